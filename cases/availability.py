@@ -1,0 +1,111 @@
+"""Who is at work: one rule for routing new cases and moving follow-ups.
+
+A person is at work at a moment when they are not absent (leave, sickness, training)
+and their shift pattern (their own, else their team's) has a slot covering it. Someone
+with no pattern at all is treated as at work unless absent. Pure functions first; the
+database wrappers below them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Slot:
+    cycle_day: int  # 1-based
+    starts: dt.time
+    ends: dt.time
+
+
+def cycle_day(cycle_start: dt.date, cycle_days: int, on: dt.date) -> int:
+    """The 1-based day of the cycle that `on` falls on."""
+    return (on - cycle_start).days % cycle_days + 1
+
+
+def _crosses_midnight(slot: Slot) -> bool:
+    return slot.ends <= slot.starts
+
+
+def pattern_covers(
+    *, slots: Iterable[Slot], cycle_start: dt.date, cycle_days: int, at_local: dt.datetime
+) -> bool:
+    """Whether a pattern has someone on shift at a local (Europe/London) time."""
+    slots = list(slots)
+    today = cycle_day(cycle_start, cycle_days, at_local.date())
+    yesterday = cycle_day(cycle_start, cycle_days, at_local.date() - dt.timedelta(days=1))
+    now = at_local.time()
+    for slot in slots:
+        if slot.cycle_day == today:
+            if _crosses_midnight(slot):
+                if now >= slot.starts:
+                    return True
+            elif slot.starts <= now < slot.ends:
+                return True
+        if slot.cycle_day == yesterday and _crosses_midnight(slot) and now < slot.ends:
+            return True
+    return False
+
+
+def next_start(
+    *, slots: Iterable[Slot], cycle_start: dt.date, cycle_days: int, after_local: dt.datetime
+) -> dt.datetime | None:
+    """The next local time a pattern's shift starts, within two cycles."""
+    slots = list(slots)
+    tz = after_local.tzinfo
+    for offset in range(0, cycle_days * 2 + 1):
+        day = after_local.date() + dt.timedelta(days=offset)
+        index = cycle_day(cycle_start, cycle_days, day)
+        for slot in sorted((s for s in slots if s.cycle_day == index), key=lambda s: s.starts):
+            start = dt.datetime.combine(day, slot.starts, tzinfo=tz)
+            if start > after_local:
+                return start
+    return None
+
+
+def local(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(ZoneInfo(settings.TIME_ZONE))
+
+
+def slots_of(pattern) -> list[Slot]:
+    return [Slot(s.cycle_day, s.starts, s.ends) for s in pattern.slots.all()]
+
+
+def team_on_duty(team, at: dt.datetime | None = None) -> bool:
+    """Whether a team's shift pattern covers a moment (no pattern: never on duty)."""
+    pattern = team.shift_pattern
+    if pattern is None:
+        return False
+    return pattern_covers(
+        slots=slots_of(pattern),
+        cycle_start=pattern.cycle_start,
+        cycle_days=pattern.cycle_days,
+        at_local=local(at or timezone.now()),
+    )
+
+
+def user_at_work(user, at: dt.datetime | None = None) -> bool:
+    """Not absent, and on shift by their own or their team's pattern."""
+    from cases.models import Absence
+
+    at = at or timezone.now()
+    if not user.is_active:
+        return False
+    if Absence.objects.filter(user=user, starts_at__lte=at, ends_at__gt=at).exists():
+        return False
+    profile = getattr(user, "profile", None)
+    pattern = profile.effective_shift_pattern if profile else None
+    if pattern is None:
+        return True
+    return pattern_covers(
+        slots=slots_of(pattern),
+        cycle_start=pattern.cycle_start,
+        cycle_days=pattern.cycle_days,
+        at_local=local(at),
+    )

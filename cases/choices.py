@@ -1,0 +1,70 @@
+"""Choice lists for people, places and the organisation."""
+
+from django.db import models
+
+
+class TeamKind(models.TextChoices):
+    CONTROL_ROOM = "control_room", "Control room"
+    INTELLIGENCE = "intelligence", "Control-room intelligence"
+    CENTRAL_REFERRAL_UNIT = "central_referral_unit", "Central referral unit"
+    HUB = "hub", "Hub safeguarding team"
+    CID = "cid", "Criminal investigation department"
+    NEIGHBOURHOOD_CRIME = "neighbourhood_crime", "Neighbourhood crime team"
+    PRISONER_PROCESSING = "prisoner_processing", "Prisoner processing team"
+    RESPONSE = "response", "Response policing"
+    MARAC_UNIT = "marac_unit", "MARAC unit"
+    IDVA_SERVICE = "idva_service", "IDVA service"
+    PARTNER_AGENCY = "partner_agency", "Partner agency"
+
+
+class AbsenceKind(models.TextChoices):
+    ANNUAL_LEAVE = "annual_leave", "Annual leave"
+    SICKNESS = "sickness", "Sickness"
+    TRAINING = "training", "Training"
+    OTHER = "other", "Other absence"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NON_BINARY = "non_binary", "Non-binary"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class NameKind(models.TextChoices):
+    PRIMARY = "primary", "Name"
+    ALIAS = "alias", "Alias"
+    PREVIOUS = "previous", "Previous name"
+    NICKNAME = "nickname", "Nickname"
+
+
+class AddressKind(models.TextChoices):
+    HOME = "home", "Home"
+    PREVIOUS = "previous", "Previous address"
+    SAFE = "safe", "Safe address"
+    WORK = "work", "Work"
+    OTHER = "other", "Other"
+
+
+class LocationType(models.TextChoices):
+    URBAN = "urban", "Urban"
+    RURAL = "rural", "Rural"
+
+
+class PhoneKind(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    LANDLINE = "landline", "Landline"
+    OTHER = "other", "Other"
+
+
+class RelationshipKind(models.TextChoices):
+    PARTNER = "partner", "Partner"
+    EX_PARTNER = "ex_partner", "Ex-partner"
+    PARENT_OF = "parent_of", "Parent of"
+    HOUSEHOLD = "household", "Household member"
+    FAMILY = "family", "Family member"
+
+    @classmethod
+    def symmetric(cls) -> set[str]:
+        return {cls.PARTNER, cls.EX_PARTNER, cls.HOUSEHOLD, cls.FAMILY}

@@ -1,0 +1,293 @@
+"""Demo data: the organisation defaults, a demo user for every role and fictional
+households. Idempotent: run it as often as you like.
+
+Every person, address and number here is invented. Phone numbers are in Ofcom's
+ranges reserved for drama, so none can belong to a real person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases import services
+from cases.choices import AddressKind, Gender, LocationType, NameKind, RelationshipKind
+from cases.models import Person
+from dasapp.middleware import needs_two_factor
+from dasapp.models import User
+from dasapp.roles import Role
+from dasapp.users import user_provision
+
+DEMO_PASSWORD = "Demo-Password-2026"
+
+# username, roles, team, first, last, rank, supervisor username
+DEMO_USERS = [
+    ("supervisor", [Role.SUPERVISOR], "cru", "Helen", "Marsh", "Detective Inspector", None),
+    ("calltaker", [Role.CALL_TAKER], "control-room", "Ravi", "Okafor", "Call-taker", "supervisor"),
+    (
+        "intel",
+        [Role.INTELLIGENCE],
+        "control-intelligence",
+        "Bethan",
+        "Lowe",
+        "Researcher",
+        "supervisor",
+    ),
+    ("officer", [Role.OFFICER], "response", "Tom", "Adeyemi", "PC", "supervisor"),
+    ("researcher", [Role.RESEARCHER], "cru", "Nadia", "Quinn", "Researcher", "supervisor"),
+    ("daso", [Role.DASO], "cru", "Claire", "Whitmore", "DC", "supervisor"),
+    ("daso.colchester", [Role.DASO], "hub-colchester", "Sam", "Reeve", "DC", "supervisor"),
+    ("daso.laindon", [Role.DASO], "hub-laindon", "Grace", "Obi", "DC", "supervisor"),
+    ("daso.brentwood", [Role.DASO], "hub-brentwood", "Imran", "Shah", "DC", "supervisor"),
+    ("investigator", [Role.INVESTIGATOR], "cid", "Paul", "Derwent", "DS", "supervisor"),
+    ("marac", [Role.MARAC_COORDINATOR], "marac-unit", "Fiona", "Tait", "MARAC coordinator", None),
+    ("idva", [Role.IDVA], "idva-service", "Alys", "Penrose", "IDVA", None),
+    ("partner", [Role.PARTNER], "victim-support", "Kemi", "Adebayo", "Case worker", None),
+]
+
+# Each household: people (key, given, family, dob, gender, extra), ties, address, phones.
+HOUSEHOLDS = [
+    {
+        "address": ("14 Larkspur Close", "Colchester", "CO4 9QX", LocationType.URBAN),
+        "people": [
+            (
+                "leah",
+                "Leah",
+                "Hartwell",
+                "1991-04-12",
+                Gender.FEMALE,
+                {
+                    "safe_contact_instructions": "Call the safe number only. If a man answers, say it is the GP surgery.",
+                    "safe_times": "Weekdays 09:30 to 14:30",
+                    "no_voicemail": True,
+                },
+            ),
+            ("darren", "Darren", "Pike", "1987-11-03", Gender.MALE, {}),
+            ("mia", "Mia", "Hartwell", "2018-06-21", Gender.FEMALE, {}),
+            ("josh", "Josh", "Hartwell", "2020-09-02", Gender.MALE, {}),
+        ],
+        "aliases": [("darren", "Daz", "Pike")],
+        "phones": [
+            ("leah", "07700 900123", True),
+            ("leah", "07700 900124", False),
+            ("darren", "07700 900125", False),
+        ],
+        "ties": [
+            ("leah", "darren", RelationshipKind.EX_PARTNER),
+            ("leah", "mia", RelationshipKind.PARENT_OF),
+            ("leah", "josh", RelationshipKind.PARENT_OF),
+            ("darren", "josh", RelationshipKind.PARENT_OF),
+        ],
+        "not_at_address": ["darren"],
+    },
+    {
+        "address": ("Flat 3, 27 Mayflower Road", "Basildon", "SS14 2LP", LocationType.URBAN),
+        "people": [
+            (
+                "priya",
+                "Priya",
+                "Sandhu",
+                "1995-02-17",
+                Gender.FEMALE,
+                {"safe_times": "After 18:00", "language": "Punjabi", "interpreter_needed": True},
+            ),
+            ("gareth", "Gareth", "Moyle", "1990-08-30", Gender.MALE, {}),
+        ],
+        "phones": [("priya", "07700 900201", True), ("gareth", "07700 900202", False)],
+        "ties": [("priya", "gareth", RelationshipKind.PARTNER)],
+    },
+    {
+        "address": ("8 Seabrook Terrace", "Southend-on-Sea", "SS1 2XT", LocationType.URBAN),
+        "people": [
+            ("kerry", "Kerry", "Ashdown", "1984-12-09", Gender.FEMALE, {"no_voicemail": True}),
+            ("lee", "Lee", "Brannigan", "1982-05-14", Gender.MALE, {}),
+            ("ruby", "Ruby", "Ashdown", "2013-03-28", Gender.FEMALE, {}),
+        ],
+        "phones": [("kerry", "01632 960301", True), ("lee", "07700 900302", False)],
+        "ties": [
+            ("kerry", "lee", RelationshipKind.PARTNER),
+            ("kerry", "ruby", RelationshipKind.PARENT_OF),
+        ],
+    },
+    {
+        "address": ("2 Quarry Cottages, Mill Lane", "Dunmow", "CM6 3BT", LocationType.RURAL),
+        "people": [
+            ("sophie", "Sophie", "Kettering", "1993-07-01", Gender.FEMALE, {}),
+        ],
+        "phones": [("sophie", "07700 900401", True)],
+        "ties": [],
+        "external_ties": [
+            ("sophie", ("Lee", "Brannigan", "1982-05-14"), RelationshipKind.EX_PARTNER)
+        ],
+    },
+    {
+        "address": ("41 Beech Avenue", "Harlow", "CM20 1HX", LocationType.URBAN),
+        "people": [
+            ("owen", "Owen", "Fairley", "1979-10-22", Gender.MALE, {}),
+            ("natalie", "Natalie", "Fairley", "1981-01-15", Gender.FEMALE, {}),
+        ],
+        "phones": [("owen", "07700 900501", True), ("natalie", "07700 900502", False)],
+        "ties": [("owen", "natalie", RelationshipKind.PARTNER)],
+    },
+    {
+        "address": ("6 Kingfisher Way", "Chelmsford", "CM2 6TR", LocationType.URBAN),
+        "people": [
+            ("joanne", "Joanne", "Smith", "1988-03-05", Gender.FEMALE, {}),
+            ("craig", "Craig", "Smith", "1986-09-19", Gender.MALE, {}),
+            ("alfie", "Alfie", "Smith", "2016-11-11", Gender.MALE, {}),
+        ],
+        "phones": [("joanne", "020 7946 0601", True), ("craig", "07700 900602", False)],
+        "ties": [
+            ("joanne", "craig", RelationshipKind.PARTNER),
+            ("joanne", "alfie", RelationshipKind.PARENT_OF),
+            ("craig", "alfie", RelationshipKind.PARENT_OF),
+        ],
+    },
+    {
+        "address": ("19 Thames View", "Grays", "RM17 5AB", LocationType.URBAN),
+        "people": [
+            (
+                "amira",
+                "Amira",
+                "Haddad",
+                "1997-05-25",
+                Gender.FEMALE,
+                {
+                    "language": "Arabic",
+                    "interpreter_needed": True,
+                    "safe_contact_instructions": "Use a female interpreter. Never call when her husband's brother is visiting (Sundays).",
+                },
+            ),
+            ("sami", "Sami", "Haddad", "1992-02-02", Gender.MALE, {}),
+        ],
+        "phones": [("amira", "07700 900701", True), ("sami", "07700 900702", False)],
+        "ties": [("amira", "sami", RelationshipKind.PARTNER)],
+    },
+]
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed TOTP key per demo user, so the demo is reproducible (never in production)."""
+    return hashlib.sha256(f"dasapp-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+def current_code(device: TOTPDevice) -> str:
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return str(code).zfill(device.digits)
+
+
+class Command(BaseCommand):
+    help = "Load organisation defaults, demo users for every role and fictional demo people."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
+
+    def handle(self, *args, **options):
+        if getattr(settings, "PRODUCTION", False):
+            self.stderr.write("seed_demo refuses to run with DJANGO_ENV=production.")
+            return
+        call_command("load_org_defaults", stdout=self.stdout)
+        with transaction.atomic():
+            users = self._users()
+            people = self._people()
+        self.stdout.write(f"Demo data ready: {len(users)} users, {people} people.")
+        if not options["quiet_logins"]:
+            self._print_logins(users)
+
+    def _users(self) -> list[User]:
+        made: dict[str, User] = {}
+        for username, roles, team, first, last, rank, supervisor in DEMO_USERS:
+            user, _ = user_provision(
+                username=username,
+                roles=roles,
+                team_code=team,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                rank=rank,
+                email=f"{username}@dasapp.invalid",
+                supervisor=made.get(supervisor) if supervisor else None,
+            )
+            made[username] = user
+        admin, _ = User.objects.get_or_create(username="admin")
+        admin.first_name, admin.last_name = "Demo", "Administrator"
+        admin.is_staff = admin.is_superuser = True
+        admin.email = "admin@dasapp.invalid"
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+        made["admin"] = admin
+        for user in made.values():
+            if needs_two_factor(user):
+                TOTPDevice.objects.update_or_create(
+                    user=user,
+                    name="Demo authenticator",
+                    defaults={"key": demo_totp_key(user.username), "confirmed": True},
+                )
+        return list(made.values())
+
+    def _people(self) -> int:
+        count = 0
+        for household in HOUSEHOLDS:
+            line1, town, postcode, area = household["address"]
+            address, _ = services.address_get_or_create(
+                line1=line1, town=town, postcode=postcode, location_type=area
+            )
+            keyed: dict[str, Person] = {}
+            for key, given, family, dob, gender, extra in household["people"]:
+                born = dt.date.fromisoformat(dob)
+                person = Person.objects.filter(
+                    given_name=given, family_name=family, date_of_birth=born
+                ).first()
+                if person is None:
+                    person = services.person_create(
+                        data=services.PersonInput(
+                            given_name=given,
+                            family_name=family,
+                            date_of_birth=born,
+                            gender=gender,
+                            **extra,
+                        )
+                    )
+                keyed[key] = person
+                count += 1
+                if key not in household.get("not_at_address", []):
+                    services.person_address_link(
+                        person=person, address=address, kind=AddressKind.HOME
+                    )
+            for key, given, family in household.get("aliases", []):
+                services.person_name_add(
+                    person=keyed[key], given_name=given, family_name=family, kind=NameKind.ALIAS
+                )
+            for key, number, safe in household["phones"]:
+                phone, _ = services.phone_get_or_create(number=number)
+                services.person_phone_link(person=keyed[key], phone=phone, is_safe=safe)
+            for a, b, kind in household["ties"]:
+                services.relationship_link(person=keyed[a], other=keyed[b], kind=kind)
+            for a, (given, family, dob), kind in household.get("external_ties", []):
+                other = Person.objects.filter(
+                    given_name=given, family_name=family, date_of_birth=dt.date.fromisoformat(dob)
+                ).first()
+                if other:
+                    services.relationship_link(person=keyed[a], other=other, kind=kind)
+        return count
+
+    def _print_logins(self, users: list[User]) -> None:
+        from dasapp.roles import primary_role, role_label
+
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for user in users:
+            label = role_label(primary_role(user))
+            line = f"  {user.username:<18} {label}"
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is not None:
+                line += "  (two-factor: run `make totp USER=" + user.username + "` for the code)"
+            self.stdout.write(line)
+        self.stdout.write("")

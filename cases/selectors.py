@@ -1,0 +1,173 @@
+"""Reads for people and places: matching across formats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+from rapidfuzz import fuzz
+
+from cases import matching
+from cases.models import Address, NameKey, Person, PersonName, PhoneNumber
+
+FUZZY_CANDIDATES = 50
+FUZZY_MIN_SCORE = 70.0
+
+
+def people_with_contacts() -> QuerySet[Person]:
+    """People with their names, addresses and numbers, in a fixed number of queries."""
+    return Person.objects.prefetch_related(
+        Prefetch("names", queryset=PersonName.objects.select_related("key")),
+        "address_links__address",
+        "phone_links__phone",
+    )
+
+
+def phone_find(*, raw: str) -> PhoneNumber | None:
+    e164 = matching.try_normalise_phone(raw)
+    if not e164:
+        return None
+    return PhoneNumber.objects.filter(e164=e164).first()
+
+
+def address_find(*, line1: str = "", postcode: str = "") -> QuerySet[Address]:
+    """Addresses at this postcode, narrowed by first line when one is given."""
+    normal = matching.try_normalise_postcode(postcode)
+    if not normal:
+        return Address.objects.none()
+    if line1.strip():
+        key = f"{normal}|{matching.normalise_address_line(line1)}"
+        exact = Address.objects.filter(match_key=key)
+        if exact.exists():
+            return exact
+        return Address.objects.filter(
+            postcode=normal, match_key__contains=matching.normalise_address_line(line1)
+        )
+    return Address.objects.filter(postcode=normal)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    key_id: int
+    text: str
+    score: float
+
+
+def _name_key_candidates(text: str, family_key: str) -> list[tuple[int, str]]:
+    """Candidate name keys: trigram similarity on PostgreSQL, plus the phonetic family
+    key everywhere (the honest SQLite fallback: it finds Smyth for Smith, not typos
+    that change the sound)."""
+    candidates: dict[int, str] = {}
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        for pk, key_text in (
+            NameKey.objects.filter(text__trigram_similar=text)
+            .annotate(similarity=TrigramSimilarity("text", text))
+            .order_by("-similarity")
+            .values_list("pk", "text")[:FUZZY_CANDIDATES]
+        ):
+            candidates[pk] = key_text
+    if family_key:
+        for pk, key_text in NameKey.objects.filter(family_key=family_key).values_list("pk", "text")[
+            : FUZZY_CANDIDATES * 4
+        ]:
+            candidates[pk] = key_text
+    for pk, key_text in NameKey.objects.filter(text=text).values_list("pk", "text"):
+        candidates[pk] = key_text
+    return list(candidates.items())
+
+
+def name_matches(*, given_name: str = "", family_name: str) -> list[NameMatch]:
+    """Distinct names like this one, best first, re-ranked by rapidfuzz."""
+    text = matching.normalise_name(given_name, family_name)
+    if not text:
+        return []
+    family_only = not matching.fold(given_name)
+    scored = []
+    for pk, key_text in _name_key_candidates(text, matching.family_key(family_name)):
+        if family_only:
+            score = fuzz.ratio(text, key_text.split()[-1]) if key_text else 0
+        else:
+            score = fuzz.token_sort_ratio(text, key_text)
+        if score >= FUZZY_MIN_SCORE:
+            scored.append(NameMatch(pk, key_text, score))
+    scored.sort(key=lambda m: (-m.score, m.text))
+    return scored[:FUZZY_CANDIDATES]
+
+
+def person_search(
+    *, name: str = "", date_of_birth=None, phone: str = "", postcode: str = "", limit: int = 25
+) -> list[Person]:
+    """People matching any of name, date of birth, number or postcode, best first."""
+    ids: dict[int, float] = {}
+    if name.strip():
+        parts = name.split()
+        given, family = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else ("", parts[0])
+        matches = name_matches(given_name=given, family_name=family)
+        score_by_key = {m.key_id: m.score for m in matches}
+        for person_id, key_id in PersonName.objects.filter(
+            key_id__in=list(score_by_key)
+        ).values_list("person_id", "key_id"):
+            ids[person_id] = max(ids.get(person_id, 0), score_by_key[key_id])
+    if phone.strip():
+        found = phone_find(raw=phone)
+        if found:
+            for person_id in found.person_links.values_list("person_id", flat=True):
+                ids[person_id] = ids.get(person_id, 0) + 100
+    if postcode.strip():
+        for person_id in Address.objects.filter(
+            postcode=matching.try_normalise_postcode(postcode) or "-"
+        ).values_list("person_links__person_id", flat=True):
+            if person_id:
+                ids[person_id] = ids.get(person_id, 0) + 50
+    if date_of_birth:
+        if ids:
+            for person_id in Person.objects.filter(
+                pk__in=list(ids), date_of_birth=date_of_birth
+            ).values_list("pk", flat=True):
+                ids[person_id] += 100
+        elif not name.strip():
+            for person_id in Person.objects.filter(date_of_birth=date_of_birth).values_list(
+                "pk", flat=True
+            )[:limit]:
+                ids[person_id] = 100
+    ranked = sorted(ids.items(), key=lambda item: -item[1])[:limit]
+    people = people_with_contacts().in_bulk([pk for pk, _ in ranked])
+    return [people[pk] for pk, _ in ranked if pk in people]
+
+
+def person_duplicates(*, given_name: str, family_name: str, date_of_birth=None) -> list[Person]:
+    """People who may be the one about to be recorded: proposed, never merged."""
+    matches = name_matches(given_name=given_name, family_name=family_name)
+    strong = [m.key_id for m in matches if m.score >= 85]
+    if not strong:
+        return []
+    people = people_with_contacts().filter(names__key_id__in=strong).distinct()
+    if date_of_birth:
+        people = people.filter(date_of_birth__in=[date_of_birth, None])
+    return list(people[:10])
+
+
+@dataclass(frozen=True)
+class RelationshipView:
+    label: str
+    other: Person
+
+
+def person_relationships(*, person: Person) -> list[RelationshipView]:
+    """A person's ties, read from their side (parent_of reversed reads as child of)."""
+    from cases.models import Relationship
+
+    out: list[RelationshipView] = []
+    for rel in Relationship.objects.filter(person=person, ended__isnull=True).select_related(
+        "other"
+    ):
+        out.append(RelationshipView(rel.get_kind_display(), rel.other))
+    for rel in Relationship.objects.filter(other=person, ended__isnull=True).select_related(
+        "person"
+    ):
+        label = "Child of" if rel.kind == "parent_of" else rel.get_kind_display()
+        out.append(RelationshipView(label, rel.person))
+    return out

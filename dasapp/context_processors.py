@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from dasapp.navigation import nav_for
+from dasapp.roles import primary_role, role_label
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"service_name": "Domestic abuse case management"}
+    return {
+        "service_name": "Domestic abuse case management",
+        "nav_items": nav_for(user, request.path),
+        "role_label": role_label(primary_role(user)),
+        "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+    }

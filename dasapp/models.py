@@ -1,0 +1,100 @@
+"""Models every app shares: the user, the access log and the worker heartbeat."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A member of staff or a partner's representative. Roles are Django groups."""
+
+    class Meta:
+        db_table = "dasapp_user"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """One consultation, disclosure, collection or alteration of law-enforcement data.
+
+    Required by the Data Protection Act 2018, section 62. Append-only: the application
+    never updates or deletes a row (the model refuses, and on PostgreSQL a trigger does).
+    """
+
+    class Action(models.TextChoices):
+        CONSULT = "consult", "Consulted"
+        COLLECT = "collect", "Collected"
+        ALTER = "alter", "Altered"
+        DISCLOSE = "disclose", "Disclosed"
+        COMBINE = "combine", "Combined"
+        ERASE = "erase", "Erased"
+        SEARCH = "search", "Searched"
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Web"
+        API = "api", "API"
+        SYSTEM = "system", "System"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        "dasapp.User", on_delete=models.PROTECT, related_name="access_log", null=True
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    object_type = models.CharField(max_length=64, help_text="app_label.model of the record")
+    object_id = models.CharField(max_length=64, blank=True)
+    person_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, help_text="The person the record is about."
+    )
+    purpose = models.CharField(max_length=500, blank=True)
+    work_item = models.CharField(
+        max_length=100, blank=True, help_text="The work item the user came from, e.g. case:42."
+    )
+    recipient = models.CharField(max_length=200, blank=True, help_text="For disclosures.")
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="What was looked up or shown; kept for audit only."
+    )
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["user", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")
+
+
+class Heartbeat(models.Model):
+    """The last beat of a periodic task, proving the worker and beat scheduler run."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+    count = models.PositiveBigIntegerField(default=0)
+    hostname = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

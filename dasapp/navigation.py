@@ -1,0 +1,39 @@
+"""The service navigation: each entry names the roles that see it.
+
+Later capabilities add their entries here; the header shows only what the user's
+roles may open (the same roles the views enforce).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from dasapp.roles import PERSON_READERS, Role, role_names
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Home", "home", frozenset()),
+    NavItem("People", "people_search", PERSON_READERS),
+    NavItem("Access log", "access_log", frozenset({Role.SUPERVISOR})),
+]
+
+
+def nav_for(user, current_path: str) -> list[dict]:
+    names = role_names(user)
+    items = []
+    for item in NAV_ITEMS:
+        if item.roles and not (names & item.roles):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

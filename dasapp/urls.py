@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from dasapp import views
+
+admin.site.site_header = "Domestic abuse case management: administration"
+admin.site.site_title = "Administration"
+
+api_v1 = [
+    path("", include("cases.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("account/sign-in/", views.SignInView.as_view(), name="login"),
+    path("account/sign-out/", views.sign_out, name="sign_out"),
+    path("account/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/session/", views.session_status, name="session_status"),
+    path("account/session/extend/", views.session_extend, name="session_extend"),
+    path("healthz", views.healthz, name="healthz"),
+    path("health/", views.health, name="health"),
+    path("access-log/", views.access_log, name="access_log"),
+    path("", include("cases.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

@@ -1,0 +1,217 @@
+"""Platform pages: sign-in and out, two-factor, home, health and the access log."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dasapp.forms import SignInForm, TokenForm
+from dasapp.home import home_sections
+from dasapp.middleware import SESSION_ACTIVE, SESSION_STARTED
+from dasapp.models import AccessLog, Heartbeat
+from dasapp.permissions import role_required, signed_in
+from dasapp.roles import Role, primary_role, role_label
+
+
+class SignInView(LoginView):
+    template_name = "registration/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["timed_out"] = self.request.GET.get("timeout") == "1"
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        now = time.time()
+        self.request.session[SESSION_STARTED] = now
+        self.request.session[SESSION_ACTIVE] = now
+        return response
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.success(request, "You have signed out")
+    return redirect("login")
+
+
+@signed_in
+@never_cache
+def home(request):
+    role = primary_role(request.user)
+    return render(
+        request,
+        "home.html",
+        {
+            "role": role,
+            "role_label": role_label(role),
+            "sections": home_sections(request.user),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness and worker proof for load balancers and the smoke test. No personal data."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any database failure is reported, not raised
+        database = "unavailable"
+    beat = Heartbeat.objects.filter(name="worker").first() if database == "ok" else None
+    age = (timezone.now() - beat.beat_at).total_seconds() if beat else None
+    worker_ok = age is not None and age <= settings.HEARTBEAT_INTERVAL_SECONDS * 3
+    body = {
+        "database": database,
+        "database_vendor": connection.vendor,
+        "broker": "redis" if settings.REDIS_URL else "filesystem",
+        "heartbeat": {
+            "last_beat": beat.beat_at.isoformat() if beat else None,
+            "seconds_ago": round(age, 1) if age is not None else None,
+            "count": beat.count if beat else 0,
+            "ok": worker_ok,
+        },
+    }
+    return JsonResponse(body, status=200 if database == "ok" else 503)
+
+
+@signed_in
+@never_cache
+def health(request):
+    beat = Heartbeat.objects.filter(name="worker").first()
+    age = (timezone.now() - beat.beat_at).total_seconds() if beat else None
+    return render(
+        request,
+        "health.html",
+        {
+            "beat": beat,
+            "age": age,
+            "worker_ok": age is not None and age <= settings.HEARTBEAT_INTERVAL_SECONDS * 3,
+            "interval": settings.HEARTBEAT_INTERVAL_SECONDS,
+            "vendor": connection.vendor,
+            "broker": "Redis" if settings.REDIS_URL else "embedded file-system broker",
+        },
+    )
+
+
+@signed_in
+@never_cache
+@require_GET
+def session_status(request):
+    """Seconds of idle time left; polled by the timeout warning without counting as use."""
+    last = request.session.get(SESSION_ACTIVE, time.time())
+    left = settings.SESSION_IDLE_TIMEOUT_SECONDS - (time.time() - last)
+    return JsonResponse({"seconds_left": max(0, int(left))})
+
+
+@signed_in
+@require_POST
+def session_extend(request):
+    request.session[SESSION_ACTIVE] = time.time()
+    if request.htmx:
+        return JsonResponse({"seconds_left": settings.SESSION_IDLE_TIMEOUT_SECONDS})
+    return redirect(request.POST.get("next") or "home")
+
+
+def _qr_svg(uri: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()
+
+
+@signed_in
+@never_cache
+def two_factor_setup(request):
+    """Set up an authenticator app: scan the code, then type a code it shows."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and user.is_verified():
+        messages.info(request, "Two-factor authentication is already set up")
+        return redirect("home")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            messages.success(request, "Two-factor authentication is set up")
+            return redirect("home")
+        form.add_error("token", "The security code is not right. Check your app and try again")
+    secret = device.bin_key.hex()
+    import base64
+
+    base32 = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": " ".join(base32[i : i + 4] for i in range(0, len(base32), 4)),
+            "hex_secret": secret,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@signed_in
+@never_cache
+def two_factor_verify(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(request.GET.get("next") or "home")
+        form.add_error("token", "The security code is not right. Check your app and try again")
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.SUPERVISOR)
+@never_cache
+def access_log(request):
+    """Supervisors: who consulted or disclosed which record, when and why."""
+    entries = AccessLog.objects.select_related("user").order_by("-at", "-id")
+    object_type = request.GET.get("object_type", "")
+    object_id = request.GET.get("object_id", "")
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "access_log.html",
+        {"page": page, "object_type": object_type, "object_id": object_id},
+    )

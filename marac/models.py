@@ -1,0 +1,1 @@
+"""marac models arrive with their issue."""

@@ -1,0 +1,1 @@
+"""risk models arrive with their issue."""

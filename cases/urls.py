@@ -1,9 +1,9 @@
 from django.urls import path
 
-from cases import views
+from cases.views import people
 
 urlpatterns = [
-    path("people/", views.people_search, name="people_search"),
-    path("people/new/", views.person_create, name="person_create"),
-    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/", people.people_search, name="people_search"),
+    path("people/new/", people.person_create, name="person_create"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
 ]

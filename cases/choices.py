@@ -68,3 +68,63 @@ class RelationshipKind(models.TextChoices):
     @classmethod
     def symmetric(cls) -> set[str]:
         return {cls.PARTNER, cls.EX_PARTNER, cls.HOUSEHOLD, cls.FAMILY}
+
+
+class FlagKind(models.TextChoices):
+    HIGH_RISK_VICTIM = "high_risk_victim", "High-risk victim"
+    BAIL_CONDITIONS = "bail_conditions", "Bail conditions"
+    COURT_ORDER = "court_order", "Court order"
+    MARAC_LISTED = "marac_listed", "On a MARAC list"
+    SAFETY_PLAN = "safety_plan", "Safety plan in place"
+    WEAPONS = "weapons", "Officer safety: weapons"
+    OFFICER_SAFETY = "officer_safety", "Officer safety"
+    REPEAT_VICTIM = "repeat_victim", "Repeat victim"
+    OTHER = "other", "Other"
+
+
+class FlagSeverity(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    INFO = "info", "Information"
+
+
+class Grade(models.TextChoices):
+    """Response grades, most urgent first."""
+
+    EMERGENCY = "emergency", "Emergency"
+    PRIORITY = "priority", "Priority"
+    SCHEDULED = "scheduled", "Scheduled"
+    TELEPHONE = "telephone", "Telephone resolution"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        """0 for the most urgent."""
+        return list(cls.values).index(value)
+
+
+class IncidentStatus(models.TextChoices):
+    DRAFT = "draft", "Call in progress"
+    GRADED = "graded", "Awaiting attendance"
+    ATTENDED = "attended", "Attended"
+    CLOSED = "closed", "Closed"
+
+
+class IncidentRole(models.TextChoices):
+    VICTIM = "victim", "Victim"
+    SUSPECT = "suspect", "Suspect"
+    CHILD = "child", "Child"
+    WITNESS = "witness", "Witness"
+    CALLER = "caller", "Caller (third party)"
+    OTHER = "other", "Other"
+
+
+class EventVerb(models.TextChoices):
+    INCIDENT_LOGGED = "incident_logged", "Call logged"
+    INCIDENT_GRADED = "incident_graded", "Response graded"
+    INCIDENT_REGRADED = "incident_regraded", "Response regraded"
+    INCIDENT_ATTENDED = "incident_attended", "Attended"
+    INCIDENT_CLOSED = "incident_closed", "Incident closed"
+    RESEARCH_ADDED = "research_added", "Research added"
+    PREFILL_CONFIRMED = "prefill_confirmed", "Known details confirmed"
+    FLAG_RAISED = "flag_raised", "Flag raised"
+    FLAG_LIFTED = "flag_lifted", "Flag lifted"

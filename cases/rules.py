@@ -24,3 +24,41 @@ def people_visible_to(user, queryset):
     if can_read_people(user):
         return queryset
     return queryset.none()
+
+
+def can_edit_call(user, incident) -> bool:
+    """A draft call is edited by the call-taker who opened it (or a supervisor)."""
+    from cases.choices import IncidentStatus
+    from dasapp.roles import Role
+
+    if incident.status != IncidentStatus.DRAFT:
+        return False
+    if has_role(user, Role.SUPERVISOR):
+        return True
+    return has_role(user, Role.CALL_TAKER) and incident.created_by_id == user.pk
+
+
+def can_read_incident(user, incident) -> bool:
+    """Control room, attending officers and supervisors read logged calls; a draft is
+    seen only by its call-taker and supervisors."""
+    from cases.choices import IncidentStatus
+    from dasapp.roles import Role
+
+    if incident.status == IncidentStatus.DRAFT:
+        return has_role(user, Role.SUPERVISOR) or incident.created_by_id == user.pk
+    return has_role(user, Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR)
+
+
+def can_add_research(user, incident) -> bool:
+    from cases.choices import IncidentStatus
+    from dasapp.roles import Role
+
+    return incident.status != IncidentStatus.CLOSED and has_role(
+        user, Role.INTELLIGENCE, Role.SUPERVISOR
+    )
+
+
+def can_see_incident_history(user) -> bool:
+    from dasapp.roles import Role
+
+    return has_role(user, Role.SUPERVISOR)

@@ -54,12 +54,47 @@ _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+def _calls_in_progress(user) -> list:
+    from django.urls import reverse
+
+    from cases.call_selectors import calls_in_progress
+
+    return [
+        {
+            "text": f"{call.reference}, started {call.created_at:%H:%M}",
+            "url": reverse("call_edit", args=[call.pk]),
+        }
+        for call in calls_in_progress(user=user)[:10]
+    ]
+
+
+# Sections whose items come from a capability: (role, title) -> function(user) -> items.
+_SECTION_ITEMS = {
+    (Role.CALL_TAKER, "Calls in progress"): _calls_in_progress,
+}
+_SECTION_LINKS = {
+    (Role.CALL_TAKER, "Calls in progress"): ("Start or continue a call", "/calls/"),
+}
+
+
 def home_sections(user) -> list[HomeSection]:
     names = role_names(user)
     sections: list[HomeSection] = []
     for role in Role.values:
-        if role in names:
-            sections.extend(HomeSection(title, empty) for title, empty in _ROLE_SECTIONS[role])
+        if role not in names:
+            continue
+        for title, empty in _ROLE_SECTIONS[role]:
+            fetch = _SECTION_ITEMS.get((role, title))
+            link_text, link_url = _SECTION_LINKS.get((role, title), ("", ""))
+            sections.append(
+                HomeSection(
+                    title,
+                    empty,
+                    items=fetch(user) if fetch else [],
+                    link_text=link_text,
+                    link_url=link_url,
+                )
+            )
     if Role.SUPERVISOR in names:
         sections.append(
             HomeSection(

@@ -22,6 +22,12 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "home", frozenset()),
+    NavItem("Calls", "calls", frozenset({Role.CALL_TAKER, Role.SUPERVISOR})),
+    NavItem(
+        "Dispatch",
+        "dispatch",
+        frozenset({Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR}),
+    ),
     NavItem("People", "people_search", PERSON_READERS),
     NavItem("Access log", "access_log", frozenset({Role.SUPERVISOR})),
 ]

@@ -1,3 +1,12 @@
+from cases.models.flags import Flag
+from cases.models.incidents import (
+    Event,
+    Incident,
+    IncidentPerson,
+    IncidentResearch,
+    QuestionSet,
+    ResponseSettings,
+)
 from cases.models.org import Absence, District, Force, ShiftPattern, ShiftSlot, StaffProfile, Team
 from cases.models.people import (
     Address,
@@ -11,6 +20,13 @@ from cases.models.people import (
 )
 
 __all__ = [
+    "Event",
+    "Flag",
+    "Incident",
+    "IncidentPerson",
+    "IncidentResearch",
+    "QuestionSet",
+    "ResponseSettings",
     "Absence",
     "Address",
     "District",

@@ -7,3 +7,57 @@ register = template.Library()
 def widget_type(bound_field) -> str:
     """The widget class name of a bound field (e.g. "Textarea"), for the field include."""
     return bound_field.field.widget.__class__.__name__
+
+
+@register.filter
+def duration_words(value) -> str:
+    """A timedelta in words for people: "30 minutes", "1 hour", "1 hour 30 minutes"."""
+    if value is None:
+        return ""
+    minutes = max(1, round(value.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping|get_item:key` for dicts in templates; None when absent."""
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def answer_label(value, question):
+    """The label of a stored answer for a question from a question set."""
+    if value in (None, "", []):
+        return ""
+    labels = {str(c["value"]): c["label"] for c in question.get("choices", [])}
+    labels.update({"yes": "Yes", "no": "No", "not_known": "Not known"})
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
+
+
+@register.filter
+def isodate(value, fmt="j M Y"):
+    """Format an ISO date-time string (as kept in JSON snapshots) in local time."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+
+    if not value:
+        return ""
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+    if timezone.is_aware(parsed):
+        parsed = timezone.localtime(parsed)
+    return date_format(parsed, fmt)

@@ -14,12 +14,23 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
-from cases.choices import AddressKind, Gender, LocationType, NameKind, RelationshipKind
-from cases.models import Person
+from cases.choices import (
+    AddressKind,
+    Gender,
+    IncidentRole,
+    IncidentStatus,
+    LocationType,
+    NameKind,
+    RelationshipKind,
+)
+from cases.flag_services import flag_raise
+from cases.models import Incident, IncidentPerson, Person, QuestionSet
+from cases.question_sets import load_bundled_question_sets
 from dasapp.middleware import needs_two_factor
 from dasapp.models import User
 from dasapp.roles import Role
@@ -173,6 +184,73 @@ HOUSEHOLDS = [
 ]
 
 
+LEAH = ("Leah", "Hartwell", "1991-04-12")
+DARREN = ("Darren", "Pike", "1987-11-03")
+KERRY = ("Kerry", "Ashdown", "1984-12-09")
+LEE = ("Lee", "Brannigan", "1982-05-14")
+SOPHIE = ("Sophie", "Kettering", "1993-07-01")
+PRIYA = ("Priya", "Sandhu", "1995-02-17")
+GARETH = ("Gareth", "Moyle", "1990-08-30")
+
+# key, victim, suspect, days ago, grade, answers
+DEMO_INCIDENTS = [
+    (
+        "leah-1",
+        LEAH,
+        DARREN,
+        200,
+        "priority",
+        {"injuries": "minor", "fear_level": "3", "weapons": "no"},
+    ),
+    (
+        "leah-2",
+        LEAH,
+        DARREN,
+        95,
+        "emergency",
+        {"injuries": "minor", "weapons": "yes", "fear_level": "4"},
+    ),
+    ("leah-3", LEAH, DARREN, 21, "emergency", {"injuries": "serious", "fear_level": "4"}),
+    ("kerry-1", KERRY, LEE, 60, "priority", {"fear_level": "2", "weapons": "yes"}),
+    ("sophie-1", SOPHIE, LEE, 400, "priority", {"fear_level": "3"}),
+    ("sophie-2", SOPHIE, LEE, 150, "scheduled", {"fear_level": "2"}),
+    ("priya-1", PRIYA, GARETH, 30, "scheduled", {"fear_level": "1"}),
+]
+
+# victim, kind, summary, on (person, address, phones), days until it ends (None: open)
+DEMO_FLAGS = [
+    (
+        LEAH,
+        "high_risk_victim",
+        "High-risk domestic abuse victim (demo case)",
+        ("person", "address", "phones"),
+        None,
+    ),
+    (
+        DARREN,
+        "bail_conditions",
+        "Bail: not to contact Leah Hartwell or enter Larkspur Close, Colchester",
+        ("person",),
+        28,
+    ),
+    (
+        LEAH,
+        "bail_conditions",
+        "Suspect on bail not to contact her or come to this address",
+        ("address", "phones"),
+        28,
+    ),
+    (KERRY, "marac_listed", "Heard at Southend MARAC last month", ("person",), None),
+    (LEE, "weapons", "Has used a knife in a previous domestic incident", ("person",), None),
+]
+
+
+def _person(given: str, family: str, dob: str) -> Person | None:
+    return Person.objects.filter(
+        given_name=given, family_name=family, date_of_birth=dt.date.fromisoformat(dob)
+    ).first()
+
+
 def demo_totp_key(username: str) -> str:
     """A fixed TOTP key per demo user, so the demo is reproducible (never in production)."""
     return hashlib.sha256(f"dasapp-demo-totp:{username}".encode()).hexdigest()[:40]
@@ -194,10 +272,16 @@ class Command(BaseCommand):
             self.stderr.write("seed_demo refuses to run with DJANGO_ENV=production.")
             return
         call_command("load_org_defaults", stdout=self.stdout)
+        load_bundled_question_sets()
         with transaction.atomic():
             users = self._users()
             people = self._people()
-        self.stdout.write(f"Demo data ready: {len(users)} users, {people} people.")
+            incidents = self._incidents(users)
+            flags = self._flags()
+        self.stdout.write(
+            f"Demo data ready: {len(users)} users, {people} people, {incidents} past incidents, "
+            f"{flags} flags."
+        )
         if not options["quiet_logins"]:
             self._print_logins(users)
 
@@ -276,6 +360,70 @@ class Command(BaseCommand):
                 ).first()
                 if other:
                     services.relationship_link(person=keyed[a], other=other, kind=kind)
+        return count
+
+    def _incidents(self, users: list[User]) -> int:
+        """Past calls for the repeat victims, so the look-up has history to show."""
+        calltaker = next(u for u in users if u.username == "calltaker")
+        qset = QuestionSet.objects.get(code="control-room-call", is_current=True)
+        now = timezone.now()
+        made = 0
+        for key, victim, suspect, days_ago, grade, answers in DEMO_INCIDENTS:
+            v = _person(*victim)
+            sus = _person(*suspect)
+            if v is None or sus is None:
+                continue
+            home = v.address_links.filter(is_current=True).select_related("address").first()
+            phone = v.phone_links.filter(is_safe=False).first() or v.phone_links.first()
+            at = now - dt.timedelta(days=days_ago)
+            incident, created = Incident.objects.get_or_create(
+                idempotency_key=f"demo:{key}",
+                defaults={
+                    "status": IncidentStatus.GRADED,
+                    "created_by": calltaker,
+                    "created_at": at,
+                    "question_set": qset,
+                    "answers": answers,
+                    "grade": grade,
+                    "suggested_grade": grade,
+                    "graded_by": calltaker,
+                    "graded_at": at,
+                    "attend_by": at + dt.timedelta(minutes=60),
+                    "address": home.address if home else None,
+                    "district": home.address.district if home else None,
+                    "caller_phone": phone.phone if phone else None,
+                    "narrative": "Demo call: argument escalated, caller asked for police.",
+                },
+            )
+            if created:
+                IncidentPerson.objects.bulk_create(
+                    [
+                        IncidentPerson(incident=incident, person=v, role=IncidentRole.VICTIM),
+                        IncidentPerson(incident=incident, person=sus, role=IncidentRole.SUSPECT),
+                    ]
+                )
+            made += 1
+        return made
+
+    def _flags(self) -> int:
+        count = 0
+        for victim, kind, summary, on, days in DEMO_FLAGS:
+            person = _person(*victim)
+            if person is None:
+                continue
+            ends = timezone.now() + dt.timedelta(days=days) if days else None
+            targets = []
+            if "person" in on:
+                targets.append({"person": person})
+            if "address" in on:
+                link = person.address_links.filter(is_current=True).first()
+                if link:
+                    targets.append({"address": link.address})
+            if "phones" in on:
+                targets.extend({"phone": link.phone} for link in person.phone_links.all())
+            for target in targets:
+                flag_raise(kind=kind, summary=summary, source="demo", ends_at=ends, **target)
+                count += 1
         return count
 
     def _print_logins(self, users: list[User]) -> None:

@@ -1,0 +1,122 @@
+"""Reads for call handling: my calls, the dispatch board, known details to confirm."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from cases.choices import Grade, IncidentStatus, RelationshipKind
+from cases.models import Event, Incident, Person
+
+
+def calls_in_progress(*, user) -> QuerySet[Incident]:
+    return Incident.objects.filter(status=IncidentStatus.DRAFT, created_by=user).order_by(
+        "-created_at"
+    )
+
+
+def dispatch_board() -> QuerySet[Incident]:
+    """Open incidents, most urgent grade first, then least time left."""
+    grade_rank = Case(
+        *[When(grade=value, then=Value(i)) for i, value in enumerate(Grade.values)],
+        output_field=IntegerField(),
+    )
+    return (
+        Incident.objects.filter(status=IncidentStatus.GRADED)
+        .exclude(grade=Grade.TELEPHONE)
+        .select_related("address", "district")
+        .annotate(grade_rank=grade_rank)
+        .order_by("grade_rank", "attend_by", "created_at")
+    )
+
+
+@dataclass
+class BoardRow:
+    incident: Incident
+    seconds_left: int | None
+
+    @property
+    def breached(self) -> bool:
+        return self.seconds_left is not None and self.seconds_left < 0
+
+    @property
+    def time_left_text(self) -> str:
+        if self.seconds_left is None:
+            return "No deadline"
+        minutes = abs(self.seconds_left) // 60
+        text = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+        return f"{text} overdue" if self.breached else f"{text} left"
+
+
+def board_rows(limit: int = 200, now: dt.datetime | None = None) -> list[BoardRow]:
+    now = now or timezone.now()
+    return [
+        BoardRow(i, int((i.attend_by - now).total_seconds()) if i.attend_by else None)
+        for i in dispatch_board()[:limit]
+    ]
+
+
+def incident_events(*, incident: Incident) -> QuerySet[Event]:
+    return incident.events.select_related("actor").order_by("at", "id")
+
+
+def prefill_items(*, person: Person) -> list[dict]:
+    """What is already known about a repeat victim, for the call-taker to confirm rather
+    than ask again."""
+    items: list[dict] = []
+    for link in person.address_links.filter(is_current=True).select_related("address"):
+        items.append(
+            {
+                "key": f"address:{link.address_id}",
+                "label": f"{link.get_kind_display()} address",
+                "value": str(link.address),
+            }
+        )
+    for link in person.phone_links.filter(is_current=True).select_related("phone"):
+        label = "Safe number" if link.is_safe else "Phone number"
+        items.append(
+            {"key": f"phone:{link.phone_id}", "label": label, "value": link.phone.national}
+        )
+    rels = list(
+        person.relationships_from.filter(ended__isnull=True).select_related("other")
+    ) + list(person.relationships_to.filter(ended__isnull=True).select_related("person"))
+    for rel in rels:
+        other = rel.other if rel.person_id == person.pk else rel.person
+        if rel.kind == RelationshipKind.PARENT_OF and rel.person_id == person.pk:
+            label = "Child"
+        elif rel.kind == RelationshipKind.PARENT_OF:
+            label = "Parent"
+        else:
+            label = rel.get_kind_display()
+        born = f", born {other.date_of_birth:%-d %B %Y}" if other.date_of_birth else ""
+        items.append(
+            {"key": f"person:{other.pk}", "label": label, "value": f"{other.full_name}{born}"}
+        )
+    if person.safe_contact_instructions:
+        items.append(
+            {
+                "key": "safe_contact",
+                "label": "Safe contact instructions",
+                "value": person.safe_contact_instructions,
+            }
+        )
+    if person.safe_times:
+        items.append(
+            {"key": "safe_times", "label": "Safe times to call", "value": person.safe_times}
+        )
+    if person.no_voicemail:
+        items.append(
+            {"key": "no_voicemail", "label": "Voicemail", "value": "Never leave a voicemail"}
+        )
+    if person.interpreter_needed:
+        items.append(
+            {
+                "key": "interpreter",
+                "label": "Interpreter",
+                "value": f"Needs an interpreter ({person.language})",
+            }
+        )
+    return items

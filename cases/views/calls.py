@@ -1,0 +1,333 @@
+"""Call handling pages: the new-call page with autosave and live intelligence, grading,
+research, the incident's history and the dispatch board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cases import call_selectors, call_services, intelligence, rules, selectors
+from cases.choices import Grade, IncidentRole, IncidentStatus, LocationType
+from cases.models import Incident
+from dasapp import access
+from dasapp.api import DomainError
+from dasapp.permissions import role_required
+from dasapp.roles import Role
+
+CALL_ROLES = (Role.CALL_TAKER, Role.SUPERVISOR)
+INCIDENT_READERS = (Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR)
+DISPATCH_ROLES = (Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR)
+
+
+def _incident_for(request, pk: int, *, edit: bool = False) -> Incident:
+    incident = get_object_or_404(
+        Incident.objects.select_related("caller_phone", "address", "question_set", "created_by"),
+        pk=pk,
+    )
+    if edit and not rules.can_edit_call(request.user, incident):
+        raise PermissionDenied
+    if not rules.can_read_incident(request.user, incident):
+        raise PermissionDenied
+    return incident
+
+
+@role_required(*CALL_ROLES)
+@never_cache
+def calls(request):
+    return render(
+        request,
+        "calls/index.html",
+        {
+            "drafts": call_selectors.calls_in_progress(user=request.user),
+            "idempotency_key": uuid.uuid4().hex,
+        },
+    )
+
+
+@role_required(*CALL_ROLES)
+@require_POST
+def call_start(request):
+    """Open a new call. The form carries a one-time key, so a double-click opens one call."""
+    key = request.POST.get("idempotency_key", "")[:100] or None
+    incident, _ = call_services.incident_start(
+        user=request.user, idempotency_key=key and f"web:{key}"
+    )
+    return redirect("call_edit", pk=incident.pk)
+
+
+def _draft_from_post(post) -> call_services.DraftInput:
+    answers: dict = {}
+    skipped: dict = {}
+    multi = set(post.getlist("multi"))
+    for key in post:
+        if key.startswith("q-"):
+            code = key[2:]
+            values = post.getlist(key)
+            answers[code] = [v for v in values if v] if code in multi else values[-1]
+        elif key.startswith("skip-"):
+            skipped[key[5:]] = post.get(key, "").strip()
+    people = []
+    removed = post.get("remove_person", "")
+    for value in [*post.getlist("person"), post.get("add_person", "")]:
+        person_id, _, role = value.partition(":")
+        if person_id.isdigit() and value != removed and (int(person_id), role) not in people:
+            people.append((int(person_id), role))
+    prefill = []
+    for key in post:
+        if key.startswith("prefill-status-"):
+            item_key = key[len("prefill-status-") :]
+            prefill.append(
+                {
+                    "key": item_key,
+                    "label": post.get(f"prefill-label-{item_key}", ""),
+                    "value": post.get(f"prefill-value-{item_key}", ""),
+                    "status": post.get(key, ""),
+                    "change": post.get(f"prefill-change-{item_key}", "").strip(),
+                }
+            )
+    return call_services.DraftInput(
+        caller_phone=post.get("caller_phone", ""),
+        address_line1=post.get("address_line1", ""),
+        address_town=post.get("address_town", ""),
+        postcode=post.get("postcode", ""),
+        location_type=post.get("location_type") or LocationType.URBAN,
+        location_note=post.get("location_note", ""),
+        narrative=post.get("narrative", ""),
+        answers=answers,
+        skipped=skipped,
+        people=people if "people-present" in post else None,
+        prefill=prefill if "prefill-present" in post else None,
+    )
+
+
+def _page_context(request, incident: Incident, *, errors=None, package=None) -> dict:
+    if package is None:
+        package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+    suggestion = call_services.suggestion_for(incident, package)
+    involved = list(
+        incident.involved.select_related("person").order_by("role", "person__family_name")
+    )
+    victims = [link.person for link in involved if link.role == IncidentRole.VICTIM]
+    prefill_known = {item["key"]: item for item in incident.prefill}
+    prefill = []
+    for victim in victims:
+        for item in call_selectors.prefill_items(person=victim):
+            saved = prefill_known.get(item["key"], {})
+            prefill.append(
+                {**item, "status": saved.get("status", ""), "change": saved.get("change", "")}
+            )
+    return {
+        "incident": incident,
+        "questions": incident.question_set.questions if incident.question_set else [],
+        "answers": incident.answers,
+        "skipped": incident.skipped or {},
+        "involved": involved,
+        "roles": IncidentRole.choices,
+        "package": package,
+        "suggestion": suggestion,
+        "grades": Grade.choices,
+        "errors": errors or {},
+        "prefill": prefill,
+        "location_types": LocationType.choices,
+        "yes_no": [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")],
+        "prefill_choices": [
+            ("confirmed", "Confirmed"),
+            ("changed", "Changed"),
+            ("not_asked", "Not asked"),
+        ],
+    }
+
+
+@role_required(*INCIDENT_READERS)
+@never_cache
+def call_edit(request, pk: int):
+    """The call page: a draft is edited here; a logged call is shown read-only."""
+    incident = _incident_for(request, pk)
+    if incident.status != IncidentStatus.DRAFT or not rules.can_edit_call(request.user, incident):
+        return call_detail(request, incident)
+    context = _page_context(request, incident)
+    _log_lookup(request, incident, context["package"])
+    return render(request, "calls/edit.html", context)
+
+
+def call_detail(request, incident: Incident):
+    access.log_consult(request, obj=incident, purpose="Viewed incident")
+    return render(
+        request,
+        "calls/detail.html",
+        {
+            "incident": incident,
+            "package": incident.intelligence,
+            "involved": incident.involved.select_related("person"),
+            "research": incident.research.select_related("author"),
+            "can_research": rules.can_add_research(request.user, incident),
+            "can_see_history": rules.can_see_incident_history(request.user),
+            "questions": incident.question_set.questions if incident.question_set else [],
+        },
+    )
+
+
+def _log_lookup(request, incident: Incident, package: intelligence.Package) -> None:
+    access.log_search(
+        request,
+        object_type="cases.incident",
+        purpose=f"Call {incident.reference}",
+        detail={
+            "incident": incident.pk,
+            "phone": (package.phone or {}).get("id"),
+            "address": (package.address or {}).get("id"),
+            "people": [p["id"] for p in package.people],
+            "flags": [f["id"] for f in package.flags],
+        },
+    )
+
+
+@role_required(*CALL_ROLES)
+@require_POST
+def call_autosave(request, pk: int):
+    """Save the draft as it is typed (htmx), and refresh the intelligence and the grade
+    suggestion. Returns the live panels; nothing typed is lost on an error."""
+    incident = _incident_for(request, pk, edit=True)
+    version = request.POST.get("version")
+    try:
+        errors = call_services.incident_autosave(
+            incident=incident,
+            user=request.user,
+            data=_draft_from_post(request.POST),
+            version=int(version) if version and version.isdigit() else None,
+        )
+    except DomainError as exc:
+        status = getattr(exc, "status_code", 400)
+        return render(
+            request,
+            "calls/_save_status.html",
+            {"message": exc.message, "errors": exc.errors, "failed": True},
+            status=status,
+        )
+    incident.refresh_from_db()
+    context = _page_context(request, incident, errors=errors)
+    _log_lookup(request, incident, context["package"])
+    context["saved_at"] = timezone.now()
+    context["people_changed"] = bool(
+        request.POST.get("add_person") or request.POST.get("remove_person")
+    )
+    return render(request, "calls/_live.html", context)
+
+
+@role_required(*CALL_ROLES)
+@require_POST
+def call_people_search(request, pk: int):
+    incident = _incident_for(request, pk, edit=True)
+    name = request.POST.get("person_name", "").strip()
+    results = []
+    if len(name) >= 2:
+        results = selectors.person_search(name=name, limit=8)
+        access.log_search(
+            request,
+            object_type="cases.person",
+            detail={"incident": incident.pk, "results": [p.pk for p in results]},
+        )
+    return render(
+        request,
+        "calls/_people_results.html",
+        {"results": results, "incident": incident, "roles": IncidentRole.choices, "query": name},
+    )
+
+
+@role_required(*CALL_ROLES)
+@require_POST
+def call_log(request, pk: int):
+    """Save the last changes, then log the call with the chosen grade."""
+    incident = _incident_for(request, pk, edit=True)
+    post = request.POST
+    errors: dict = {}
+    try:
+        errors = call_services.incident_autosave(
+            incident=incident,
+            user=request.user,
+            data=_draft_from_post(post),
+            version=int(post["version"]) if post.get("version", "").isdigit() else None,
+        )
+        incident.refresh_from_db()
+        if not errors:
+            appointment = _parse_local_datetime(post.get("appointment_at", ""))
+            if post.get("appointment_at") and appointment is None:
+                errors["appointment_at"] = ["Enter the appointment as a date and time"]
+            else:
+                call_services.incident_log_and_grade(
+                    incident=incident,
+                    user=request.user,
+                    decision=call_services.GradeDecision(
+                        grade=post.get("grade", ""),
+                        reason=post.get("grade_reason", ""),
+                        appointment_at=appointment,
+                        version=incident.version,
+                    ),
+                )
+                messages.success(request, f"Call {incident.reference} logged and graded")
+                return redirect("call_edit", pk=incident.pk)
+    except DomainError as exc:
+        errors = exc.errors or {"grade": [exc.message]}
+    incident.refresh_from_db()
+    context = _page_context(request, incident, errors=errors)
+    context["chosen_grade"] = post.get("grade", "")
+    context["grade_reason"] = post.get("grade_reason", "")
+    return render(request, "calls/edit.html", context, status=400)
+
+
+def _parse_local_datetime(text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        naive = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+
+
+@role_required(Role.INTELLIGENCE, Role.SUPERVISOR)
+@require_POST
+def call_research(request, pk: int):
+    incident = _incident_for(request, pk)
+    if not rules.can_add_research(request.user, incident):
+        raise PermissionDenied
+    try:
+        call_services.incident_add_research(
+            incident=incident, user=request.user, text=request.POST.get("text", "")
+        )
+        messages.success(request, "Research added for the attending officer")
+    except DomainError as exc:
+        messages.error(request, exc.errors.get("text", [exc.message])[0])
+    return redirect("call_edit", pk=incident.pk)
+
+
+@role_required(Role.SUPERVISOR)
+@never_cache
+def call_history(request, pk: int):
+    """The incident's history for supervisors: every event with who, when and why."""
+    incident = _incident_for(request, pk)
+    access.log_consult(request, obj=incident, purpose="Audited incident history")
+    return render(
+        request,
+        "calls/history.html",
+        {
+            "incident": incident,
+            "events": call_selectors.incident_events(incident=incident),
+            "versions": incident.history.select_related("history_user").order_by("history_date"),
+        },
+    )
+
+
+@role_required(*DISPATCH_ROLES)
+@never_cache
+def dispatch(request):
+    rows = call_selectors.board_rows()
+    template = "calls/_board.html" if request.htmx else "calls/dispatch.html"
+    return render(request, template, {"rows": rows, "now": timezone.now()})

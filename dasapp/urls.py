@@ -9,6 +9,7 @@ admin.site.site_title = "Administration"
 
 api_v1 = [
     path("", include("cases.api.urls")),
+    path("", include("cases.api.call_urls")),
 ]
 
 urlpatterns = [
@@ -28,3 +29,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]
+
+handler404 = "dasapp.views.page_not_found"
+handler500 = "dasapp.views.server_error"

@@ -23,6 +23,7 @@ from cases.models import (
     ResponseSettings,
 )
 from dasapp.api import ConflictError, DomainError
+from dasapp.history import audited_save
 
 CALL_QUESTION_SET = "control-room-call"
 
@@ -98,7 +99,7 @@ def incident_start(*, user, idempotency_key: str | None = None) -> tuple[Inciden
     )
     try:
         with transaction.atomic():
-            incident.save()
+            audited_save(incident, user=user, reason="Call started")
     except IntegrityError:
         return Incident.objects.get(idempotency_key=idempotency_key), False
     return incident, True
@@ -209,8 +210,7 @@ def incident_autosave(
     if data.people is not None:
         _set_people(incident, data.people, errors)
     incident.version += 1
-    incident._change_reason = "Draft saved"
-    incident.save()
+    audited_save(incident, user=user, reason="Draft saved")
     return errors
 
 
@@ -351,8 +351,7 @@ def incident_log_and_grade(
     history_reason = f"Graded {decision.grade} (suggested {suggestion.grade})" + (
         f": {reason}" if reason else ""
     )
-    incident._change_reason = history_reason[:100]
-    incident.save()
+    audited_save(incident, user=user, reason=history_reason)
     if first_time:
         event_record(
             verb=EventVerb.INCIDENT_LOGGED,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.choices import FlagSeverity
 from cases.models import Address, Flag, Person, PhoneNumber
+from dasapp.history import audited_save
 
 
 @transaction.atomic
@@ -43,8 +44,7 @@ def flag_raise(
     if live:
         if live.summary != summary or live.ends_at != ends_at or live.severity != severity:
             live.summary, live.ends_at, live.severity = summary, ends_at, severity
-            live._change_reason = reason or "Flag updated"
-            live.save()
+            audited_save(live, user=user, reason=reason or "Flag updated")
         return live
     flag = Flag(
         kind=kind,
@@ -59,10 +59,9 @@ def flag_raise(
         created_by=user if getattr(user, "pk", None) else None,
     )
     flag.full_clean(exclude=["subject_key"])
-    flag._change_reason = reason or "Flag raised"
     try:
         with transaction.atomic():
-            flag.save()
+            audited_save(flag, user=user, reason=reason or "Flag raised")
     except IntegrityError:
         return Flag.objects.get(
             kind=kind, source=source, subject_key=flag.subject_key, lifted_at__isnull=True
@@ -80,9 +79,6 @@ def flags_lift(*, source: str, reason: str, user=None, kind: str | None = None) 
     for flag in flags:
         flag.lifted_at = timezone.now()
         flag.lifted_reason = reason[:300]
-        flag._change_reason = f"Lifted: {reason}"[:100]
-        if user is not None and getattr(user, "pk", None):
-            flag._history_user = user
-        flag.save()
+        audited_save(flag, user=user, reason=f"Lifted: {reason}")
         count += 1
     return count

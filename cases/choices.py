@@ -128,3 +128,53 @@ class EventVerb(models.TextChoices):
     PREFILL_CONFIRMED = "prefill_confirmed", "Known details confirmed"
     FLAG_RAISED = "flag_raised", "Flag raised"
     FLAG_LIFTED = "flag_lifted", "Flag lifted"
+    CASE_OPENED = "case_opened", "Case opened"
+    CASE_JOINED = "case_joined", "New incident joined the case"
+    ASSESSMENT_SUBMITTED = "assessment_submitted", "DV1 and DASH submitted"
+    ASSESSMENT_AMENDED = "assessment_amended", "DV1 amended"
+    RISK_LEVEL_CHANGED = "risk_level_changed", "Risk level changed"
+    RISK_LEVEL_AGREED = "risk_level_agreed", "Risk level agreed"
+    GRADING_CHALLENGED = "grading_challenged", "Risk grading challenged"
+    CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
+    CASE_ROUTED = "case_routed", "Case routed to a queue"
+    CASE_CLAIMED = "case_claimed", "Case claimed"
+    CASE_RELEASED = "case_released", "Case released"
+    CASE_REASSIGNED = "case_reassigned", "Case reassigned"
+    CASE_CLOSED = "case_closed", "Case closed"
+    MARKERS_RAISED = "markers_raised", "High-risk markers raised"
+    MARKERS_LIFTED = "markers_lifted", "High-risk markers lifted"
+    SUPERVISOR_REVIEW_REQUESTED = "supervisor_review_requested", "Supervisor review requested"
+
+
+class RiskLevel(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        """0 for standard, 2 for high."""
+        return list(cls.values).index(value)
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class QueueKind(models.TextChoices):
+    HUB_HIGH = "hub_high", "Hub high-risk queue"
+    CRU_HIGH = "cru_high", "Central referral unit high-risk queue (out of hub hours)"
+    CRU_MEDIUM = "cru_medium", "Central referral unit DASO queue (medium risk)"
+    RESEARCHERS = "researchers", "Researchers' queue (standard risk)"
+
+
+class TaskKind(models.TextChoices):
+    SUPERVISOR_REVIEW = "supervisor_review", "Supervisor review of a lowered risk level"
+    CHALLENGE = "challenge", "Answer a challenge to your risk grading"
+    CASE_REVIEW = "case_review", "Review the case's risk grading"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"

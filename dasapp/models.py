@@ -98,3 +98,28 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """A message in a user's inbox, linking to the work item it is about."""
+
+    user = models.ForeignKey("dasapp.User", on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True, help_text="Link to the work item (ids only).")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(
+        max_length=120, null=True, blank=True, help_text="Makes a repeated notify a no-op."
+    )
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_dedupe")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

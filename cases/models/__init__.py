@@ -1,3 +1,4 @@
+from cases.models.casework import Case, Queue, Task
 from cases.models.flags import Flag
 from cases.models.incidents import (
     Event,
@@ -20,6 +21,9 @@ from cases.models.people import (
 )
 
 __all__ = [
+    "Case",
+    "Queue",
+    "Task",
     "Event",
     "Flag",
     "Incident",

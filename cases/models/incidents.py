@@ -205,12 +205,16 @@ class Event(models.Model):
     incident = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["incident", "at"])]
 
     def __str__(self) -> str:
         return f"{self.get_verb_display()} at {self.at:%Y-%m-%d %H:%M}"

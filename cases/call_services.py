@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from cases import grading, intelligence, matching, services
 from cases.choices import EventVerb, Grade, IncidentRole, IncidentStatus, LocationType
+from cases.events import event_record
 from cases.models import (
-    Event,
     Force,
     Incident,
     IncidentPerson,
@@ -53,21 +53,6 @@ def grading_config(rs: ResponseSettings | None = None) -> grading.GradingConfig:
         fear_priority_level=rs.fear_priority_level,
         fear_emergency_level=rs.fear_emergency_level,
         repeat_incidents_priority=rs.repeat_incidents_priority,
-    )
-
-
-def event_record(
-    *, verb: str, actor, incident: Incident | None = None, old=None, new=None, reason: str = ""
-) -> Event:
-    """Append a domain event. Only services call this."""
-    return Event.objects.create(
-        at=timezone.now(),
-        verb=verb,
-        actor=actor if getattr(actor, "pk", None) else None,
-        incident=incident,
-        old=old or {},
-        new=new or {},
-        reason=reason,
     )
 
 

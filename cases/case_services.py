@@ -1,0 +1,273 @@
+"""Writes for cases: open or join, change the risk level, route to a queue, raise and
+lift high-risk markers, create tasks. Every change keeps who, when, from, to and why
+(simple-history on the row, and a domain event)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import availability
+from cases.choices import (
+    CaseStatus,
+    EventVerb,
+    FlagKind,
+    QueueKind,
+    RiskLevel,
+    TaskKind,
+    TeamKind,
+)
+from cases.events import event_record
+from cases.flag_services import flag_raise, flags_lift
+from cases.models import Case, Person, Queue, Task, Team
+from dasapp.api import ConflictError, DomainError
+from dasapp.history import audited_save
+from dasapp.notify import notify
+
+DEFAULT_TARGET_HOURS = {
+    QueueKind.HUB_HIGH: 24,
+    QueueKind.CRU_HIGH: 24,
+    QueueKind.CRU_MEDIUM: 72,
+    QueueKind.RESEARCHERS: 168,
+}
+WORKED_BY = {
+    QueueKind.HUB_HIGH: "daso",
+    QueueKind.CRU_HIGH: "daso",
+    QueueKind.CRU_MEDIUM: "daso",
+    QueueKind.RESEARCHERS: "researcher",
+}
+
+
+def queue_for(*, team: Team, kind: str) -> Queue:
+    """The team's queue of this kind, created with default targets the first time."""
+    queue, _ = Queue.objects.get_or_create(
+        team=team,
+        kind=kind,
+        defaults={
+            "name": f"{team.name}: {QueueKind(kind).label.split(' (')[0].lower()}",
+            "review_target_hours": DEFAULT_TARGET_HOURS[kind],
+            "worked_by_role": WORKED_BY[kind],
+        },
+    )
+    return queue
+
+
+def central_unit() -> Team:
+    team = (
+        Team.objects.filter(kind=TeamKind.CENTRAL_REFERRAL_UNIT, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if team is None:
+        raise DomainError("No central referral unit is set up. Load the organisation defaults.")
+    return team
+
+
+def _check_version(case: Case, version: int | None) -> None:
+    if version is not None and int(version) != case.version:
+        raise ConflictError(
+            "Someone else changed this case while you were working on it. Nothing you entered "
+            "has been lost: check their change, then save again.",
+            {"version": [f"You had version {version}; the case is now at version {case.version}"]},
+        )
+
+
+@transaction.atomic
+def case_open_or_join(
+    *, victim: Person, perpetrator: Person | None, level: str, user, district=None
+) -> tuple[Case, bool]:
+    """The open case for this victim and perpetrator, or a new one (repeat incidents join)."""
+    case = (
+        Case.objects.select_for_update()
+        .filter(victim=victim, perpetrator=perpetrator, status=CaseStatus.OPEN)
+        .first()
+    )
+    if case:
+        event_record(verb=EventVerb.CASE_JOINED, actor=user, case=case)
+        return case, False
+    case = Case(
+        victim=victim,
+        perpetrator=perpetrator,
+        risk_level=level,
+        district=district,
+        opened_at=timezone.now(),
+    )
+    audited_save(case, user=user, reason=f"Opened at {level} risk")
+    event_record(verb=EventVerb.CASE_OPENED, actor=user, case=case, new={"risk_level": level})
+    return case, True
+
+
+@transaction.atomic
+def case_risk_change(
+    *, case: Case, user, level: str, reason: str, version: int | None = None, source: str = "review"
+) -> Case:
+    """Change a case's risk level. Needs a reason; keeps who, when, from, to and why;
+    re-routes the case and raises or lifts the high-risk markers."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, version)
+    if level not in RiskLevel.values:
+        raise DomainError(
+            "Choose a risk level.", {"risk_level": ["Choose standard, medium or high"]}
+        )
+    if not reason.strip():
+        raise DomainError("Give a reason.", {"reason": ["Explain why the risk level is changing"]})
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(
+            "This case is closed.", {"risk_level": ["Reopen the case to change its risk"]}
+        )
+    old = case.risk_level
+    if old == level:
+        return case
+    case.risk_level = level
+    case.version += 1
+    audited_save(case, user=user, reason=f"Risk {old} to {level}: {reason}")
+    event_record(
+        verb=EventVerb.RISK_LEVEL_CHANGED,
+        actor=user,
+        case=case,
+        old={"risk_level": old},
+        new={"risk_level": level, "source": source},
+        reason=reason,
+    )
+    case_route(case=case, user=user)
+    markers_sync(case=case, user=user, reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_route(*, case: Case, user, at: dt.datetime | None = None) -> Case:
+    """Put the case in the queue its level, district and the time of day call for, and
+    notify at once. Outside hub hours a high-risk case waits with the central unit and
+    shows when the hub takes over."""
+    from risk.routing import HubRota, route_case
+
+    at = at or timezone.now()
+    cru = central_unit()
+    hubs = [
+        HubRota(
+            team_id=team.pk,
+            name=team.name,
+            district_ids=frozenset(d.pk for d in team.districts.all()),
+            slots=tuple(availability.slots_of(team.shift_pattern)),
+            cycle_start=team.shift_pattern.cycle_start,
+            cycle_days=team.shift_pattern.cycle_days,
+        )
+        for team in Team.objects.filter(
+            kind=TeamKind.HUB, is_active=True, shift_pattern__isnull=False
+        )
+        .select_related("shift_pattern")
+        .prefetch_related("districts", "shift_pattern__slots")
+    ]
+    route = route_case(
+        level=case.risk_level,
+        district_id=case.district_id,
+        at_local=availability.local(at),
+        hubs=hubs,
+        cru_team_id=cru.pk,
+    )
+    team = Team.objects.get(pk=route.team_id)
+    queue = queue_for(team=team, kind=route.queue_kind)
+    old_queue = case.queue.name if case.queue_id else None
+    case.queue = queue
+    case.routed_at = at
+    case.review_due_at = at + dt.timedelta(hours=queue.review_target_hours)
+    case.hub_takes_over_at = route.hub_takes_over_at
+    case.reviewed_at = None
+    audited_save(case, user=user, reason=f"Routed: {route.note}")
+    event_record(
+        verb=EventVerb.CASE_ROUTED,
+        actor=user,
+        case=case,
+        old={"queue": old_queue},
+        new={"queue": queue.name, "note": route.note},
+    )
+    url = f"/cases/{case.pk}/"
+    recipients = _queue_workers(queue)
+    if route.notify_central_unit:
+        recipients |= _team_members(cru, roles={"daso", "researcher", "supervisor"})
+    notify(
+        users=sorted(recipients, key=lambda u: u.pk),
+        title=f"{RiskLevel(case.risk_level).label} risk case {case.reference} in {queue.name}",
+        body=route.note,
+        url=url,
+        dedupe_key=f"routed:{case.pk}:{case.version}:{queue.pk}",
+    )
+    return case
+
+
+def _team_members(team: Team, roles: set[str]):
+    from dasapp.models import User
+
+    return set(
+        User.objects.filter(profile__team=team, is_active=True, groups__name__in=roles).distinct()
+    )
+
+
+def _queue_workers(queue: Queue):
+    return _team_members(queue.team, roles={queue.worked_by_role})
+
+
+@transaction.atomic
+def markers_sync(*, case: Case, user, reason: str) -> None:
+    """A high-risk open case flags the victim's current addresses and numbers; the flags
+    are lifted (with history) when the case closes or its risk is lowered."""
+    source = f"case:{case.pk}"
+    if case.status == CaseStatus.OPEN and case.risk_level == RiskLevel.HIGH:
+        summary = f"High-risk domestic abuse victim: case {case.reference}"
+        flag_raise(
+            kind=FlagKind.HIGH_RISK_VICTIM,
+            summary=summary,
+            source=source,
+            user=user,
+            person=case.victim,
+            reason=reason,
+        )
+        for link in case.victim.address_links.filter(is_current=True).select_related("address"):
+            flag_raise(
+                kind=FlagKind.HIGH_RISK_VICTIM,
+                summary=summary,
+                source=source,
+                user=user,
+                address=link.address,
+                reason=reason,
+            )
+        for link in case.victim.phone_links.filter(is_current=True).select_related("phone"):
+            flag_raise(
+                kind=FlagKind.HIGH_RISK_VICTIM,
+                summary=summary,
+                source=source,
+                user=user,
+                phone=link.phone,
+                reason=reason,
+            )
+        event_record(verb=EventVerb.MARKERS_RAISED, actor=user, case=case, reason=reason)
+    elif flags_lift(source=source, kind=FlagKind.HIGH_RISK_VICTIM, reason=reason, user=user):
+        event_record(verb=EventVerb.MARKERS_LIFTED, actor=user, case=case, reason=reason)
+
+
+def task_create(
+    *,
+    kind: str,
+    case: Case,
+    note: str,
+    user,
+    assigned_to=None,
+    team: Team | None = None,
+    assessment=None,
+    due_in: dt.timedelta | None = None,
+) -> Task:
+    task = Task(
+        kind=kind,
+        case=case,
+        note=note,
+        assigned_to=assigned_to,
+        team=team,
+        assessment=assessment,
+        created_by=user if getattr(user, "pk", None) else None,
+        created_at=timezone.now(),
+        due_at=timezone.now() + due_in if due_in else None,
+    )
+    audited_save(task, user=user, reason=f"Task: {TaskKind(kind).label}")
+    return task

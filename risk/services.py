@@ -1,0 +1,527 @@
+"""Writes for the DV1 and DASH: start a draft (prefilled for a repeat victim), save it,
+submit it (score, open or join the case, set its risk, route it, raise markers, ask
+for a supervisor's review when the level is lowered), amend it, review it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import case_services
+from cases.choices import (
+    EventVerb,
+    IncidentRole,
+    IncidentStatus,
+    RiskLevel,
+    TaskKind,
+    TaskStatus,
+)
+from cases.events import event_record
+from cases.models import Case, Incident, IncidentPerson, Person, QuestionSet, Task
+from dasapp.api import ConflictError, DomainError
+from dasapp.history import audited_save
+from risk import scoring
+from risk.choices import AssessmentStatus
+from risk.models import Assessment, RiskSettings
+from risk.question_sets import SUPPLEMENT_CODES, current_set
+
+YES_NO_UNKNOWN = {"yes", "no", "not_known"}
+
+
+def thresholds_for(*, district=None) -> scoring.Thresholds:
+    """The district's risk settings if it has its own, else the force's, else defaults."""
+    row = None
+    if district is not None:
+        row = RiskSettings.objects.filter(district=district).first()
+    if row is None:
+        row = RiskSettings.objects.filter(district__isnull=True).order_by("pk").first()
+    if row is None:
+        return scoring.Thresholds()
+    return scoring.Thresholds(
+        standard_max_yes=row.standard_max_yes,
+        medium_max_yes=row.medium_max_yes,
+        visible_high_risk_yes=row.visible_high_risk_yes,
+        escalation_incidents=row.escalation_incidents,
+        escalation_window_days=row.escalation_window_days,
+        repeat_marac_days=row.repeat_marac_days,
+    )
+
+
+def _check_version(assessment: Assessment, version: int | None) -> None:
+    if version is not None and int(version) != assessment.version:
+        raise ConflictError(
+            "This DV1 was saved from another window or device since you opened it. Your "
+            "answers are still on your screen: reload to see the saved version.",
+            {
+                "version": [
+                    f"You had version {version}; the DV1 is now at version {assessment.version}"
+                ]
+            },
+        )
+
+
+def prefill_from_previous(*, victim: Person) -> dict:
+    """What is already known about this victim, from her last submitted DV1 and her
+    record: household, children, witnesses are offered to confirm, not asked again."""
+    previous = (
+        Assessment.objects.filter(victim=victim, status=AssessmentStatus.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    household = list(previous.household) if previous else []
+    known_ids = {member.get("person_id") for member in household}
+    for rel in victim.relationships_from.filter(ended__isnull=True).select_related("other"):
+        if rel.other_id not in known_ids:
+            household.append(
+                {
+                    "person_id": rel.other_id,
+                    "name": rel.other.full_name,
+                    "relationship": rel.get_kind_display(),
+                    "date_of_birth": rel.other.date_of_birth.isoformat()
+                    if rel.other.date_of_birth
+                    else "",
+                    "confirmed": False,
+                }
+            )
+    for member in household:
+        member["confirmed"] = False
+    return {"household": household, "from_assessment": previous.pk if previous else None}
+
+
+@transaction.atomic
+def assessment_start(
+    *,
+    incident: Incident | None,
+    victim: Person,
+    perpetrator: Person | None,
+    user,
+    question_set: QuestionSet | None = None,
+) -> Assessment:
+    """Open a DV1 draft, prefilled for a repeat victim. One draft per incident and victim."""
+    if incident is not None:
+        existing = Assessment.objects.filter(
+            incident=incident, victim=victim, status=AssessmentStatus.DRAFT
+        ).first()
+        if existing:
+            return existing
+    prefill = prefill_from_previous(victim=victim)
+    assessment = Assessment(
+        incident=incident,
+        victim=victim,
+        perpetrator=perpetrator,
+        question_set=question_set or current_set("dash-police"),
+        household=prefill["household"],
+        created_by=user,
+        created_at=timezone.now(),
+    )
+    audited_save(assessment, user=user, reason="DV1 started")
+    return assessment
+
+
+@dataclass
+class DraftChanges:
+    answers: dict | None = None
+    supplements: dict | None = None
+    honour_context: bool | None = None
+    household: list | None = None
+    witnesses: list | None = None
+    safeguarding: dict | None = None
+    evidence: dict | None = None
+    narrative: str | None = None
+    officer_level: str | None = None
+    level_reason: str | None = None
+    professional_judgement: bool | None = None
+    professional_judgement_reason: str | None = None
+
+
+def _clean_answers(answers: dict, codes: set[str]) -> tuple[dict, dict[str, list[str]]]:
+    clean: dict = {}
+    errors: dict[str, list[str]] = {}
+    for code, value in (answers or {}).items():
+        if code not in codes:
+            errors[f"q{code}"] = [f"Question {code} is not on this checklist"]
+            continue
+        value = value or {}
+        answer = value.get("answer", "")
+        if answer and answer not in YES_NO_UNKNOWN:
+            errors[f"q{code}"] = [f"Answer question {code} with yes, no or not known"]
+            continue
+        clean[code] = {"answer": answer, "comment": (value.get("comment") or "").strip()[:2000]}
+    return clean, errors
+
+
+@transaction.atomic
+def assessment_save(
+    *, assessment: Assessment, user, changes: DraftChanges, version: int | None = None
+) -> tuple[Assessment, dict[str, list[str]]]:
+    """Save a draft as it is (incomplete is fine). Returns field errors for values that
+    cannot be kept; everything else is saved."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise DomainError("A submitted DV1 cannot be changed: amend it instead.")
+    _check_version(assessment, version)
+    errors: dict[str, list[str]] = {}
+    codes = {q["code"] for q in assessment.question_set.questions}
+    if changes.answers is not None:
+        clean, answer_errors = _clean_answers(changes.answers, codes)
+        errors.update(answer_errors)
+        assessment.answers = {**assessment.answers, **clean}
+    if changes.supplements is not None:
+        merged = dict(assessment.supplements)
+        for name, answers in changes.supplements.items():
+            if name not in SUPPLEMENT_CODES:
+                continue
+            qset = current_set(SUPPLEMENT_CODES[name])
+            clean, supp_errors = _clean_answers(answers, {q["code"] for q in qset.questions})
+            errors.update(supp_errors)
+            previous = merged.get(name, {}).get("answers", {})
+            merged[name] = {
+                "code": qset.code,
+                "version": qset.version,
+                "answers": {**previous, **clean},
+            }
+        assessment.supplements = merged
+    for name in (
+        "honour_context",
+        "household",
+        "witnesses",
+        "safeguarding",
+        "evidence",
+        "narrative",
+        "level_reason",
+        "professional_judgement",
+        "professional_judgement_reason",
+    ):
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(assessment, name, value)
+    if changes.officer_level is not None:
+        if changes.officer_level and changes.officer_level not in RiskLevel.values:
+            errors["officer_level"] = ["Choose standard, medium or high"]
+        else:
+            assessment.officer_level = changes.officer_level
+    _score(assessment)
+    assessment.version += 1
+    audited_save(assessment, user=user, reason="DV1 draft saved")
+    return assessment, errors
+
+
+def _victim_incident_times(assessment: Assessment) -> list[dt.datetime]:
+    times = list(
+        IncidentPerson.objects.filter(person=assessment.victim, role=IncidentRole.VICTIM)
+        .exclude(incident__status=IncidentStatus.DRAFT)
+        .values_list("incident__created_at", flat=True)
+        .order_by("-incident__created_at")[:500]
+    )
+    if assessment.incident_id and assessment.incident.created_at not in times:
+        times.append(assessment.incident.created_at)
+    return times
+
+
+def _last_marac_referral(assessment: Assessment):
+    from marac.models import Referral
+
+    referral = Referral.objects.filter(victim=assessment.victim)
+    if assessment.perpetrator_id:
+        referral = referral.filter(perpetrator=assessment.perpetrator)
+    last = referral.order_by("-referred_at").first()
+    return last.referred_at if last else None
+
+
+def _district(assessment: Assessment):
+    if assessment.incident_id and assessment.incident.district_id:
+        return assessment.incident.district
+    link = (
+        assessment.victim.address_links.filter(is_current=True)
+        .select_related("address__district")
+        .first()
+    )
+    return link.address.district if link else None
+
+
+def _score(assessment: Assessment, now: dt.datetime | None = None) -> None:
+    """Yes count, suggested level and MARAC criteria with evidence, stored on the row so
+    the officer sees them before submitting."""
+    now = now or (assessment.incident.created_at if assessment.incident_id else timezone.now())
+    t = thresholds_for(district=_district(assessment))
+    assessment.yes_count = scoring.yes_count(assessment.answers)
+    assessment.suggested_level = scoring.suggested_level(assessment.yes_count, t)
+    assessment.marac_criteria = [
+        c.as_json()
+        for c in scoring.marac_criteria(
+            yes=assessment.yes_count,
+            incident_times=_victim_incident_times(assessment),
+            last_marac_referral_at=_last_marac_referral(assessment),
+            now=now,
+            professional_judgement=assessment.professional_judgement,
+            professional_judgement_reason=assessment.professional_judgement_reason,
+            t=t,
+        )
+    ]
+
+
+def submission_errors(assessment: Assessment) -> dict[str, list[str]]:
+    """Everything that stops a DV1 being submitted, in the order of the form."""
+    errors: dict[str, list[str]] = {}
+    codes = [q["code"] for q in assessment.question_set.questions]
+    for code in scoring.missing_answers(codes, assessment.answers):
+        errors[f"q{code}"] = [f"Answer question {code}: yes, no or not known"]
+    opens = {
+        q["code"]: q.get("opens", []) for q in assessment.question_set.questions if q.get("opens")
+    }
+    for name in scoring.supplements_to_open(
+        answers=assessment.answers, honour_context=assessment.honour_context, opens=opens
+    ):
+        qset = current_set(SUPPLEMENT_CODES[name])
+        given = assessment.supplements.get(name, {}).get("answers", {})
+        for code in scoring.missing_answers([q["code"] for q in qset.questions], given):
+            errors[f"{name}-{code}"] = [f"Answer {qset.title.lower()} question {code}"]
+    if not assessment.officer_level:
+        errors["officer_level"] = ["Choose the risk level: standard, medium or high"]
+    else:
+        check = scoring.check_officer_level(
+            suggested=assessment.suggested_level,
+            chosen=assessment.officer_level,
+            reason=assessment.level_reason,
+        )
+        errors.update(check.errors)
+    if assessment.professional_judgement and not assessment.professional_judgement_reason.strip():
+        errors["professional_judgement_reason"] = ["Explain the professional judgement"]
+    return errors
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user, version: int | None = None) -> Assessment:
+    """Submit the DV1: the case is opened or joined, its risk set, routed at once and
+    notified; markers raised for high risk; a lowered level asks a supervisor to review."""
+    assessment = (
+        Assessment.objects.select_for_update()
+        .select_related("incident", "victim")
+        .get(pk=assessment.pk)
+    )
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise DomainError("This DV1 has already been submitted.")
+    _check_version(assessment, version)
+    _score(assessment)
+    errors = submission_errors(assessment)
+    if errors:
+        raise DomainError("The DV1 cannot be submitted yet.", errors)
+    district = _district(assessment)
+    case, _ = case_services.case_open_or_join(
+        victim=assessment.victim,
+        perpetrator=assessment.perpetrator,
+        level=assessment.officer_level,
+        user=user,
+        district=district,
+    )
+    if case.district_id is None and district is not None:
+        case.district = district
+    level_reason = assessment.level_reason or (
+        "Agreed with the checklist's suggestion"
+        if assessment.officer_level == assessment.suggested_level
+        else ""
+    )
+    if case.risk_level != assessment.officer_level:
+        case_services.case_risk_change(
+            case=case,
+            user=user,
+            level=assessment.officer_level,
+            reason=f"{assessment.reference}: {level_reason}",
+            source="dv1",
+        )
+        case.refresh_from_db()
+    else:
+        case_services.case_route(case=case, user=user)
+        case_services.markers_sync(case=case, user=user, reason=f"{assessment.reference} submitted")
+        case.refresh_from_db()
+    assessment.case = case
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_by = user
+    assessment.submitted_at = timezone.now()
+    assessment.routed_to = case.queue.name if case.queue_id else ""
+    assessment.version += 1
+    audited_save(assessment, user=user, reason=f"Submitted at {assessment.officer_level} risk")
+    event_record(
+        verb=EventVerb.ASSESSMENT_SUBMITTED,
+        actor=user,
+        case=case,
+        incident=assessment.incident,
+        new={
+            "assessment": assessment.pk,
+            "yes_count": assessment.yes_count,
+            "suggested": assessment.suggested_level,
+            "level": assessment.officer_level,
+            "criteria": [c["code"] for c in assessment.marac_criteria],
+        },
+        reason=assessment.level_reason,
+    )
+    check = scoring.check_officer_level(
+        suggested=assessment.suggested_level,
+        chosen=assessment.officer_level,
+        reason=assessment.level_reason,
+    )
+    if check.needs_supervisor_review:
+        _request_supervisor_review(assessment=assessment, case=case, user=user)
+    return assessment
+
+
+def _request_supervisor_review(*, assessment: Assessment, case: Case, user) -> Task:
+    from dasapp.notify import notify
+
+    supervisor = getattr(getattr(user, "profile", None), "supervisor", None)
+    team = None if supervisor else case_services.central_unit()
+    task = case_services.task_create(
+        kind=TaskKind.SUPERVISOR_REVIEW,
+        case=case,
+        assessment=assessment,
+        user=user,
+        assigned_to=supervisor,
+        team=team,
+        due_in=dt.timedelta(hours=24),
+        note=(
+            f"{assessment.reference} graded {assessment.officer_level} below the suggested "
+            f"{assessment.suggested_level}: {assessment.level_reason}"
+        ),
+    )
+    event_record(
+        verb=EventVerb.SUPERVISOR_REVIEW_REQUESTED,
+        actor=user,
+        case=case,
+        new={"task": task.pk},
+        reason=assessment.level_reason,
+    )
+    if supervisor:
+        notify(
+            users=[supervisor],
+            title=f"Review a lowered risk level on {case.reference}",
+            url=f"/cases/{case.pk}/",
+            dedupe_key=f"task:{task.pk}",
+        )
+    return task
+
+
+@transaction.atomic
+def assessment_amend(*, assessment: Assessment, user) -> Assessment:
+    """Start an amendment: a new draft copying the submitted DV1 and linked to it. The
+    submitted version is never changed except to be marked superseded on resubmission."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise DomainError("Only a submitted DV1 can be amended.")
+    if Assessment.objects.filter(amends=assessment).exists():
+        return Assessment.objects.get(amends=assessment)
+    copy = Assessment(
+        incident=assessment.incident,
+        case=None,
+        victim=assessment.victim,
+        perpetrator=assessment.perpetrator,
+        question_set=assessment.question_set,
+        answers=assessment.answers,
+        supplements=assessment.supplements,
+        honour_context=assessment.honour_context,
+        household=assessment.household,
+        witnesses=assessment.witnesses,
+        safeguarding=assessment.safeguarding,
+        evidence=assessment.evidence,
+        narrative=assessment.narrative,
+        officer_level=assessment.officer_level,
+        level_reason="",
+        professional_judgement=assessment.professional_judgement,
+        professional_judgement_reason=assessment.professional_judgement_reason,
+        amends=assessment,
+        created_by=user,
+        created_at=timezone.now(),
+    )
+    audited_save(copy, user=user, reason=f"Amendment of {assessment.reference}")
+    event_record(
+        verb=EventVerb.ASSESSMENT_AMENDED,
+        actor=user,
+        case=assessment.case,
+        new={"assessment": copy.pk, "amends": assessment.pk},
+    )
+    return copy
+
+
+# Review by researchers and DASOs ------------------------------------------------------
+
+
+@transaction.atomic
+def case_review_agree(*, case: Case, user, note: str = "", version: int | None = None) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case_services._check_version(case, version)
+    case.reviewed_at = timezone.now()
+    case.version += 1
+    audited_save(case, user=user, reason=f"Risk level {case.risk_level} agreed")
+    event_record(
+        verb=EventVerb.RISK_LEVEL_AGREED,
+        actor=user,
+        case=case,
+        new={"risk_level": case.risk_level},
+        reason=note,
+    )
+    return case
+
+
+@transaction.atomic
+def case_challenge(*, case: Case, user, reason: str, version: int | None = None) -> Task:
+    """Challenge the officer's grading: the officer gets a task to answer."""
+    from dasapp.notify import notify
+
+    if not reason.strip():
+        raise DomainError(
+            "Give the reason for the challenge.", {"reason": ["Explain what you challenge"]}
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case_services._check_version(case, version)
+    latest = (
+        case.assessments.filter(status=AssessmentStatus.SUBMITTED).order_by("-submitted_at").first()
+    )
+    if latest is None:
+        raise DomainError("There is no submitted DV1 to challenge on this case.")
+    officer = latest.submitted_by
+    task = case_services.task_create(
+        kind=TaskKind.CHALLENGE,
+        case=case,
+        assessment=latest,
+        user=user,
+        assigned_to=officer,
+        note=reason.strip(),
+        due_in=dt.timedelta(hours=72),
+    )
+    case.version += 1
+    audited_save(case, user=user, reason=f"Grading challenged: {reason}")
+    event_record(
+        verb=EventVerb.GRADING_CHALLENGED,
+        actor=user,
+        case=case,
+        new={"task": task.pk, "officer": officer.pk},
+        reason=reason,
+    )
+    notify(
+        users=[officer],
+        title=f"Your risk grading on {case.reference} has been challenged",
+        body=reason,
+        url=f"/cases/{case.pk}/",
+        dedupe_key=f"task:{task.pk}",
+    )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, user, outcome: str) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status == TaskStatus.DONE:
+        return task
+    if not outcome.strip():
+        raise DomainError("Record the outcome.", {"outcome": ["Enter the outcome"]})
+    task.status = TaskStatus.DONE
+    task.outcome = outcome.strip()
+    task.done_at = timezone.now()
+    audited_save(task, user=user, reason="Task done")
+    if task.kind == TaskKind.CHALLENGE:
+        event_record(
+            verb=EventVerb.CHALLENGE_ANSWERED, actor=user, case=task.case, reason=task.outcome
+        )
+    return task

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from cases.choices import Grade, IncidentStatus, RelationshipKind
@@ -120,3 +120,32 @@ def prefill_items(*, person: Person) -> list[dict]:
             }
         )
     return items
+
+
+def incidents_in_board_order(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Open calls first as on the dispatch board (most urgent grade, then least time
+    left), then drafts and closed calls, newest first."""
+    open_first = Case(
+        When(status=IncidentStatus.GRADED, then=Value(0)),
+        When(status=IncidentStatus.DRAFT, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    grade_rank = Case(
+        *[
+            When(status=IncidentStatus.GRADED, grade=value, then=Value(i))
+            for i, value in enumerate(Grade.values)
+        ],
+        default=Value(len(Grade.values)),
+        output_field=IntegerField(),
+    )
+    open_attend_by = Case(When(status=IncidentStatus.GRADED, then=F("attend_by")), default=None)
+    return queryset.annotate(
+        open_first=open_first, grade_rank=grade_rank, open_attend_by=open_attend_by
+    ).order_by(
+        "open_first",
+        "grade_rank",
+        F("open_attend_by").asc(nulls_last=True),
+        "-created_at",
+        "-id",
+    )

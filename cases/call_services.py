@@ -274,6 +274,11 @@ def incident_log_and_grade(
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     _check_version(incident, decision.version)
     first_time = incident.status == IncidentStatus.DRAFT
+    if incident.status not in {IncidentStatus.DRAFT, IncidentStatus.GRADED}:
+        raise DomainError(
+            "This call has been attended or closed; it cannot be regraded.",
+            {"grade": ["The call has been attended or closed and cannot be regraded"]},
+        )
     errors: dict[str, list[str]] = {}
     if first_time:
         errors.update(missing_questions(incident))

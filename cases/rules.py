@@ -3,7 +3,10 @@ templates ask these predicates; selectors use the scoping helpers to filter list
 
 from __future__ import annotations
 
-from dasapp.roles import PERSON_READERS, PERSON_WRITERS, has_role
+from django.db.models import Q
+
+from cases.choices import IncidentStatus
+from dasapp.roles import PERSON_READERS, PERSON_WRITERS, Role, has_role
 
 
 def can_read_people(user) -> bool:
@@ -28,8 +31,6 @@ def people_visible_to(user, queryset):
 
 def can_edit_call(user, incident) -> bool:
     """A draft call is edited by the call-taker who opened it (or a supervisor)."""
-    from cases.choices import IncidentStatus
-    from dasapp.roles import Role
 
     if incident.status != IncidentStatus.DRAFT:
         return False
@@ -41,8 +42,6 @@ def can_edit_call(user, incident) -> bool:
 def can_read_incident(user, incident) -> bool:
     """Control room, attending officers and supervisors read logged calls; a draft is
     seen only by its call-taker and supervisors."""
-    from cases.choices import IncidentStatus
-    from dasapp.roles import Role
 
     if incident.status == IncidentStatus.DRAFT:
         return has_role(user, Role.SUPERVISOR) or incident.created_by_id == user.pk
@@ -50,8 +49,6 @@ def can_read_incident(user, incident) -> bool:
 
 
 def can_add_research(user, incident) -> bool:
-    from cases.choices import IncidentStatus
-    from dasapp.roles import Role
 
     return incident.status != IncidentStatus.CLOSED and has_role(
         user, Role.INTELLIGENCE, Role.SUPERVISOR
@@ -59,6 +56,16 @@ def can_add_research(user, incident) -> bool:
 
 
 def can_see_incident_history(user) -> bool:
-    from dasapp.roles import Role
 
     return has_role(user, Role.SUPERVISOR)
+
+
+def incidents_visible_to(user, queryset):
+    """`can_read_incident` as a filter: a draft only for its call-taker and
+    supervisors, logged calls for every role that reads incidents."""
+
+    if has_role(user, Role.SUPERVISOR):
+        return queryset
+    if not has_role(user, Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR):
+        return queryset.none()
+    return queryset.filter(~Q(status=IncidentStatus.DRAFT) | Q(created_by=user))

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cases import matching
+from cases import matching, services
 from cases.choices import Gender, LocationType
+from cases.filters import SEARCH_TERM_REQUIRED
 
 
 class DateInput(forms.DateInput):
@@ -38,7 +39,7 @@ class PersonSearchForm(forms.Form):
             not any(data.get(k) for k in ("name", "date_of_birth", "phone", "postcode"))
             and not self.errors
         ):
-            raise ValidationError("Enter a name, date of birth, phone number or postcode")
+            raise ValidationError(SEARCH_TERM_REQUIRED)
         return data
 
 
@@ -46,12 +47,12 @@ class PersonForm(forms.Form):
     given_name = forms.CharField(
         label="First name",
         max_length=100,
-        error_messages={"required": "Enter the person's first name"},
+        error_messages={"required": services.GIVEN_NAME_REQUIRED},
     )
     family_name = forms.CharField(
         label="Last name",
         max_length=100,
-        error_messages={"required": "Enter the person's last name"},
+        error_messages={"required": services.FAMILY_NAME_REQUIRED},
     )
     date_of_birth = forms.DateField(
         label="Date of birth",
@@ -85,11 +86,8 @@ class PersonForm(forms.Form):
     )
 
     def clean_date_of_birth(self):
-        from django.utils import timezone
-
         value = self.cleaned_data.get("date_of_birth")
-        if value and value > timezone.localdate():
-            raise ValidationError("Date of birth must be in the past")
+        services.date_of_birth_check(value)
         return value
 
     def clean_phone(self):
@@ -103,7 +101,7 @@ class PersonForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("postcode") and not data.get("address_line1"):
-            self.add_error("address_line1", "Enter the first line of the address")
+            self.add_error("address_line1", services.LINE1_REQUIRED)
         if data.get("address_line1") and not data.get("postcode") and "postcode" not in self.errors:
-            self.add_error("postcode", "Enter the postcode")
+            self.add_error("postcode", services.POSTCODE_REQUIRED)
         return data

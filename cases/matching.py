@@ -126,10 +126,14 @@ def fold(text: str) -> str:
     return " ".join(ascii_text.split())
 
 
+_NUMBER_LETTER_RE = re.compile(r"\b(\d+) ([a-z])\b")
+
+
 def normalise_address_line(line: str) -> str:
-    """`Flat 1, 12 High St.` and `flat 1 12 high street` give the same key."""
+    """`Flat 1, 12 High St.` and `flat 1 12 high street` give the same key; so do
+    `12A`, `12 A` and `12-a`."""
     words = [_ABBREVIATIONS.get(word, word) for word in fold(line).split()]
-    return " ".join(words)
+    return _NUMBER_LETTER_RE.sub(r"\1\2", " ".join(words))
 
 
 def address_match_key(line1: str, postcode: str) -> str:

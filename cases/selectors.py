@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from rapidfuzz import fuzz
 
 from cases import matching
-from cases.models import Address, NameKey, Person, PersonName, PhoneNumber
+from cases.models import (
+    Address,
+    NameKey,
+    Person,
+    PersonAddress,
+    PersonName,
+    PersonPhone,
+    PhoneNumber,
+)
 
 FUZZY_CANDIDATES = 50
 FUZZY_MIN_SCORE = 70.0
@@ -19,8 +27,10 @@ def people_with_contacts() -> QuerySet[Person]:
     """People with their names, addresses and numbers, in a fixed number of queries."""
     return Person.objects.prefetch_related(
         Prefetch("names", queryset=PersonName.objects.select_related("key")),
-        "address_links__address",
-        "phone_links__phone",
+        Prefetch(
+            "address_links", queryset=PersonAddress.objects.select_related("address__district")
+        ),
+        Prefetch("phone_links", queryset=PersonPhone.objects.select_related("phone")),
     )
 
 
@@ -101,6 +111,18 @@ def person_search(
     *, name: str = "", date_of_birth=None, phone: str = "", postcode: str = "", limit: int = 25
 ) -> list[Person]:
     """People matching any of name, date of birth, number or postcode, best first."""
+    ranked = person_search_ids(
+        name=name, date_of_birth=date_of_birth, phone=phone, postcode=postcode, limit=limit
+    )
+    people = people_with_contacts().in_bulk(ranked)
+    return [people[pk] for pk in ranked if pk in people]
+
+
+def person_search_ids(
+    *, name: str = "", date_of_birth=None, phone: str = "", postcode: str = "", limit: int = 25
+) -> list[int]:
+    """The ids `person_search` would return, best first, for callers that page or scope
+    their own queryset (the API)."""
     ids: dict[int, float] = {}
     if name.strip():
         parts = name.split()
@@ -117,11 +139,14 @@ def person_search(
             for person_id in found.person_links.values_list("person_id", flat=True):
                 ids[person_id] = ids.get(person_id, 0) + 100
     if postcode.strip():
-        for person_id in Address.objects.filter(
-            postcode=matching.try_normalise_postcode(postcode) or "-"
-        ).values_list("person_links__person_id", flat=True):
-            if person_id:
-                ids[person_id] = ids.get(person_id, 0) + 50
+        at_postcode = set(
+            Address.objects.filter(
+                postcode=matching.try_normalise_postcode(postcode) or "-",
+                person_links__isnull=False,
+            ).values_list("person_links__person_id", flat=True)
+        )
+        for person_id in at_postcode:
+            ids[person_id] = ids.get(person_id, 0) + 50
     if date_of_birth:
         if ids:
             for person_id in Person.objects.filter(
@@ -133,9 +158,8 @@ def person_search(
                 "pk", flat=True
             )[:limit]:
                 ids[person_id] = 100
-    ranked = sorted(ids.items(), key=lambda item: -item[1])[:limit]
-    people = people_with_contacts().in_bulk([pk for pk, _ in ranked])
-    return [people[pk] for pk, _ in ranked if pk in people]
+    ranked = sorted(ids.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [pk for pk, _ in ranked]
 
 
 def person_duplicates(*, given_name: str, family_name: str, date_of_birth=None) -> list[Person]:
@@ -146,7 +170,9 @@ def person_duplicates(*, given_name: str, family_name: str, date_of_birth=None) 
         return []
     people = people_with_contacts().filter(names__key_id__in=strong).distinct()
     if date_of_birth:
-        people = people.filter(date_of_birth__in=[date_of_birth, None])
+        # Someone recorded without a date of birth may still be the same person.
+        # (`date_of_birth__in=[dob, None]` would drop them: SQL IN never matches NULL.)
+        people = people.filter(Q(date_of_birth=date_of_birth) | Q(date_of_birth__isnull=True))
     return list(people[:10])
 
 
@@ -154,6 +180,7 @@ def person_duplicates(*, given_name: str, family_name: str, date_of_birth=None) 
 class RelationshipView:
     label: str
     other: Person
+    kind: str = ""
 
 
 def person_relationships(*, person: Person) -> list[RelationshipView]:
@@ -164,10 +191,12 @@ def person_relationships(*, person: Person) -> list[RelationshipView]:
     for rel in Relationship.objects.filter(person=person, ended__isnull=True).select_related(
         "other"
     ):
-        out.append(RelationshipView(rel.get_kind_display(), rel.other))
+        out.append(RelationshipView(rel.get_kind_display(), rel.other, rel.kind))
     for rel in Relationship.objects.filter(other=person, ended__isnull=True).select_related(
         "person"
     ):
-        label = "Child of" if rel.kind == "parent_of" else rel.get_kind_display()
-        out.append(RelationshipView(label, rel.person))
+        if rel.kind == "parent_of":
+            out.append(RelationshipView("Child of", rel.person, "child_of"))
+        else:
+            out.append(RelationshipView(rel.get_kind_display(), rel.person, rel.kind))
     return out

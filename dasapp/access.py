@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from dasapp import services
 from dasapp.forms import PurposeForm
@@ -56,22 +56,24 @@ def log_search(request, *, object_type: str, detail: dict, purpose: str = ""):
 
 
 def consult_or_ask_purpose(request, *, obj, person_id: int | None = None):
-    """For a page: log the view and return None, or return the page asking for a purpose.
+    """For a page: log the view and return None, or return a response to send instead
+    (the page asking for a purpose, or the redirect after one is given).
 
     A user who came from a work item (`?via=`) is not asked; otherwise they state a
-    purpose once per record in this session.
+    purpose once per record in this session, and every view after it is logged with it.
     """
     label = f"{obj._meta.label_lower}:{obj.pk}"
     purposes = request.session.get(SESSION_KEY, {})
     work_item = work_item_from(request)
     if request.method == "POST" and "purpose" in request.POST and not work_item:
         form = PurposeForm(request.POST)
-        if form.is_valid():
-            purposes[label] = form.cleaned_data["purpose"]
-            request.session[SESSION_KEY] = purposes
-        else:
+        if not form.is_valid():
             return render(request, "access/purpose.html", {"form": form}, status=400)
-    elif not work_item and label not in purposes:
+        purposes[label] = form.cleaned_data["purpose"]
+        request.session[SESSION_KEY] = purposes
+        # Show the record on a GET, which logs it: a refresh does not post again.
+        return redirect(request.get_full_path())
+    if not work_item and label not in purposes:
         return render(request, "access/purpose.html", {"form": PurposeForm()})
     log_consult(request, obj=obj, person_id=person_id, purpose=purposes.get(label, ""))
     return None

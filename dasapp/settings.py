@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 from dasapp.env import (
     ConfigurationError,
@@ -124,8 +125,11 @@ if _database_url:
         _db = environ.Env.db_url_config(_database_url)
     except Exception as exc:  # environ raises several types for a bad URL
         raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from None
-    if not _db.get("ENGINE"):
-        raise ConfigurationError("DATABASE_URL names an unknown database scheme.")
+    _scheme = _database_url.split("://", 1)[0] if "://" in _database_url else ""
+    if not _db.get("ENGINE") or _scheme not in environ.Env.DB_SCHEMES:
+        raise ConfigurationError(
+            f"DATABASE_URL must start with postgres:// or sqlite://, not {_scheme or 'no scheme'!r}."
+        )
     _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
     if _db["ENGINE"] == "django.db.backends.postgresql":
@@ -153,8 +157,18 @@ AUTH_USER_MODEL = "dasapp.User"
 
 # Caches: Redis when configured, else local memory.
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
-    raise ConfigurationError("REDIS_URL must start with redis:// or rediss://.")
+if REDIS_URL:
+    from urllib.parse import urlsplit
+
+    try:
+        _redis = urlsplit(REDIS_URL)
+        _redis.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        _redis = None
+    if _redis is None or _redis.scheme not in {"redis", "rediss"} or not _redis.hostname:
+        raise ConfigurationError(
+            "REDIS_URL must look like redis://host:6379/0 (or rediss:// for TLS)."
+        )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Authentication
@@ -223,7 +237,8 @@ if PRODUCTION:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        # NONCE (not the string "'nonce'") makes django-csp 4 add this response's nonce.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -266,9 +281,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@dasapp.invalid")
 
 # Django REST framework
 REST_FRAMEWORK = {
+    # Token first: a call with no credentials gets 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["dasapp.permissions.HasAnyRole"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -288,6 +304,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AddressKindEnum": "cases.choices.AddressKind",
+        "GradeEnum": "cases.choices.Grade",
+        "IncidentRoleEnum": "cases.choices.IncidentRole",
+        "IncidentStatusEnum": "cases.choices.IncidentStatus",
+        "NameKindEnum": "cases.choices.NameKind",
+        "PhoneKindEnum": "cases.choices.PhoneKind",
+        "RelationshipKindEnum": "cases.choices.RelationshipKind",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, else a file-system broker under var/.
@@ -341,3 +366,6 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # embedded default needs no collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# The address staff use to reach the service, for links in emails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from cases import rules, selectors, services
+from cases.choices import NameKind
 from cases.forms import PersonForm, PersonSearchForm
-from cases.models import Person
 from dasapp import access
 from dasapp.permissions import role_required
 from dasapp.roles import PERSON_READERS, PERSON_WRITERS
@@ -55,8 +56,12 @@ def person_detail(request, pk: int):
     prompt = access.consult_or_ask_purpose(request, obj=person, person_id=person.pk)
     if prompt is not None:
         return prompt
-    relationships = selectors.person_relationships(person=person)
-    return render(request, "people/detail.html", {"person": person, "relationships": relationships})
+    context = {
+        "person": person,
+        "other_names": [name for name in person.names.all() if name.kind != NameKind.PRIMARY],
+        "relationships": selectors.person_relationships(person=person),
+    }
+    return render(request, "people/detail.html", context)
 
 
 @role_required(*PERSON_WRITERS)
@@ -66,21 +71,20 @@ def person_create(request):
     form = PersonForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        duplicates = selectors.person_duplicates(
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            date_of_birth=data["date_of_birth"],
-        )
-        if duplicates and not data["confirm_new"]:
-            form.add_error(
-                "confirm_new",
-                "This may be someone already recorded. Open the matching person, or confirm this is a new person",
+        try:
+            person = services.person_register(
+                data=_registration_from_form(form.cleaned_data),
+                user=request.user,
+                confirm_new=form.cleaned_data["confirm_new"],
             )
+        except services.PossibleDuplicateError as exc:
+            duplicates = exc.candidates
+            form.add_error("confirm_new", exc.message)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
         else:
-            person = _create_from_form(data, request.user)
             messages.success(request, f"{person.full_name} has been recorded")
-            return redirect(f"{person_detail_url(person)}?via=person:{person.pk}")
+            return redirect(f"{reverse('person_detail', args=[person.pk])}?via=person:{person.pk}")
     return render(
         request,
         "people/create.html",
@@ -89,16 +93,34 @@ def person_create(request):
     )
 
 
-def person_detail_url(person: Person) -> str:
-    from django.urls import reverse
-
-    return reverse("person_detail", args=[person.pk])
+# Service fields that the page names differently.
+_FORM_FIELD = {"line1": "address_line1", "number": "phone", "town": "address_town"}
 
 
-@transaction.atomic
-def _create_from_form(data: dict, user) -> Person:
-    person = services.person_create(
-        data=services.PersonInput(
+def _add_service_errors(form, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for key, messages_ in errors.items():
+        name = _FORM_FIELD.get(key, key)
+        for message in messages_:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def _registration_from_form(data: dict) -> services.PersonRegistration:
+    phones = []
+    if data["phone"]:
+        phones.append(services.PhoneInput(number=data["phone"], is_safe=data["phone_is_safe"]))
+    addresses = []
+    if data["address_line1"] and data["postcode"]:
+        addresses.append(
+            services.AddressInput(
+                line1=data["address_line1"],
+                town=data["address_town"],
+                postcode=data["postcode"],
+                location_type=data["location_type"] or "urban",
+            )
+        )
+    return services.PersonRegistration(
+        person=services.PersonInput(
             given_name=data["given_name"],
             family_name=data["family_name"],
             date_of_birth=data["date_of_birth"],
@@ -109,17 +131,6 @@ def _create_from_form(data: dict, user) -> Person:
             safe_times=data["safe_times"],
             no_voicemail=data["no_voicemail"],
         ),
-        user=user,
+        phones=phones,
+        addresses=addresses,
     )
-    if data["phone"]:
-        phone, _ = services.phone_get_or_create(number=data["phone"])
-        services.person_phone_link(person=person, phone=phone, is_safe=data["phone_is_safe"])
-    if data["address_line1"] and data["postcode"]:
-        address, _ = services.address_get_or_create(
-            line1=data["address_line1"],
-            town=data["address_town"],
-            postcode=data["postcode"],
-            location_type=data["location_type"] or "urban",
-        )
-        services.person_address_link(person=person, address=address)
-    return person

@@ -1,0 +1,171 @@
+"""Reads for people and places: search across formats, fuzzy names, duplicates, and
+query counts that do not grow with the number of people."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from cases import selectors, services
+from cases.tests.factories import AddressFactory, PersonFactory, drama_number
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="trigram similarity (pg_trgm) exists only on PostgreSQL; SQLite uses Soundex",
+)
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="documents the SQLite fallback's limit"
+)
+
+
+@pytest.fixture
+def hartwell():
+    home = AddressFactory(line1="12 High Street", postcode="CO1 1AA")
+    return PersonFactory(
+        given_name="Dawn",
+        family_name="Hartwell",
+        date_of_birth=dt.date(1988, 7, 14),
+        phone="07700 900123",
+        address=home,
+    )
+
+
+@pytest.fixture
+def smith():
+    return PersonFactory(given_name="Jane", family_name="Smith", date_of_birth=dt.date(1979, 2, 1))
+
+
+def test_smyth_finds_smith_through_the_phonetic_key(smith, hartwell):
+    assert selectors.person_search(name="Smyth") == [smith]
+    assert selectors.person_search(name="Jane Smyth") == [smith]
+
+
+def test_search_by_name_finds_an_alias():
+    person = PersonFactory(given_name="Dawn", family_name="Hartwell", aliases=[("Dee", "Moss")])
+    assert selectors.person_search(name="Dee Moss") == [person]
+
+
+@pytest.mark.parametrize("typed", ["+44 7700 900123", "(07700) 900-123", "0044 7700 900123"])
+def test_search_by_phone_finds_the_number_typed_another_way(hartwell, smith, typed):
+    assert selectors.person_search(phone=typed) == [hartwell]
+
+
+def test_search_by_postcode_ignores_case_and_spacing(hartwell, smith):
+    assert selectors.person_search(postcode="co1 1aa") == [hartwell]
+    assert selectors.person_search(postcode="CO11AA") == [hartwell]
+
+
+def test_search_by_date_of_birth_alone(hartwell, smith):
+    assert selectors.person_search(date_of_birth=dt.date(1979, 2, 1)) == [smith]
+
+
+def test_date_of_birth_ranks_the_right_namesake_first(hartwell):
+    namesake = PersonFactory(
+        given_name="Dawn", family_name="Hartwell", date_of_birth=dt.date(2001, 1, 1)
+    )
+    found = selectors.person_search(name="Dawn Hartwell", date_of_birth=dt.date(2001, 1, 1))
+    assert found == [namesake, hartwell]
+
+
+def test_a_name_that_sounds_different_is_not_found(hartwell, smith):
+    assert selectors.person_search(name="Okonkwo") == []
+
+
+def test_unknown_number_or_postcode_finds_nobody(hartwell):
+    assert selectors.person_search(phone="07700 900999") == []
+    assert selectors.person_search(postcode="CO2 7AA") == []
+    assert selectors.person_search(phone="not a number") == []
+
+
+def test_a_person_with_two_links_at_one_postcode_is_counted_once(hartwell):
+    services.person_address_link(
+        person=hartwell, address=hartwell.address_links.get().address, kind="safe"
+    )
+    other = PersonFactory(phone="07700 900124", address=AddressFactory(postcode="CO1 1AA"))
+    ids = selectors.person_search_ids(postcode="CO1 1AA", phone="07700 900124")
+    assert ids == [other.pk, hartwell.pk]
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.parametrize("typed", ["Dawn Hatwell", "Hatwell", "Dawn Hartwelll"])
+def test_typo_that_changes_the_sound_is_found_by_trigram_on_postgresql(hartwell, smith, typed):
+    # Hatwell is H340 in Soundex, Hartwell H634: only trigram similarity can find it.
+    assert selectors.person_search(name=typed) == [hartwell]
+
+
+@sqlite_only
+def test_sqlite_fallback_misses_a_typo_that_changes_the_sound(hartwell):
+    # The honest limit of the Soundex fallback: same sound found, different sound not.
+    assert selectors.person_search(name="Dawn Hartwel") == [hartwell]
+    assert selectors.person_search(name="Dawn Hatwell") == []
+
+
+def test_duplicates_propose_the_same_name_with_the_same_or_unknown_birth_date():
+    same = PersonFactory(
+        given_name="Dawn", family_name="Hartwell", date_of_birth=dt.date(1988, 7, 14)
+    )
+    unknown = PersonFactory(given_name="Dawn", family_name="Hartwell", date_of_birth=None)
+    PersonFactory(given_name="Dawn", family_name="Hartwell", date_of_birth=dt.date(1950, 1, 1))
+    PersonFactory(given_name="Gary", family_name="Moss", date_of_birth=dt.date(1988, 7, 14))
+    found = selectors.person_duplicates(
+        given_name="Dawn", family_name="Hartwel", date_of_birth=dt.date(1988, 7, 14)
+    )
+    assert {p.pk for p in found} == {same.pk, unknown.pk}
+
+
+def test_relationships_read_from_each_side(hartwell):
+    child = PersonFactory(given_name="Mia", family_name="Hartwell")
+    services.relationship_link(person=hartwell, other=child, kind="parent_of")
+    [from_parent] = selectors.person_relationships(person=hartwell)
+    [from_child] = selectors.person_relationships(person=child)
+    assert (from_parent.kind, from_parent.label, from_parent.other) == (
+        "parent_of",
+        "Parent of",
+        child,
+    )
+    assert (from_child.kind, from_child.label, from_child.other) == (
+        "child_of",
+        "Child of",
+        hartwell,
+    )
+
+
+def test_address_find_matches_a_first_line_typed_another_way():
+    address = AddressFactory(line1="Flat 1, 12 High Street", postcode="CO1 1AA")
+    AddressFactory(line1="14 High Street", postcode="CO1 1AA")
+    assert list(selectors.address_find(line1="flat 1 12 high st", postcode="co1 1aa")) == [address]
+    assert selectors.address_find(postcode="co11aa").count() == 2
+    assert not selectors.address_find(postcode="not one").exists()
+
+
+def _people_named_smith(count: int):
+    home = AddressFactory(line1="1 Fictional Road", postcode="CO1 1AA")
+    for n in range(count):
+        PersonFactory(
+            given_name="Jane",
+            family_name="Smith",
+            date_of_birth=dt.date(1990, 3, 27),
+            phone=drama_number(n),
+            address=home,
+            aliases=[("Janey", f"Smyth{n}")],
+        )
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_person_search_query_count_does_not_grow_with_the_people_found(
+    count, django_assert_max_num_queries
+):
+    _people_named_smith(count)
+    # 11 on SQLite; PostgreSQL adds one trigram query.
+    with django_assert_max_num_queries(12):
+        found = selectors.person_search(
+            name="Jane Smith", postcode="CO1 1AA", date_of_birth=dt.date(1990, 3, 27), limit=50
+        )
+        for person in found:
+            [link.phone.e164 for link in person.phone_links.all()]
+            [link.address.postcode for link in person.address_links.all()]
+            [name.key.text for name in person.names.all()]
+    assert len(found) == count

@@ -1,4 +1,12 @@
-"""Loads an organisation description (YAML) into Force, District, ShiftPattern and Team."""
+"""Loads an organisation description (YAML) into Force, District, ShiftPattern and Team.
+
+Rows are matched by their key (force, district and team by `code`, shift pattern by
+`name`). Loading again creates what is missing and brings the fields the file sets
+back to the file's values: names, postcodes, kinds, slots, and a team's pattern and
+districts when the file gives them. It leaves alone rows the file does not name and
+fields it does not set (a team's email or active flag, staff, absences). A second run
+with the same file changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -12,57 +20,86 @@ from cases.choices import TeamKind
 from cases.models import District, Force, ShiftPattern, ShiftSlot, Team
 
 
+class OrgFileError(ValueError):
+    """The organisation file names something it does not define, or is malformed."""
+
+
 def _time(text: str) -> dt.time:
-    hours, minutes = text.split(":")
+    hours, minutes = str(text).split(":")
     return dt.time(int(hours), int(minutes))
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _slots_match(pattern: ShiftPattern, wanted: list[tuple]) -> bool:
+    have = sorted(pattern.slots.values_list("cycle_day", "starts", "ends", "label"))
+    return have == sorted(wanted)
 
 
 @transaction.atomic
 def load_org(path: Path) -> dict[str, int]:
-    spec = yaml.safe_load(path.read_text())
-    force, _ = Force.objects.update_or_create(
-        code=spec["force"]["code"], defaults={"name": spec["force"]["name"]}
-    )
+    """Create or bring up to date the organisation described in a YAML file."""
+    spec = yaml.safe_load(Path(path).read_text())
+    try:
+        force, _ = Force.objects.update_or_create(
+            code=spec["force"]["code"], defaults={"name": spec["force"]["name"]}
+        )
+    except (KeyError, TypeError):
+        raise OrgFileError(f"{path}: the file must start with a force (code and name).") from None
     districts = {}
-    for item in spec["districts"]:
+    for item in spec.get("districts") or []:
         districts[item["code"]], _ = District.objects.update_or_create(
-            code=item["code"],
-            defaults={"force": force, "name": item["name"], "postcode_prefixes": item["postcodes"]},
-        )
-    patterns = {}
-    for item in spec["shift_patterns"]:
-        cycle_start = item["cycle_start"]
-        if isinstance(cycle_start, str):
-            cycle_start = dt.date.fromisoformat(cycle_start)
-        pattern, _ = ShiftPattern.objects.update_or_create(
-            name=item["name"],
-            defaults={"cycle_start": cycle_start, "cycle_days": item["cycle_days"]},
-        )
-        pattern.slots.all().delete()
-        ShiftSlot.objects.bulk_create(
-            ShiftSlot(
-                pattern=pattern,
-                cycle_day=slot["day"],
-                starts=_time(slot["starts"]),
-                ends=_time(slot["ends"]),
-                label=slot.get("label", ""),
-            )
-            for slot in item["slots"]
-        )
-        patterns[item["name"]] = pattern
-    teams = 0
-    for item in spec["teams"]:
-        kind = TeamKind(item["kind"])
-        team, _ = Team.objects.update_or_create(
             code=item["code"],
             defaults={
                 "force": force,
                 "name": item["name"],
-                "kind": kind,
-                "shift_pattern": patterns.get(item.get("shift", "")),
+                "postcode_prefixes": item.get("postcodes", ""),
             },
         )
-        team.districts.set([districts[code] for code in item.get("districts", [])])
+    patterns = {}
+    for item in spec.get("shift_patterns") or []:
+        pattern, _ = ShiftPattern.objects.update_or_create(
+            name=item["name"],
+            defaults={"cycle_start": _date(item["cycle_start"]), "cycle_days": item["cycle_days"]},
+        )
+        wanted = []
+        for slot in item["slots"]:
+            if not 1 <= slot["day"] <= pattern.cycle_days:
+                raise OrgFileError(
+                    f"Shift pattern {pattern.name!r}: day {slot['day']} is outside its "
+                    f"{pattern.cycle_days}-day cycle."
+                )
+            wanted.append(
+                (slot["day"], _time(slot["starts"]), _time(slot["ends"]), slot.get("label", ""))
+            )
+        if not _slots_match(pattern, wanted):
+            pattern.slots.all().delete()
+            ShiftSlot.objects.bulk_create(
+                ShiftSlot(pattern=pattern, cycle_day=day, starts=starts, ends=ends, label=label)
+                for day, starts, ends, label in wanted
+            )
+        patterns[item["name"]] = pattern
+    teams = 0
+    for item in spec.get("teams") or []:
+        if item["kind"] not in TeamKind.values:
+            raise OrgFileError(
+                f"Team {item['code']!r}: unknown kind {item['kind']!r}. "
+                f"Choose from {', '.join(TeamKind.values)}."
+            )
+        shift = item.get("shift")
+        if shift and shift not in patterns:
+            raise OrgFileError(f"Team {item['code']!r}: no shift pattern is named {shift!r}.")
+        unknown = [code for code in item.get("districts", []) if code not in districts]
+        if unknown:
+            raise OrgFileError(f"Team {item['code']!r}: unknown districts {', '.join(unknown)}.")
+        defaults = {"force": force, "name": item["name"], "kind": TeamKind(item["kind"])}
+        if "shift" in item:
+            defaults["shift_pattern"] = patterns[shift] if shift else None
+        team, _ = Team.objects.update_or_create(code=item["code"], defaults=defaults)
+        if "districts" in item:
+            team.districts.set([districts[code] for code in item["districts"]])
         teams += 1
     return {
         "districts": len(districts),

@@ -56,17 +56,27 @@ def grading_config(rs: ResponseSettings | None = None) -> grading.GradingConfig:
     )
 
 
-def _check_version(incident: Incident, version: int | None) -> None:
-    if version is not None and int(version) != incident.version:
-        raise ConflictError(
-            "Someone else has changed this call since you opened it. Reload to see their changes; "
-            "your own entries are shown so you can add them again.",
-            {
-                "version": [
-                    f"You had version {version}; the call is now at version {incident.version}"
-                ]
-            },
-        )
+def _check_version(incident: Incident, version: int | None, user=None) -> None:
+    """Refuse a save based on a version someone else has since changed.
+
+    A call-taker's own saves arrive out of order (autosave while typing, then the log
+    button): those are one person's sequence of edits, not a conflict. A change by anyone
+    else since the version the form was read at is refused.
+    """
+    if version is None or int(version) == incident.version:
+        return
+    last = (
+        incident.history.order_by("-history_date", "-history_id")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+    if user is not None and last == getattr(user, "pk", None):
+        return
+    raise ConflictError(
+        "Someone else has changed this call since you opened it. Reload to see their changes; "
+        "your own entries are shown so you can add them again.",
+        {"version": [f"You had version {version}; the call is now at version {incident.version}"]},
+    )
 
 
 @transaction.atomic
@@ -144,7 +154,7 @@ def incident_autosave(
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status != IncidentStatus.DRAFT:
         raise DomainError("This call has been logged; changes go through regrading or research.")
-    _check_version(incident, version)
+    _check_version(incident, version, user)
     errors: dict[str, list[str]] = {}
     if data.caller_phone is not None:
         incident.caller_phone_raw = data.caller_phone.strip()
@@ -272,7 +282,7 @@ def incident_log_and_grade(
     """Log the call and record the chosen grade. A grade other than the suggestion needs
     a written reason; grade and reason go into history and a domain event."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    _check_version(incident, decision.version)
+    _check_version(incident, decision.version, user)
     first_time = incident.status == IncidentStatus.DRAFT
     if incident.status not in {IncidentStatus.DRAFT, IncidentStatus.GRADED}:
         raise DomainError(

@@ -8,6 +8,7 @@ requires SECRET_KEY and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -150,6 +151,11 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not Django's in-memory default: the browser tests' live server
+            # serves concurrent requests, which shared-cache memory databases refuse
+            # ("table is locked") where a WAL file waits its turn as in production.
+            # One file per test process, so two test runs on one machine do not collide.
+            "TEST": {"NAME": VAR_DIR / f"test_dasapp_{os.getpid()}.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -312,6 +318,10 @@ SPECTACULAR_SETTINGS = {
         "NameKindEnum": "cases.choices.NameKind",
         "PhoneKindEnum": "cases.choices.PhoneKind",
         "RelationshipKindEnum": "cases.choices.RelationshipKind",
+        "RiskLevelEnum": "cases.choices.RiskLevel",
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "TaskStatusEnum": "cases.choices.TaskStatus",
+        "AssessmentStatusEnum": "risk.choices.AssessmentStatus",
     },
 }
 

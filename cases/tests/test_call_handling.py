@@ -108,17 +108,38 @@ def test_invalid_postcode_is_a_field_error_and_kept(call_taker):
     assert incident.address_raw["postcode"] == "ZZ"
 
 
-def test_autosave_with_a_stale_version_is_refused(call_taker):
+def test_saving_over_someone_elses_change_is_refused(call_taker, persona):
     incident, _ = draft_with(call_taker, narrative="first")
+    read_version = incident.version
+    supervisor = persona(Role.SUPERVISOR)
+    call_services.incident_autosave(
+        incident=incident, user=supervisor, data=call_services.DraftInput(narrative="supervisor")
+    )
     with pytest.raises(ConflictError):
         call_services.incident_autosave(
             incident=incident,
             user=call_taker,
             data=call_services.DraftInput(narrative="second"),
-            version=1,
+            version=read_version,
         )
     incident.refresh_from_db()
-    assert incident.narrative == "first"
+    assert incident.narrative == "supervisor"
+
+
+def test_the_call_takers_own_saves_arriving_out_of_order_are_not_a_conflict(call_taker):
+    incident, _ = draft_with(call_taker, narrative="typing")
+    read_version = incident.version
+    call_services.incident_autosave(
+        incident=incident, user=call_taker, data=call_services.DraftInput(narrative="typing more")
+    )
+    call_services.incident_autosave(
+        incident=incident,
+        user=call_taker,
+        data=call_services.DraftInput(narrative="typing more, then log"),
+        version=read_version,
+    )
+    incident.refresh_from_db()
+    assert incident.narrative == "typing more, then log"
 
 
 def test_lookup_finds_flag_and_incidents_for_a_number_typed_in_another_format(victim):

@@ -465,10 +465,17 @@ def test_grading_below_the_suggestion_with_a_reason_is_kept_in_history_and_an_ev
     assert event.new["suggested"] == Grade.PRIORITY
 
 
-def test_grading_with_a_stale_version_is_a_conflict_and_changes_nothing(call_taker, draft):
+def test_grading_after_someone_else_changed_the_call_is_a_conflict_and_changes_nothing(
+    call_taker, draft, persona
+):
+    read_version = draft.version
+    supervisor = persona("supervisor")
+    call_services.incident_autosave(
+        incident=draft, user=supervisor, data=call_services.DraftInput(narrative="Supervisor note")
+    )
     response = call_taker.post(
         f"/api/v1/incidents/{draft.pk}/grade/",
-        {"grade": Grade.PRIORITY, "version": draft.version - 1},
+        {"grade": Grade.PRIORITY, "version": read_version},
         format="json",
     )
 

@@ -1,0 +1,126 @@
+"""The call-taker's journey in a real browser (the call-handling issue's "done when"):
+a call from a high-risk victim's number typed in another format shows the flag and the
+last incidents before anything is saved; a calm caller who says she is very frightened
+gets an urgent suggestion with reasons; the call-taker picks a lower grade with a
+reason; a supervisor reads that reason in the incident's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases import services
+from cases.choices import IncidentRole, IncidentStatus
+from cases.flag_services import flag_raise
+from cases.models import Incident, IncidentPerson
+from dasapp.roles import Role
+from tests.browser.conftest import serious_violations, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REASON = "Caller confirms he is in custody until Monday; she asked for a visit tomorrow"
+
+
+@pytest.fixture
+def high_risk_victim(org):
+    victim = services.person_create(
+        data=services.PersonInput(
+            given_name="Tamsin", family_name="Wray", date_of_birth=dt.date(1992, 2, 3)
+        )
+    )
+    suspect = services.person_create(
+        data=services.PersonInput(given_name="Carl", family_name="Brock")
+    )
+    phone, _ = services.phone_get_or_create(number="+447700900871")
+    services.person_phone_link(person=victim, phone=phone)
+    flag_raise(
+        kind="high_risk_victim",
+        summary="High-risk victim: case under review",
+        source="case:9",
+        phone=phone,
+    )
+    for days in (30, 90):
+        incident = Incident.objects.create(
+            status=IncidentStatus.GRADED,
+            grade="priority",
+            caller_phone=phone,
+            created_at=timezone.now() - dt.timedelta(days=days),
+        )
+        IncidentPerson.objects.create(incident=incident, person=victim, role=IncidentRole.VICTIM)
+        IncidentPerson.objects.create(incident=incident, person=suspect, role=IncidentRole.SUSPECT)
+    return victim
+
+
+def answer(page, code: str, label: str) -> None:
+    page.locator(f"#group-{code}").get_by_label(label, exact=True).check()
+
+
+def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
+    page, live_server, persona, high_risk_victim
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cases.management.commands.seed_demo import current_code
+
+    call_taker = persona(Role.CALL_TAKER, team="control-room")
+    sign_in(page, live_server, call_taker.username)
+    page.get_by_role("link", name="Calls").first.click()
+    page.get_by_role("button", name="Start a new call").click()
+    expect(page).to_have_url(re.compile(r"/calls/\d+/$"))
+    incident_id = int(page.url.rstrip("/").split("/")[-1])
+
+    # The number as the caller gives it, not as it is stored (+447700900871).
+    page.get_by_label("Caller's phone number").fill("(07700) 900-871")
+    intel = page.get_by_test_id("intelligence")
+    expect(intel.get_by_test_id("intel-flags")).to_contain_text("High-risk victim")
+    expect(intel).to_contain_text("Incidents in the last 12 months: 2")
+    expect(intel.get_by_test_id("intel-suspects")).to_contain_text("Carl Brock")
+    assert Incident.objects.get(pk=incident_id).status == IncidentStatus.DRAFT  # nothing logged yet
+
+    page.get_by_label("Location details").fill("Outside the shop on the corner")
+    answer(page, "injuries", "No")
+    answer(page, "suspect_location", "Somewhere else in the area")
+    for code in ("weapons", "children_present", "drink_drugs"):
+        answer(page, code, "No")
+    answer(page, "previous_incidents", "Yes")
+    answer(page, "fear_level", "Very frightened")
+    answer(page, "afraid_of", "Being hurt again")
+    answer(page, "demeanour", "Calm")
+
+    expect(page.get_by_test_id("suggested-grade")).to_have_text("Emergency")
+    reasons = page.get_by_test_id("suggestion-reasons")
+    expect(reasons).to_contain_text("very frightened")
+    expect(reasons).to_contain_text("High-risk marker")
+    violations = serious_violations(page)
+    assert not violations, "axe on the call page:\n" + "\n".join(violations)
+
+    # A lower grade without a reason is refused, and nothing typed is lost.
+    page.get_by_role("radio", name="Scheduled").check()
+    page.get_by_role("button", name="Log call and grade").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Explain why you chose scheduled")
+    expect(page.get_by_label("Location details")).to_have_value("Outside the shop on the corner")
+
+    page.get_by_role("radio", name="Scheduled").check()
+    page.get_by_label("Reason for choosing a different grade").fill(REASON)
+    page.get_by_role("button", name="Log call and grade").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("logged and graded")
+    expect(page.get_by_test_id("grade")).to_contain_text("Scheduled (suggested emergency)")
+    page.locator(".moj-identity-bar").get_by_role("button", name="Sign out").click()
+
+    supervisor = persona(Role.SUPERVISOR, team="cru")
+    device = TOTPDevice.objects.create(user=supervisor, name="Authenticator app", confirmed=True)
+    sign_in(page, live_server, supervisor.username)
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.goto(f"{live_server.url}/calls/{incident_id}/history/")
+    timeline = page.get_by_test_id("incident-timeline")
+    expect(timeline).to_contain_text("Response graded")
+    expect(timeline.get_by_test_id("event-reason")).to_contain_text(REASON)
+    expect(timeline).to_contain_text(call_taker.username)
+    violations = serious_violations(page)
+    assert not violations, "axe on the incident history:\n" + "\n".join(violations)

@@ -27,12 +27,26 @@ def work_item_from(request) -> str:
 
 def log_consult(request, *, obj, person_id: int | None = None, purpose: str = "", detail=None):
     """Record that the requesting user consulted `obj` (web or API)."""
+    return log_action(
+        request,
+        action=AccessLog.Action.CONSULT,
+        obj=obj,
+        person_id=person_id,
+        purpose=purpose,
+        detail=detail,
+    )
+
+
+def log_action(
+    request, *, action: str, obj, person_id: int | None = None, purpose: str = "", detail=None
+):
+    """Record a consultation, collection or alteration of `obj` by the requesting user."""
     channel = AccessLog.Channel.API if request.path.startswith("/api/") else AccessLog.Channel.WEB
     if channel == AccessLog.Channel.API and not purpose:
         purpose = request.headers.get("X-Access-Purpose", "")[:500]
     return services.access_record(
         user=request.user,
-        action=AccessLog.Action.CONSULT,
+        action=action,
         obj=obj,
         person_id=person_id,
         purpose=purpose,

@@ -25,6 +25,7 @@ from cases.choices import Grade, IncidentRole, IncidentStatus
 from cases.models import Incident
 from dasapp import access
 from dasapp.api import DomainError, error_body
+from dasapp.models import AccessLog
 from dasapp.roles import Role
 
 LOOKUP_ROLES = frozenset({Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR})
@@ -347,6 +348,12 @@ class IncidentViewSet(viewsets.GenericViewSet):
                 )
             except DomainError as exc:
                 return self._draft_kept(request, incident, exc.message, exc.errors)
+            access.log_action(
+                request,
+                action=AccessLog.Action.COLLECT,
+                obj=incident,
+                purpose=f"Logged call {incident.reference}",
+            )
         return Response(self._body(request, incident, package), status=answer)
 
     @extend_schema(

@@ -17,6 +17,7 @@ from cases.filters import AddressFilter, PersonFilter, people_matching, used_fie
 from cases.models import Address, Person, PersonAddress
 from dasapp import access
 from dasapp.api import error_body
+from dasapp.models import AccessLog
 from dasapp.roles import PERSON_READERS, PERSON_WRITERS
 
 ERRORS = {
@@ -165,6 +166,13 @@ class PersonViewSet(ReadWriteRoles, viewsets.GenericViewSet):
             body = error_body(exc.message, exc.errors, status.HTTP_409_CONFLICT)
             body["candidates"] = sorted(visible.values_list("pk", flat=True))
             return Response(body, status=status.HTTP_409_CONFLICT)
+        access.log_action(
+            request,
+            action=AccessLog.Action.COLLECT,
+            obj=person,
+            person_id=person.pk,
+            purpose="Recorded a new person",
+        )
         return Response(_person_detail(request, person.pk)[1], status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -190,6 +198,13 @@ class PersonViewSet(ReadWriteRoles, viewsets.GenericViewSet):
             changes=serializer.changes(),
             user=request.user,
             reason=serializer.validated_data.get("change_reason", ""),
+        )
+        access.log_action(
+            request,
+            action=AccessLog.Action.ALTER,
+            obj=person,
+            person_id=person.pk,
+            detail={"fields": sorted(serializer.changes())},
         )
         return Response(_person_detail(request, person.pk)[1])
 

@@ -427,3 +427,25 @@ def test_research_added_by_intelligence_is_shown_to_the_officer(client_for, call
         client_for(Role.OFFICER).post(f"/calls/{incident.pk}/research/", {"text": "x"}).status_code
         == 403
     )
+
+
+def test_logging_a_call_and_recording_a_person_are_collections_in_the_access_log(client_for):
+    c = client_for(Role.CALL_TAKER, team="control-room")
+    pk = int(c.post("/calls/new/", {"idempotency_key": "log"})["Location"].strip("/").split("/")[-1])
+    post = {"version": "1", "location_note": "Bus stop", "grade": "", "grade_reason": ""}
+    post.update({f"q-{code}": value for code, value in ANSWERS.items() if code != "afraid_of"})
+    post["q-afraid_of"] = ANSWERS["afraid_of"]
+    post["multi"] = "afraid_of"
+    page = c.post(f"/calls/{pk}/autosave/", post)
+    suggested = page.content.decode().split('data-testid="suggested-grade">')[1].split("<")[0]
+    post["grade"] = suggested.lower()
+    response = c.post(f"/calls/{pk}/log/", post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AccessLog.objects.filter(
+        action="collect", object_type="cases.incident", object_id=str(pk), user=c.user
+    ).exists()
+    c.post(
+        "/people/new/",
+        {"given_name": "Rosa", "family_name": "Quill", "gender": "female", "language": "English"},
+    )
+    assert AccessLog.objects.filter(action="collect", object_type="cases.person", user=c.user).exists()

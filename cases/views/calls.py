@@ -18,6 +18,7 @@ from cases.choices import Grade, IncidentRole, IncidentStatus, LocationType
 from cases.models import Incident
 from dasapp import access
 from dasapp.api import DomainError
+from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 from dasapp.roles import Role
 
@@ -270,6 +271,12 @@ def call_log(request, pk: int):
                         appointment_at=appointment,
                         version=incident.version,
                     ),
+                )
+                access.log_action(
+                    request,
+                    action=AccessLog.Action.COLLECT,
+                    obj=incident,
+                    purpose=f"Logged call {incident.reference}",
                 )
                 messages.success(request, f"Call {incident.reference} logged and graded")
                 return redirect("call_edit", pk=incident.pk)

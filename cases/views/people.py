@@ -12,6 +12,7 @@ from cases import rules, selectors, services
 from cases.choices import NameKind
 from cases.forms import PersonForm, PersonSearchForm
 from dasapp import access
+from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 from dasapp.roles import PERSON_READERS, PERSON_WRITERS
 
@@ -83,6 +84,13 @@ def person_create(request):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
+            access.log_action(
+                request,
+                action=AccessLog.Action.COLLECT,
+                obj=person,
+                person_id=person.pk,
+                purpose="Recorded a new person",
+            )
             messages.success(request, f"{person.full_name} has been recorded")
             return redirect(f"{reverse('person_detail', args=[person.pk])}?via=person:{person.pk}")
     return render(

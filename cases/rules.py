@@ -69,3 +69,97 @@ def incidents_visible_to(user, queryset):
     if not has_role(user, Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR):
         return queryset.none()
     return queryset.filter(~Q(status=IncidentStatus.DRAFT) | Q(created_by=user))
+
+
+# Cases, queues, tasks and DV1s ----------------------------------------------------------
+
+# Roles that work cases: they read any case and review its risk grading.
+CASE_WORKERS = frozenset({Role.RESEARCHER, Role.DASO, Role.SUPERVISOR})
+# Roles that may open the case pages at all (officers only their own cases).
+CASE_READERS = CASE_WORKERS | {Role.OFFICER}
+# Who works the tasks of each kind when a task is given to a team rather than a person.
+TASK_ROLES = {
+    "challenge": frozenset({Role.OFFICER}),
+    "supervisor_review": frozenset({Role.SUPERVISOR}),
+    "case_review": frozenset({Role.DASO, Role.RESEARCHER}),
+}
+
+
+def _team_id(user) -> int | None:
+    profile = getattr(user, "profile", None)
+    return profile.team_id if profile else None
+
+
+def cases_visible_to(user, queryset):
+    """Researchers, DASOs and supervisors see every case; an officer sees the cases they
+    submitted a DV1 for or hold a task on; everyone else (partners included) none."""
+    if has_role(user, *CASE_WORKERS):
+        return queryset
+    if has_role(user, Role.OFFICER):
+        from cases.models import Task
+        from risk.models import Assessment
+
+        mine = Assessment.objects.filter(submitted_by=user).values("case_id")
+        tasked = Task.objects.filter(assigned_to=user).values("case_id")
+        return queryset.filter(Q(pk__in=mine) | Q(pk__in=tasked))
+    return queryset.none()
+
+
+def can_read_case(user, case) -> bool:
+    from cases.models import Case
+
+    return cases_visible_to(user, Case.objects.filter(pk=case.pk)).exists()
+
+
+def can_review_case(user, case, latest_assessment=None) -> bool:
+    """Agree, change the level or challenge the officer: DASOs and supervisors on any
+    open case; researchers on the cases in researchers' queues and on cases whose
+    latest DV1 scored standard (the standard-risk DV1s they check)."""
+    from cases.choices import CaseStatus, QueueKind, RiskLevel
+
+    if case.status != CaseStatus.OPEN:
+        return False
+    if has_role(user, Role.DASO, Role.SUPERVISOR):
+        return True
+    if not has_role(user, Role.RESEARCHER):
+        return False
+    if case.queue_id and case.queue.kind == QueueKind.RESEARCHERS:
+        return True
+    return bool(latest_assessment and latest_assessment.suggested_level == RiskLevel.STANDARD)
+
+
+def can_see_case_history(user, case) -> bool:
+    """Supervisors, and the case's workers: its owner, the team working its queue, and
+    anyone who has acted on it or holds a task on it."""
+    if has_role(user, Role.SUPERVISOR):
+        return True
+    if not has_role(user, *CASE_READERS):
+        return False
+    if case.assigned_to_id == user.pk:
+        return True
+    queue = case.queue if case.queue_id else None
+    if queue and queue.team_id == _team_id(user) and has_role(user, queue.worked_by_role):
+        return True
+    return case.events.filter(actor=user).exists() or case.tasks.filter(assigned_to=user).exists()
+
+
+def can_complete_task(user, task) -> bool:
+    """An open task is done by the person it is given to, or, when given to a team, by
+    a member of that team holding the role its kind calls for."""
+    from cases.choices import TaskStatus
+
+    if task.status != TaskStatus.OPEN:
+        return False
+    if task.assigned_to_id is not None:
+        return task.assigned_to_id == user.pk
+    return task.team_id == _team_id(user) and has_role(user, *TASK_ROLES.get(task.kind, ()))
+
+
+def queues_visible_to(user, queryset):
+    """Supervisors see every queue; DASOs and researchers the queues of their team."""
+    if has_role(user, Role.SUPERVISOR):
+        return queryset
+    if has_role(user, Role.DASO, Role.RESEARCHER):
+        team_id = _team_id(user)
+        return queryset.filter(team_id=team_id) if team_id else queryset.none()
+    return queryset.none()

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from cases.views import calls, people
+from cases.views import calls, casework, people
+from dasapp import views_notifications
 
 urlpatterns = [
     path("people/", people.people_search, name="people_search"),
@@ -15,4 +16,30 @@ urlpatterns = [
     path("calls/<int:pk>/research/", calls.call_research, name="call_research"),
     path("calls/<int:pk>/history/", calls.call_history, name="call_history"),
     path("dispatch/", calls.dispatch, name="dispatch"),
+    path("cases/<int:pk>/", casework.case_detail, name="case_detail"),
+    path("cases/<int:pk>/history/", casework.case_history, name="case_history"),
+    path("cases/<int:pk>/agree/", casework.case_agree, name="case_agree"),
+    path("cases/<int:pk>/risk-level/", casework.case_risk_change, name="case_risk_change"),
+    path("cases/<int:pk>/challenge/", casework.case_challenge, name="case_challenge"),
+    path(
+        "cases/<int:pk>/tasks/<int:task_pk>/complete/",
+        casework.case_task_complete,
+        name="case_task_complete",
+    ),
+    path("queues/", casework.queues, name="queues"),
+    path("queues/<int:pk>/", casework.queue_detail, name="queue_detail"),
+    path("notifications/", views_notifications.inbox, name="notifications"),
+    path(
+        "notifications/<int:pk>/", views_notifications.notification_open, name="notification_open"
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        views_notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        views_notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
 ]

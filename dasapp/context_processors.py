@@ -14,4 +14,14 @@ def shell(request):
         "role_label": role_label(primary_role(user)),
         "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+        "unread_notifications": unread_notifications(user),
     }
+
+
+def unread_notifications(user):
+    """The user's unread count, counted only if a template shows it."""
+    from django.utils.functional import SimpleLazyObject
+
+    from cases.casework_selectors import unread_count
+
+    return SimpleLazyObject(lambda: unread_count(user=user))

@@ -68,12 +68,86 @@ def _calls_in_progress(user) -> list:
     ]
 
 
+def _due(at) -> str:
+    from django.utils import timezone
+
+    return f", due {timezone.localtime(at):%-d %b %H:%M}" if at else ""
+
+
+def _my_caseload(user) -> list:
+    from cases.casework_selectors import caseload
+
+    return [
+        {
+            "text": f"{case.reference}, {case.get_risk_level_display().lower()} risk"
+            f"{_due(case.review_due_at)}",
+            "url": f"/cases/{case.pk}/?via=case:{case.pk}",
+        }
+        for case in caseload(user=user)[:20]
+    ]
+
+
+def _researcher_queues(user) -> list:
+    from cases.casework_selectors import researcher_queues
+
+    return [
+        {
+            "text": f"{queue.name}: {queue.open_count} open case{'s' if queue.open_count != 1 else ''}"
+            + (f", {queue.breached_count} past target" if queue.breached_count else ""),
+            "url": f"/queues/{queue.pk}/",
+        }
+        for queue in researcher_queues(user=user)
+    ]
+
+
+def _task_items(tasks, verb: str) -> list:
+    return [
+        {
+            "text": f"{verb} {task.case.reference}{_due(task.due_at)}",
+            "url": f"/cases/{task.case_id}/?via=task:{task.pk}",
+        }
+        for task in tasks[:20]
+    ]
+
+
+def _supervisor_reviews(user) -> list:
+    from cases.casework_selectors import supervisor_reviews
+
+    return _task_items(supervisor_reviews(user=user), "Review the lowered risk level on")
+
+
+def _challenges(user) -> list:
+    from cases.casework_selectors import challenges_to_answer
+
+    return _task_items(challenges_to_answer(user=user), "Answer the challenge on")
+
+
+def _queue_backlogs(user) -> list:
+    from cases.casework_selectors import backlogged_queues
+
+    return [
+        {
+            "text": f"{queue.name}: {queue.breached_count} past target",
+            "url": f"/queues/{queue.pk}/?breached=true",
+        }
+        for queue in backlogged_queues(user=user)
+    ]
+
+
 # Sections whose items come from a capability: (role, title) -> function(user) -> items.
 _SECTION_ITEMS = {
     (Role.CALL_TAKER, "Calls in progress"): _calls_in_progress,
+    (Role.DASO, "My caseload"): _my_caseload,
+    (Role.RESEARCHER, "Standard-risk DV1s to check"): _researcher_queues,
+    (Role.SUPERVISOR, "Reviews waiting for you"): _supervisor_reviews,
+    (Role.SUPERVISOR, "Queue backlogs"): _queue_backlogs,
+    (Role.OFFICER, "Challenges to answer"): _challenges,
 }
 _SECTION_LINKS = {
     (Role.CALL_TAKER, "Calls in progress"): ("Start or continue a call", "/calls/"),
+    (Role.DASO, "My caseload"): ("Open your team's queues", "/queues/"),
+    (Role.RESEARCHER, "Standard-risk DV1s to check"): ("Open your team's queues", "/queues/"),
+    (Role.SUPERVISOR, "Queue backlogs"): ("See every queue", "/queues/"),
 }
 
 

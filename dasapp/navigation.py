@@ -28,8 +28,11 @@ NAV_ITEMS: list[NavItem] = [
         "dispatch",
         frozenset({Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR}),
     ),
+    NavItem("DV1s", "dv1_list", frozenset({Role.OFFICER, Role.SUPERVISOR})),
     NavItem("People", "people_search", PERSON_READERS),
     NavItem("Access log", "access_log", frozenset({Role.SUPERVISOR})),
+    NavItem("Queues", "queues", frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR})),
+    NavItem("Notifications", "notifications", frozenset()),
 ]
 
 

@@ -36,3 +36,24 @@ def notify(
 
             transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
     return made
+
+
+def notification_mark_read(*, notification: Notification, user) -> Notification:
+    """Mark one of the user's own notifications read (once: the first time is kept)."""
+    from django.utils import timezone
+
+    if notification.user_id != user.pk:
+        raise PermissionError("A user marks only their own notifications.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

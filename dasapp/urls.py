@@ -10,6 +10,7 @@ admin.site.site_title = "Administration"
 api_v1 = [
     path("", include("cases.api.urls")),
     path("", include("cases.api.call_urls")),
+    path("", include("cases.api.casework_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("access-log/", views.access_log, name="access_log"),
     path("", include("cases.urls")),
+    path("", include("risk.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

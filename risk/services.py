@@ -278,7 +278,7 @@ def submission_errors(assessment: Assessment) -> dict[str, list[str]]:
         qset = current_set(SUPPLEMENT_CODES[name])
         given = assessment.supplements.get(name, {}).get("answers", {})
         for code in scoring.missing_answers([q["code"] for q in qset.questions], given):
-            errors[f"{name}-{code}"] = [f"Answer {qset.title.lower()} question {code}"]
+            errors[f"{name}-{code}"] = [f"Answer question {code} of the {qset.title.lower()}"]
     if not assessment.officer_level:
         errors["officer_level"] = ["Choose the risk level: standard, medium or high"]
     else:
@@ -298,7 +298,7 @@ def assessment_submit(*, assessment: Assessment, user, version: int | None = Non
     """Submit the DV1: the case is opened or joined, its risk set, routed at once and
     notified; markers raised for high risk; a lowered level asks a supervisor to review."""
     assessment = (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("incident", "victim")
         .get(pk=assessment.pk)
     )
@@ -337,6 +337,10 @@ def assessment_submit(*, assessment: Assessment, user, version: int | None = Non
         case_services.case_route(case=case, user=user)
         case_services.markers_sync(case=case, user=user, reason=f"{assessment.reference} submitted")
         case.refresh_from_db()
+    if assessment.amends_id:
+        amended = Assessment.objects.select_for_update().get(pk=assessment.amends_id)
+        amended.status = AssessmentStatus.SUPERSEDED
+        audited_save(amended, user=user, reason=f"Superseded by amendment {assessment.reference}")
     assessment.case = case
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_by = user

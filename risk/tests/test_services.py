@@ -17,7 +17,6 @@ from dasapp.roles import Role
 from marac.models import Referral
 from risk import services as risk_services
 from risk.choices import AssessmentStatus
-from risk.models import Assessment
 
 LONDON = ZoneInfo("Europe/London")
 # 2026-11-26 is day (325 % 3) + 1 = 2 of the hub cycle: Brentwood hub on days,
@@ -94,7 +93,10 @@ def submitted(p, *, yes=15, level=None, reason="", incident=None, **extra):
         user=p["officer"],
         changes=risk_services.DraftChanges(
             answers=full_answers(yes),
-            supplements=SUPPLEMENTS, officer_level=level or "", level_reason=reason, **extra
+            supplements=SUPPLEMENTS,
+            officer_level=level or "",
+            level_reason=reason,
+            **extra,
         ),
     )
     assert errors == {}
@@ -296,6 +298,15 @@ def test_a_submitted_dv1_is_never_edited_an_amendment_is_a_new_linked_version(pe
     assert amendment.answers == a.answers
     a.refresh_from_db()
     assert a.narrative == ""
+    amendment, _ = risk_services.assessment_save(
+        assessment=amendment,
+        user=people["officer"],
+        changes=risk_services.DraftChanges(narrative="Corrected the date of the previous assault"),
+    )
+    resubmitted = risk_services.assessment_submit(assessment=amendment, user=people["officer"])
+    a.refresh_from_db()
+    assert a.status == AssessmentStatus.SUPERSEDED
+    assert a.narrative == "" and resubmitted.case_id == a.case_id
 
 
 def test_challenge_gives_the_officer_a_task_and_a_notification(people):

@@ -1,0 +1,397 @@
+"""API views for casework: `cases/` (list, read, change the risk level, agree,
+challenge, history), `assessments/` (submit a DV1 in one request, read one) and
+`notifications/` (the caller's inbox). Thin: shapes in `casework_serializers`, rules in
+`cases.rules`, writes in `cases.case_services` and `risk.services`. Every read of a case
+or a DV1 is written to the access log."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cases import case_services, rules
+from cases import casework_selectors as selectors
+from cases.api import casework_serializers as s
+from cases.api.serializers import ErrorSerializer
+from cases.filters import CaseFilter
+from cases.models import Case
+from dasapp import access, notify
+from dasapp.api import DomainError, error_body
+from dasapp.models import Notification
+from risk import rules as risk_rules
+from risk import services as risk_services
+from risk.models import Assessment
+from risk.question_sets import current_set
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Field errors."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
+}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record you may see.")}
+CONFLICT = {
+    409: OpenApiResponse(
+        ErrorSerializer, description="The case changed since you read it; nothing changed."
+    )
+}
+PURPOSE_HEADERS = [
+    OpenApiParameter(
+        "X-Access-Purpose",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="Why you are looking (kept in the access log, DPA 2018 s.62).",
+    ),
+    OpenApiParameter(
+        "X-Work-Item",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="The work item that brought you here, as kind:id (e.g. queue:3, task:12).",
+    ),
+]
+# Service field names for a DV1 to the API's.
+ASSESSMENT_FIELDS = {
+    "officer_level",
+    "level_reason",
+    "professional_judgement_reason",
+    "version",
+    "non_field_errors",
+}
+
+
+def _assessment_errors(errors: dict) -> dict[str, list[str]]:
+    """`q7` -> `answers.7`, `stalking-S1` -> `supplements.stalking.S1`."""
+    out: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        if key in ASSESSMENT_FIELDS:
+            name = key
+        elif key.startswith("q") and key[1:].isdigit():
+            name = f"answers.{key[1:]}"
+        elif "-" in key:
+            supplement, _, code = key.partition("-")
+            name = f"supplements.{supplement}.{code}"
+        else:
+            name = key
+        out.setdefault(name, []).extend(messages)
+    return out
+
+
+class CaseViewSet(viewsets.GenericViewSet):
+    """Victim–perpetrator cases."""
+
+    queryset = Case.objects.none()
+    serializer_class = s.CaseSerializer
+    filterset_class = CaseFilter
+
+    @property
+    def allowed_roles(self):
+        if getattr(self, "action", None) in {"risk_level", "agree", "challenge"}:
+            return rules.CASE_WORKERS
+        return rules.CASE_READERS
+
+    def get_queryset(self):
+        return selectors.cases_for_user(user=self.request.user).select_related("queue__team")
+
+    def _case(self, request, pk) -> Case:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def _reviewable(self, request, pk) -> Case:
+        case = self._case(request, pk)
+        latest = selectors.latest_assessment(selectors.case_assessments(case=case))
+        if not rules.can_review_case(request.user, case, latest):
+            raise PermissionDenied
+        return case
+
+    def _full(self, request, case: Case) -> dict:
+        case = self.get_queryset().get(pk=case.pk)
+        return s.CaseSerializer(case, context={"request": request}).data
+
+    @extend_schema(
+        summary="List cases",
+        description="Cases you may see (researchers, DASOs and supervisors: all; officers: "
+        "those they submitted a DV1 for or hold a task on), newest first. Filter by queue, "
+        "team, risk level, status, district or breach. Each list is written to the access log.",
+        responses={200: s.CaseSummarySerializer(many=True), **ERRORS},
+    )
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).order_by("-opened_at", "-pk")
+        page = self.paginate_queryset(queryset)
+        access.log_search(
+            request,
+            object_type="cases.case",
+            detail={
+                "filters": sorted(
+                    k for k in CaseFilter.base_filters if request.query_params.get(k)
+                ),
+                "results": [case.pk for case in page],
+            },
+        )
+        return self.get_paginated_response(
+            s.CaseSummarySerializer(page, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        summary="Read a case",
+        description="The case with its risk level, queue, owner, time to the queue's review "
+        "target, its DV1s, the latest DV1's MARAC criteria and its open tasks. Each read is "
+        "written to the access log.",
+        responses={200: s.CaseSerializer, **ERRORS, **NOT_FOUND},
+        parameters=PURPOSE_HEADERS,
+    )
+    def retrieve(self, request, pk=None):
+        case = self._case(request, pk)
+        access.log_consult(request, obj=case, person_id=case.victim_id)
+        return Response(self._full(request, case))
+
+    @extend_schema(
+        summary="Change a case's risk level",
+        operation_id="v1_cases_risk_level",
+        description="Researchers (on the researchers' queue and on cases whose latest DV1 "
+        "scored standard), DASOs and supervisors change the level with a reason. The change "
+        "keeps who, when, from, to and why, re-routes the case at once and raises or lifts "
+        "the high-risk markers. Send the `version` you read: if the case changed since, the "
+        "answer is 409 and nothing changes.",
+        request=s.RiskLevelInputSerializer,
+        responses={200: s.CaseSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+        parameters=PURPOSE_HEADERS,
+    )
+    @action(detail=True, methods=["post"], url_path="risk-level", filter_backends=[])
+    def risk_level(self, request, pk=None):
+        case = self._reviewable(request, pk)
+        data = s.RiskLevelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = case_services.case_risk_change(
+            case=case,
+            user=request.user,
+            level=data.validated_data["risk_level"],
+            reason=data.validated_data["reason"],
+            version=data.validated_data["version"],
+        )
+        return Response(self._full(request, case))
+
+    @extend_schema(
+        summary="Agree with a case's risk level",
+        operation_id="v1_cases_agree",
+        description="Records that you reviewed the grading and agree (with an optional note). "
+        "Send the `version` you read (409 if it changed).",
+        request=s.AgreeInputSerializer,
+        responses={200: s.CaseSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="agree", filter_backends=[])
+    def agree(self, request, pk=None):
+        case = self._reviewable(request, pk)
+        data = s.AgreeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = risk_services.case_review_agree(
+            case=case,
+            user=request.user,
+            note=data.validated_data["note"],
+            version=data.validated_data["version"],
+        )
+        return Response(self._full(request, case))
+
+    @extend_schema(
+        summary="Challenge the officer's grading",
+        operation_id="v1_cases_challenge",
+        description="The officer who submitted the latest DV1 gets a task to answer, and a "
+        "notification. Send the `version` you read (409 if it changed).",
+        request=s.ChallengeInputSerializer,
+        responses={200: s.CaseSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="challenge", filter_backends=[])
+    def challenge(self, request, pk=None):
+        case = self._reviewable(request, pk)
+        data = s.ChallengeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        risk_services.case_challenge(
+            case=case,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            version=data.validated_data["version"],
+        )
+        return Response(self._full(request, case))
+
+    @extend_schema(
+        summary="A case's history",
+        operation_id="v1_cases_history",
+        description="Every change to the case, oldest first: who, when, from what, to what "
+        "and why, with the change as a sentence. For supervisors and the case's workers "
+        "(its owner, the team working its queue, anyone who acted on it or holds a task on "
+        "it). Written to the access log.",
+        responses={200: s.CaseEventSerializer(many=True), **ERRORS, **NOT_FOUND},
+        parameters=PURPOSE_HEADERS,
+    )
+    @action(
+        detail=True, methods=["get"], url_path="history", filter_backends=[], pagination_class=None
+    )
+    def history(self, request, pk=None):
+        case = self._case(request, pk)
+        if not rules.can_see_case_history(request.user, case):
+            raise PermissionDenied
+        access.log_consult(request, obj=case, person_id=case.victim_id, detail={"history": True})
+        return Response(s.CaseEventSerializer(selectors.case_timeline(case=case), many=True).data)
+
+
+class AssessmentViewSet(viewsets.GenericViewSet):
+    """DV1 forms with the DASH risk checklist."""
+
+    queryset = Assessment.objects.none()
+    serializer_class = s.AssessmentSerializer
+
+    @property
+    def allowed_roles(self):
+        if getattr(self, "action", None) == "create":
+            return frozenset(risk_rules.DV1_WRITERS)
+        return frozenset(risk_rules.DV1_READERS)
+
+    def get_queryset(self):
+        return Assessment.objects.select_related(
+            "victim",
+            "perpetrator",
+            "question_set",
+            "case__queue",
+            "created_by",
+            "submitted_by",
+        )
+
+    def _body(self, request, assessment: Assessment) -> dict:
+        assessment = self.get_queryset().get(pk=assessment.pk)
+        return s.AssessmentSerializer(assessment, context={"request": request}).data
+
+    @extend_schema(
+        summary="Read a DV1",
+        description="The DV1 with its answers, scoring, MARAC criteria and where its case "
+        "was routed. Written to the access log.",
+        responses={200: s.AssessmentSerializer, **ERRORS, **NOT_FOUND},
+        parameters=PURPOSE_HEADERS,
+    )
+    def retrieve(self, request, pk=None):
+        assessment = get_object_or_404(self.get_queryset(), pk=pk)
+        if not risk_rules.can_read_assessment(request.user, assessment):
+            raise Http404
+        access.log_consult(request, obj=assessment, person_id=assessment.victim_id)
+        return Response(self._body(request, assessment))
+
+    @extend_schema(
+        summary="Submit a DV1",
+        description="Submits a complete DV1 in one request, with the same checks as the DV1 "
+        "page: every question answered (not known is an answer), the supplements the answers "
+        "open, a level with a reason when it differs from the suggestion. On success the case "
+        "for this victim and perpetrator is opened or joined, its risk set and routed at "
+        "once (high risk to the hub on duty for the victim's district, with the central "
+        "referral unit notified), and the answer carries the yes count, the suggested level, "
+        "the level recorded, the MARAC criteria met, the case and where it was routed. A "
+        "partner agency's completed SafeLives checklist is accepted with `question_set` "
+        "`safelives`. If the DV1 cannot be submitted the answer is 400 with field errors, "
+        "and what was sent is kept in a draft whose id is in the error.",
+        request=s.AssessmentCreateSerializer,
+        responses={
+            201: s.AssessmentSerializer,
+            400: OpenApiResponse(
+                s.AssessmentErrorSerializer,
+                description="Field errors. With `assessment`, a draft keeps what was sent.",
+            ),
+            401: ERRORS[401],
+            403: ERRORS[403],
+        },
+    )
+    def create(self, request):
+        data = s.AssessmentCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        given = data.validated_data
+        with transaction.atomic():
+            assessment = risk_services.assessment_start(
+                incident=given["incident"],
+                victim=given["victim"],
+                perpetrator=given["perpetrator"],
+                user=request.user,
+                question_set=current_set(given["question_set"]),
+            )
+            assessment, errors = risk_services.assessment_save(
+                assessment=assessment,
+                user=request.user,
+                changes=risk_services.DraftChanges(
+                    answers=given["answers"],
+                    supplements=given["supplements"],
+                    honour_context=given["honour_context"],
+                    household=given["household"],
+                    witnesses=given["witnesses"],
+                    safeguarding=given["safeguarding"],
+                    evidence=given["evidence"],
+                    narrative=given["narrative"],
+                    officer_level=given["officer_level"],
+                    level_reason=given["level_reason"],
+                    professional_judgement=given["professional_judgement"],
+                    professional_judgement_reason=given["professional_judgement_reason"],
+                ),
+            )
+        if errors:
+            return self._draft_kept(assessment, "The DV1 cannot be submitted yet.", errors)
+        try:
+            assessment = risk_services.assessment_submit(assessment=assessment, user=request.user)
+        except DomainError as exc:
+            return self._draft_kept(assessment, exc.message, exc.errors)
+        return Response(self._body(request, assessment), status=status.HTTP_201_CREATED)
+
+    def _draft_kept(self, assessment: Assessment, message: str, errors: dict) -> Response:
+        assessment.refresh_from_db()
+        body = error_body(message, _assessment_errors(errors), status.HTTP_400_BAD_REQUEST)
+        body["assessment"] = s.DraftRefSerializer(
+            {
+                "id": assessment.pk,
+                "reference": assessment.reference,
+                "status": assessment.status,
+                "version": assessment.version,
+            }
+        ).data
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", help_text="true: only unread ones."
+    )
+
+    class Meta:
+        model = Notification
+        fields: list[str] = []
+
+
+class NotificationViewSet(viewsets.GenericViewSet):
+    """The caller's own notifications."""
+
+    queryset = Notification.objects.none()
+    serializer_class = s.NotificationSerializer
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        return selectors.notifications_for(user=self.request.user)
+
+    @extend_schema(
+        summary="Your notifications",
+        description="Your own notifications, newest first; `unread=true` for unread only. "
+        "Each links to its work item.",
+        responses={200: s.NotificationSerializer(many=True), **ERRORS},
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.NotificationSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Mark a notification read",
+        operation_id="v1_notifications_read",
+        request=None,
+        responses={200: s.NotificationSerializer, **ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="read", filter_backends=[])
+    def read(self, request, pk=None):
+        note = get_object_or_404(self.get_queryset(), pk=pk)
+        notify.notification_mark_read(notification=note, user=request.user)
+        return Response(s.NotificationSerializer(note).data)

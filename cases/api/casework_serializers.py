@@ -1,0 +1,475 @@
+"""API shapes for casework: cases, their readable history, DV1 submissions and the
+notification inbox. Input serializers check shape only: answers, levels, reasons and
+versions are checked by `risk.services` and `cases.case_services`, so the API and the
+pages give the same errors."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import casework_selectors as selectors
+from cases import rules
+from cases.api.serializers import ErrorSerializer, FlatErrorsSerializer
+from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind, TaskStatus
+from cases.models import Case, Incident, Person, Queue, Task
+from dasapp.models import Notification
+from risk.choices import AssessmentStatus
+from risk.models import Assessment
+
+VERSION_REQUIRED = "Send the version of the case you read"
+LEVEL_INVALID = "Choose standard, medium or high"
+QUESTION_SETS = {
+    "dash-police": "the police DASH checklist (27 questions), the default",
+    "safelives": "a partner agency's SafeLives checklist (24 questions: no questions 10 to 12)",
+}
+ANSWERS_HELP = (
+    "Question code to its answer: `yes`, `no` or `not_known` (not known is an answer), "
+    "with an optional comment. Police DASH codes are `1` to `27`; SafeLives leaves out `10` "
+    "to `12`. Every question must be answered to submit: a missing one is a field error "
+    "`answers.<code>`."
+)
+SUPPLEMENTS_HELP = (
+    "Answers to the supplementary questions, by supplement: `stalking` (codes `S1` to "
+    "`S11`, required when question 8 is yes) and `hba`, honour-based abuse (codes `H1` to "
+    "`H10`, required when question 4 is yes or `honour_context` is true). A missing answer "
+    "is a field error `supplements.<name>.<code>`."
+)
+
+
+# References -----------------------------------------------------------------------------
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="full_name")
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class QueueRefSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=QueueKind.choices)
+    team = serializers.CharField(source="team.code", help_text="The team's code.")
+
+    class Meta:
+        model = Queue
+        fields = ["id", "name", "kind", "team", "review_target_hours"]
+
+
+class MaracCriterionSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="visible_high_risk, potential_escalation, repeat_marac or professional_judgement."
+    )
+    label = serializers.CharField()
+    evidence = serializers.CharField(help_text="Why it is met, in words.")
+    dates = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="ISO date-times the evidence rests on (call-outs, the last MARAC referral).",
+    )
+
+
+class AssessmentRefSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=AssessmentStatus.choices)
+    suggested_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
+    officer_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
+    submitted_by = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "yes_count",
+            "suggested_level",
+            "officer_level",
+        ]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=TaskKind.choices)
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    assigned_to = UserRefSerializer(allow_null=True)
+    team = serializers.CharField(source="team.code", allow_null=True, default=None)
+
+    class Meta:
+        model = Task
+        fields = ["id", "kind", "status", "assigned_to", "team", "note", "created_at", "due_at"]
+
+
+# Cases ----------------------------------------------------------------------------------
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    """A case in a list."""
+
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    victim = PersonRefSerializer()
+    perpetrator = PersonRefSerializer(allow_null=True)
+    district = serializers.CharField(source="district.name", allow_null=True, default=None)
+    queue = QueueRefSerializer(allow_null=True)
+    assigned_to = UserRefSerializer(allow_null=True)
+    seconds_to_target = serializers.SerializerMethodField(
+        help_text="Seconds left before the queue's review target; negative when overdue; "
+        "null without a target or once closed."
+    )
+    breached = serializers.SerializerMethodField(help_text="Past the review target.")
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "risk_level",
+            "version",
+            "victim",
+            "perpetrator",
+            "district",
+            "queue",
+            "assigned_to",
+            "opened_at",
+            "routed_at",
+            "review_due_at",
+            "seconds_to_target",
+            "breached",
+            "hub_takes_over_at",
+        ]
+
+    def _clock(self, case):
+        now = self.context.setdefault("now", timezone.now())
+        return selectors.target_clock(case, now)
+
+    def get_seconds_to_target(self, case) -> int | None:
+        return self._clock(case).seconds_left
+
+    def get_breached(self, case) -> bool:
+        return self._clock(case).breached
+
+
+class CaseSerializer(CaseSummarySerializer):
+    """A case in full: its DV1s, the latest DV1's MARAC criteria and its open tasks."""
+
+    assessments = serializers.SerializerMethodField()
+    marac_criteria = serializers.SerializerMethodField(
+        help_text="The MARAC criteria the latest submitted DV1 met, with evidence."
+    )
+    open_tasks = serializers.SerializerMethodField()
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = [
+            *CaseSummarySerializer.Meta.fields,
+            "reviewed_at",
+            "closed_at",
+            "closed_reason",
+            "assessments",
+            "marac_criteria",
+            "open_tasks",
+        ]
+
+    def _assessments(self, case):
+        if "assessments" not in self.context:
+            self.context["assessments"] = selectors.case_assessments(case=case)
+        return self.context["assessments"]
+
+    @extend_schema_field(AssessmentRefSerializer(many=True))
+    def get_assessments(self, case):
+        return AssessmentRefSerializer(self._assessments(case), many=True).data
+
+    @extend_schema_field(MaracCriterionSerializer(many=True))
+    def get_marac_criteria(self, case):
+        latest = selectors.latest_assessment(self._assessments(case))
+        return MaracCriterionSerializer(latest.marac_criteria if latest else [], many=True).data
+
+    @extend_schema_field(TaskSerializer(many=True))
+    def get_open_tasks(self, case):
+        return TaskSerializer(selectors.case_tasks(case=case), many=True).data
+
+
+class RiskLevelInputSerializer(serializers.Serializer):
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, error_messages={"invalid_choice": LEVEL_INVALID}
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        help_text="Why the level changes; required (kept in the case history).",
+    )
+    version = serializers.IntegerField(
+        help_text="The case's `version` as you read it: if it changed since, the answer is "
+        "409 and nothing changes.",
+        error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED},
+    )
+
+
+class AgreeInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED}
+    )
+
+
+class ChallengeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, allow_blank=True, help_text="What you challenge; required."
+    )
+    version = serializers.IntegerField(
+        error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED}
+    )
+
+
+class CaseEventSerializer(serializers.Serializer):
+    """One change to the case: who, when, from what, to what and why."""
+
+    id = serializers.IntegerField(source="event.id")
+    at = serializers.DateTimeField(help_text="When.")
+    verb = serializers.CharField(
+        source="event.verb",
+        help_text="What happened, as a code: risk_level_changed, risk_level_agreed, "
+        "grading_challenged, challenge_answered, case_routed, markers_raised, "
+        "markers_lifted, assessment_submitted, case_opened, case_joined, …",
+    )
+    title = serializers.CharField(help_text="The verb in words.")
+    actor = UserRefSerializer(
+        source="event.actor", allow_null=True, help_text="Who; null: the system."
+    )
+    old = serializers.DictField(
+        source="event.old", help_text='From: e.g. {"risk_level": "medium"}, {"queue": "…"}.'
+    )
+    new = serializers.DictField(
+        source="event.new", help_text='To: e.g. {"risk_level": "standard", "source": "review"}.'
+    )
+    reason = serializers.CharField(source="event.reason", help_text="Why, as given.")
+    summary = serializers.CharField(
+        source="sentence",
+        help_text="The change as a sentence: 'Risk level changed from medium to standard by "
+        "Nadia Quinn, 26 November 2026 14:03: Victim has moved to a refuge'.",
+    )
+    details = serializers.ListField(child=serializers.CharField())
+
+
+# DV1 submission -------------------------------------------------------------------------
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(
+        max_length=10, allow_blank=True, help_text="yes, no or not_known."
+    )
+    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _VisiblePersonField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No person you may see has the id {pk_value}",
+        "incorrect_type": "Send a person's id as a number",
+    }
+
+    def get_queryset(self):
+        return rules.people_visible_to(self.context["request"].user, Person.objects.all())
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _VisibleIncidentField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No call you may see has the id {pk_value}",
+        "incorrect_type": "Send the call's id as a number",
+    }
+
+    def get_queryset(self):
+        return rules.incidents_visible_to(self.context["request"].user, Incident.objects.all())
+
+
+class AssessmentCreateSerializer(FlatErrorsSerializer):
+    """A complete DV1 in one request: the checklist, the officer's level and what was
+    done at the scene."""
+
+    incident = _VisibleIncidentField(
+        required=False, allow_null=True, default=None, help_text="The call it follows, if any."
+    )
+    victim = _VisiblePersonField(help_text="The victim's person id (`people/`).")
+    perpetrator = _VisiblePersonField(
+        required=False, allow_null=True, default=None, help_text="The suspect's person id."
+    )
+    question_set = serializers.ChoiceField(
+        choices=list(QUESTION_SETS.items()),
+        default="dash-police",
+        help_text="Which checklist was used: `dash-police` (default) or `safelives` for a "
+        "partner agency's completed checklist.",
+    )
+    answers = serializers.DictField(child=AnswerSerializer(), help_text=ANSWERS_HELP)
+    supplements = serializers.DictField(
+        child=serializers.DictField(child=AnswerSerializer()),
+        required=False,
+        default=dict,
+        help_text=SUPPLEMENTS_HELP,
+    )
+    honour_context = serializers.BooleanField(
+        default=False, help_text="The context calls for the honour-based abuse questions."
+    )
+    officer_level = serializers.CharField(
+        max_length=10,
+        allow_blank=True,
+        help_text="The officer's risk level: standard, medium or high. Above the suggestion "
+        "needs `level_reason` (professional judgement); below it needs `level_reason` and "
+        "asks a supervisor to review.",
+    )
+    level_reason = serializers.CharField(max_length=4000, allow_blank=True, default="")
+    professional_judgement = serializers.BooleanField(
+        default=False, help_text="Refer to MARAC on professional judgement."
+    )
+    professional_judgement_reason = serializers.CharField(
+        max_length=4000, allow_blank=True, default=""
+    )
+    household = serializers.ListField(
+        child=serializers.DictField(),
+        default=list,
+        help_text="Household members and children: objects with `name`, `relationship`, "
+        "`date_of_birth` and, if known, `person_id`.",
+    )
+    witnesses = serializers.ListField(
+        child=serializers.DictField(),
+        default=list,
+        help_text="Third-party witnesses: objects with `name` and `contact`.",
+    )
+    safeguarding = serializers.DictField(
+        default=dict,
+        help_text='Safeguarding done at the scene, e.g. {"arrest": true, '
+        '"protection_notice": false, "referrals": ["idva"]}.',
+    )
+    evidence = serializers.DictField(
+        default=dict,
+        help_text='Evidence captured, e.g. {"recording_999": true, "body_worn_video": '
+        'true, "photographs": true, "injuries": false, "witness_statements": true, '
+        '"admissions": false}.',
+    )
+    narrative = serializers.CharField(max_length=20000, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs.get("perpetrator") is not None and attrs["perpetrator"] == attrs["victim"]:
+            raise serializers.ValidationError(
+                {"perpetrator": ["The perpetrator cannot be the victim"]}
+            )
+        return attrs
+
+
+class CaseRefSerializer(serializers.ModelSerializer):
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    queue = serializers.CharField(source="queue.name", allow_null=True, default=None)
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "risk_level", "queue", "hub_takes_over_at", "version"]
+
+
+class QuestionSetRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    """A DV1 with its scoring, where its case was routed, and what was recorded."""
+
+    status = serializers.ChoiceField(choices=AssessmentStatus.choices)
+    victim = PersonRefSerializer()
+    perpetrator = PersonRefSerializer(allow_null=True)
+    incident = serializers.PrimaryKeyRelatedField(read_only=True)
+    case = CaseRefSerializer(allow_null=True, help_text="The case it opened or joined.")
+    question_set = QuestionSetRefSerializer()
+    suggested_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, allow_blank=True, help_text="From the yes count and bands."
+    )
+    officer_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, allow_blank=True, help_text="The level recorded."
+    )
+    marac_criteria = MaracCriterionSerializer(many=True)
+    routed_to = serializers.CharField(help_text="The queue the case was put in on submission.")
+    supervisor_review_requested = serializers.SerializerMethodField(
+        help_text="The level is below the suggestion: a supervisor has been asked to review."
+    )
+    created_by = UserRefSerializer()
+    submitted_by = UserRefSerializer(allow_null=True)
+    amends = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "version",
+            "incident",
+            "case",
+            "victim",
+            "perpetrator",
+            "question_set",
+            "answers",
+            "supplements",
+            "honour_context",
+            "household",
+            "witnesses",
+            "safeguarding",
+            "evidence",
+            "narrative",
+            "yes_count",
+            "suggested_level",
+            "officer_level",
+            "level_reason",
+            "professional_judgement",
+            "professional_judgement_reason",
+            "marac_criteria",
+            "routed_to",
+            "supervisor_review_requested",
+            "created_by",
+            "created_at",
+            "submitted_by",
+            "submitted_at",
+            "amends",
+        ]
+
+    def get_supervisor_review_requested(self, assessment) -> bool:
+        return assessment.tasks.filter(kind=TaskKind.SUPERVISOR_REVIEW).exists()
+
+
+class DraftRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class AssessmentErrorSerializer(ErrorSerializer):
+    """400 from `POST assessments/`: the DV1 could not be submitted. What was sent is kept
+    in a draft; send the corrected DV1 again (with the same `incident`, the same draft is
+    updated)."""
+
+    assessment = DraftRefSerializer(
+        required=False, help_text="The draft that keeps what was sent; absent if nothing was saved."
+    )
+
+
+# Notifications --------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    unread = serializers.SerializerMethodField()
+    url = serializers.CharField(help_text="A path on this site to the work item.")
+
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "created_at", "read_at", "unread"]
+
+    def get_unread(self, note) -> bool:
+        return note.read_at is None

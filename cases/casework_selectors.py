@@ -1,0 +1,342 @@
+"""Reads for casework: the case page, queues in risk order with time to target, the
+readable case history (from domain events, never from history diffs), home-page work
+lists and the notification inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from cases import rules
+from cases.choices import CaseStatus, EventVerb, QueueKind, RiskLevel, TaskKind, TaskStatus
+from cases.models import Case, Event, Queue, Task
+from dasapp.models import Notification, User
+from dasapp.roles import has_role
+from risk.choices import AssessmentStatus
+from risk.models import Assessment
+
+# Cases --------------------------------------------------------------------------------
+
+
+def cases_for_user(*, user) -> QuerySet[Case]:
+    """Every case `user` may see, with what a list shows."""
+    return rules.cases_visible_to(
+        user,
+        Case.objects.select_related("victim", "perpetrator", "queue", "district", "assigned_to"),
+    )
+
+
+def case_detail(*, user, pk: int) -> Case | None:
+    """The case with everything its page shows on one row, or None if `user` may not
+    see it."""
+    return (
+        rules.cases_visible_to(
+            user,
+            Case.objects.select_related(
+                "victim",
+                "perpetrator",
+                "queue__team",
+                "district",
+                "assigned_to",
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_assessments(*, case: Case) -> list[Assessment]:
+    """The case's submitted (and superseded) DV1s, newest first."""
+    return list(
+        case.assessments.exclude(status=AssessmentStatus.DRAFT)
+        .select_related("submitted_by", "question_set")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def latest_assessment(assessments: list[Assessment]) -> Assessment | None:
+    submitted = [a for a in assessments if a.status == AssessmentStatus.SUBMITTED]
+    return submitted[0] if submitted else (assessments[0] if assessments else None)
+
+
+def case_tasks(*, case: Case, status: str = TaskStatus.OPEN) -> list[Task]:
+    return list(
+        case.tasks.filter(status=status)
+        .select_related("assigned_to", "team", "assessment", "created_by")
+        .order_by(F("due_at").asc(nulls_last=True), "created_at")
+    )
+
+
+# Time to target -------------------------------------------------------------------------
+
+
+def _duration_text(seconds: int) -> str:
+    minutes = abs(seconds) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        text = f"{days} day{'s' if days != 1 else ''}"
+        return f"{text} {hours} hour{'s' if hours != 1 else ''}" if hours else text
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{max(mins, 1) if seconds else 0} min"
+
+
+@dataclass(frozen=True)
+class TargetClock:
+    """Time left before a case's review target (negative: overdue)."""
+
+    due_at: dt.datetime | None
+    seconds_left: int | None
+
+    @property
+    def breached(self) -> bool:
+        return self.seconds_left is not None and self.seconds_left < 0
+
+    @property
+    def text(self) -> str:
+        if self.seconds_left is None:
+            return "No target"
+        text = _duration_text(self.seconds_left)
+        return f"Overdue by {text}" if self.breached else f"{text} left"
+
+
+def target_clock(case: Case, now: dt.datetime | None = None) -> TargetClock:
+    if case.review_due_at is None or case.status != CaseStatus.OPEN:
+        return TargetClock(case.review_due_at, None)
+    now = now or timezone.now()
+    return TargetClock(case.review_due_at, int((case.review_due_at - now).total_seconds()))
+
+
+# Queues ---------------------------------------------------------------------------------
+
+
+def _risk_rank():
+    """2 for high, 0 for standard: sort descending for high first."""
+    return models.Case(
+        *[When(risk_level=value, then=Value(i)) for i, value in enumerate(RiskLevel.values)],
+        output_field=IntegerField(),
+    )
+
+
+def queues_for(*, user, now: dt.datetime | None = None) -> QuerySet[Queue]:
+    """The queues `user` may open, each with its open and breached case counts."""
+    now = now or timezone.now()
+    open_cases = Q(cases__status=CaseStatus.OPEN)
+    return (
+        rules.queues_visible_to(user, Queue.objects.select_related("team"))
+        .annotate(
+            open_count=Count("cases", filter=open_cases),
+            breached_count=Count("cases", filter=open_cases & Q(cases__review_due_at__lt=now)),
+        )
+        .order_by("team__name", "name")
+    )
+
+
+def queue_cases(queryset: QuerySet[Case], *, queue: Queue) -> QuerySet[Case]:
+    """Open cases of a queue: high risk first, then the longest waiting."""
+    return (
+        queryset.filter(queue=queue, status=CaseStatus.OPEN)
+        .select_related("victim", "district", "assigned_to")
+        .annotate(risk_rank=_risk_rank())
+        .order_by(
+            "-risk_rank",
+            F("routed_at").asc(nulls_last=True),
+            "opened_at",
+            "pk",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    clock: TargetClock
+
+
+def queue_rows(cases, now: dt.datetime | None = None) -> list[QueueRow]:
+    now = now or timezone.now()
+    return [QueueRow(case, target_clock(case, now)) for case in cases]
+
+
+# The readable history -------------------------------------------------------------------
+
+
+def _name(user) -> str:
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.username
+
+
+def _when(at: dt.datetime) -> str:
+    return f"{timezone.localtime(at):%-d %B %Y %H:%M}"
+
+
+def _level(value) -> str:
+    return RiskLevel(value).label.lower() if value in RiskLevel.values else str(value or "none")
+
+
+def _dv1(pk) -> str:
+    return f"DV1-{int(pk):06d}" if str(pk).isdigit() else "a DV1"
+
+
+@dataclass
+class TimelineEntry:
+    """One event as people read it: a title, a sentence with who, when, from, to and
+    why, and any details."""
+
+    event: Event
+    title: str
+    sentence: str
+    details: list[str] = field(default_factory=list)
+    link: str = ""
+    link_text: str = ""
+
+    @property
+    def at(self) -> dt.datetime:
+        return self.event.at
+
+    @property
+    def actor_name(self) -> str:
+        return _name(self.event.actor)
+
+
+def describe_event(event: Event, names: dict[int, str] | None = None) -> TimelineEntry:
+    """The readable entry for one domain event. `names` maps the ids of other people an
+    event mentions (a challenged officer) to their names."""
+    names = names or {}
+    old, new, reason = event.old or {}, event.new or {}, event.reason.strip()
+    by = f"by {_name(event.actor)}, {_when(event.at)}"
+    why = f": {reason}" if reason else ""
+    title = event.get_verb_display()
+    details: list[str] = []
+    link = link_text = ""
+    verb = event.verb
+    if verb == EventVerb.RISK_LEVEL_CHANGED:
+        what = f"Risk level changed from {_level(old.get('risk_level'))} to "
+        what += _level(new.get("risk_level"))
+        if new.get("source") == "dv1":
+            what += " on a DV1"
+        sentence = f"{what} {by}{why}"
+    elif verb == EventVerb.RISK_LEVEL_AGREED:
+        sentence = f"Risk level {_level(new.get('risk_level'))} agreed {by}{why}"
+    elif verb == EventVerb.GRADING_CHALLENGED:
+        officer = names.get(new.get("officer"))
+        asked = f" {officer} was asked to answer." if officer else ""
+        sentence = f"Officer's risk grading challenged {by}{why}.{asked}".replace("..", ".")
+    elif verb == EventVerb.CHALLENGE_ANSWERED:
+        sentence = f"Challenge answered {by}{why}"
+    elif verb == EventVerb.CASE_ROUTED:
+        sentence = f"Routed to {new.get('queue', 'a queue')}"
+        if old.get("queue") and old.get("queue") != new.get("queue"):
+            sentence += f" from {old['queue']}"
+        sentence += f" {by}"
+        if new.get("note"):
+            details.append(new["note"])
+    elif verb == EventVerb.MARKERS_RAISED:
+        sentence = f"High-risk markers raised on the victim's record, addresses and numbers {by}"
+        sentence += why
+    elif verb == EventVerb.MARKERS_LIFTED:
+        sentence = f"High-risk markers lifted {by}{why}"
+    elif verb == EventVerb.ASSESSMENT_SUBMITTED:
+        ref = _dv1(new.get("assessment"))
+        sentence = (
+            f"{ref} submitted {by}: {new.get('yes_count', 0)} yes answers, suggested "
+            f"{_level(new.get('suggested'))}, level recorded {_level(new.get('level'))}"
+        )
+        criteria = new.get("criteria") or []
+        if criteria:
+            labels = [c.replace("_", " ") for c in criteria]
+            details.append(f"MARAC criteria met: {', '.join(labels)}")
+        if reason:
+            details.append(f"Reason for the level: {reason}")
+        if new.get("assessment"):
+            link, link_text = f"/dv1/{new['assessment']}/", f"Open {ref}"
+    elif verb == EventVerb.ASSESSMENT_AMENDED:
+        sentence = f"{_dv1(new.get('amends'))} amended as {_dv1(new.get('assessment'))} {by}"
+    elif verb == EventVerb.CASE_OPENED:
+        sentence = f"Case opened at {_level(new.get('risk_level'))} risk {by}"
+    elif verb == EventVerb.CASE_JOINED:
+        sentence = f"A new incident joined the case {by}"
+    elif verb == EventVerb.SUPERVISOR_REVIEW_REQUESTED:
+        sentence = f"Supervisor review of a lowered risk level requested {by}{why}"
+    else:
+        sentence = f"{title} {by}{why}"
+    return TimelineEntry(event, title, sentence, details, link, link_text)
+
+
+def case_events(*, case: Case) -> QuerySet[Event]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def case_timeline(*, case: Case) -> list[TimelineEntry]:
+    """The case's history as readable entries, oldest first, in at most two queries
+    whatever its length."""
+    events = list(case_events(case=case))
+    mentioned = {
+        e.new.get("officer")
+        for e in events
+        if e.verb == EventVerb.GRADING_CHALLENGED and isinstance(e.new.get("officer"), int)
+    }
+    names = {}
+    if mentioned:
+        names = {u.pk: _name(u) for u in User.objects.filter(pk__in=mentioned)}
+    return [describe_event(event, names) for event in events]
+
+
+# Home-page work lists -------------------------------------------------------------------
+
+
+def caseload(*, user) -> QuerySet[Case]:
+    """Open cases assigned to `user`, high risk first."""
+    return (
+        Case.objects.filter(assigned_to=user, status=CaseStatus.OPEN)
+        .select_related("victim")
+        .annotate(risk_rank=_risk_rank())
+        .order_by("-risk_rank", F("review_due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def open_tasks_for(*, user, kind: str) -> QuerySet[Task]:
+    """Open tasks of a kind given to `user`, or to their team when nobody is named."""
+    team_id = rules._team_id(user)
+    mine = Q(assigned_to=user)
+    if team_id and has_role(user, *rules.TASK_ROLES.get(kind, ())):
+        mine |= Q(assigned_to__isnull=True, team_id=team_id)
+    return (
+        Task.objects.filter(mine, kind=kind, status=TaskStatus.OPEN)
+        .select_related("case")
+        .order_by(F("due_at").asc(nulls_last=True), "created_at")
+    )
+
+
+def researcher_queues(*, user) -> QuerySet[Queue]:
+    return queues_for(user=user).filter(kind=QueueKind.RESEARCHERS)
+
+
+def supervisor_reviews(*, user) -> QuerySet[Task]:
+    return open_tasks_for(user=user, kind=TaskKind.SUPERVISOR_REVIEW)
+
+
+def challenges_to_answer(*, user) -> QuerySet[Task]:
+    return open_tasks_for(user=user, kind=TaskKind.CHALLENGE)
+
+
+def backlogged_queues(*, user) -> list[Queue]:
+    return [q for q in queues_for(user=user) if q.breached_count]
+
+
+# Notifications --------------------------------------------------------------------------
+
+
+def notifications_for(*, user) -> QuerySet[Notification]:
+    """A user's own notifications, newest first."""
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

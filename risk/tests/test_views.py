@@ -1,0 +1,432 @@
+"""The officer's DV1 pages: starting from an incident, the prefilled household, autosave
+with the live score, the error summary, submission and its confirmation, amendments,
+refusals, the access log and bounded queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from cases import services
+from cases.choices import IncidentRole, IncidentStatus
+from cases.models import Case, Incident, IncidentPerson
+from dasapp.models import AccessLog
+from dasapp.roles import Role
+from risk import services as risk_services
+from risk.choices import AssessmentStatus
+from risk.models import Assessment
+
+ALL_CODES = [str(i) for i in range(1, 28)]
+# Fifteen yes answers that open no supplement (4 opens honour-based abuse, 8 stalking).
+FIFTEEN_YES = [c for c in ALL_CODES if c not in {"4", "8"}][:15]
+
+
+@pytest.fixture
+def scene(org, client_for):
+    officer = client_for(Role.OFFICER, team="response")
+    victim = services.person_create(data=services.PersonInput(given_name="Nia", family_name="Rowe"))
+    suspect = services.person_create(
+        data=services.PersonInput(given_name="Kyle", family_name="Dunn")
+    )
+    address, _ = services.address_get_or_create(
+        line1="3 Mill Row", postcode="CO1 2AB", town="Colchester"
+    )
+    services.person_address_link(person=victim, address=address)
+    return {"officer": officer, "victim": victim, "suspect": suspect, "address": address}
+
+
+def incident_for(s, *, at=None, suspects=None) -> Incident:
+    incident = Incident.objects.create(
+        status=IncidentStatus.GRADED,
+        created_at=at or timezone.now(),
+        grade="priority",
+        address=s["address"],
+        district=s["address"].district,
+    )
+    IncidentPerson.objects.create(incident=incident, person=s["victim"], role=IncidentRole.VICTIM)
+    for suspect in suspects or [s["suspect"]]:
+        IncidentPerson.objects.create(incident=incident, person=suspect, role=IncidentRole.SUSPECT)
+    return incident
+
+
+def household(n: int) -> list[dict]:
+    members = [
+        {
+            "person_id": None,
+            "name": "Ava Rowe",
+            "relationship": "Daughter",
+            "date_of_birth": "2018-05-01",
+            "confirmed": True,
+        }
+    ]
+    for i in range(1, n):
+        members.append(
+            {
+                "person_id": None,
+                "name": f"Lodger {i}",
+                "relationship": "Lodger",
+                "date_of_birth": "",
+                "confirmed": True,
+            }
+        )
+    return members
+
+
+def earlier_dv1(s, *, members: int = 1) -> Assessment:
+    """A DV1 submitted at an earlier incident: the victim is a repeat victim."""
+    user = s["officer"].user
+    a = risk_services.assessment_start(
+        incident=incident_for(s, at=timezone.now() - dt.timedelta(days=400)),
+        victim=s["victim"],
+        perpetrator=s["suspect"],
+        user=user,
+    )
+    a, errors = risk_services.assessment_save(
+        assessment=a,
+        user=user,
+        changes=risk_services.DraftChanges(
+            answers={c: {"answer": "no"} for c in ALL_CODES},
+            household=household(members),
+            officer_level="standard",
+        ),
+    )
+    assert errors == {}
+    return risk_services.assessment_submit(assessment=a, user=user)
+
+
+def draft_for(s, incident=None) -> Assessment:
+    return risk_services.assessment_start(
+        incident=incident or incident_for(s),
+        victim=s["victim"],
+        perpetrator=s["suspect"],
+        user=s["officer"].user,
+    )
+
+
+def answers_post(yes=(), *, rest="no", missing=(), version=None, **extra) -> dict:
+    data: dict = {"section": ["answers"]}
+    for code in ALL_CODES:
+        data[f"q{code}-comment"] = ""
+        if code not in missing:
+            data[f"q{code}"] = "yes" if code in yes else rest
+    if version is not None:
+        data["version"] = str(version)
+    data.update(extra)
+    return data
+
+
+def autosave(client, a: Assessment, data: dict):
+    return client.post(f"/dv1/{a.pk}/autosave/", data, HTTP_HX_REQUEST="true")
+
+
+# Starting from the incident ----------------------------------------------------------
+
+
+def test_officer_starts_a_dv1_from_the_incident_and_finds_the_household_prefilled(scene):
+    earlier_dv1(scene)
+    incident = incident_for(scene)
+    officer = scene["officer"]
+
+    page = officer.get(f"/calls/{incident.pk}/")
+    assert "Complete a DV1 for Nia Rowe" in page.content.decode()
+
+    started = officer.post("/dv1/start/", {"incident": incident.pk, "victim": scene["victim"].pk})
+    a = Assessment.objects.get(incident=incident)
+    assert started.status_code == 302
+    assert started["Location"] == f"/dv1/{a.pk}/?via=incident:{incident.pk}"
+    assert a.perpetrator == scene["suspect"]
+
+    html = officer.get(started["Location"]).content.decode()
+    assert "Ava Rowe" in html
+    assert 'name="household-0-relationship" value="Daughter"' in html
+    # Prefilled details are offered to confirm, never taken as confirmed.
+    assert re.search(r'id="household-0-confirmed"[^>]*value="1">', html)
+    assert "Confirmed with the victim" in html
+
+
+def test_with_two_suspects_the_officer_chooses_the_abuser_when_starting(scene):
+    other = services.person_create(data=services.PersonInput(given_name="Lee", family_name="Marsh"))
+    incident = incident_for(scene, suspects=[scene["suspect"], other])
+    officer = scene["officer"]
+    assert (
+        "Who is the abuser of Nia Rowe?" in officer.get(f"/calls/{incident.pk}/").content.decode()
+    )
+    officer.post(
+        "/dv1/start/",
+        {"incident": incident.pk, "victim": scene["victim"].pk, "perpetrator": other.pk},
+    )
+    assert Assessment.objects.get(incident=incident).perpetrator == other
+
+
+def test_starting_for_someone_who_is_not_a_victim_on_the_incident_is_refused(scene):
+    incident = incident_for(scene)
+    response = scene["officer"].post(
+        "/dv1/start/", {"incident": incident.pk, "victim": scene["suspect"].pk}
+    )
+    assert response.status_code == 404
+    assert not Assessment.objects.exists()
+
+
+# Autosave and the live score -----------------------------------------------------------
+
+
+def test_autosave_stores_answers_and_returns_the_score_panel(scene):
+    a = draft_for(scene)
+    response = autosave(
+        scene["officer"],
+        a,
+        answers_post(yes={"1", "2", "5"}, version=a.version, **{"q2-comment": "He will kill me"}),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="yes-count">3</span>' in html
+    assert re.search(r'data-testid="suggested-level">Standard<', html)
+    assert 'id="version" name="version" value="2" hx-swap-oob="true"' in html
+    a.refresh_from_db()
+    assert a.answers["2"] == {"answer": "yes", "comment": "He will kill me"}
+    assert a.yes_count == 3 and a.version == 2
+
+
+def test_question_eight_yes_opens_the_stalking_questions_in_the_autosave_response(scene):
+    a = draft_for(scene)
+    html = autosave(
+        scene["officer"], a, answers_post(yes={"8"}, version=a.version)
+    ).content.decode()
+    assert 'id="dv1-supplements" hx-swap-oob="true"' in html
+    assert 'data-testid="supplement-stalking"' in html
+    assert 'name="stalking-S1"' in html
+    assert 'data-testid="supplement-hba"' not in html
+
+
+def test_honour_context_opens_the_honour_based_abuse_questions(scene):
+    a = draft_for(scene)
+    html = autosave(
+        scene["officer"], a, answers_post(version=a.version, honour_context="1")
+    ).content.decode()
+    assert 'data-testid="supplement-hba"' in html
+    assert "you said the context calls for these questions" in html
+
+
+def test_fifteen_yes_shows_visible_high_risk_and_potential_escalation_with_evidence(scene):
+    for days in (40, 200):
+        incident_for(scene, at=timezone.now() - dt.timedelta(days=days))
+    a = draft_for(scene)
+    html = autosave(
+        scene["officer"], a, answers_post(yes=set(FIFTEEN_YES), version=a.version)
+    ).content.decode()
+    assert 'data-testid="yes-count">15</span>' in html
+    assert re.search(r'data-testid="suggested-level">High<', html)
+    assert "Visible high risk" in html
+    assert "15 yes answers on the checklist (the threshold is 14)" in html
+    assert "Potential escalation" in html
+    assert "3 police call-outs for this victim in the last 365 days" in html
+
+
+def test_a_stale_save_gets_the_conflict_message_and_changes_nothing(scene):
+    a = draft_for(scene)
+    autosave(scene["officer"], a, answers_post(yes={"1"}, version=a.version))
+    response = autosave(scene["officer"], a, answers_post(yes={"1", "2"}, version=a.version))
+    assert response.status_code == 409
+    assert "saved from another window or device" in response.content.decode()
+    a.refresh_from_db()
+    assert a.yes_count == 1
+
+
+def test_household_members_and_witnesses_are_added_and_removed(scene):
+    earlier_dv1(scene)
+    a = draft_for(scene)
+    officer = scene["officer"]
+    rows = {
+        "section": ["household", "witnesses"],
+        "household-row": ["0"],
+        "household-0-name": "Ava Rowe",
+        "household-0-date_of_birth": "2018-05-01",
+        "household-0-relationship": "Daughter",
+        "household-0-confirmed": "1",
+    }
+    refused = autosave(officer, a, {**rows, "version": a.version, "add_household": "1"})
+    assert "Enter the household member&#x27;s name" in refused.content.decode()
+
+    added = autosave(
+        officer,
+        a,
+        {
+            **rows,
+            "version": a.version + 1,
+            "add_household": "1",
+            "household-new-name": "Leo Rowe",
+            "household-new-relationship": "Son",
+            "household-new-date_of_birth": "2020-02-29",
+        },
+    )
+    assert 'id="dv1-household" hx-swap-oob="true"' in added.content.decode()
+    a.refresh_from_db()
+    assert [m["name"] for m in a.household] == ["Ava Rowe", "Leo Rowe"]
+    assert a.household[0]["confirmed"] is True
+
+    autosave(officer, a, {**rows, "version": a.version, "remove_household": "0"})
+    autosave(officer, a, {"section": "witnesses", "version": a.version + 1, "add_witness": "1"})
+    a.refresh_from_db()
+    assert a.household == []
+    assert a.witnesses == [{"name": "", "contact": "", "saw": ""}]
+    autosave(
+        officer,
+        a,
+        {
+            "section": "witnesses",
+            "version": a.version,
+            "witness-row": "0",
+            "witness-0-name": "Mr Okafor",
+            "witness-0-contact": "07700 900321",
+            "witness-0-saw": "Heard shouting",
+        },
+    )
+    a.refresh_from_db()
+    assert a.witnesses[0]["saw"] == "Heard shouting"
+
+
+def test_save_draft_without_javascript_saves_and_returns_to_the_form(scene):
+    a = draft_for(scene)
+    response = scene["officer"].post(
+        f"/dv1/{a.pk}/autosave/",
+        {"section": ["narrative"], "narrative": "Door kicked in", "version": a.version},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/dv1/{a.pk}/"
+    a.refresh_from_db()
+    assert a.narrative == "Door kicked in"
+
+
+# Submitting ----------------------------------------------------------------------------
+
+
+def test_incomplete_submit_is_400_with_a_summary_linking_each_missing_answer(scene):
+    a = draft_for(scene)
+    data = answers_post(yes={"1"}, missing={"7"}, version=a.version)
+    data["q9"] = "not_known"
+    data["q2-comment"] = "I am scared all the time"
+    data["section"] = ["answers", "level"]
+    response = scene["officer"].post(f"/dv1/{a.pk}/submit/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index('data-testid="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert '<a href="#q7">Answer question 7: yes, no or not known</a>' in summary
+    assert 'href="#q9"' not in summary  # "not known" is an answer
+    assert '<a href="#officer_level">Choose the risk level' in summary
+    # Everything entered is kept on the page.
+    assert re.search(r'id="q9-not_known" name="q9" type="radio" value="not_known" checked', html)
+    assert "I am scared all the time" in html
+    assert Case.objects.count() == 0
+
+
+def test_submit_creates_the_case_and_the_confirmation_shows_the_routed_queue(scene):
+    for days in (40, 200):
+        incident_for(scene, at=timezone.now() - dt.timedelta(days=days))
+    a = draft_for(scene)
+    data = answers_post(yes=set(FIFTEEN_YES), version=a.version)
+    data.update(section=["answers", "level"], officer_level="high")
+    response = scene["officer"].post(f"/dv1/{a.pk}/submit/", data)
+    assert response.status_code == 302
+    assert response["Location"] == f"/dv1/{a.pk}/submitted/"
+    a.refresh_from_db()
+    assert a.status == AssessmentStatus.SUBMITTED and a.routed_to
+    html = scene["officer"].get(response["Location"]).content.decode()
+    assert a.case.reference in html
+    assert f'data-testid="routed-to">{a.routed_to}<' in html
+    assert "Visible high risk" in html and "Potential escalation" in html
+    assert f'href="/cases/{a.case_id}/"' in html
+
+
+def test_level_below_the_suggestion_without_a_reason_is_refused_with_a_link(scene):
+    a = draft_for(scene)
+    data = answers_post(yes=set(FIFTEEN_YES), version=a.version)
+    data.update(section=["answers", "level"], officer_level="medium")
+    html = scene["officer"].post(f"/dv1/{a.pk}/submit/", data).content.decode()
+    assert (
+        '<a href="#level_reason">Explain why the risk is medium, below the suggested high' in html
+    )
+
+
+def test_a_submitted_dv1_cannot_be_changed_and_an_amendment_is_a_linked_draft(scene):
+    officer = scene["officer"]
+    submitted = earlier_dv1(scene)
+    assert autosave(officer, submitted, answers_post(yes={"1"})).status_code == 403
+    assert officer.post(f"/dv1/{submitted.pk}/submit/", answers_post()).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.yes_count == 0
+
+    html = officer.get(f"/dv1/{submitted.pk}/").content.decode()
+    assert "Amend this DV1" in html and 'name="q1"' not in html
+
+    response = officer.post(f"/dv1/{submitted.pk}/amend/")
+    amendment = Assessment.objects.get(amends=submitted)
+    assert response["Location"] == f"/dv1/{amendment.pk}/"
+    assert amendment.status == AssessmentStatus.DRAFT
+    assert amendment.answers == submitted.answers
+    assert f"/dv1/{submitted.pk}/" in officer.get(response["Location"]).content.decode()
+
+
+# Who may, and the record of who did --------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.CALL_TAKER, Role.PARTNER])
+def test_other_roles_are_refused_every_dv1_page(scene, client_for, role):
+    a = draft_for(scene)
+    outsider = client_for(role)
+    assert outsider.get(f"/dv1/{a.pk}/").status_code == 403
+    assert outsider.get("/dv1/").status_code == 403
+    assert autosave(outsider, a, answers_post(yes={"1"})).status_code == 403
+    assert outsider.post(f"/dv1/{a.pk}/submit/", answers_post()).status_code == 403
+    incident = a.incident
+    start = outsider.post("/dv1/start/", {"incident": incident.pk, "victim": a.victim_id})
+    assert start.status_code == 403
+    a.refresh_from_db()
+    assert a.yes_count == 0
+
+
+def test_call_taker_does_not_see_the_dv1_block_on_the_incident(scene, client_for):
+    incident = incident_for(scene)
+    html = client_for(Role.CALL_TAKER).get(f"/calls/{incident.pk}/").content.decode()
+    assert "Complete a DV1" not in html
+
+
+def test_viewing_the_dv1_is_logged_with_the_victim_and_the_incident(scene):
+    a = draft_for(scene)
+    scene["officer"].get(f"/dv1/{a.pk}/")
+    row = AccessLog.objects.get(object_type="risk.assessment", object_id=str(a.pk))
+    assert row.action == AccessLog.Action.CONSULT
+    assert row.user == scene["officer"].user
+    assert row.person_id == scene["victim"].pk
+    assert row.work_item == f"incident:{a.incident_id}"
+
+
+def test_viewing_from_a_work_item_logs_that_work_item(scene):
+    a = draft_for(scene)
+    scene["officer"].get(f"/dv1/{a.pk}/?via=case:7")
+    assert AccessLog.objects.get(object_id=str(a.pk)).work_item == "case:7"
+
+
+def test_dv1_list_shows_the_officers_drafts_and_submissions(scene):
+    submitted = earlier_dv1(scene)
+    draft = draft_for(scene)
+    html = scene["officer"].get("/dv1/").content.decode()
+    assert draft.reference in html and submitted.reference in html
+
+
+def test_dv1_page_queries_are_bounded_whatever_the_household_size(
+    scene, django_assert_max_num_queries
+):
+    earlier_dv1(scene, members=1)
+    small = draft_for(scene)
+    officer = scene["officer"]
+    officer.get(f"/dv1/{small.pk}/")  # warm caches (question sets, sessions)
+    with django_assert_max_num_queries(12) as baseline:
+        assert officer.get(f"/dv1/{small.pk}/").status_code == 200
+    small.household = household(12)
+    small.save()
+    with django_assert_max_num_queries(len(baseline.captured_queries)):
+        html = officer.get(f"/dv1/{small.pk}/").content.decode()
+    assert html.count('data-testid="household-member"') == 12

@@ -144,6 +144,7 @@ class EventVerb(models.TextChoices):
     MARKERS_RAISED = "markers_raised", "High-risk markers raised"
     MARKERS_LIFTED = "markers_lifted", "High-risk markers lifted"
     SUPERVISOR_REVIEW_REQUESTED = "supervisor_review_requested", "Supervisor review requested"
+    SUPERVISOR_REVIEW_DONE = "supervisor_review_done", "Supervisor reviewed the risk level"
 
 
 class RiskLevel(models.TextChoices):

@@ -524,8 +524,10 @@ def task_complete(*, task: Task, user, outcome: str) -> Task:
     task.outcome = outcome.strip()
     task.done_at = timezone.now()
     audited_save(task, user=user, reason="Task done")
-    if task.kind == TaskKind.CHALLENGE:
-        event_record(
-            verb=EventVerb.CHALLENGE_ANSWERED, actor=user, case=task.case, reason=task.outcome
-        )
+    verb = {
+        TaskKind.CHALLENGE: EventVerb.CHALLENGE_ANSWERED,
+        TaskKind.SUPERVISOR_REVIEW: EventVerb.SUPERVISOR_REVIEW_DONE,
+    }.get(task.kind)
+    if verb:
+        event_record(verb=verb, actor=user, case=task.case, new={"task": task.pk}, reason=task.outcome)
     return task

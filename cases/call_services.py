@@ -23,7 +23,7 @@ from cases.models import (
     ResponseSettings,
 )
 from dasapp.api import ConflictError, DomainError
-from dasapp.history import audited_save
+from dasapp.history import audited_save, changed_by_someone_else
 
 CALL_QUESTION_SET = "control-room-call"
 
@@ -63,14 +63,7 @@ def _check_version(incident: Incident, version: int | None, user=None) -> None:
     button): those are one person's sequence of edits, not a conflict. A change by anyone
     else since the version the form was read at is refused.
     """
-    if version is None or int(version) == incident.version:
-        return
-    last = (
-        incident.history.order_by("-history_date", "-history_id")
-        .values_list("history_user_id", flat=True)
-        .first()
-    )
-    if user is not None and last == getattr(user, "pk", None):
+    if not changed_by_someone_else(incident, version=version, user=user):
         return
     raise ConflictError(
         "Someone else has changed this call since you opened it. Reload to see their changes; "

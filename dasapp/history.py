@@ -14,3 +14,17 @@ def audited_save(obj, *, user=None, reason: str = "", **save_kwargs) -> None:
         obj._history_user = user
     obj._change_reason = (reason or "")[:100]
     obj.save(**save_kwargs)
+
+
+def changed_by_someone_else(obj, *, version: int | None, user=None) -> bool:
+    """Optimistic locking: whether a save based on `version` would overwrite a change
+    made by someone else since. One person's own saves arriving out of order (an
+    autosave still in flight when they press the button) are not a conflict."""
+    if version is None or int(version) == obj.version:
+        return False
+    last_user_id = (
+        obj.history.order_by("-history_date", "-history_id")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+    return user is None or last_user_id != getattr(user, "pk", None)

@@ -22,7 +22,7 @@ from cases.choices import (
 from cases.events import event_record
 from cases.models import Case, Incident, IncidentPerson, Person, QuestionSet, Task
 from dasapp.api import ConflictError, DomainError
-from dasapp.history import audited_save
+from dasapp.history import audited_save, changed_by_someone_else
 from risk import scoring
 from risk.choices import AssessmentStatus
 from risk.models import Assessment, RiskSettings
@@ -50,11 +50,11 @@ def thresholds_for(*, district=None) -> scoring.Thresholds:
     )
 
 
-def _check_version(assessment: Assessment, version: int | None) -> None:
-    if version is not None and int(version) != assessment.version:
+def _check_version(assessment: Assessment, version: int | None, user=None) -> None:
+    if changed_by_someone_else(assessment, version=version, user=user):
         raise ConflictError(
-            "This DV1 was saved from another window or device since you opened it. Your "
-            "answers are still on your screen: reload to see the saved version.",
+            "Someone else saved this DV1 since you opened it. Your answers are still on "
+            "your screen: reload to see the saved version.",
             {
                 "version": [
                     f"You had version {version}; the DV1 is now at version {assessment.version}"
@@ -162,7 +162,7 @@ def assessment_save(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.DRAFT:
         raise DomainError("A submitted DV1 cannot be changed: amend it instead.")
-    _check_version(assessment, version)
+    _check_version(assessment, version, user)
     errors: dict[str, list[str]] = {}
     codes = {q["code"] for q in assessment.question_set.questions}
     if changes.answers is not None:
@@ -304,7 +304,7 @@ def assessment_submit(*, assessment: Assessment, user, version: int | None = Non
     )
     if assessment.status != AssessmentStatus.DRAFT:
         raise DomainError("This DV1 has already been submitted.")
-    _check_version(assessment, version)
+    _check_version(assessment, version, user)
     _score(assessment)
     errors = submission_errors(assessment)
     if errors:
@@ -529,5 +529,7 @@ def task_complete(*, task: Task, user, outcome: str) -> Task:
         TaskKind.SUPERVISOR_REVIEW: EventVerb.SUPERVISOR_REVIEW_DONE,
     }.get(task.kind)
     if verb:
-        event_record(verb=verb, actor=user, case=task.case, new={"task": task.pk}, reason=task.outcome)
+        event_record(
+            verb=verb, actor=user, case=task.case, new={"task": task.pk}, reason=task.outcome
+        )
     return task

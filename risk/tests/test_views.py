@@ -225,14 +225,28 @@ def test_fifteen_yes_shows_visible_high_risk_and_potential_escalation_with_evide
     assert "3 police call-outs for this victim in the last 365 days" in html
 
 
-def test_a_stale_save_gets_the_conflict_message_and_changes_nothing(scene):
+def test_a_save_over_a_colleagues_change_gets_the_conflict_message_and_changes_nothing(
+    scene, client_for
+):
     a = draft_for(scene)
-    autosave(scene["officer"], a, answers_post(yes={"1"}, version=a.version))
-    response = autosave(scene["officer"], a, answers_post(yes={"1", "2"}, version=a.version))
+    read_version = a.version
+    colleague = client_for(Role.OFFICER, team="response")
+    autosave(colleague, a, answers_post(yes={"1"}, version=a.version))
+    response = autosave(scene["officer"], a, answers_post(yes={"1", "2"}, version=read_version))
     assert response.status_code == 409
-    assert "saved from another window or device" in response.content.decode()
+    assert "Someone else saved this DV1" in response.content.decode()
     a.refresh_from_db()
     assert a.yes_count == 1
+
+
+def test_the_officers_own_saves_arriving_out_of_order_are_not_a_conflict(scene):
+    a = draft_for(scene)
+    read_version = a.version
+    autosave(scene["officer"], a, answers_post(yes={"1"}, version=read_version))
+    response = autosave(scene["officer"], a, answers_post(yes={"1", "2"}, version=read_version))
+    assert response.status_code == 200
+    a.refresh_from_db()
+    assert a.yes_count == 2
 
 
 def test_household_members_and_witnesses_are_added_and_removed(scene):

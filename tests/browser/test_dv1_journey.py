@@ -1,0 +1,128 @@
+"""The DV1 and DASH journey in a real browser (the DV1 issue's "done when"): an officer
+opens the DV1 for a repeat victim's incident, finds the household prefilled, answers 15
+questions yes, sees "visible high risk" and "potential escalation" with their evidence,
+keeps working through a lost connection, submits; the DASO of the hub on duty for the
+victim's district finds the case at the top of the queue with a notification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases import services
+from cases.choices import IncidentRole, IncidentStatus
+from cases.models import Incident, IncidentPerson
+from dasapp.roles import Role
+from risk.models import Assessment
+from tests.browser.conftest import serious_violations, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Cycle day 1 of the default rota: the Colchester hub is on days (08:00 to 15:00).
+HUB_DAY = dt.datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+YES = {"1", "2", "3", "5", "6", "7", "9", "10", "11", "12", "13", "14", "15", "16", "17"}
+
+
+@pytest.fixture
+def repeat_victim_incident(org):
+    victim = services.person_create(
+        data=services.PersonInput(
+            given_name="Orla", family_name="Penhale", date_of_birth=dt.date(1994, 8, 9)
+        )
+    )
+    suspect = services.person_create(
+        data=services.PersonInput(given_name="Dean", family_name="Carver")
+    )
+    child = services.person_create(
+        data=services.PersonInput(
+            given_name="Finn", family_name="Penhale", date_of_birth=dt.date(2019, 4, 2)
+        )
+    )
+    services.relationship_link(person=victim, other=child, kind="parent_of")
+    address, _ = services.address_get_or_create(
+        line1="12 Rookery Lane", postcode="CO3 4PX", town="Colchester"
+    )
+    services.person_address_link(person=victim, address=address)
+
+    def incident(days_ago: int) -> Incident:
+        made = Incident.objects.create(
+            status=IncidentStatus.GRADED,
+            grade="priority",
+            address=address,
+            district=address.district,
+            created_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
+        IncidentPerson.objects.create(incident=made, person=victim, role=IncidentRole.VICTIM)
+        IncidentPerson.objects.create(incident=made, person=suspect, role=IncidentRole.SUSPECT)
+        return made
+
+    incident(60)
+    incident(150)
+    return incident(0)
+
+
+def test_officer_submits_high_risk_dv1_and_the_hub_daso_on_duty_finds_it_first(
+    page, live_server, persona, repeat_victim_incident
+):
+    with time_machine.travel(HUB_DAY, tick=True):
+        officer = persona(Role.OFFICER, team="response")
+        daso = persona(Role.DASO, team="hub-colchester")
+        persona(Role.DASO, team="hub-brentwood", username="resting-hub-daso")
+        incident = repeat_victim_incident
+
+        sign_in(page, live_server, officer.username)
+        page.goto(f"{live_server.url}/calls/{incident.pk}/")
+        page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
+        expect(page.get_by_test_id("household-member")).to_contain_text("Finn Penhale")
+        assessment = Assessment.objects.get(incident=incident)
+
+        for number in range(1, 28):
+            value = "yes" if str(number) in YES else "no"
+            page.locator(f'input[name="q{number}"][value="{value}"]').check()
+        score = page.get_by_test_id("score")
+        expect(page.get_by_test_id("yes-count")).to_have_text("15")
+        expect(score.get_by_test_id("criterion-visible_high_risk")).to_contain_text(
+            "15 yes answers"
+        )
+        escalation = score.get_by_test_id("criterion-potential_escalation")
+        expect(escalation).to_contain_text("3 police call-outs")
+        violations = serious_violations(page)
+        assert not violations, "axe on the DV1 page:\n" + "\n".join(violations)
+
+        # The connection drops while she types: a warning, the answer kept, saved later.
+        page.context.set_offline(True)
+        page.locator("#narrative").fill("Kicked the door in; children upstairs")
+        expect(page.get_by_test_id("draft-banner")).to_contain_text("you seem to be offline")
+        page.context.set_offline(False)
+        expect(page.get_by_test_id("draft-banner")).to_be_hidden()
+        assessment.refresh_from_db()
+        assert assessment.narrative == "Kicked the door in; children upstairs"
+
+        page.locator("#officer_level-high").check()
+        expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+        page.get_by_role("button", name="Submit DV1").click()
+        confirmation = page.get_by_test_id("confirmation")
+        expect(confirmation).to_contain_text("Colchester hub")
+        expect(confirmation).to_contain_text("Visible high risk")
+        case_ref = page.get_by_test_id("case-reference").inner_text()
+        page.locator(".moj-identity-bar").get_by_role("button", name="Sign out").click()
+
+        sign_in(page, live_server, daso.username)
+        expect(page.get_by_test_id("unread-count")).to_have_text(re.compile(r"^1"))
+        page.get_by_role("link", name=re.compile("^Queues")).click()
+        page.get_by_role("link", name=re.compile("Colchester hub")).first.click()
+        first_row = page.get_by_test_id("queue-row").first
+        expect(first_row).to_contain_text(case_ref)
+        expect(first_row).to_contain_text("High")
+        violations = serious_violations(page)
+        assert not violations, "axe on the queue page:\n" + "\n".join(violations)
+        first_row.get_by_role("link", name=re.compile(case_ref)).click()
+        expect(page.get_by_test_id("case-summary")).to_contain_text("Orla Penhale")
+        violations = serious_violations(page)
+        assert not violations, "axe on the case page:\n" + "\n".join(violations)

@@ -145,6 +145,12 @@ class EventVerb(models.TextChoices):
     MARKERS_LIFTED = "markers_lifted", "High-risk markers lifted"
     SUPERVISOR_REVIEW_REQUESTED = "supervisor_review_requested", "Supervisor review requested"
     SUPERVISOR_REVIEW_DONE = "supervisor_review_done", "Supervisor reviewed the risk level"
+    SAFETY_PLAN_AGREED = "safety_plan_agreed", "Safety plan agreed with the victim"
+    SAFETY_ACTION_ADDED = "safety_action_added", "Safety-plan action added"
+    SAFETY_ACTION_DONE = "safety_action_done", "Safety-plan action done"
+    SAFETY_ACTION_REASSIGNED = "safety_action_reassigned", "Safety-plan action moved"
+    SAFETY_ACTION_ESCALATED = "safety_action_escalated", "Safety-plan action escalated"
+    CONTACT_RECORDED = "contact_recorded", "Contact with the victim recorded"
 
 
 class RiskLevel(models.TextChoices):
@@ -179,3 +185,33 @@ class TaskKind(models.TextChoices):
 class TaskStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class FollowUpReason(models.TextChoices):
+    OVERDUE = "overdue", "Overdue"
+    OWNER_ABSENT = "owner_absent", "Owner on leave or sick when it falls due"
+    OWNER_OFF_SHIFT = "owner_off_shift", "Owner off shift when it falls due"
+    OWNER_INACTIVE = "owner_inactive", "Owner's account is switched off"
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    LETTER = "letter", "Letter"
+
+
+class ContactOutcome(models.TextChoices):
+    SPOKE = "spoke", "Spoke with the victim"
+    NO_ANSWER = "no_answer", "No answer, no message left"
+    NOT_SAFE = "not_safe", "Not safe to talk"
+    DECLINED = "declined", "Declined support"
+    MESSAGE_SENT = "message_sent", "Message sent (safe channel)"

@@ -19,8 +19,22 @@ from cases.models.people import (
     PhoneNumber,
     Relationship,
 )
+from cases.models.safety import (
+    CaseworkSettings,
+    Contact,
+    FollowUp,
+    SafetyAction,
+    SafetyActionType,
+    SafetyPlan,
+)
 
 __all__ = [
+    "CaseworkSettings",
+    "Contact",
+    "FollowUp",
+    "SafetyAction",
+    "SafetyActionType",
+    "SafetyPlan",
     "Case",
     "Queue",
     "Task",

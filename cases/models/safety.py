@@ -1,0 +1,186 @@
+"""Safety plans and their actions, follow-ups raised by the sweep, and the one contact
+timeline per victim across agencies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from cases.choices import ActionStatus, ContactChannel, ContactOutcome, FollowUpReason
+
+
+class CaseworkSettings(models.Model):
+    """A force's settings for safeguarding work (data, not code)."""
+
+    force = models.OneToOneField(
+        "cases.Force", on_delete=models.CASCADE, related_name="casework_settings"
+    )
+    contact_warning_days = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Warn before contacting a victim whom another agency contacted this recently.",
+    )
+    sweep_lookahead_minutes = models.PositiveSmallIntegerField(
+        default=60,
+        help_text="The sweep moves actions falling due this soon whose owner will not be at work.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "casework settings"
+
+    def __str__(self) -> str:
+        return f"Casework settings for {self.force}"
+
+
+class SafetyActionType(models.Model):
+    """The catalogue of safety-plan actions (patrols past the address, lock change …)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=120)
+    hint = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=100)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SafetyPlan(models.Model):
+    """A case's safety plan, agreed with the victim."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="safety_plan")
+    agreed_with_victim_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Safety plan for {self.case}"
+
+
+class SafetyAction(models.Model):
+    """One action of a safety plan, owned by a person or a team, with a due time."""
+
+    plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="actions")
+    action_type = models.ForeignKey(
+        SafetyActionType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(
+        blank=True, help_text="Free text, or detail for a catalogue action."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="safety_actions",
+    )
+    owner_team = models.ForeignKey(
+        "cases.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="safety_actions"
+    )
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completion_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="safety_action_has_owner",
+                condition=Q(owner__isnull=False) | Q(owner_team__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="safety_action_has_what",
+                condition=Q(action_type__isnull=False) | ~Q(description=""),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"], condition=Q(status="open"), name="safety_action_open_due"
+            ),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.action_type_id and self.description:
+            return f"{self.action_type.label}: {self.description}"
+        return self.action_type.label if self.action_type_id else self.description
+
+
+class FollowUp(models.Model):
+    """Raised by the sweep for an action that is overdue or whose owner is away when it
+    falls due: what was done about it (moved to whom, or escalated to whom) and why.
+    Unique per action, reason and due time, so a second sweep adds nothing."""
+
+    action = models.ForeignKey(SafetyAction, on_delete=models.CASCADE, related_name="follow_ups")
+    reason = models.CharField(max_length=20, choices=FollowUpReason.choices)
+    due_at = models.DateTimeField(help_text="The action's due time when this was raised.")
+    raised_at = models.DateTimeField()
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    escalated = models.BooleanField(
+        default=False, help_text="Sent to a supervisor: nobody on duty."
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "reason", "due_at"], name="follow_up_once_per_reason_and_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up on action {self.action_id}: {self.get_reason_display()}"
+
+
+class Contact(models.Model):
+    """One contact with a victim by any agency: the one timeline everyone reads before
+    contacting her."""
+
+    victim = models.ForeignKey("cases.Person", on_delete=models.PROTECT, related_name="contacts")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("cases.Team", on_delete=models.PROTECT, related_name="contacts")
+    channel = models.CharField(max_length=10, choices=ContactChannel.choices)
+    outcome = models.CharField(max_length=16, choices=ContactOutcome.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["victim", "-at"])]
+
+    def __str__(self) -> str:
+        return f"Contact {self.pk} with {self.victim_id}"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from dasapp.roles import role_names
 
@@ -17,8 +20,37 @@ SESSION_ACTIVE = "last_active_at"
 PASSIVE_PATHS = {"/account/session/"}
 
 
+def _is_htmx(request) -> bool:
+    # HtmxMiddleware runs later in the chain, so read the header itself.
+    return request.headers.get("HX-Request") == "true"
+
+
+def _redirect(request, url: str):
+    """A redirect that htmx follows with a full page load (HX-Redirect) rather than
+    swapping the sign-in page into a fragment. A script asking for JSON (the session
+    warning) gets a plain redirect, which fetch follows and recognises."""
+    if _is_htmx(request) and "application/json" not in request.headers.get("Accept", ""):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def session_seconds_left(session, now: float | None = None) -> int:
+    """Seconds before the session ends: idle limit or absolute lifetime, whichever is first."""
+    now = time.time() if now is None else now
+    last = session.get(SESSION_ACTIVE, now)
+    started = session.get(SESSION_STARTED, now)
+    left = min(
+        settings.SESSION_IDLE_TIMEOUT_SECONDS - (now - last),
+        settings.SESSION_ABSOLUTE_SECONDS - (now - started),
+    )
+    return max(0, int(left))
+
+
 class SessionTimeoutMiddleware:
-    """Sign out after 15 minutes idle or 12 hours in all (both configurable)."""
+    """Sign out after 15 minutes idle or 12 hours in all (both configurable).
+
+    Token-authenticated API calls carry no session and are not affected.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,11 +67,9 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 logout(request)
                 if request.path.startswith("/api/"):
+                    # Carry on as an anonymous caller: the API answers 401.
                     return self.get_response(request)
-                response = redirect(f"{reverse('login')}?timeout=1")
-                if request.headers.get("HX-Request"):
-                    response["HX-Redirect"] = response["Location"]
-                return response
+                return _redirect(request, f"{reverse('login')}?timeout=1")
             if request.path not in PASSIVE_PATHS:
                 request.session[SESSION_ACTIVE] = now
         return self.get_response(request)
@@ -55,7 +85,11 @@ def needs_two_factor(user) -> bool:
 
 
 class TwoFactorRequiredMiddleware:
-    """A user who must use two-factor, or has set it up, verifies before anything else."""
+    """A user who must use two-factor, or has set it up, verifies before anything else.
+
+    Applies to everything reached with a session, the API included. API calls with a
+    token carry no session user here, so integrations are not affected.
+    """
 
     ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out/", "/static/", "/healthz")
 
@@ -68,12 +102,26 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and not request.path.startswith("/api/")
         ):
             from django_otp import user_has_device
 
             if user_has_device(user, confirmed=True):
-                return redirect(f"{reverse('two_factor_verify')}")
+                return self._refuse(request, "two_factor_verify")
             if needs_two_factor(user):
-                return redirect(reverse("two_factor_setup"))
+                return self._refuse(request, "two_factor_setup")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, url_name: str):
+        if request.path.startswith("/api/"):
+            from dasapp.api import error_body
+
+            message = (
+                "Enter your two-factor security code in the browser first, "
+                "or call the API with a token."
+            )
+            return JsonResponse(error_body(message, {}, 403), status=403)
+        url = reverse(url_name)
+        if request.method == "GET" and not _is_htmx(request):
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return _redirect(request, url)

@@ -13,16 +13,19 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dasapp.api import error_body
 from dasapp.forms import SignInForm, TokenForm
 from dasapp.home import home_sections
-from dasapp.middleware import SESSION_ACTIVE, SESSION_STARTED
+from dasapp.middleware import SESSION_ACTIVE, SESSION_STARTED, session_seconds_left
 from dasapp.models import AccessLog, Heartbeat
 from dasapp.permissions import role_required, signed_in
 from dasapp.roles import Role, primary_role, role_label
@@ -44,6 +47,20 @@ class SignInView(LoginView):
         self.request.session[SESSION_STARTED] = now
         self.request.session[SESSION_ACTIVE] = now
         return response
+
+
+def _safe_next(request, value: str | None, default: str = "home"):
+    """Where to go next: `value` if it is a path on this site, else `default`."""
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return default
+
+
+def _keeping_query(request, url_name: str) -> str:
+    query = request.GET.urlencode()
+    return f"{reverse(url_name)}?{query}" if query else reverse(url_name)
 
 
 @require_POST
@@ -118,10 +135,8 @@ def health(request):
 @never_cache
 @require_GET
 def session_status(request):
-    """Seconds of idle time left; polled by the timeout warning without counting as use."""
-    last = request.session.get(SESSION_ACTIVE, time.time())
-    left = settings.SESSION_IDLE_TIMEOUT_SECONDS - (time.time() - last)
-    return JsonResponse({"seconds_left": max(0, int(left))})
+    """Seconds left before sign-out; polled by the timeout warning without counting as use."""
+    return JsonResponse({"seconds_left": session_seconds_left(request.session)})
 
 
 @signed_in
@@ -129,8 +144,8 @@ def session_status(request):
 def session_extend(request):
     request.session[SESSION_ACTIVE] = time.time()
     if request.htmx:
-        return JsonResponse({"seconds_left": settings.SESSION_IDLE_TIMEOUT_SECONDS})
-    return redirect(request.POST.get("next") or "home")
+        return JsonResponse({"seconds_left": session_seconds_left(request.session)})
+    return redirect(_safe_next(request, request.POST.get("next")))
 
 
 def _qr_svg(uri: str) -> str:
@@ -146,11 +161,17 @@ def _qr_svg(uri: str) -> str:
 @signed_in
 @never_cache
 def two_factor_setup(request):
-    """Set up an authenticator app: scan the code, then type a code it shows."""
+    """Set up an authenticator app: scan the code, then type a code it shows.
+
+    Only for a user with no confirmed authenticator: one who has one proves it on the
+    verify page, so a stolen password cannot enrol a second device.
+    """
     user = request.user
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and user.is_verified():
-        messages.info(request, "Two-factor authentication is already set up")
-        return redirect("home")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        if user.is_verified():
+            messages.info(request, "Two-factor authentication is already set up")
+            return redirect("home")
+        return redirect(_keeping_query(request, "two_factor_verify"))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -161,7 +182,7 @@ def two_factor_setup(request):
             device.save()
             otp_login(request, device)
             messages.success(request, "Two-factor authentication is set up")
-            return redirect("home")
+            return redirect(_safe_next(request, request.GET.get("next")))
         form.add_error("token", "The security code is not right. Check your app and try again")
     secret = device.bin_key.hex()
     import base64
@@ -183,12 +204,15 @@ def two_factor_setup(request):
 @signed_in
 @never_cache
 def two_factor_verify(request):
+    """Type the code from the authenticator app set up earlier."""
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(_keeping_query(request, "two_factor_setup"))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "home")
+            return redirect(_safe_next(request, request.GET.get("next")))
         form.add_error("token", "The security code is not right. Check your app and try again")
     return render(
         request,
@@ -215,3 +239,23 @@ def access_log(request):
         "access_log.html",
         {"page": page, "object_type": object_type, "object_id": object_id},
     )
+
+
+def page_not_found(request, exception=None):
+    """404: the API's error shape under /api/, the ordinary page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("Not found.", {}, 404), status=404)
+    from django.views.defaults import page_not_found as default_page_not_found
+
+    return default_page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: the API's error shape under /api/, the ordinary page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body("Something went wrong. Try again later.", {}, 500), status=500
+        )
+    from django.views.defaults import server_error as default_server_error
+
+    return default_server_error(request)

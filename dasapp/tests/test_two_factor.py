@@ -1,0 +1,224 @@
+"""TOTP two-factor: required for supervisors, staff and superusers; API tokens unaffected."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases.management.commands.seed_demo import current_code
+from conftest import verify_two_factor
+from dasapp.roles import Role
+
+SETUP = "/account/two-factor/setup/"
+VERIFY = "/account/two-factor/verify/"
+
+
+@pytest.fixture
+def signed_in(persona):
+    """Factory: a client signed in with a password only (no second step yet)."""
+
+    def _make(role, **extra):
+        user = persona(role, **extra)
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return _make
+
+
+def confirmed_device(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+# Who must use it -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/access-log/", "/people/", "/health/"])
+def test_supervisor_without_an_authenticator_is_sent_to_set_one_up(signed_in, path):
+    c = signed_in(Role.SUPERVISOR)
+    response = c.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith(SETUP)
+    assert f"next={path.replace('/', '%2F')}" in response["Location"]
+
+
+def test_superuser_and_staff_must_set_up_two_factor(signed_in):
+    for extra in ({"is_superuser": True, "is_staff": True}, {"is_staff": True}):
+        c = signed_in(None)
+        type(c.user).objects.filter(pk=c.user.pk).update(**extra)
+        assert c.get("/").status_code == 302, extra
+        response = c.get("/admin/")
+        assert response["Location"].startswith(SETUP), extra
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.SUPERVISOR])
+def test_other_roles_are_not_made_to_use_two_factor(signed_in, role):
+    assert signed_in(role).get("/").status_code == 200
+
+
+def test_anyone_who_has_set_it_up_verifies_before_anything_else(signed_in):
+    c = signed_in(Role.DASO)
+    confirmed_device(c.user)
+    response = c.get("/people/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+
+
+def test_sign_out_and_the_two_factor_pages_stay_open_before_verifying(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    assert c.get(SETUP).status_code == 200
+    assert c.post("/account/sign-out/").status_code == 302
+    assert c.get("/").headers["Location"].startswith("/account/sign-in/")
+
+
+def test_htmx_request_is_sent_to_two_factor_with_a_full_page_redirect(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    response = c.get("/people/", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == SETUP
+
+
+# Setting up -------------------------------------------------------------------------
+
+
+def test_setup_page_shows_a_qr_code_and_the_key(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    response = c.get(SETUP)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in page
+    device = TOTPDevice.objects.get(user=c.user, confirmed=False)
+    assert f'data-hex="{device.bin_key.hex()}"' in page
+    assert 'data-testid="totp-secret"' in page
+
+
+def test_setting_up_with_the_right_code_confirms_the_device_and_returns_to_the_page(
+    signed_in,
+):
+    c = signed_in(Role.SUPERVISOR)
+    c.get(f"{SETUP}?next=/access-log/")
+    device = TOTPDevice.objects.get(user=c.user, confirmed=False)
+    response = c.post(f"{SETUP}?next=/access-log/", {"token": current_code(device)})
+    assert response.status_code == 302
+    assert response["Location"] == "/access-log/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert c.get("/access-log/").status_code == 200
+
+
+def test_setting_up_with_a_wrong_code_says_so(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    c.get(SETUP)
+    device = TOTPDevice.objects.get(user=c.user, confirmed=False)
+    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    response = c.post(SETUP, {"token": wrong})
+    assert response.status_code == 400
+    assert b"The security code is not right" in response.content
+    assert not TOTPDevice.objects.filter(user=c.user, confirmed=True).exists()
+
+
+def test_a_password_alone_cannot_enrol_a_second_authenticator(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    confirmed_device(c.user)
+    response = c.get(SETUP)
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+    assert not TOTPDevice.objects.filter(user=c.user, confirmed=False).exists()
+
+
+def test_setup_once_verified_says_it_is_already_set_up(client_for):
+    c = client_for(Role.SUPERVISOR)
+    response = c.get(SETUP, follow=True)
+    assert b"Two-factor authentication is already set up" in response.content
+
+
+# Verifying ---------------------------------------------------------------------------
+
+
+def test_verifying_with_the_right_code_returns_to_the_page_asked_for(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    device = confirmed_device(c.user)
+    response = c.post(f"{VERIFY}?next=/access-log/", {"token": current_code(device)})
+    assert response.status_code == 302
+    assert response["Location"] == "/access-log/"
+    assert c.get("/access-log/").status_code == 200
+
+
+def test_verifying_with_a_wrong_code_says_so(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    device = confirmed_device(c.user)
+    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    response = c.post(VERIFY, {"token": wrong})
+    assert response.status_code == 400
+    assert b"The security code is not right" in response.content
+    assert c.get("/").status_code == 302
+
+
+def test_verify_asks_for_six_digits(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    confirmed_device(c.user)
+    response = c.post(VERIFY, {"token": "12ab"})
+    assert response.status_code == 400
+    assert b"Enter the 6-digit security code" in response.content
+
+
+def test_verify_refuses_to_send_the_user_to_another_site(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    device = confirmed_device(c.user)
+    response = c.post(f"{VERIFY}?next=https://evil.example/", {"token": current_code(device)})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_repeated_wrong_codes_slow_down_guessing(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    device = confirmed_device(c.user)
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+        for _ in range(3):
+            c.post(VERIFY, {"token": wrong})
+        device.refresh_from_db()
+        assert c.post(VERIFY, {"token": current_code(device)}).status_code == 400
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        device.refresh_from_db()
+        assert c.post(VERIFY, {"token": current_code(device)}).status_code == 302
+
+
+def test_verify_without_an_authenticator_goes_to_setup(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    response = c.get(f"{VERIFY}?next=/people/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{SETUP}?next=%2Fpeople%2F"
+
+
+# The API -------------------------------------------------------------------------------
+
+
+def test_api_token_requests_are_not_asked_for_two_factor(persona):
+    from rest_framework.authtoken.models import Token
+
+    user = persona(Role.SUPERVISOR)
+    token = Token.objects.get(user=user)
+    response = Client().get("/api/v1/", headers={"Authorization": f"Token {token.key}"})
+    assert response.status_code == 200
+
+
+def test_api_with_an_unverified_session_is_refused_in_the_error_shape(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    response = c.get("/api/v1/")
+    assert response.status_code == 403
+    body = response.json()
+    assert body["status"] == 403
+    assert "two-factor security code" in body["message"]
+
+
+def test_api_with_a_verified_session_works(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    verify_two_factor(c, c.user)
+    assert c.get("/api/v1/").status_code == 200

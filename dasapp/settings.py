@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "django_celery_beat",
@@ -310,8 +311,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files (no CDN), so the CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AddressKindEnum": "cases.choices.AddressKind",
+        "ContactChannelEnum": "cases.choices.ContactChannel",
+        "ContactOutcomeEnum": "cases.choices.ContactOutcome",
         "GradeEnum": "cases.choices.Grade",
         "IncidentRoleEnum": "cases.choices.IncidentRole",
         "IncidentStatusEnum": "cases.choices.IncidentStatus",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dasapp import views
 
@@ -10,7 +10,10 @@ admin.site.site_title = "Administration"
 api_v1 = [
     path("", include("cases.api.urls")),
     path("", include("cases.api.call_urls")),
+    # Before casework_urls: cases/bulk-reassign/ must not be read as a case id.
+    path("", include("cases.api.assignment_urls")),
     path("", include("cases.api.casework_urls")),
+    path("", include("cases.api.contact_urls")),
 ]
 
 urlpatterns = [
@@ -29,7 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
 
 handler404 = "dasapp.views.page_not_found"

@@ -88,9 +88,10 @@ def test_production_settings_pass_the_deployment_checks_with_no_warnings(tmp_pat
 )
 def test_bad_configuration_stops_start_up_naming_the_variable(tmp_path, env, variable):
     result = run(["manage.py", "check"], tmp_path, **env)
-    assert result.returncode != 0
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr, result.stderr
     message = last_line(result)
-    assert "ConfigurationError" in message
+    assert message.startswith("Configuration error: ")
     assert variable in message, message
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks at volume (`make bench`). See benchmarks/README.md."""

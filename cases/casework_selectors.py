@@ -262,6 +262,16 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         sentence = f"Case opened at {_level(new.get('risk_level'))} risk {by}"
     elif verb == EventVerb.CASE_JOINED:
         sentence = f"A new incident joined the case {by}"
+    elif verb == EventVerb.CASE_CLAIMED:
+        sentence = f"Case claimed {by}"
+    elif verb == EventVerb.CASE_RELEASED:
+        owner = old.get("name") or "its owner"
+        sentence = f"Case released from {owner} {by}{why}"
+    elif verb == EventVerb.CASE_REASSIGNED:
+        source = f" from {old['name']}" if old.get("name") else ""
+        sentence = f"Case reassigned{source} to {new.get('name', 'someone else')} {by}{why}"
+    elif verb == EventVerb.CASE_CLOSED:
+        sentence = f"Case closed {by}{why}"
     elif verb == EventVerb.SUPERVISOR_REVIEW_REQUESTED:
         sentence = f"Supervisor review of a lowered risk level requested {by}{why}"
     else:

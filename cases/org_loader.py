@@ -106,3 +106,32 @@ def load_org(path: Path) -> dict[str, int]:
         "shift patterns": len(patterns),
         "teams": teams,
     }
+
+
+SAFETY_ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "safety_actions.yaml"
+
+
+@transaction.atomic
+def load_safety_action_types(path: Path = SAFETY_ACTIONS_FILE) -> int:
+    """Create or bring up to date the safety-plan action catalogue (matched by `code`).
+    Rows the file does not name, and whether a row is offered (`is_active`), are left
+    alone. A second run changes nothing."""
+    from cases.models import SafetyActionType
+
+    spec = yaml.safe_load(Path(path).read_text()) or {}
+    count = 0
+    for item in spec.get("actions") or []:
+        try:
+            code, label = item["code"], item["label"]
+        except (KeyError, TypeError):
+            raise OrgFileError(f"{path}: every action needs a code and a label.") from None
+        wanted = {"label": label, "hint": item.get("hint", ""), "order": item.get("order", 100)}
+        row = SafetyActionType.objects.filter(code=code).first()
+        if row is None:
+            SafetyActionType.objects.create(code=code, **wanted)
+        elif any(getattr(row, k) != v for k, v in wanted.items()):
+            for key, value in wanted.items():
+                setattr(row, key, value)
+            row.save()
+        count += 1
+    return count

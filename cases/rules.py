@@ -163,3 +163,98 @@ def queues_visible_to(user, queryset):
         team_id = _team_id(user)
         return queryset.filter(team_id=team_id) if team_id else queryset.none()
     return queryset.none()
+
+
+# The victim contact timeline ------------------------------------------------------------
+
+# Who reads a victim's contact timeline and records contacts: the police roles working
+# her case and the IDVA. Partner agencies are refused for now; MARAC sharing (the MARAC
+# issue) will open the timeline to a partner for victims on cases shared with its agency.
+# The contact service itself is agency-agnostic: it records against the user's team.
+CONTACT_WORKERS = frozenset(
+    {Role.DASO, Role.RESEARCHER, Role.SUPERVISOR, Role.INVESTIGATOR, Role.OFFICER, Role.IDVA}
+)
+# Of those, the roles that may open any victim's timeline; officers and investigators
+# only for victims on the cases they may see (`cases_visible_to`).
+CONTACT_ANY_VICTIM = frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR, Role.IDVA})
+
+
+def contact_victims_visible_to(user, queryset):
+    """Scope a Person queryset to the victims whose contact timeline `user` may read and
+    add to."""
+    if has_role(user, *CONTACT_ANY_VICTIM):
+        return queryset
+    if has_role(user, Role.OFFICER, Role.INVESTIGATOR):
+        from cases.models import Case
+
+        victims = cases_visible_to(user, Case.objects.all()).values("victim_id")
+        return queryset.filter(pk__in=victims)
+    return queryset.none()
+
+
+def can_see_contacts(user, victim) -> bool:
+    from cases.models import Person
+
+    if has_role(user, *CONTACT_ANY_VICTIM):
+        return True
+    if not has_role(user, Role.OFFICER, Role.INVESTIGATOR):
+        return False
+    return contact_victims_visible_to(user, Person.objects.filter(pk=victim.pk)).exists()
+
+
+def can_record_contact(user, victim) -> bool:
+    """The same people who read the timeline may add to it (the service also needs the
+    user to be in a team: the agency the contact is recorded against)."""
+    return can_see_contacts(user, victim)
+
+
+# Claiming, releasing, reassigning and closing cases (assignment) --------------------------
+
+# Roles whose members hold cases on a caseload.
+CASE_OWNER_ROLES = frozenset({Role.DASO, Role.RESEARCHER})
+
+
+def works_queue(user, queue) -> bool:
+    """Whether `user` may hold the cases of `queue`: an active account holding the role
+    that works it, in the team it belongs to. A case outside any queue may be held by
+    any DASO or researcher."""
+    if not getattr(user, "is_active", False):
+        return False
+    if queue is None:
+        return has_role(user, *CASE_OWNER_ROLES)
+    return has_role(user, queue.worked_by_role) and _team_id(user) == queue.team_id
+
+
+def can_claim_case(user, case) -> bool:
+    """Take an open case onto your caseload: those who work its queue (researchers only
+    from researchers' queues). Whether it is still free is the service's to say."""
+    from cases.choices import CaseStatus
+
+    return case.status == CaseStatus.OPEN and works_queue(user, case.queue)
+
+
+def can_release_case(user, case) -> bool:
+    """Put a held case back in its queue: its owner, or a supervisor."""
+    from cases.choices import CaseStatus
+
+    if case.status != CaseStatus.OPEN or case.assigned_to_id is None:
+        return False
+    return case.assigned_to_id == user.pk or has_role(user, Role.SUPERVISOR)
+
+
+def can_reassign_case(user, case) -> bool:
+    """Give an open case to someone else: supervisors only."""
+    from cases.choices import CaseStatus
+
+    return case.status == CaseStatus.OPEN and has_role(user, Role.SUPERVISOR)
+
+
+def can_close_case(user, case) -> bool:
+    """Close an open case: its owner, or a supervisor."""
+    from cases.choices import CaseStatus
+
+    if case.status != CaseStatus.OPEN:
+        return False
+    if has_role(user, Role.SUPERVISOR):
+        return True
+    return case.assigned_to_id == user.pk and has_role(user, *CASE_WORKERS)

@@ -1,12 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
-from cases.views import calls, casework, people
+from cases.views import assignment, calls, casework, contacts, people
 from dasapp import views_notifications
 
 urlpatterns = [
     path("people/", people.people_search, name="people_search"),
     path("people/new/", people.person_create, name="person_create"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
+    path("people/<int:pk>/contacts/", contacts.contact_timeline, name="contact_timeline"),
+    path("people/<int:pk>/contacts/new/", contacts.contact_create, name="contact_create"),
     path("calls/", calls.calls, name="calls"),
     path("calls/new/", calls.call_start, name="call_start"),
     path("calls/<int:pk>/", calls.call_edit, name="call_edit"),
@@ -26,6 +28,14 @@ urlpatterns = [
         casework.case_task_complete,
         name="case_task_complete",
     ),
+    # Assignment: claim, release, reassign, close, caseload ------------------------------
+    path("cases/<int:pk>/claim/", assignment.case_claim, name="case_claim"),
+    path("cases/<int:pk>/release/", assignment.case_release, name="case_release"),
+    path("cases/<int:pk>/reassign/", assignment.case_reassign, name="case_reassign"),
+    path("cases/<int:pk>/close/", assignment.case_close, name="case_close"),
+    path("queues/<int:pk>/reassign/", assignment.queue_bulk_reassign, name="queue_bulk_reassign"),
+    path("caseload/", assignment.caseload, name="caseload"),
+    # -------------------------------------------------------------------------------------
     path("queues/", casework.queues, name="queues"),
     path("queues/<int:pk>/", casework.queue_detail, name="queue_detail"),
     path("notifications/", views_notifications.inbox, name="notifications"),
@@ -42,4 +52,5 @@ urlpatterns = [
         views_notifications.notifications_read_all,
         name="notifications_read_all",
     ),
+    path("", include("cases.safety_urls")),  # safety plans and absences
 ]

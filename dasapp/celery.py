@@ -20,6 +20,13 @@ def _beat_schedule() -> dict:
             "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
             "options": {"expires": float(settings.HEARTBEAT_INTERVAL_SECONDS)},
         },
+        # Safety-plan follow-ups (issue 5). A sweep not started within one interval is
+        # dropped: the next one does the same work from the database.
+        "sweep-safety-actions": {
+            "task": "cases.tasks.sweep_safety_actions",
+            "schedule": float(getattr(settings, "SAFETY_SWEEP_INTERVAL_SECONDS", 300)),
+            "options": {"expires": float(getattr(settings, "SAFETY_SWEEP_INTERVAL_SECONDS", 300))},
+        },
     }
 
 

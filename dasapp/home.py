@@ -29,6 +29,7 @@ _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
     ],
     Role.RESEARCHER: [
         ("Standard-risk DV1s to check", "The researchers' queue is empty."),
+        ("My caseload", "You have no cases assigned."),
     ],
     Role.DASO: [
         ("My caseload", "You have no cases assigned."),
@@ -75,7 +76,8 @@ def _due(at) -> str:
 
 
 def _my_caseload(user) -> list:
-    from cases.casework_selectors import caseload
+    """The cases the user holds, high risk then the longest waiting (as on /caseload/)."""
+    from cases.assignment_selectors import caseload_cases
 
     return [
         {
@@ -83,7 +85,7 @@ def _my_caseload(user) -> list:
             f"{_due(case.review_due_at)}",
             "url": f"/cases/{case.pk}/?via=case:{case.pk}",
         }
-        for case in caseload(user=user)[:20]
+        for case in caseload_cases(user=user)[:20]
     ]
 
 
@@ -134,10 +136,31 @@ def _queue_backlogs(user) -> list:
     ]
 
 
+def _safety_actions_due(user) -> list:
+    """Open safety-plan actions the user or their team owns, overdue or due within a week."""
+    from django.utils import timezone
+
+    from cases.safety_selectors import actions_due
+
+    now = timezone.now()
+    return [
+        {
+            "text": f"{'Overdue: ' if action.due_at <= now else ''}"
+            f"{action.action_type.label if action.action_type_id else 'Action'} on "
+            f"{action.plan.case.reference}{_due(action.due_at)}",
+            "url": f"/cases/{action.plan.case_id}/safety-plan/?via=safety_action:{action.pk}"
+            f"#action-{action.pk}",
+        }
+        for action in actions_due(user=user)
+    ]
+
+
 # Sections whose items come from a capability: (role, title) -> function(user) -> items.
 _SECTION_ITEMS = {
     (Role.CALL_TAKER, "Calls in progress"): _calls_in_progress,
     (Role.DASO, "My caseload"): _my_caseload,
+    (Role.DASO, "Safety-plan actions due"): _safety_actions_due,
+    (Role.RESEARCHER, "My caseload"): _my_caseload,
     (Role.RESEARCHER, "Standard-risk DV1s to check"): _researcher_queues,
     (Role.SUPERVISOR, "Reviews waiting for you"): _supervisor_reviews,
     (Role.SUPERVISOR, "Queue backlogs"): _queue_backlogs,
@@ -145,7 +168,8 @@ _SECTION_ITEMS = {
 }
 _SECTION_LINKS = {
     (Role.CALL_TAKER, "Calls in progress"): ("Start or continue a call", "/calls/"),
-    (Role.DASO, "My caseload"): ("Open your team's queues", "/queues/"),
+    (Role.DASO, "My caseload"): ("See your whole caseload", "/caseload/"),
+    (Role.RESEARCHER, "My caseload"): ("See your whole caseload", "/caseload/"),
     (Role.RESEARCHER, "Standard-risk DV1s to check"): ("Open your team's queues", "/queues/"),
     (Role.SUPERVISOR, "Queue backlogs"): ("See every queue", "/queues/"),
 }
@@ -176,6 +200,14 @@ def home_sections(user) -> list[HomeSection]:
                 "",
                 link_text="See who viewed which record",
                 link_url="/access-log/",
+            )
+        )
+        sections.append(
+            HomeSection(
+                "Staff absences",
+                "",
+                link_text="Record leave or sickness for your team",
+                link_url="/absences/",
             )
         )
     return sections

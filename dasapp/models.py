@@ -106,7 +106,9 @@ class Notification(models.Model):
     user = models.ForeignKey("dasapp.User", on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True, help_text="Link to the work item (ids only).")
+    url = models.CharField(
+        max_length=300, blank=True, help_text="Link to the work item (ids only)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     dedupe_key = models.CharField(

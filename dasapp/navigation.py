@@ -32,6 +32,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("People", "people_search", PERSON_READERS),
     NavItem("Access log", "access_log", frozenset({Role.SUPERVISOR})),
     NavItem("Queues", "queues", frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR})),
+    NavItem("My caseload", "caseload", frozenset({Role.DASO, Role.RESEARCHER})),
     NavItem("Notifications", "notifications", frozenset()),
 ]
 

@@ -4,9 +4,28 @@ the task retries with backoff."""
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
 
 from dasapp.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def _queue_email(notification_id: int) -> None:
+    """Queue the email; if the broker is down, log it and carry on: the in-app message
+    is saved, and a web request must not fail because Redis is unreachable."""
+    from dasapp.tasks import send_notification_email
+
+    try:
+        send_notification_email.delay(notification_id)
+    except Exception:
+        logger.warning(
+            "Could not queue the email for notification %s (broker unreachable?)",
+            notification_id,
+            exc_info=True,
+        )
 
 
 def notify(
@@ -32,9 +51,7 @@ def notify(
             continue
         made.append(note)
         if email and user.email:
-            from dasapp.tasks import send_notification_email
-
-            transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
+            transaction.on_commit(lambda pk=note.pk: _queue_email(pk))
     return made
 
 

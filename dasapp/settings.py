@@ -328,6 +328,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.choices.CaseStatus",
         "TaskStatusEnum": "cases.choices.TaskStatus",
         "AssessmentStatusEnum": "risk.choices.AssessmentStatus",
+        "AbsenceKindEnum": "cases.choices.AbsenceKind",
     },
 }
 

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("cases.api.assignment_urls")),
     path("", include("cases.api.casework_urls")),
     path("", include("cases.api.contact_urls")),
+    path("", include("cases.api.safety_urls")),
 ]
 
 urlpatterns = [

@@ -431,7 +431,9 @@ def test_research_added_by_intelligence_is_shown_to_the_officer(client_for, call
 
 def test_logging_a_call_and_recording_a_person_are_collections_in_the_access_log(client_for):
     c = client_for(Role.CALL_TAKER, team="control-room")
-    pk = int(c.post("/calls/new/", {"idempotency_key": "log"})["Location"].strip("/").split("/")[-1])
+    pk = int(
+        c.post("/calls/new/", {"idempotency_key": "log"})["Location"].strip("/").split("/")[-1]
+    )
     post = {"version": "1", "location_note": "Bus stop", "grade": "", "grade_reason": ""}
     post.update({f"q-{code}": value for code, value in ANSWERS.items() if code != "afraid_of"})
     post["q-afraid_of"] = ANSWERS["afraid_of"]
@@ -448,4 +450,6 @@ def test_logging_a_call_and_recording_a_person_are_collections_in_the_access_log
         "/people/new/",
         {"given_name": "Rosa", "family_name": "Quill", "gender": "female", "language": "English"},
     )
-    assert AccessLog.objects.filter(action="collect", object_type="cases.person", user=c.user).exists()
+    assert AccessLog.objects.filter(
+        action="collect", object_type="cases.person", user=c.user
+    ).exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.org_loader import OrgFileError, load_org
+from cases.org_loader import OrgFileError, load_org, load_safety_action_types
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "org_defaults.yaml"
 
@@ -38,3 +38,4 @@ class Command(BaseCommand):
         self.stdout.write(
             "Organisation loaded: " + ", ".join(f"{count} {name}" for name, count in counts.items())
         )
+        self.stdout.write(f"Safety-plan action catalogue: {load_safety_action_types()} actions")

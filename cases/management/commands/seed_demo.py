@@ -61,6 +61,10 @@ DEMO_USERS = [
     ("marac", [Role.MARAC_COORDINATOR], "marac-unit", "Fiona", "Tait", "MARAC coordinator", None),
     ("idva", [Role.IDVA], "idva-service", "Alys", "Penrose", "IDVA", None),
     ("partner", [Role.PARTNER], "victim-support", "Kemi", "Adebayo", "Case worker", None),
+    # Two response inspectors for the safety-plan walkthrough (issue 5): Fenwick is on
+    # annual leave, so patrols given to him move to Price, on duty, at the next sweep.
+    ("inspector.fenwick", [Role.OFFICER], "response", "Mark", "Fenwick", "Inspector", "supervisor"),
+    ("inspector.price", [Role.OFFICER], "response", "Joanna", "Price", "Inspector", "supervisor"),
 ]
 
 # Each household: people (key, given, family, dob, gender, extra), ties, address, phones.
@@ -278,6 +282,8 @@ class Command(BaseCommand):
             people = self._people()
             incidents = self._incidents(users)
             flags = self._flags()
+            self._contacts(users)  # victim contact timeline (issue 5)
+            self._safety_plan(users)  # safety plan and follow-up walkthrough (issue 5)
         self.stdout.write(
             f"Demo data ready: {len(users)} users, {people} people, {incidents} past incidents, "
             f"{flags} flags."
@@ -425,6 +431,75 @@ class Command(BaseCommand):
                 flag_raise(kind=kind, summary=summary, source="demo", ends_at=ends, **target)
                 count += 1
         return count
+
+    def _contacts(self, users: list[User]) -> int:
+        """Victim support spoke with Leah (a high-risk victim) yesterday, so a DASO opening
+        her record sees the other-agency warning before calling. Added once."""
+        from cases.choices import ContactChannel, ContactOutcome
+        from cases.contact_services import contact_record
+        from cases.models import Contact
+
+        by = next((u for u in users if u.username == "partner"), None)
+        leah = _person(*LEAH)
+        if by is None or leah is None or Contact.objects.filter(victim=leah, by=by).exists():
+            return 0
+        contact_record(
+            victim=leah,
+            user=by,
+            channel=ContactChannel.PHONE,
+            outcome=ContactOutcome.SPOKE,
+            at=timezone.now() - dt.timedelta(days=1),
+            note="Demo: called on the safe number; she is staying with her sister this week.",
+        )
+        return 1
+
+    def _safety_plan(self, users: list[User]) -> int:
+        """Leah's high-risk case has a safety plan agreed with her today, with patrols past
+        the address given to Inspector Fenwick, who is on annual leave: the first sweep
+        moves it to Inspector Price, on duty, and tells her. Added once."""
+        from cases import case_services, safety_services
+        from cases.choices import CaseStatus, RiskLevel
+        from cases.models import Absence, Case, SafetyActionType
+
+        named = {user.username: user for user in users}
+        daso, fenwick = named.get("daso"), named.get("inspector.fenwick")
+        supervisor = named.get("supervisor")
+        leah, darren = _person(*LEAH), _person(*DARREN)
+        if None in (daso, fenwick, supervisor, leah, darren):
+            return 0
+        now = timezone.now()
+        leave_note = "Demo: annual leave"
+        if not Absence.objects.filter(user=fenwick, note=leave_note, ends_at__gt=now).exists():
+            safety_services.absence_record(
+                user=supervisor,
+                person=fenwick,
+                kind="annual_leave",
+                starts_at=now - dt.timedelta(days=3),
+                ends_at=now + dt.timedelta(days=11),
+                note=leave_note,
+            )
+        case = Case.objects.filter(victim=leah, perpetrator=darren, status=CaseStatus.OPEN).first()
+        if case is None:
+            case, _ = case_services.case_open_or_join(
+                victim=leah, perpetrator=darren, level=RiskLevel.HIGH, user=daso
+            )
+            case_services.case_route(case=case, user=daso)
+        plan = safety_services.plan_get_or_create(case=case, user=daso)
+        if plan.agreed_with_victim_at is None:
+            plan = safety_services.plan_agree(
+                plan=plan, user=daso, agreed_at=timezone.localdate(now)
+            )
+        if plan.actions.exists():
+            return 0
+        safety_services.action_add(
+            plan=plan,
+            user=daso,
+            action_type=SafetyActionType.objects.get(code="patrols"),
+            description="Evenings, 18:00 to 23:00, until the bail hearing",
+            owner=fenwick,
+            due_at=now + dt.timedelta(minutes=45),
+        )
+        return 1
 
     def _print_logins(self, users: list[User]) -> None:
         from dasapp.roles import primary_role, role_label

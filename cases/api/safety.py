@@ -1,0 +1,266 @@
+"""API for safety-plan actions (`safety-actions/`) and staff absences (`absences/`).
+
+Thin: shapes in `safety_serializers`, rules in `cases.safety_selectors`, writes in
+`cases.safety_services`. Lists are filtered to what the caller may see; reading actions
+is written to the access log."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cases import safety_selectors as selectors
+from cases import safety_services as services
+from cases.api import safety_serializers as s
+from cases.api.serializers import ErrorSerializer
+from cases.choices import AbsenceKind, ActionStatus
+from cases.models import Absence, SafetyAction
+from dasapp import access
+from dasapp.roles import Role
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Field errors."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
+}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record you may see.")}
+CONFLICT = {
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="The action changed since you read it (a colleague, or the sweep moved "
+        "it); nothing changed.",
+    )
+}
+
+
+class SafetyActionFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="plan__case_id", help_text="A case's id.")
+    status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", help_text="Only actions you, or your team, own."
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="Only open actions past their due time."
+    )
+
+    class Meta:
+        model = SafetyAction
+        fields = ["case", "status", "mine", "overdue"]
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        user = self.request.user
+        team_id = getattr(getattr(user, "profile", None), "team_id", None)
+        mine = queryset.filter(owner=user)
+        if team_id:
+            mine = mine | queryset.filter(owner__isnull=True, owner_team_id=team_id)
+        return mine
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status=ActionStatus.OPEN, due_at__lte=timezone.now())
+
+
+class SafetyActionViewSet(viewsets.GenericViewSet):
+    """Safety-plan actions: owner, due time, status and the follow-ups raised."""
+
+    queryset = SafetyAction.objects.none()
+    serializer_class = s.SafetyActionSerializer
+    filterset_class = SafetyActionFilter
+
+    @property
+    def allowed_roles(self):
+        if getattr(self, "action", None) in {"create", "reassign"}:
+            return selectors.PLAN_WORKERS
+        return selectors.ACTION_OWNER_ROLES
+
+    def get_queryset(self):
+        return selectors.actions_for_user(user=self.request.user)
+
+    def _body(self, request, action_obj: SafetyAction, code: int = 200) -> Response:
+        fresh = self.get_queryset().get(pk=action_obj.pk)
+        return Response(s.SafetyActionSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        summary="List safety-plan actions",
+        description="Actions on cases you may read, and actions you (or your team) own, "
+        "soonest due first. Filter by case, status, `mine` or `overdue`. Partner agencies "
+        "see none. Written to the access log.",
+        responses={200: s.SafetyActionSerializer(many=True), **ERRORS},
+    )
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        access.log_search(
+            request,
+            object_type="cases.safetyaction",
+            detail={
+                "filters": sorted(
+                    k for k in SafetyActionFilter.base_filters if request.query_params.get(k)
+                ),
+                "results": [a.pk for a in page],
+            },
+        )
+        return self.get_paginated_response(s.SafetyActionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Read a safety-plan action",
+        responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND},
+    )
+    def retrieve(self, request, pk=None):
+        found = get_object_or_404(self.get_queryset(), pk=pk)
+        access.log_consult(request, obj=found, person_id=found.plan.case.victim_id)
+        return Response(s.SafetyActionSerializer(found).data)
+
+    @extend_schema(
+        summary="Add a safety-plan action",
+        description="DASOs and supervisors add an action to a case's safety plan (started "
+        "if the case has none): from the catalogue (`action_type`) or free text "
+        "(`description`), owned by a person (`owner`) or a team (`owner_team`), due in the "
+        "future. Refused with a field error: a due time in the past, an owner whose account "
+        "is switched off, a team with nobody active in it, a partner agency. The owner is "
+        "told in the app and by email.",
+        request=s.SafetyActionCreateSerializer,
+        responses={201: s.SafetyActionSerializer, **ERRORS},
+    )
+    def create(self, request):
+        data = s.SafetyActionCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        created = services.case_action_add(
+            case=values["case"],
+            user=request.user,
+            action_type=values["action_type"],
+            description=values["description"],
+            owner=values["owner"],
+            owner_team=values["owner_team"],
+            due_at=values["due_at"],
+        )
+        return self._body(request, created, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Complete a safety-plan action",
+        description="Set `status` to `done` with a `completion_note` saying what was done. "
+        "For the action's owner (or anyone in its owning team), DASOs and supervisors. Send "
+        "the `version` you read: if it changed since, the answer is 409 and nothing changes.",
+        request=s.SafetyActionUpdateSerializer,
+        responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+    )
+    def partial_update(self, request, pk=None):
+        found = get_object_or_404(self.get_queryset(), pk=pk)
+        data = s.SafetyActionUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # A closed action is refused by the service with a field error, whoever asks.
+        if found.status == ActionStatus.OPEN and not selectors.can_complete_action(
+            request.user, found
+        ):
+            raise PermissionDenied
+        done = services.action_complete(
+            action=found,
+            user=request.user,
+            note=data.validated_data["completion_note"],
+            version=data.validated_data["version"],
+        )
+        return self._body(request, done)
+
+    @extend_schema(
+        summary="Move a safety-plan action",
+        operation_id="v1_safety_actions_reassign",
+        description="DASOs and supervisors give an open action to another person (`owner`) "
+        "or team (`owner_team`) with a `reason`, kept in its history. The new owner is told. "
+        "Send the `version` you read (409 if it changed).",
+        request=s.SafetyActionReassignSerializer,
+        responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="reassign", filter_backends=[])
+    def reassign(self, request, pk=None):
+        found = get_object_or_404(self.get_queryset(), pk=pk)
+        data = s.SafetyActionReassignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        moved = services.action_reassign(
+            action=found,
+            user=request.user,
+            to_user=data.validated_data["owner"],
+            to_team=data.validated_data["owner_team"],
+            reason=data.validated_data["reason"],
+            version=data.validated_data["version"],
+        )
+        return self._body(request, moved)
+
+
+class AbsenceFilter(django_filters.FilterSet):
+    user = django_filters.NumberFilter(field_name="user_id", help_text="A person's id.")
+    kind = django_filters.ChoiceFilter(choices=AbsenceKind.choices)
+    current = django_filters.BooleanFilter(
+        method="filter_current", help_text="Only absences not yet over."
+    )
+
+    class Meta:
+        model = Absence
+        fields = ["user", "kind", "current"]
+
+    def filter_current(self, queryset, name, value):
+        return queryset.filter(ends_at__gt=timezone.now()) if value else queryset
+
+
+class AbsenceViewSet(viewsets.GenericViewSet):
+    """Staff leave, sickness and training that routing and follow-ups respect."""
+
+    queryset = Absence.objects.none()
+    serializer_class = s.AbsenceSerializer
+    filterset_class = AbsenceFilter
+
+    @property
+    def allowed_roles(self):
+        if getattr(self, "action", None) == "create":
+            return frozenset({Role.SUPERVISOR})
+        return None  # any role: everyone sees their own
+
+    def get_queryset(self):
+        return selectors.absences_for_user(user=self.request.user)
+
+    @extend_schema(
+        summary="List absences",
+        description="Supervisors: the absences of the people they supervise and of their "
+        "team, and their own. Everyone else: their own. Newest first.",
+        responses={200: s.AbsenceSerializer(many=True), **ERRORS},
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.AbsenceSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Read an absence", responses={200: s.AbsenceSerializer, **ERRORS, **NOT_FOUND}
+    )
+    def retrieve(self, request, pk=None):
+        return Response(s.AbsenceSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+
+    @extend_schema(
+        summary="Record an absence",
+        description="Supervisors record leave, sickness or training for someone they "
+        "supervise or in their team. The end must be after the start and the person's "
+        "account must be active. The follow-up sweep and case routing read it at once.",
+        request=s.AbsenceCreateSerializer,
+        responses={201: s.AbsenceSerializer, **ERRORS},
+    )
+    def create(self, request):
+        data = s.AbsenceCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        absence = services.absence_record(
+            user=request.user,
+            person=values["user"],
+            kind=values["kind"],
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            note=values["note"],
+        )
+        return Response(s.AbsenceSerializer(absence).data, status=status.HTTP_201_CREATED)

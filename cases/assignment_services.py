@@ -1,0 +1,409 @@
+"""Writes for who holds a case: claim, release, reassign (one case or a batch) and close.
+
+Each change locks the case row (`select_for_update`), so of two people claiming the same
+case at the same moment exactly one wins; keeps who and why in the row's history; records
+a domain event; and tells the people it affects. Never `queryset.update()` on a case: it
+would leave no history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import availability, rules
+from cases.assignment_selectors import open_safety_actions
+from cases.case_services import _check_version, markers_sync
+from cases.choices import CaseStatus, EventVerb
+from cases.events import event_record
+from cases.models import Case, Event, Queue, SafetyAction
+from dasapp.api import ConflictError, DomainError
+from dasapp.history import audited_save
+from dasapp.notify import notify
+from dasapp.roles import Role
+
+BULK_MAX = 200
+REASON_MAX = 300
+
+
+@dataclass(frozen=True)
+class Reassigned:
+    """What a reassignment did: the cases moved, those already with the new owner, and
+    warnings for the person who did it (the new owner is not at work now)."""
+
+    cases: list[Case]
+    unchanged: list[Case] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def name_of(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _when(at) -> str:
+    return f"{timezone.localtime(at):%-d %B %Y} at {timezone.localtime(at):%H:%M}"
+
+
+def _case_url(case: Case) -> str:
+    return f"/cases/{case.pk}/?via=case:{case.pk}"
+
+
+def _locked(case_or_pk) -> Case:
+    pk = getattr(case_or_pk, "pk", case_or_pk)
+    return Case.objects.select_for_update().get(pk=pk)
+
+
+def _require_open(case: Case) -> None:
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(f"Case {case.reference} is closed.", {"case": ["The case is closed"]})
+
+
+def _reason(reason: str, *, required: str = "") -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise DomainError("Give a reason.", {"reason": [required]})
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            "The reason is too long.",
+            {"reason": [f"Reason must be {REASON_MAX} characters or fewer"]},
+        )
+    return reason
+
+
+def _claimed_at(case: Case):
+    """When the case's owner got it: their claim or the reassignment to them."""
+    event = (
+        Event.objects.filter(
+            case=case, verb__in=[EventVerb.CASE_CLAIMED, EventVerb.CASE_REASSIGNED]
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return event.at if event else None
+
+
+def _queue_refusal(user, queue: Queue | None) -> str:
+    """Why `user` may not hold the cases of `queue` (empty when they may)."""
+    if rules.works_queue(user, queue):
+        return ""
+    who = name_of(user)
+    if not user.is_active:
+        return f"{who}'s account is switched off: choose someone else"
+    if queue is None:
+        return f"{who} is not a DASO or researcher: choose someone who holds cases"
+    role = Role(queue.worked_by_role).label if queue.worked_by_role in Role.values else "worker"
+    return f"{who} does not work {queue.name}: choose a {role.lower()} in {queue.team.name}"
+
+
+def _not_at_work_warning(user, count: int) -> list[str]:
+    if availability.user_at_work(user):
+        return []
+    what = "the case" if count == 1 else f"the {count} cases"
+    return [
+        f"{name_of(user)} is not at work now (on leave, sick or off shift): {what} will wait "
+        "until they are back. Reassign to someone on duty if it cannot wait."
+    ]
+
+
+# Claim and release ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_claim(*, case: Case, user, version: int | None = None) -> Case:
+    """Take an unassigned open case onto your caseload.
+
+    The row lock makes a second, simultaneous claim wait for the first to commit; it
+    then sees the owner and is refused (`ConflictError`: 409 in the API). Claiming a case
+    you already hold changes nothing.
+    """
+    case = _locked(case)
+    _require_open(case)
+    if case.assigned_to_id == user.pk:
+        return case
+    if case.assigned_to_id is not None:
+        owner = case.assigned_to
+        at = _claimed_at(case)
+        message = f"Already claimed by {name_of(owner)}" + (f" at {_when(at)}" if at else "")
+        raise ConflictError(message, {"assigned_to": [message]})
+    _check_version(case, version)
+    refusal = _queue_refusal(user, case.queue)
+    if refusal:
+        raise DomainError("You may not claim this case.", {"assigned_to": [refusal]})
+    case.assigned_to = user
+    case.version += 1
+    audited_save(case, user=user, reason=f"Claimed by {name_of(user)}")
+    event_record(
+        verb=EventVerb.CASE_CLAIMED,
+        actor=user,
+        case=case,
+        new={"assigned_to": user.pk, "name": name_of(user)},
+    )
+    return case
+
+
+@transaction.atomic
+def case_release(*, case: Case, user, reason: str = "", version: int | None = None) -> Case:
+    """Put a held case back in its queue, unassigned. Its owner may give a reason; a
+    supervisor taking someone else's case must, and the owner is told."""
+    case = _locked(case)
+    _check_version(case, version)
+    _require_open(case)
+    if case.assigned_to_id is None:
+        raise DomainError(
+            "This case is not assigned to anyone.", {"assigned_to": ["Nobody holds this case"]}
+        )
+    previous = case.assigned_to
+    own = previous.pk == user.pk
+    reason = _reason(
+        reason, required="" if own else f"Explain why you are taking the case from {previous}"
+    )
+    case.assigned_to = None
+    case.version += 1
+    audited_save(case, user=user, reason=f"Released: {reason or 'by its owner'}")
+    event_record(
+        verb=EventVerb.CASE_RELEASED,
+        actor=user,
+        case=case,
+        old={"assigned_to": previous.pk, "name": name_of(previous)},
+        new={"assigned_to": None},
+        reason=reason,
+    )
+    if not own:
+        notify(
+            users=[previous],
+            title=f"Case {case.reference} was taken off your caseload by {name_of(user)}",
+            body=reason,
+            url=_case_url(case),
+            dedupe_key=f"released:{case.pk}:{case.version}",
+        )
+    return case
+
+
+# Reassign -------------------------------------------------------------------------------
+
+
+def _check_target(to_user) -> None:
+    if to_user is None:
+        raise DomainError("Choose the new owner.", {"to_user": ["Choose who takes the case"]})
+    if not to_user.is_active:
+        message = f"{name_of(to_user)}'s account is switched off: choose someone else"
+        raise DomainError(message, {"to_user": [message]})
+
+
+def _move(case: Case, *, user, to_user, reason: str) -> dict:
+    """Give one locked, checked case to `to_user`; returns who had it."""
+    previous = case.assigned_to if case.assigned_to_id else None
+    case.assigned_to = to_user
+    case.version += 1
+    audited_save(case, user=user, reason=f"Reassigned to {name_of(to_user)}: {reason}")
+    old = {"assigned_to": previous.pk, "name": name_of(previous)} if previous else {}
+    event_record(
+        verb=EventVerb.CASE_REASSIGNED,
+        actor=user,
+        case=case,
+        old=old or {"assigned_to": None},
+        new={"assigned_to": to_user.pk, "name": name_of(to_user)},
+        reason=reason,
+    )
+    return {"previous": previous}
+
+
+def _tell_previous_owners(moved: list[tuple[Case, object]], *, user, to_user, reason: str):
+    by_owner: dict[int, tuple[object, list[Case]]] = {}
+    for case, previous in moved:
+        if previous is not None and previous.pk not in (user.pk, to_user.pk):
+            by_owner.setdefault(previous.pk, (previous, []))[1].append(case)
+    for previous, cases in by_owner.values():
+        refs = ", ".join(c.reference for c in cases)
+        title = (
+            f"Case {refs} was reassigned to {name_of(to_user)}"
+            if len(cases) == 1
+            else f"{len(cases)} of your cases were reassigned to {name_of(to_user)}"
+        )
+        notify(
+            users=[previous],
+            title=title,
+            body=f"{refs}. {name_of(user)}: {reason}",
+            url=_case_url(cases[0]) if len(cases) == 1 else "/caseload/",
+            dedupe_key=_batch_key("moved-off", cases),
+        )
+
+
+def _batch_key(prefix: str, cases: Iterable[Case]) -> str:
+    digest = hashlib.sha256(
+        ",".join(f"{c.pk}.{c.version}" for c in sorted(cases, key=lambda c: c.pk)).encode()
+    ).hexdigest()
+    return f"{prefix}:{digest}"
+
+
+@transaction.atomic
+def case_reassign(
+    *, case: Case, user, to_user, reason: str, version: int | None = None
+) -> Reassigned:
+    """A supervisor gives a case to someone who works its queue, with a reason. Refused
+    for a switched-off account or someone who does not work the queue; allowed with a
+    warning when the new owner is not at work now. The new owner is notified, and so is
+    the one who had it."""
+    reason = _reason(reason, required="Explain why the case is moving")
+    _check_target(to_user)
+    case = _locked(case)
+    _check_version(case, version)
+    _require_open(case)
+    if case.assigned_to_id == to_user.pk:
+        message = f"The case is already assigned to {name_of(to_user)}"
+        raise DomainError(message, {"to_user": [message]})
+    refusal = _queue_refusal(to_user, case.queue)
+    if refusal:
+        raise DomainError("Choose someone who works this case's queue.", {"to_user": [refusal]})
+    moved = _move(case, user=user, to_user=to_user, reason=reason)
+    notify(
+        users=[to_user],
+        title=f"Case {case.reference} reassigned to you by {name_of(user)}",
+        body=reason,
+        url=_case_url(case),
+        dedupe_key=f"reassigned:{case.pk}:{case.version}",
+    )
+    _tell_previous_owners([(case, moved["previous"])], user=user, to_user=to_user, reason=reason)
+    return Reassigned([case], warnings=_not_at_work_warning(to_user, 1))
+
+
+@transaction.atomic
+def cases_bulk_reassign(
+    *,
+    case_ids: Iterable[int],
+    user,
+    to_user,
+    reason: str,
+    versions: Mapping[int, int | None] | None = None,
+) -> Reassigned:
+    """A supervisor gives a batch of cases to one person, all or nothing: if any case is
+    closed, changed since it was read (`versions`: case id to the version read) or in a
+    queue the new owner does not work, nothing moves. Cases the new owner already holds
+    are left as they are. One notification to the new owner for the batch."""
+    reason = _reason(reason, required="Explain why the cases are moving")
+    ids = sorted({int(pk) for pk in case_ids})
+    if not ids:
+        raise DomainError("Select the cases to reassign.", {"cases": ["Select at least one case"]})
+    if len(ids) > BULK_MAX:
+        raise DomainError(
+            "Too many cases at once.", {"cases": [f"Select {BULK_MAX} cases or fewer"]}
+        )
+    _check_target(to_user)
+    versions = versions or {}
+    cases = list(
+        Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    )  # always the same lock order: two batches cannot deadlock
+    missing = sorted(set(ids) - {c.pk for c in cases})
+    problems: list[str] = [f"There is no case {Case(pk=pk).reference}" for pk in missing]
+    stale: list[str] = []
+    queues = {q.pk: q for q in Queue.objects.filter(pk__in={c.queue_id for c in cases})}
+    refusals: dict[int | None, str] = {}
+    for case in cases:
+        read = versions.get(case.pk)
+        if read is not None and int(read) != case.version:
+            stale.append(
+                f"{case.reference} changed since you read it (you had version {read}; "
+                f"it is now at version {case.version})"
+            )
+        if case.status != CaseStatus.OPEN:
+            problems.append(f"{case.reference} is closed")
+            continue
+        if case.queue_id not in refusals:
+            refusals[case.queue_id] = _queue_refusal(to_user, queues.get(case.queue_id))
+        if refusals[case.queue_id]:
+            problems.append(f"{case.reference}: {refusals[case.queue_id]}")
+    if problems:
+        raise DomainError(
+            "Nothing was reassigned: "
+            + (
+                "a selected case cannot go to this person."
+                if len(problems) == 1
+                else f"{len(problems)} of the selected cases cannot go to this person."
+            ),
+            {"cases": problems + stale},
+        )
+    if stale:
+        raise ConflictError(
+            "Nothing was reassigned: someone else changed "
+            + ("a selected case" if len(stale) == 1 else f"{len(stale)} of the selected cases")
+            + " while you were working. Check the queue, then try again.",
+            {"cases": stale},
+        )
+    moved: list[tuple[Case, object]] = []
+    unchanged: list[Case] = []
+    for case in cases:
+        if case.assigned_to_id == to_user.pk:
+            unchanged.append(case)
+            continue
+        moved.append((case, _move(case, user=user, to_user=to_user, reason=reason)["previous"]))
+    moved_cases = [case for case, _ in moved]
+    if moved_cases:
+        refs = ", ".join(c.reference for c in moved_cases)
+        single = len(moved_cases) == 1
+        notify(
+            users=[to_user],
+            title=(
+                f"Case {refs} reassigned to you by {name_of(user)}"
+                if single
+                else f"{len(moved_cases)} cases reassigned to you by {name_of(user)}"
+            ),
+            body=f"{refs}. {reason}",
+            url=_case_url(moved_cases[0]) if single else "/caseload/",
+            dedupe_key=_batch_key("reassigned", moved_cases),
+        )
+        _tell_previous_owners(moved, user=user, to_user=to_user, reason=reason)
+    warnings = _not_at_work_warning(to_user, len(moved_cases)) if moved_cases else []
+    return Reassigned(moved_cases, unchanged=unchanged, warnings=warnings)
+
+
+# Close ----------------------------------------------------------------------------------
+
+
+def open_actions_message(count: int) -> str:
+    if count == 1:
+        return "1 safety-plan action is still open: mark it done or move it to another case first"
+    return (
+        f"{count} safety-plan actions are still open: mark them done or move them to "
+        "another case first"
+    )
+
+
+def describe_action(action: SafetyAction) -> str:
+    owner = action.owner or action.owner_team
+    return f"{action.title}: {owner}, due {_when(action.due_at)}"
+
+
+@transaction.atomic
+def case_close(*, case: Case, user, reason: str, version: int | None = None) -> Case:
+    """Close a case with a reason. Refused while any safety-plan action is open (each must
+    be done, cancelled or moved first). Lifts the case's high-risk markers."""
+    reason = _reason(reason, required="Enter why the case is closing")
+    case = _locked(case)
+    _check_version(case, version)
+    if case.status != CaseStatus.OPEN:
+        raise DomainError("This case is already closed.", {"case": ["The case is closed"]})
+    actions = open_safety_actions(case=case)
+    if actions:
+        raise DomainError(
+            open_actions_message(len(actions)),
+            {"safety_actions": [describe_action(a) for a in actions]},
+        )
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case.closed_reason = reason
+    case.version += 1
+    audited_save(case, user=user, reason=f"Closed: {reason}")
+    event_record(
+        verb=EventVerb.CASE_CLOSED,
+        actor=user,
+        case=case,
+        old={"status": CaseStatus.OPEN},
+        new={"status": CaseStatus.CLOSED},
+        reason=reason,
+    )
+    markers_sync(case=case, user=user, reason=f"Case closed: {reason}")
+    return case

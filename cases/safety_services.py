@@ -1,0 +1,890 @@
+"""Writes for safety plans, their actions and staff absences, and the follow-up sweep.
+
+Every change to an action keeps who and why in its history (`audited_save`) and a
+domain event; new owners are told in the app and by email (`notify`, queued after the
+transaction commits). The sweep applies the pure rules of `cases.sweep` to every open
+action that is overdue or falls due soon, in batches over the open-actions index, and
+is safe to run twice or on two workers at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from cases import availability, sweep
+from cases import safety_selectors as selectors
+from cases.choices import AbsenceKind, ActionStatus, CaseStatus, EventVerb, FollowUpReason
+from cases.events import event_record
+from cases.models import (
+    Absence,
+    Case,
+    CaseworkSettings,
+    Event,
+    FollowUp,
+    SafetyAction,
+    SafetyActionType,
+    SafetyPlan,
+    Team,
+)
+from dasapp.api import ConflictError, DomainError
+from dasapp.history import audited_save
+from dasapp.models import User
+from dasapp.notify import notify
+from dasapp.roles import ALL_ROLES
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_USERNAME = "system"
+DEFAULT_BATCH_SIZE = 500
+
+
+def system_user() -> User:
+    """The account that background work acts as in history and events. It cannot sign
+    in (inactive, no usable password)."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "The", "last_name": "system", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _when(at: dt.datetime) -> str:
+    return f"{availability.local(at):%-d %b %Y %H:%M}"
+
+
+def _what(action: SafetyAction, case_id: int) -> str:
+    """How a notification names an action: the catalogue label and the case, never free
+    text (it may hold the victim's details, and emails leave the secure network)."""
+    reference = Case(pk=case_id).reference
+    if action.action_type_id:
+        return f"{action.action_type.label}, case {reference}"
+    return f"case {reference}"
+
+
+def _action_url(action: SafetyAction, case_id: int) -> str:
+    return f"/cases/{case_id}/safety-plan/?via=safety_action:{action.pk}#action-{action.pk}"
+
+
+def _check_version(obj, version: int | None, what: str) -> None:
+    if version is not None and int(version) != obj.version:
+        raise ConflictError(
+            f"Someone else changed this {what} while you were working on it. Nothing you "
+            "entered has been lost: check their change, then save again.",
+            {"version": [f"You had version {version}; the {what} is now at version {obj.version}"]},
+        )
+
+
+def _refuse(errors: dict[str, list[str]]) -> None:
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DomainError(first, errors)
+
+
+def _owner_errors(*, owner: User | None, owner_team: Team | None) -> dict[str, list[str]]:
+    """The one rule of who may hold an action: an active member of staff (not a partner
+    agency), or an active team with somebody active in it."""
+    if owner is None and owner_team is None:
+        return {"owner": ["Choose a person or a team to own the action"]}
+    if owner is not None and owner_team is not None:
+        return {"owner": ["Choose a person or a team, not both"]}
+    if owner is not None:
+        if not owner.is_active:
+            return {"owner": [f"{_name(owner)}'s account is switched off: choose someone else"]}
+        roles = set(owner.groups.values_list("name", flat=True)) & ALL_ROLES
+        if not roles & selectors.ACTION_OWNER_ROLES:
+            return {
+                "owner": [f"{_name(owner)} cannot hold safety-plan actions: choose someone else"]
+            }
+        return {}
+    if not selectors.assignable_teams().filter(pk=owner_team.pk).exists():
+        return {
+            "owner_team": [f"{owner_team} cannot hold safety-plan actions: choose another team"]
+        }
+    if not selectors.active_members(owner_team).exists():
+        return {"owner_team": [f"{owner_team} has nobody in it: choose a person or another team"]}
+    return {}
+
+
+def _owner_text(owner: User | None, team: Team | None) -> str:
+    return _name(owner) if owner is not None else str(team)
+
+
+def _notify_owner(*, action: SafetyAction, case_id: int, title: str, body: str, key: str) -> None:
+    if action.owner_id:
+        users = [action.owner]
+    else:
+        users = list(selectors.active_members(action.owner_team).order_by("pk"))
+    notify(users=users, title=title, body=body, url=_action_url(action, case_id), dedupe_key=key)
+
+
+# Plans ---------------------------------------------------------------------------------
+
+
+def plan_get_or_create(*, case: Case, user=None) -> SafetyPlan:
+    """The case's safety plan, started the first time it is asked for."""
+    plan = SafetyPlan.objects.filter(case=case).first()
+    if plan is not None:
+        return plan
+    try:
+        with transaction.atomic():
+            plan = SafetyPlan(case=case, created_at=timezone.now())
+            audited_save(plan, user=user, reason="Safety plan started")
+    except IntegrityError:  # started at the same moment by someone else
+        plan = SafetyPlan.objects.get(case=case)
+    return plan
+
+
+@transaction.atomic
+def plan_agree(
+    *, plan: SafetyPlan, user, agreed_at: dt.date | dt.datetime | None, version: int | None = None
+) -> SafetyPlan:
+    """Record the date the plan was agreed with the victim."""
+    plan = SafetyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    _check_version(plan, version, "safety plan")
+    if agreed_at is None:
+        _refuse({"agreed_at": ["Enter the date the plan was agreed with the victim"]})
+    if isinstance(agreed_at, dt.datetime):
+        at = agreed_at
+    else:  # a date: kept as midday London time, so it reads as that day in any zone
+        tz = availability.local(timezone.now()).tzinfo
+        at = dt.datetime.combine(agreed_at, dt.time(12), tzinfo=tz)
+    today = availability.local(timezone.now()).date()
+    if availability.local(at).date() > today:
+        _refuse({"agreed_at": ["The date agreed with the victim must be today or in the past"]})
+    if availability.local(at).date() < availability.local(plan.case.opened_at).date():
+        _refuse(
+            {
+                "agreed_at": [
+                    "The date agreed with the victim must be on or after the day the case "
+                    f"was opened ({availability.local(plan.case.opened_at):%-d %B %Y})"
+                ]
+            }
+        )
+    old = plan.agreed_with_victim_at
+    plan.agreed_with_victim_at = at
+    plan.agreed_by = user
+    plan.version += 1
+    audited_save(
+        plan, user=user, reason=f"Agreed with the victim on {availability.local(at):%-d %b %Y}"
+    )
+    event_record(
+        verb=EventVerb.SAFETY_PLAN_AGREED,
+        actor=user,
+        case=plan.case,
+        old={"agreed_with_victim_at": old.isoformat() if old else None},
+        new={"agreed_with_victim_at": at.isoformat()},
+    )
+    return plan
+
+
+@transaction.atomic
+def case_plan_agree(
+    *, case: Case, user, agreed_at: dt.date | dt.datetime | None, version: int | None = None
+) -> SafetyPlan:
+    """`plan_agree` on the case's plan, started if it has none (both or neither)."""
+    existing = SafetyPlan.objects.filter(case=case).first()
+    plan = existing or plan_get_or_create(case=case, user=user)
+    return plan_agree(
+        plan=plan, user=user, agreed_at=agreed_at, version=version if existing else None
+    )
+
+
+# Actions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_add(
+    *,
+    plan: SafetyPlan,
+    user,
+    action_type: SafetyActionType | None = None,
+    description: str = "",
+    owner: User | None = None,
+    owner_team: Team | None = None,
+    due_at: dt.datetime | None,
+) -> SafetyAction:
+    """Add an action to a plan: from the catalogue or free text, owned by a person or a
+    team, due in the future. The owner is told."""
+    description = (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if plan.case.status != CaseStatus.OPEN:
+        raise DomainError(
+            "This case is closed: reopen it to add actions.", {"case": ["The case is closed"]}
+        )
+    if action_type is None and not description:
+        errors["action_type"] = ["Choose an action from the list or describe one"]
+    elif action_type is not None and not action_type.is_active:
+        errors["action_type"] = ["Choose an action from the list"]
+    errors.update(_owner_errors(owner=owner, owner_team=owner_team))
+    if due_at is None:
+        errors["due_at"] = ["Enter the date and time the action is due"]
+    elif due_at <= timezone.now():
+        errors["due_at"] = ["The due time must be in the future"]
+    _refuse(errors)
+    now = timezone.now()
+    action = SafetyAction(
+        plan=plan,
+        action_type=action_type,
+        description=description,
+        owner=owner,
+        owner_team=owner_team,
+        due_at=due_at,
+        created_by=user if getattr(user, "pk", None) else None,
+        created_at=now,
+    )
+    action.full_clean()
+    who = _owner_text(owner, owner_team)
+    audited_save(action, user=user, reason=f"Added for {who}, due {_when(due_at)}")
+    event_record(
+        verb=EventVerb.SAFETY_ACTION_ADDED,
+        actor=user,
+        case=plan.case,
+        new={
+            "action": action.pk,
+            "title": action.title,
+            "owner": owner.pk if owner else None,
+            "owner_team": owner_team.code if owner_team else None,
+            "due_at": due_at.isoformat(),
+        },
+    )
+    if not (owner is not None and owner.pk == getattr(user, "pk", None)):
+        _notify_owner(
+            action=action,
+            case_id=plan.case_id,
+            title=f"Safety-plan action for you: {_what(action, plan.case_id)}",
+            body=f"Due {_when(due_at)}. Added by {_name(user)}.",
+            key=f"safety-action-added:{action.pk}",
+        )
+    return action
+
+
+@transaction.atomic
+def case_action_add(*, case: Case, user, **fields) -> SafetyAction:
+    """`action_add` on the case's plan, started if it has none (both or neither)."""
+    return action_add(plan=plan_get_or_create(case=case, user=user), user=user, **fields)
+
+
+def _locked(action: SafetyAction) -> SafetyAction:
+    return (
+        SafetyAction.objects.select_for_update(of=("self",))
+        .select_related("plan__case", "action_type", "owner", "owner_team")
+        .get(pk=action.pk)
+    )
+
+
+@transaction.atomic
+def action_complete(
+    *, action: SafetyAction, user, note: str, version: int | None = None
+) -> SafetyAction:
+    """Mark an open action done, with a note of what was done."""
+    action = _locked(action)
+    _check_version(action, version, "action")
+    if action.status != ActionStatus.OPEN:
+        raise DomainError(
+            "This action is not open: it was already done.",
+            {"status": [f"The action is {action.get_status_display().lower()}"]},
+        )
+    note = (note or "").strip()
+    if not note:
+        _refuse({"note": ["Say what was done"]})
+    action.status = ActionStatus.DONE
+    action.completed_at = timezone.now()
+    action.completion_note = note
+    action.version += 1
+    audited_save(action, user=user, reason=f"Done: {note}")
+    event_record(
+        verb=EventVerb.SAFETY_ACTION_DONE,
+        actor=user,
+        case=action.plan.case,
+        old={"status": ActionStatus.OPEN},
+        new={"action": action.pk, "title": action.title, "status": ActionStatus.DONE},
+        reason=note,
+    )
+    return action
+
+
+@transaction.atomic
+def action_reassign(
+    *,
+    action: SafetyAction,
+    user,
+    to_user: User | None = None,
+    to_team: Team | None = None,
+    reason: str,
+    version: int | None = None,
+) -> SafetyAction:
+    """Give an open action to another person or team, with a reason. They are told."""
+    action = _locked(action)
+    _check_version(action, version, "action")
+    if action.status != ActionStatus.OPEN:
+        raise DomainError(
+            "This action is not open: it cannot be moved.",
+            {"status": [f"The action is {action.get_status_display().lower()}"]},
+        )
+    errors = _owner_errors(owner=to_user, owner_team=to_team)
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Give a reason for moving the action"]
+    if not errors and (
+        (to_user is not None and to_user.pk == action.owner_id)
+        or (to_team is not None and action.owner_id is None and to_team.pk == action.owner_team_id)
+    ):
+        errors["owner" if to_user else "owner_team"] = [
+            f"The action is already {_owner_text(to_user, to_team)}'s: choose someone else"
+        ]
+    _refuse(errors)
+    old_text = _owner_text(action.owner, action.owner_team)
+    old = {"owner": action.owner_id, "owner_team": action.owner_team_id}
+    action.owner, action.owner_team = to_user, to_team
+    action.version += 1
+    new_text = _owner_text(to_user, to_team)
+    audited_save(action, user=user, reason=f"Moved from {old_text} to {new_text}: {reason}")
+    event_record(
+        verb=EventVerb.SAFETY_ACTION_REASSIGNED,
+        actor=user,
+        case=action.plan.case,
+        old=old,
+        new={
+            "action": action.pk,
+            "title": action.title,
+            "owner": to_user.pk if to_user else None,
+            "owner_team": to_team.pk if to_team else None,
+        },
+        reason=reason,
+    )
+    _notify_owner(
+        action=action,
+        case_id=action.plan.case_id,
+        title=f"Safety-plan action moved to you: {_what(action, action.plan.case_id)}",
+        body=f"Moved from {old_text} by {_name(user)}: {reason}. Due {_when(action.due_at)}.",
+        key=f"safety-action-moved:{action.pk}:{action.version}",
+    )
+    return action
+
+
+# Absences ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def absence_record(
+    *,
+    user,
+    person: User | None,
+    kind: str,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    note: str = "",
+) -> Absence:
+    """Record leave, sickness or training. The sweep and routing read it at once."""
+    errors: dict[str, list[str]] = {}
+    if person is None:
+        errors["user"] = ["Choose the person who is away"]
+    elif not person.is_active:
+        errors["user"] = [f"{_name(person)}'s account is switched off: choose someone else"]
+    if kind not in AbsenceKind.values:
+        errors["kind"] = ["Choose annual leave, sickness, training or other absence"]
+    if starts_at is None:
+        errors["starts_at"] = ["Enter the date and time the absence starts"]
+    if ends_at is None:
+        errors["ends_at"] = ["Enter the date and time the absence ends"]
+    elif starts_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = ["The end must be after the start"]
+    _refuse(errors)
+    absence = Absence(
+        user=person,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        note=(note or "").strip()[:200],
+        recorded_by=user if getattr(user, "pk", None) else None,
+    )
+    absence.full_clean()
+    audited_save(
+        absence,
+        user=user,
+        reason=f"{AbsenceKind(kind).label} {_when(starts_at)} to {_when(ends_at)}",
+    )
+    return absence
+
+
+# The sweep -----------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    scanned: int = 0
+    followed_up: int = 0
+    moved: int = 0
+    escalated: int = 0
+    kept: int = 0
+    skipped: int = 0  # held by another worker, or followed up by it first
+    failed: int = 0
+    seconds: float = 0.0
+
+
+class _DbWorld:
+    """`cases.sweep.World` on the database, with every answer cached for one run.
+
+    Whether someone is at work is `cases.availability.user_at_work` (the one rule); this
+    class only adds why not, for the follow-up's words.
+    """
+
+    _related = ("profile__shift_pattern", "profile__team__shift_pattern", "profile__team")
+    _prefetch = ("groups", "profile__shift_pattern__slots", "profile__team__shift_pattern__slots")
+
+    def __init__(self, *, start: dt.datetime, end: dt.datetime):
+        self._window = (start, end)  # every moment the run asks about is in here
+        self._absences: dict[int, list[Absence]] = {}
+        self._users: dict[int, User | None] = {}
+        self._staff: dict[int, sweep.Staff | None] = {}
+        self._teams: dict[int, list[sweep.Staff]] = {}
+        self._team_names: dict[int, str] = {}
+        self._away: dict[tuple[int, dt.datetime], sweep.Away | None] = {}
+        self._open: dict[int, int] = {}
+
+    def _remember(self, users) -> None:
+        for user in users:
+            self._users[user.pk] = user
+            profile = getattr(user, "profile", None)
+            self._staff[user.pk] = sweep.Staff(
+                id=user.pk,
+                name=_name(user),
+                team_id=profile.team_id if profile else None,
+                supervisor_id=profile.supervisor_id if profile else None,
+                roles=frozenset(g.name for g in user.groups.all()) & ALL_ROLES,
+                rank=profile.rank if profile else "",
+            )
+
+    def load(self, user_ids) -> None:
+        missing = {i for i in user_ids if i is not None and i not in self._users}
+        if not missing:
+            return
+        users = (
+            User.objects.filter(pk__in=missing)
+            .select_related(*self._related)
+            .prefetch_related(*self._prefetch)
+        )
+        self._remember(users)
+        self._load_absences(missing)
+        for user_id in missing - set(self._users):
+            self._users[user_id] = None
+            self._staff[user_id] = None
+
+    def _load_absences(self, user_ids) -> None:
+        """Absences overlapping the run's window, to say why someone is away (whether
+        they are is `user_at_work`'s answer)."""
+        start, end = self._window
+        for user_id in user_ids:
+            self._absences.setdefault(user_id, [])
+        rows = Absence.objects.filter(
+            user_id__in=list(user_ids), starts_at__lte=end, ends_at__gt=start
+        ).order_by("-ends_at")
+        for absence in rows:
+            self._absences[absence.user_id].append(absence)
+
+    def user(self, user_id: int) -> User | None:
+        self.load([user_id])
+        return self._users[user_id]
+
+    def staff(self, user_id: int) -> sweep.Staff | None:
+        self.load([user_id])
+        return self._staff[user_id]
+
+    def team_members(self, team_id: int) -> list[sweep.Staff]:
+        if team_id not in self._teams:
+            users = list(
+                User.objects.filter(profile__team_id=team_id, is_active=True)
+                .select_related(*self._related)
+                .prefetch_related(*self._prefetch)
+                .order_by("pk")
+            )
+            self._remember(users)
+            self._load_absences([u.pk for u in users if u.pk not in self._absences])
+            self._teams[team_id] = [self._staff[u.pk] for u in users]
+            counts = selectors.open_action_counts([u.pk for u in users])
+            for user in users:
+                self._open.setdefault(user.pk, counts.get(user.pk, 0))
+        return self._teams[team_id]
+
+    def team_name(self, team_id: int) -> str:
+        if team_id not in self._team_names:
+            team = Team.objects.filter(pk=team_id).first()
+            self._team_names[team_id] = team.name if team else f"team {team_id}"
+        return self._team_names[team_id]
+
+    def open_count(self, user_id: int) -> int:
+        if user_id not in self._open:
+            self._open[user_id] = selectors.open_action_counts([user_id]).get(user_id, 0)
+        return self._open[user_id]
+
+    def moved(self, from_id: int | None, to_id: int | None) -> None:
+        if from_id is not None:
+            self._open[from_id] = max(self.open_count(from_id) - 1, 0)
+        if to_id is not None:
+            self._open[to_id] = self.open_count(to_id) + 1
+
+    def away(self, user_id: int, at: dt.datetime) -> sweep.Away | None:
+        # Asked to the minute: shifts and absences are set in minutes, and it lets actions
+        # falling due in the same minute share one answer.
+        at = at.replace(second=0, microsecond=0)
+        key = (user_id, at)
+        if key not in self._away:
+            self._away[key] = self._why_away(user_id, at)
+        return self._away[key]
+
+    def _why_away(self, user_id: int, at: dt.datetime) -> sweep.Away | None:
+        user = self.user(user_id)
+        if user is None:
+            return sweep.Away(FollowUpReason.OWNER_INACTIVE, "no such account")
+        if availability.user_at_work(user, at):
+            return None
+        if not user.is_active:
+            return sweep.Away(FollowUpReason.OWNER_INACTIVE, "account switched off")
+        absence = next(
+            (a for a in self._absences.get(user_id, ()) if a.starts_at <= at < a.ends_at), None
+        )
+        if absence is not None:
+            until = availability.local(absence.ends_at)
+            return sweep.Away(
+                FollowUpReason.OWNER_ABSENT,
+                f"{absence.get_kind_display().lower()} until {until:%-d %b}",
+            )
+        return sweep.Away(FollowUpReason.OWNER_OFF_SHIFT, self._off_shift(user, at))
+
+    @staticmethod
+    def _off_shift(user, at: dt.datetime) -> str:
+        profile = getattr(user, "profile", None)
+        pattern = profile.effective_shift_pattern if profile else None
+        if pattern is None:
+            return "off shift"
+        start = availability.next_start(
+            slots=availability.slots_of(pattern),
+            cycle_start=pattern.cycle_start,
+            cycle_days=pattern.cycle_days,
+            after_local=availability.local(at),
+        )
+        return f"off shift until {start:%H:%M on %-d %b}" if start else "off shift"
+
+
+def sweep_lookahead() -> dt.timedelta:
+    """The force's look-ahead (the longest, if there are several forces)."""
+    minutes = CaseworkSettings.objects.aggregate(m=Max("sweep_lookahead_minutes"))["m"]
+    if minutes is None:
+        minutes = CaseworkSettings._meta.get_field("sweep_lookahead_minutes").default
+    return dt.timedelta(minutes=minutes)
+
+
+def _facts(action) -> sweep.ActionFacts:
+    return sweep.ActionFacts(
+        id=action.id,
+        due_at=action.due_at,
+        owner_id=action.owner_id,
+        owner_team_id=action.owner_team_id,
+    )
+
+
+def _raised(action_ids) -> dict[tuple[int, dt.datetime], set[str]]:
+    raised: dict[tuple[int, dt.datetime], set[str]] = {}
+    rows = FollowUp.objects.filter(action_id__in=list(action_ids)).values_list(
+        "action_id", "due_at", "reason"
+    )
+    for action_id, due_at, reason in rows:
+        raised.setdefault((action_id, due_at), set()).add(reason)
+    return raised
+
+
+TITLES = {
+    sweep.MOVE: "Safety-plan action moved to you",
+    sweep.ESCALATE_USER: "Safety-plan action escalated to you",
+    sweep.ESCALATE_TEAM: "Safety-plan action for your team",
+    sweep.KEEP: "Safety-plan action overdue",
+}
+
+
+@dataclass
+class _Planned:
+    """One claimed action and what the rules decided for it."""
+
+    action: SafetyAction
+    decision: sweep.Decision
+    old_owner_id: int | None
+    old_team_id: int | None
+
+    @property
+    def case_id(self) -> int:
+        return self.action.plan.case_id
+
+
+def _follow_up(p: _Planned, now: dt.datetime) -> FollowUp:
+    return FollowUp(
+        action=p.action,
+        reason=p.decision.reason,
+        due_at=p.action.due_at,
+        raised_at=now,
+        from_user_id=p.old_owner_id,
+        to_user_id=p.decision.to_user_id if p.decision.moves else p.old_owner_id,
+        escalated=p.decision.kind in (sweep.ESCALATE_USER, sweep.ESCALATE_TEAM),
+        note=p.decision.note,
+    )
+
+
+def _move(p: _Planned, system: User) -> None:
+    """Give the action to its new owner, with the reason in its history."""
+    action, decision = p.action, p.decision
+    if decision.kind == sweep.ESCALATE_TEAM:
+        action.owner_id, action.owner_team_id = None, decision.to_team_id
+    else:
+        action.owner_id, action.owner_team_id = decision.to_user_id, None
+    action.version += 1
+    audited_save(action, user=system, reason=decision.note)
+
+
+def _event(p: _Planned, system: User, now: dt.datetime) -> Event:
+    action, decision = p.action, p.decision
+    return Event(
+        at=now,
+        verb=EventVerb.SAFETY_ACTION_REASSIGNED
+        if decision.kind == sweep.MOVE
+        else EventVerb.SAFETY_ACTION_ESCALATED,
+        actor=system,
+        case_id=p.case_id,
+        old={"owner": p.old_owner_id, "owner_team": p.old_team_id},
+        new={
+            "action": action.pk,
+            "owner": action.owner_id,
+            "owner_team": action.owner_team_id,
+            "follow_up": decision.reason,
+            "moved": decision.moves,
+        },
+        reason=decision.note,
+    )
+
+
+def _tell(p: _Planned, world: _DbWorld) -> None:
+    """Notify whom the decision names (in the app, and by email after commit), once per
+    follow-up."""
+    users = [u for u in (world.user(i) for i in p.decision.notify_ids) if u and u.is_active]
+    if not users:
+        return
+    action = p.action
+    notify(
+        users=users,
+        title=f"{TITLES[p.decision.kind]}: {_what(action, p.case_id)}",
+        body=f"{p.decision.note}. Due {_when(action.due_at)}.",
+        url=_action_url(action, p.case_id),
+        dedupe_key=f"follow-up:{action.pk}:{p.decision.reason}:{int(action.due_at.timestamp())}",
+    )
+
+
+def _tell_supervisors(planned: list[_Planned], world: _DbWorld) -> None:
+    """One message to each supervisor listing the overdue actions of their people that
+    stay with them (owner at work): a catch-up sweep must not bury a supervisor under a
+    message per action. Names staff and cases, never the victim."""
+    by_supervisor: dict[int, list[_Planned]] = {}
+    for p in planned:
+        for supervisor_id in p.decision.supervisor_ids:
+            by_supervisor.setdefault(supervisor_id, []).append(p)
+    for supervisor_id, items in by_supervisor.items():
+        supervisor = world.user(supervisor_id)
+        if supervisor is None or not supervisor.is_active:
+            continue
+        first = items[0]
+        if len(items) == 1:
+            title = f"Safety-plan action overdue: {_what(first.action, first.case_id)}"
+        else:
+            title = f"{len(items)} safety-plan actions overdue among your people"
+        lines = [
+            f"{_what(p.action, p.case_id)}, {_owner_name(world, p)}, due {_when(p.action.due_at)}"
+            for p in items[:20]
+        ]
+        if len(items) > 20:
+            lines.append(f"and {len(items) - 20} more")
+        notify(
+            users=[supervisor],
+            title=title,
+            body="Overdue; the owner is at work and keeps it:\n" + "\n".join(lines),
+            url=_action_url(first.action, first.case_id),
+            dedupe_key=f"overdue:{supervisor_id}:{first.action.pk}:"
+            f"{int(first.action.due_at.timestamp())}",
+        )
+
+
+def _owner_name(world: _DbWorld, p: _Planned) -> str:
+    if p.old_owner_id is not None:
+        staff = world.staff(p.old_owner_id)
+        return staff.name if staff else "their owner"
+    return world.team_name(p.old_team_id)
+
+
+def _apply_batch(planned: list[_Planned], *, now, system, world) -> None:
+    """The fast path: follow-ups and events in one statement each, moves saved one by
+    one (history needs `save()`), then the notifications."""
+    FollowUp.objects.bulk_create([_follow_up(p, now) for p in planned])
+    for p in planned:
+        if p.decision.moves:
+            _move(p, system)
+    Event.objects.bulk_create([_event(p, system, now) for p in planned])
+    for p in planned:
+        _tell(p, world)
+    _tell_supervisors(planned, world)
+
+
+def _apply_one(p: _Planned, *, now, system, world) -> None:
+    """The slow path, for one action inside its own savepoint."""
+    _follow_up(p, now).save()
+    if p.decision.moves:
+        _move(p, system)
+    _event(p, system, now).save()
+    _tell(p, world)
+    _tell_supervisors([p], world)
+
+
+def _count(report: SweepReport, decision: sweep.Decision) -> None:
+    report.followed_up += 1
+    if decision.kind == sweep.MOVE:
+        report.moved += 1
+    elif decision.kind in (sweep.ESCALATE_USER, sweep.ESCALATE_TEAM):
+        report.escalated += 1
+    else:
+        report.kept += 1
+
+
+def _claim(ids) -> list[SafetyAction]:
+    """Lock the open actions among `ids`. Another worker's rows are skipped, not waited
+    for (PostgreSQL); SQLite runs one writing transaction at a time, so the re-check
+    under the lock is what counts there."""
+    return list(
+        SafetyAction.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=list(ids), status=ActionStatus.OPEN)
+        .select_related("action_type", "plan")
+        .order_by("due_at", "pk")
+    )
+
+
+def _sweep_batch(rows, *, world, now, lookahead, system, report: SweepReport) -> None:
+    raised = _raised(r.id for r in rows)
+    world.load(r.owner_id for r in rows)
+    wanted = [
+        r.id
+        for r in rows
+        if sweep.decide(
+            _facts(r),
+            world=world,
+            now=now,
+            lookahead=lookahead,
+            raised=raised.get((r.id, r.due_at), ()),
+        )
+    ]
+    if not wanted:
+        return
+    with transaction.atomic():
+        locked = _claim(wanted)
+        report.skipped += len(wanted) - len(locked)
+        raised = _raised(a.pk for a in locked)  # fresh, under the lock
+        planned: list[_Planned] = []
+        for action in locked:
+            decision = sweep.decide(
+                _facts(action),
+                world=world,
+                now=now,
+                lookahead=lookahead,
+                raised=raised.get((action.pk, action.due_at), ()),
+            )
+            if decision is None:  # another run dealt with it since we looked
+                report.skipped += 1
+                continue
+            if decision.moves:
+                world.moved(action.owner_id, decision.to_user_id)
+            planned.append(_Planned(action, decision, action.owner_id, action.owner_team_id))
+        if not planned:
+            return
+        try:
+            with transaction.atomic():
+                _apply_batch(planned, now=now, system=system, world=world)
+        except (OperationalError, InterfaceError):
+            raise  # the database is going away: let the task retry
+        except Exception:
+            # A duplicate follow-up (the unique constraint caught a run that got there
+            # first) or one bad action: nothing of the batch was kept. Go again one
+            # action at a time, so the others still go through.
+            logger.warning("Safety-action sweep: batch failed, retrying one by one", exc_info=True)
+            _one_by_one(planned, now=now, system=system, world=world, report=report)
+            return
+        for p in planned:
+            _count(report, p.decision)
+
+
+def _one_by_one(planned, *, now, system, world, report: SweepReport) -> None:
+    fresh = SafetyAction.objects.select_related("action_type", "plan").in_bulk(
+        [p.action.pk for p in planned]
+    )
+    for p in planned:
+        p = _Planned(fresh[p.action.pk], p.decision, p.old_owner_id, p.old_team_id)
+        try:
+            with transaction.atomic():
+                _apply_one(p, now=now, system=system, world=world)
+        except IntegrityError:
+            report.skipped += 1  # its follow-up exists: another run raised it
+            continue
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            # One bad action must not hold up the rest; it is tried again next run.
+            logger.exception("Safety-action sweep: action %s failed", p.action.pk)
+            report.failed += 1
+            continue
+        _count(report, p.decision)
+
+
+def sweep_run(
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int | None = None,
+    lookahead: dt.timedelta | None = None,
+) -> SweepReport:
+    """Follow up every open action that is overdue, or falls due within the look-ahead
+    with its owner away then. Walks the open actions due by the horizon in (due time,
+    id) order, a batch at a time, on the partial index of open actions. Idempotent."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    lookahead = lookahead if lookahead is not None else sweep_lookahead()
+    batch_size = batch_size or getattr(settings, "SAFETY_SWEEP_BATCH_SIZE", DEFAULT_BATCH_SIZE)
+    horizon = now + lookahead
+    system = system_user()
+    world = _DbWorld(start=now - dt.timedelta(minutes=1), end=horizon)
+    report = SweepReport()
+    after: tuple[dt.datetime, int] | None = None
+    while True:
+        page = SafetyAction.objects.filter(status=ActionStatus.OPEN, due_at__lte=horizon)
+        if after is not None:
+            page = page.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
+        rows = list(
+            page.order_by("due_at", "pk").values_list(
+                "id", "due_at", "owner_id", "owner_team_id", named=True
+            )[:batch_size]
+        )
+        if not rows:
+            break
+        report.scanned += len(rows)
+        after = (rows[-1].due_at, rows[-1].id)
+        _sweep_batch(rows, world=world, now=now, lookahead=lookahead, system=system, report=report)
+    report.seconds = time.monotonic() - started
+    logger.info("Safety-action sweep: %s", report)
+    return report

@@ -1,0 +1,22 @@
+"""Pages for safety plans and staff absences."""
+
+from django.urls import path
+
+from cases.views import safety
+
+urlpatterns = [
+    path("cases/<int:pk>/safety-plan/", safety.safety_plan, name="safety_plan"),
+    path("cases/<int:pk>/safety-plan/agree/", safety.safety_plan_agree, name="safety_plan_agree"),
+    path("cases/<int:pk>/safety-plan/actions/", safety.safety_action_add, name="safety_action_add"),
+    path(
+        "cases/<int:pk>/safety-plan/actions/<int:action_pk>/complete/",
+        safety.safety_action_complete,
+        name="safety_action_complete",
+    ),
+    path(
+        "cases/<int:pk>/safety-plan/actions/<int:action_pk>/reassign/",
+        safety.safety_action_reassign,
+        name="safety_action_reassign",
+    ),
+    path("absences/", safety.absences, name="absences"),
+]

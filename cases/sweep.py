@@ -1,0 +1,365 @@
+"""The follow-up sweep's rules, as pure functions over plain data.
+
+For one open safety-plan action the sweep asks two questions:
+
+1. Does it need a follow-up? Yes when it is overdue, or when it falls due within the
+   look-ahead and its owner will not be at work then (leave, sickness, off shift, or an
+   account switched off). A follow-up is raised once per action, reason and due time.
+2. What is done about it? An owner at work keeps an overdue action (they and their
+   supervisor are told). Otherwise it moves to a colleague at work in the owner's team
+   (same rank first, then fewest open actions, then lowest id); when nobody is at work
+   it goes to the owner's supervisor, or when the supervisor is away too to the
+   supervisor's supervisor, else to the team as a whole. A team-owned action is "at
+   work" when anybody in the team is.
+
+The database side (`cases.safety_services.sweep_run`) supplies a `World` that answers
+who is who and who is away, using `cases.availability.user_at_work`, and applies the
+decision with history, an event and notifications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from cases.choices import FollowUpReason
+
+# How far up the supervisor chain an action climbs before going to the team as a whole.
+ESCALATION_DEPTH = 2
+
+KEEP = "keep"  # stays with its owner (at work): owner and supervisor are told
+MOVE = "move"  # to a colleague at work in the owner's team
+ESCALATE_USER = "escalate_user"  # to a supervisor
+ESCALATE_TEAM = "escalate_team"  # to the owner's team as a whole
+
+
+@dataclass(frozen=True)
+class Staff:
+    """What the sweep needs to know about a person."""
+
+    id: int
+    name: str
+    team_id: int | None = None
+    supervisor_id: int | None = None
+    roles: frozenset[str] = frozenset()
+    rank: str = ""
+
+
+@dataclass(frozen=True)
+class Away:
+    """Why someone is not at work at a moment: a follow-up reason and words for people."""
+
+    reason: str  # FollowUpReason.OWNER_ABSENT, OWNER_OFF_SHIFT or OWNER_INACTIVE
+    detail: str  # e.g. "annual leave until 3 Dec", "off shift", "account switched off"
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    id: int
+    due_at: dt.datetime
+    owner_id: int | None
+    owner_team_id: int | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one action: the follow-up to raise and where the action goes."""
+
+    reason: str
+    check_at: dt.datetime
+    kind: str  # KEEP, MOVE, ESCALATE_USER or ESCALATE_TEAM
+    note: str
+    to_user_id: int | None = None
+    to_team_id: int | None = None
+    notify_ids: tuple[int, ...] = field(default=())  # told about this action
+    # Supervisors told of an overdue action left with someone at work: one message per
+    # supervisor per sweep batch lists them all, rather than one per action.
+    supervisor_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def moves(self) -> bool:
+        return self.kind != KEEP
+
+
+class World(Protocol):
+    """The facts the rules read. The database implementation caches per sweep run."""
+
+    def staff(self, user_id: int) -> Staff | None: ...
+
+    def team_members(self, team_id: int) -> list[Staff]:
+        """Active members of a team."""
+        ...
+
+    def team_name(self, team_id: int) -> str: ...
+
+    def away(self, user_id: int, at: dt.datetime) -> Away | None:
+        """None when the person is at work at `at`."""
+        ...
+
+    def open_count(self, user_id: int) -> int: ...
+
+
+# Question 1: does the action need a follow-up? --------------------------------------
+
+
+def follow_up_trigger(
+    *,
+    due_at: dt.datetime,
+    now: dt.datetime,
+    lookahead: dt.timedelta,
+    owner_away,
+    raised: Iterable[str] = (),
+) -> tuple[str, dt.datetime, Away | None] | None:
+    """(reason, the moment that matters, why the owner is away or None), or None.
+
+    `owner_away(at)` says why the owner is not at work at `at` (None: at work). `raised`
+    holds the reasons already raised for this due time: a reason is raised once. An
+    overdue action moved once (reason overdue) can still be moved again later for its
+    new owner's absence, under that reason.
+    """
+    raised = set(raised)
+    if due_at <= now:
+        away = owner_away(now)
+        if FollowUpReason.OVERDUE not in raised:
+            return FollowUpReason.OVERDUE, now, away
+        if away is not None and away.reason not in raised:
+            return away.reason, now, away
+        return None
+    if due_at <= now + lookahead:
+        away = owner_away(due_at)
+        if away is not None and away.reason not in raised:
+            return away.reason, due_at, away
+    return None
+
+
+def team_away(members: list[Staff], away, at: dt.datetime, team: str) -> Away | None:
+    """A team is at work when anybody in it is. Otherwise: inactive when it has nobody
+    active, absent when someone would be on shift but is on leave or sick, else off
+    shift."""
+    if not members:
+        return Away(FollowUpReason.OWNER_INACTIVE, f"nobody active in {team}")
+    reasons = []
+    for member in members:
+        why = away(member.id, at)
+        if why is None:
+            return None
+        reasons.append(why.reason)
+    if FollowUpReason.OWNER_ABSENT in reasons:
+        return Away(FollowUpReason.OWNER_ABSENT, f"nobody in {team} at work: leave or sickness")
+    return Away(FollowUpReason.OWNER_OFF_SHIFT, f"nobody in {team} on shift")
+
+
+# Question 2: where does it go? -------------------------------------------------------
+
+
+def choose_colleague(
+    *,
+    owner: Staff,
+    candidates: Iterable[Staff],
+    at_work,
+    open_count,
+) -> Staff | None:
+    """A colleague at work who does the owner's job (shares a role, when the owner has
+    any): same rank first, then fewest open actions, then lowest id."""
+    pool = [
+        c for c in candidates if c.id != owner.id and (not owner.roles or owner.roles & c.roles)
+    ]
+    pool.sort(key=lambda c: (c.rank != owner.rank, open_count(c.id), c.id))
+    # In order of preference, the first at work: asks about as few people as it can.
+    return next((c for c in pool if at_work(c.id)), None)
+
+
+def supervisor_chain(world: World, first_id: int | None, exclude: set[int]) -> list[Staff]:
+    """The supervisor and their supervisor (ESCALATION_DEPTH levels), skipping loops."""
+    chain: list[Staff] = []
+    seen = set(exclude)
+    next_id = first_id
+    while next_id is not None and next_id not in seen and len(chain) < ESCALATION_DEPTH:
+        person = world.staff(next_id)
+        if person is None:
+            break
+        chain.append(person)
+        seen.add(person.id)
+        next_id = person.supervisor_id
+    return chain
+
+
+def team_lead_id(members: list[Staff]) -> int | None:
+    """The supervisor of most of a team's members (lowest id on a tie): whom a team-owned
+    action escalates to."""
+    counts = Counter(m.supervisor_id for m in members if m.supervisor_id is not None)
+    if not counts:
+        return None
+    return min(counts, key=lambda sid: (-counts[sid], sid))
+
+
+def _escalate(
+    *,
+    world: World,
+    reason: str,
+    at: dt.datetime,
+    from_text: str,
+    first_supervisor_id: int | None,
+    exclude: set[int],
+    team_id: int | None,
+    notify_when_stuck: tuple[int, ...],
+    stuck_note: str,
+) -> Decision:
+    """Nobody in the team is at work: up the supervisor chain, else the team."""
+    chain = supervisor_chain(world, first_supervisor_id, exclude)
+    skipped: list[str] = []
+    for level, supervisor in enumerate(chain):
+        why = world.away(supervisor.id, at)
+        if why is None:
+            role = "supervisor" if level == 0 else f"{chain[0].name}'s supervisor"
+            also = f"; {', '.join(skipped)}" if skipped else ""
+            return Decision(
+                reason=reason,
+                check_at=at,
+                kind=ESCALATE_USER,
+                to_user_id=supervisor.id,
+                notify_ids=(supervisor.id,),
+                note=f"Escalated from {from_text} to {supervisor.name}, {role}: nobody else "
+                f"on duty{also}",
+            )
+        skipped.append(f"{supervisor.name} {why.detail}")
+    if team_id is not None:
+        members = world.team_members(team_id)
+        ids = tuple(sorted({m.id for m in members} | {s.id for s in chain}))
+        also = f" ({', '.join(skipped)})" if skipped else ""
+        return Decision(
+            reason=reason,
+            check_at=at,
+            kind=ESCALATE_TEAM,
+            to_team_id=team_id,
+            notify_ids=ids,
+            note=f"Escalated from {from_text} to {world.team_name(team_id)} as a whole: nobody "
+            f"on duty and no supervisor at work{also}",
+        )
+    return Decision(
+        reason=reason,
+        check_at=at,
+        kind=KEEP,
+        notify_ids=tuple(sorted(set(notify_when_stuck) | {s.id for s in chain})),
+        note=stuck_note,
+    )
+
+
+def decide(
+    action: ActionFacts,
+    *,
+    world: World,
+    now: dt.datetime,
+    lookahead: dt.timedelta,
+    raised: Iterable[str] = (),
+) -> Decision | None:
+    """The follow-up an open action needs now, and where it goes; None if it needs none."""
+    if action.owner_id is not None:
+        return _decide_person(action, world, now, lookahead, raised)
+    if action.owner_team_id is not None:
+        return _decide_team(action, world, now, lookahead, raised)
+    return None
+
+
+def _decide_person(action, world: World, now, lookahead, raised) -> Decision | None:
+    owner = world.staff(action.owner_id)
+    if owner is None:
+        return None
+    trigger = follow_up_trigger(
+        due_at=action.due_at,
+        now=now,
+        lookahead=lookahead,
+        owner_away=lambda at: world.away(owner.id, at),
+        raised=raised,
+    )
+    if trigger is None:
+        return None
+    reason, at, away = trigger
+    if away is None:
+        supervisor = world.staff(owner.supervisor_id) if owner.supervisor_id else None
+        told = f" and {supervisor.name}, their supervisor" if supervisor else ""
+        return Decision(
+            reason=reason,
+            check_at=at,
+            kind=KEEP,
+            notify_ids=(owner.id,),
+            supervisor_ids=(supervisor.id,) if supervisor else (),
+            note=f"Overdue: {owner.name} is at work and keeps it; told {owner.name}{told}",
+        )
+    from_text = f"{owner.name} ({away.detail})"
+    if owner.team_id is not None:
+        colleague = choose_colleague(
+            owner=owner,
+            candidates=world.team_members(owner.team_id),
+            at_work=lambda uid: world.away(uid, at) is None,
+            open_count=world.open_count,
+        )
+        if colleague is not None:
+            return Decision(
+                reason=reason,
+                check_at=at,
+                kind=MOVE,
+                to_user_id=colleague.id,
+                notify_ids=(colleague.id,),
+                note=f"Moved from {from_text} to {colleague.name}, on duty",
+            )
+    return _escalate(
+        world=world,
+        reason=reason,
+        at=at,
+        from_text=from_text,
+        first_supervisor_id=owner.supervisor_id,
+        exclude={owner.id},
+        team_id=owner.team_id,
+        notify_when_stuck=(owner.id,),
+        stuck_note=f"Stays with {from_text}: no team to move it to and no supervisor at work",
+    )
+
+
+def _decide_team(action, world: World, now, lookahead, raised) -> Decision | None:
+    team_id = action.owner_team_id
+    name = world.team_name(team_id)
+    members = world.team_members(team_id)
+    trigger = follow_up_trigger(
+        due_at=action.due_at,
+        now=now,
+        lookahead=lookahead,
+        owner_away=lambda at: team_away(members, world.away, at, name),
+        raised=raised,
+    )
+    if trigger is None:
+        return None
+    reason, at, away = trigger
+    lead_id = team_lead_id(members)
+    if away is None:
+        # The team's supervisor is told; without one, the first member at work.
+        if lead_id is not None:
+            return Decision(
+                reason=reason,
+                check_at=at,
+                kind=KEEP,
+                supervisor_ids=(lead_id,),
+                note=f"Overdue: {name} has people at work and keeps it; told the team's supervisor",
+            )
+        first = next(m.id for m in members if world.away(m.id, at) is None)
+        return Decision(
+            reason=reason,
+            check_at=at,
+            kind=KEEP,
+            notify_ids=(first,),
+            note=f"Overdue: {name} has people at work and keeps it; told someone on duty",
+        )
+    return _escalate(
+        world=world,
+        reason=reason,
+        at=at,
+        from_text=f"{name} ({away.detail})",
+        first_supervisor_id=lead_id,
+        exclude=set(),
+        team_id=None,  # it is the team's already
+        notify_when_stuck=tuple(m.id for m in members),
+        stuck_note=f"Stays with {name} ({away.detail}): no supervisor at work; told the team",
+    )

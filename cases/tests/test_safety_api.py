@@ -1,0 +1,336 @@
+"""The API for safety-plan actions (`safety-actions/`) and absences (`absences/`), as an
+integrating system uses it: the same rules and messages as the pages, one error shape,
+lists filtered to what the caller may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases import safety_services
+from cases.choices import ActionStatus
+from cases.models import Absence, SafetyAction, SafetyPlan
+from cases.tests.test_safety_services import DAY, HOUR, T0, add, make_case, make_staff
+from dasapp.models import AccessLog
+
+pytestmark = pytest.mark.usefixtures("org")
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def staff(persona):
+    return make_staff(persona)
+
+
+@pytest.fixture
+def case(staff):
+    with time_machine.travel(T0 - HOUR, tick=False):
+        return make_case(staff.daso)
+
+
+def action_on(staff, case, owner=None, **kwargs):
+    with time_machine.travel(T0, tick=False):
+        plan = safety_services.plan_get_or_create(case=case, user=staff.daso)
+        return add(plan, staff.daso, owner=owner or staff.insp_a, **kwargs)
+
+
+# safety-actions/ -----------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_adds_patrols_for_an_inspector_through_the_api(staff, case):
+    response = api(staff.daso).post(
+        "/api/v1/safety-actions/",
+        {
+            "case": case.pk,
+            "action_type": "patrols",
+            "description": "18:00 to 23:00 daily",
+            "owner": staff.insp_a.pk,
+            "due_at": "2026-07-14T18:00:00+01:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["case"] == {"id": case.pk, "reference": case.reference}
+    assert body["title"] == "Patrols past the address: 18:00 to 23:00 daily"
+    assert body["owner"] == {"id": staff.insp_a.pk, "name": "Mark Fenwick"}
+    assert (body["status"], body["version"], body["overdue"], body["follow_ups"]) == (
+        "open",
+        1,
+        False,
+        [],
+    )
+    assert body["due_at"] == "2026-07-14T18:00:00+01:00"
+
+
+@time_machine.travel(T0, tick=False)
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"due_at": "2026-07-14T09:00:00+01:00"}, "due_at", "The due time must be in the future"),
+        ("inactive", "owner", "Mark Fenwick's account is switched off: choose someone else"),
+        (
+            {"owner": None, "owner_team": "nct-north"},
+            "owner_team",
+            "Neighbourhood crime team (north) has nobody in it: choose a person or another team",
+        ),
+        (
+            {"action_type": "teleport"},
+            "action_type",
+            "No action in the catalogue has the code teleport",
+        ),
+    ],
+)
+def test_bad_actions_are_refused_with_a_field_error_in_the_one_shape(
+    staff, case, change, field, message
+):
+    body = {
+        "case": case.pk,
+        "action_type": "patrols",
+        "owner": staff.insp_a.pk,
+        "due_at": "2026-07-15T09:00:00Z",
+    }
+    if change == "inactive":
+        staff.insp_a.is_active = False
+        staff.insp_a.save()
+    else:
+        body.update(change)
+    response = api(staff.daso).post("/api/v1/safety-actions/", body, format="json")
+    assert response.status_code == 400
+    error = response.json()
+    assert error["status"] == 400 and error["errors"][field] == [message]
+    assert set(error) == {"message", "errors", "status"}
+    assert not SafetyAction.objects.exists()
+    assert not SafetyPlan.objects.exists()  # no empty plan left behind
+
+
+def test_only_dasos_and_supervisors_add_actions(staff, case, persona):
+    researcher = persona("researcher", "cru")
+    response = api(researcher).post(
+        "/api/v1/safety-actions/",
+        {"case": case.pk, "action_type": "patrols", "owner": staff.insp_a.pk},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_the_list_shows_actions_on_readable_cases_and_the_callers_own_only(
+    staff, case, persona, django_assert_max_num_queries
+):
+    mine = action_on(staff, case, owner=staff.insp_a)
+    action_on(staff, case, owner=staff.insp_b)
+
+    with django_assert_max_num_queries(12):
+        as_daso = api(staff.daso).get("/api/v1/safety-actions/").json()
+    assert as_daso["count"] == 2
+    as_owner = api(staff.insp_a).get("/api/v1/safety-actions/").json()
+    assert [a["id"] for a in as_owner["results"]] == [mine.pk]
+    assert api(staff.pc).get("/api/v1/safety-actions/").json()["count"] == 0
+    partner = persona("partner", "victim-support")
+    assert api(partner).get("/api/v1/safety-actions/").status_code == 403
+    assert AccessLog.objects.filter(user=staff.daso, object_type="cases.safetyaction").exists()
+
+
+def test_the_list_filters_by_case_mine_and_overdue(staff, case):
+    first = action_on(staff, case, owner=staff.daso, due_in=HOUR)
+    action_on(staff, case, owner=staff.insp_b, due_in=DAY)
+    other = make_case(staff.daso)
+    client = api(staff.daso)
+    assert client.get("/api/v1/safety-actions/", {"case": other.pk}).json()["count"] == 0
+    assert [
+        a["id"] for a in client.get("/api/v1/safety-actions/", {"mine": "true"}).json()["results"]
+    ] == [first.pk]
+    with time_machine.travel(T0 + 2 * HOUR, tick=False):
+        overdue = client.get("/api/v1/safety-actions/", {"overdue": "true"}).json()
+    assert [a["id"] for a in overdue["results"]] == [first.pk]
+    assert overdue["results"][0]["overdue"] is True
+
+
+def test_the_owner_completes_an_action_with_a_patch(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    response = api(staff.insp_a).patch(
+        f"/api/v1/safety-actions/{action.pk}/",
+        {"status": "done", "completion_note": "Patrols done at 18:10", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["version"]) == ("done", 2)
+
+
+def test_completing_with_an_old_version_is_a_409_and_changes_nothing(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    safety_services.action_reassign(
+        action=action, user=staff.chief, to_user=staff.insp_b, reason="On a course"
+    )
+    response = api(staff.daso).patch(
+        f"/api/v1/safety-actions/{action.pk}/",
+        {"status": "done", "completion_note": "Done", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["errors"]["version"] == [
+        "You had version 1; the action is now at version 2"
+    ]
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+def test_someone_who_may_see_but_not_complete_an_action_gets_403(staff, case, persona):
+    action = action_on(staff, case, owner=staff.insp_a)
+    researcher = persona("researcher", "cru")
+    response = api(researcher).patch(
+        f"/api/v1/safety-actions/{action.pk}/",
+        {"status": "done", "completion_note": "Done", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_a_patch_needs_the_status_done_a_note_and_the_version(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    client = api(staff.insp_a)
+    wrong = client.patch(f"/api/v1/safety-actions/{action.pk}/", {"status": "open"}, format="json")
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"] == {
+        "status": ["Set the status to done to complete the action"],
+        "version": ["Send the version of the action you read"],
+    }
+    no_note = client.patch(
+        f"/api/v1/safety-actions/{action.pk}/", {"status": "done", "version": 1}, format="json"
+    )
+    assert no_note.json()["errors"] == {"note": ["Say what was done"]}
+
+
+def test_a_daso_moves_an_action_through_the_api_and_it_reads_back_with_the_new_owner(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    response = api(staff.daso).post(
+        f"/api/v1/safety-actions/{action.pk}/reassign/",
+        {"owner": staff.insp_b.pk, "reason": "Fenwick is on a course", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["owner"]["id"] == staff.insp_b.pk
+    team = api(staff.daso).post(
+        f"/api/v1/safety-actions/{action.pk}/reassign/",
+        {"owner_team": "response", "reason": "Whoever is on", "version": 2},
+        format="json",
+    )
+    assert team.json()["owner"] is None and team.json()["owner_team"]["code"] == "response"
+
+
+def test_follow_ups_raised_by_the_sweep_read_back_on_the_action(staff, case):
+    action = action_on(staff, case, owner=staff.insp_b, due_in=HOUR)
+    safety_services.sweep_run(now=T0 + 2 * HOUR)
+    body = api(staff.insp_b).get(f"/api/v1/safety-actions/{action.pk}/").json()
+    [follow_up] = body["follow_ups"]
+    assert (follow_up["reason"], follow_up["escalated"], follow_up["to_user"]["id"]) == (
+        "overdue",
+        False,
+        staff.insp_b.pk,
+    )
+
+
+def test_an_action_on_a_case_the_caller_may_not_see_is_404(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    assert api(staff.pc).get(f"/api/v1/safety-actions/{action.pk}/").status_code == 404
+
+
+# absences/ -----------------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_supervisor_records_an_absence_and_others_list_only_their_own(staff):
+    response = api(staff.chief).post(
+        "/api/v1/absences/",
+        {
+            "user": staff.insp_a.pk,
+            "kind": "annual_leave",
+            "starts_at": "2026-07-20T08:00:00+01:00",
+            "ends_at": "2026-08-03T08:00:00+01:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["recorded_by"]["id"] == staff.chief.pk
+    safety_services.absence_record(
+        user=staff.chief, person=staff.insp_b, kind="sickness", starts_at=T0, ends_at=T0 + DAY
+    )
+    as_chief = api(staff.chief).get("/api/v1/absences/").json()
+    assert as_chief["count"] == 2
+    as_fenwick = api(staff.insp_a).get("/api/v1/absences/").json()
+    assert [a["user"]["id"] for a in as_fenwick["results"]] == [staff.insp_a.pk]
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_absence_ending_before_it_starts_or_for_a_stranger_is_refused(staff, persona):
+    client = api(staff.chief)
+    backwards = client.post(
+        "/api/v1/absences/",
+        {
+            "user": staff.insp_a.pk,
+            "kind": "sickness",
+            "starts_at": "2026-07-20T08:00:00Z",
+            "ends_at": "2026-07-19T08:00:00Z",
+        },
+        format="json",
+    )
+    assert backwards.status_code == 400
+    assert backwards.json()["errors"] == {"ends_at": ["The end must be after the start"]}
+    stranger = persona("daso", "hub-laindon")
+    refused = client.post(
+        "/api/v1/absences/",
+        {
+            "user": stranger.pk,
+            "kind": "sickness",
+            "starts_at": "2026-07-20T08:00:00Z",
+            "ends_at": "2026-07-21T08:00:00Z",
+        },
+        format="json",
+    )
+    assert refused.json()["errors"] == {
+        "user": ["Choose someone you supervise or who is in your team"]
+    }
+    assert not Absence.objects.exists()
+
+
+def test_only_supervisors_record_absences(staff):
+    response = api(staff.daso).post(
+        "/api/v1/absences/",
+        {
+            "user": staff.daso.pk,
+            "kind": "sickness",
+            "starts_at": "2026-07-20T08:00:00Z",
+            "ends_at": "2026-07-21T08:00:00Z",
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_an_absence_recorded_through_the_api_is_what_the_sweep_reads(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a, due_in=30 * dt.timedelta(minutes=1))
+    with time_machine.travel(T0, tick=False):
+        api(staff.chief).post(
+            "/api/v1/absences/",
+            {
+                "user": staff.insp_a.pk,
+                "kind": "sickness",
+                "starts_at": "2026-07-14T08:00:00+01:00",
+                "ends_at": "2026-07-16T08:00:00+01:00",
+            },
+            format="json",
+        )
+        safety_services.sweep_run()
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b

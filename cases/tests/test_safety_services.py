@@ -1,0 +1,434 @@
+"""Safety plans, their actions and staff absences: the services' rules, history and
+events. The helpers here (a response team with two inspectors, a PC and their chief
+inspector, a DASO, a case) are shared by the sweep, page and API tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from cases import case_services, safety_selectors, safety_services
+from cases.choices import ActionStatus, CaseStatus, EventVerb
+from cases.models import Absence, Event, SafetyAction, SafetyActionType, SafetyPlan, Team
+from cases.tests.factories import PersonFactory
+from dasapp.api import ConflictError, DomainError
+from dasapp.models import Notification
+
+# Tuesday 14 July 2026, 10:00 in London (BST).
+T0 = dt.datetime(2026, 7, 14, 9, 0, tzinfo=dt.UTC)
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+
+
+def make_staff(persona) -> SimpleNamespace:
+    """A response team (round the clock): Inspectors Fenwick and Price, PC Adeyemi, and
+    their chief inspector Helen Marsh, whose own supervisor is Superintendent Cole in
+    the central referral unit (08:00 to midnight). A DASO, Claire Whitmore."""
+    supt = persona(
+        "supervisor", "cru", "supt.cole", first_name="Dana", last_name="Cole", rank="Superintendent"
+    )
+    chief = persona(
+        "supervisor",
+        "response",
+        "ci.marsh",
+        first_name="Helen",
+        last_name="Marsh",
+        rank="Chief Inspector",
+        supervisor=supt,
+    )
+    pc = persona(
+        "officer",
+        "response",
+        "pc.adeyemi",
+        first_name="Tom",
+        last_name="Adeyemi",
+        rank="PC",
+        supervisor=chief,
+    )
+    insp_a = persona(
+        "officer",
+        "response",
+        "insp.fenwick",
+        first_name="Mark",
+        last_name="Fenwick",
+        rank="Inspector",
+        supervisor=chief,
+    )
+    insp_b = persona(
+        "officer",
+        "response",
+        "insp.price",
+        first_name="Joanna",
+        last_name="Price",
+        rank="Inspector",
+        supervisor=chief,
+    )
+    daso = persona("daso", "cru", "daso.whitmore", first_name="Claire", last_name="Whitmore")
+    return SimpleNamespace(
+        supt=supt,
+        chief=chief,
+        pc=pc,
+        insp_a=insp_a,
+        insp_b=insp_b,
+        daso=daso,
+        response=Team.objects.get(code="response"),
+    )
+
+
+def make_case(user):
+    victim = PersonFactory(given_name="Leah", family_name="Fictional-Hartwell")
+    case, _ = case_services.case_open_or_join(
+        victim=victim, perpetrator=None, level="high", user=user
+    )
+    return case
+
+
+def patrols() -> SafetyActionType:
+    return SafetyActionType.objects.get(code="patrols")
+
+
+def add(plan, user, *, owner=None, owner_team=None, due_in=HOUR, description="", kind="patrols"):
+    """An action added now, due `due_in` from now."""
+    from django.utils import timezone
+
+    return safety_services.action_add(
+        plan=plan,
+        user=user,
+        action_type=SafetyActionType.objects.get(code=kind) if kind else None,
+        description=description,
+        owner=owner,
+        owner_team=owner_team,
+        due_at=timezone.now() + due_in,
+    )
+
+
+def leave(person, *, by, starts=None, ends=None, kind="annual_leave"):
+    return safety_services.absence_record(
+        user=by,
+        person=person,
+        kind=kind,
+        starts_at=starts or T0 - 2 * DAY,
+        ends_at=ends or T0 + 10 * DAY,
+    )
+
+
+@pytest.fixture
+def staff(org, persona):
+    return make_staff(persona)
+
+
+@pytest.fixture
+def plan(staff):
+    with time_machine.travel(T0, tick=False):
+        return safety_services.plan_get_or_create(case=make_case(staff.daso), user=staff.daso)
+
+
+# The catalogue -------------------------------------------------------------------------
+
+
+def test_the_catalogue_offers_the_actions_the_issue_names_and_reloading_adds_nothing(org):
+    labels = list(safety_selectors.catalogue().values_list("label", flat=True))
+    assert labels[0] == "Patrols past the address"
+    for wanted in (
+        "Marker on the address",
+        "Lock change and target hardening",
+        "Panic alarm",
+        "Referral to an IDVA",
+        "Refuge",
+        "Referral to children's services",
+        "Protection notice or order",
+    ):
+        assert wanted in labels
+    before = list(SafetyActionType.objects.order_by("pk").values())
+    call_command("load_org_defaults", verbosity=0, stdout=io.StringIO())
+    assert list(SafetyActionType.objects.order_by("pk").values()) == before
+
+
+def test_reloading_the_catalogue_keeps_an_action_an_administrator_switched_off(org):
+    SafetyActionType.objects.filter(code="refuge").update(is_active=False)
+    call_command("load_org_defaults", verbosity=0, stdout=io.StringIO())
+    assert not SafetyActionType.objects.get(code="refuge").is_active
+    assert "Refuge" not in safety_selectors.catalogue().values_list("label", flat=True)
+
+
+# Plans ---------------------------------------------------------------------------------
+
+
+def test_a_case_has_one_plan_however_often_it_is_asked_for(staff):
+    case = make_case(staff.daso)
+    first = safety_services.plan_get_or_create(case=case, user=staff.daso)
+    assert safety_services.plan_get_or_create(case=case, user=staff.daso) == first
+    assert SafetyPlan.objects.filter(case=case).count() == 1
+
+
+@time_machine.travel(T0, tick=False)
+def test_agreeing_the_plan_records_the_date_who_and_an_event(staff, plan):
+    plan = safety_services.plan_agree(plan=plan, user=staff.daso, agreed_at=T0.date(), version=1)
+    assert plan.agreed_with_victim_at.date() == T0.date()
+    assert plan.agreed_by == staff.daso
+    assert plan.version == 2
+    event = Event.objects.get(verb=EventVerb.SAFETY_PLAN_AGREED)
+    assert (event.actor, event.case_id) == (staff.daso, plan.case_id)
+    last = plan.history.first()
+    assert (last.history_user, last.history_change_reason) == (
+        staff.daso,
+        "Agreed with the victim on 14 Jul 2026",
+    )
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_plan_cannot_be_agreed_tomorrow_or_before_the_case_was_opened(staff, plan):
+    with pytest.raises(DomainError) as tomorrow:
+        safety_services.plan_agree(plan=plan, user=staff.daso, agreed_at=(T0 + DAY).date())
+    assert tomorrow.value.errors == {
+        "agreed_at": ["The date agreed with the victim must be today or in the past"]
+    }
+    with pytest.raises(DomainError) as before:
+        safety_services.plan_agree(plan=plan, user=staff.daso, agreed_at=(T0 - 3 * DAY).date())
+    assert "on or after the day the case was opened" in before.value.errors["agreed_at"][0]
+
+
+@time_machine.travel(T0, tick=False)
+def test_agreeing_a_plan_someone_else_changed_is_a_conflict(staff, plan):
+    safety_services.plan_agree(plan=plan, user=staff.chief, agreed_at=T0.date(), version=1)
+    with pytest.raises(ConflictError):
+        safety_services.plan_agree(plan=plan, user=staff.daso, agreed_at=T0.date(), version=1)
+
+
+# Adding actions ------------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_action_added_keeps_who_and_why_raises_an_event_and_tells_the_owner(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_a, due_in=DAY)
+
+    assert (action.owner, action.status, action.version) == (staff.insp_a, "open", 1)
+    assert action.title == "Patrols past the address"
+    row = action.history.get()
+    assert row.history_user == staff.daso
+    assert row.history_change_reason == "Added for Mark Fenwick, due 15 Jul 2026 10:00"
+    event = Event.objects.get(verb=EventVerb.SAFETY_ACTION_ADDED)
+    assert event.new["action"] == action.pk and event.new["owner"] == staff.insp_a.pk
+    note = Notification.objects.get(user=staff.insp_a)
+    assert (
+        note.title
+        == f"Safety-plan action for you: Patrols past the address, case {plan.case.reference}"
+    )
+    assert (
+        note.url
+        == f"/cases/{plan.case_id}/safety-plan/?via=safety_action:{action.pk}#action-{action.pk}"
+    )
+    assert "Leah" not in note.title + note.body  # never the victim's name in mail
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_free_text_action_for_a_team_is_accepted_and_everyone_in_the_team_is_told(staff, plan):
+    action = add(
+        plan, staff.daso, owner_team=staff.response, kind=None, description="Check on the neighbour"
+    )
+    assert action.title == "Check on the neighbour" and action.owner is None
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert told == {"ci.marsh", "pc.adeyemi", "insp.fenwick", "insp.price"}
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_due_time_in_the_past_is_refused(staff, plan):
+    with pytest.raises(DomainError) as refused:
+        add(plan, staff.daso, owner=staff.insp_b, due_in=-dt.timedelta(minutes=1))
+    assert refused.value.errors == {"due_at": ["The due time must be in the future"]}
+    assert refused.value.message == "The due time must be in the future"
+    assert not SafetyAction.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_owner_whose_account_is_switched_off_is_refused(staff, plan):
+    staff.insp_a.is_active = False
+    staff.insp_a.save()
+    with pytest.raises(DomainError) as refused:
+        add(plan, staff.daso, owner=staff.insp_a)
+    assert refused.value.errors == {
+        "owner": ["Mark Fenwick's account is switched off: choose someone else"]
+    }
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_team_with_nobody_active_in_it_is_refused(staff, plan):
+    empty = Team.objects.get(code="nct-north")
+    with pytest.raises(DomainError) as refused:
+        add(plan, staff.daso, owner_team=empty)
+    assert refused.value.errors == {
+        "owner_team": [
+            "Neighbourhood crime team (north) has nobody in it: choose a person or another team"
+        ]
+    }
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_action_needs_a_what_an_owner_and_a_due_time(staff, plan):
+    with pytest.raises(DomainError) as refused:
+        safety_services.action_add(plan=plan, user=staff.daso, due_at=None)
+    assert refused.value.errors == {
+        "action_type": ["Choose an action from the list or describe one"],
+        "owner": ["Choose a person or a team to own the action"],
+        "due_at": ["Enter the date and time the action is due"],
+    }
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_partner_agency_cannot_hold_an_action(staff, plan, persona):
+    partner = persona("partner", "victim-support", first_name="Kemi", last_name="Adebayo")
+    with pytest.raises(DomainError) as person:
+        add(plan, staff.daso, owner=partner)
+    assert person.value.errors["owner"] == [
+        "Kemi Adebayo cannot hold safety-plan actions: choose someone else"
+    ]
+    with pytest.raises(DomainError) as team:
+        add(plan, staff.daso, owner_team=Team.objects.get(code="victim-support"))
+    assert "cannot hold safety-plan actions" in team.value.errors["owner_team"][0]
+
+
+@time_machine.travel(T0, tick=False)
+def test_no_action_is_added_to_a_closed_case(staff, plan):
+    case = plan.case
+    case.status = CaseStatus.CLOSED
+    case.save()
+    plan.refresh_from_db()
+    with pytest.raises(DomainError, match="closed"):
+        add(plan, staff.daso, owner=staff.insp_b)
+
+
+# Completing and moving -----------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_completing_an_action_keeps_the_note_who_and_an_event(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_b)
+    done = safety_services.action_complete(
+        action=action, user=staff.insp_b, note="Patrols booked for 18:00 to 23:00", version=1
+    )
+    assert (done.status, done.completion_note, done.completed_at, done.version) == (
+        ActionStatus.DONE,
+        "Patrols booked for 18:00 to 23:00",
+        T0,
+        2,
+    )
+    row = done.history.first()
+    assert (row.history_user, row.history_change_reason) == (
+        staff.insp_b,
+        "Done: Patrols booked for 18:00 to 23:00",
+    )
+    assert Event.objects.filter(verb=EventVerb.SAFETY_ACTION_DONE, actor=staff.insp_b).exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_completing_needs_a_note_and_an_open_action(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_b)
+    with pytest.raises(DomainError) as no_note:
+        safety_services.action_complete(action=action, user=staff.insp_b, note="  ")
+    assert no_note.value.errors == {"note": ["Say what was done"]}
+    safety_services.action_complete(action=action, user=staff.insp_b, note="Done")
+    with pytest.raises(DomainError) as twice:
+        safety_services.action_complete(action=action, user=staff.insp_b, note="Again")
+    assert twice.value.errors == {"status": ["The action is done"]}
+
+
+@time_machine.travel(T0, tick=False)
+def test_completing_an_action_someone_else_changed_is_a_conflict_and_changes_nothing(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_a)
+    safety_services.action_reassign(
+        action=action,
+        user=staff.chief,
+        to_user=staff.insp_b,
+        reason="Fenwick is on a course",
+        version=1,
+    )
+    with pytest.raises(ConflictError) as conflict:
+        safety_services.action_complete(action=action, user=staff.daso, note="Done", version=1)
+    assert conflict.value.status_code == 409
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN and action.version == 2
+
+
+@time_machine.travel(T0, tick=False)
+def test_moving_an_action_keeps_the_reason_in_its_history_raises_an_event_and_tells_them(
+    staff, plan
+):
+    action = add(plan, staff.daso, owner=staff.insp_a)
+    moved = safety_services.action_reassign(
+        action=action, user=staff.chief, to_user=staff.insp_b, reason="Fenwick is on a course"
+    )
+    assert (moved.owner, moved.owner_team, moved.version) == (staff.insp_b, None, 2)
+    row = moved.history.first()
+    assert (row.history_user, row.history_change_reason) == (
+        staff.chief,
+        "Moved from Mark Fenwick to Joanna Price: Fenwick is on a course",
+    )
+    event = Event.objects.get(verb=EventVerb.SAFETY_ACTION_REASSIGNED)
+    assert (event.old["owner"], event.new["owner"], event.reason) == (
+        staff.insp_a.pk,
+        staff.insp_b.pk,
+        "Fenwick is on a course",
+    )
+    assert Notification.objects.filter(
+        user=staff.insp_b, title__startswith="Safety-plan action moved to you"
+    ).exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_moving_needs_a_reason_and_someone_else(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_a)
+    with pytest.raises(DomainError) as refused:
+        safety_services.action_reassign(
+            action=action, user=staff.chief, to_user=staff.insp_a, reason=""
+        )
+    assert refused.value.errors == {"reason": ["Give a reason for moving the action"]}
+    with pytest.raises(DomainError) as same:
+        safety_services.action_reassign(
+            action=action, user=staff.chief, to_user=staff.insp_a, reason="Why not"
+        )
+    assert same.value.errors == {
+        "owner": ["The action is already Mark Fenwick's: choose someone else"]
+    }
+
+
+# Absences ------------------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_absence_is_recorded_with_who_recorded_it(staff):
+    absence = leave(staff.insp_a, by=staff.chief)
+    assert absence.recorded_by == staff.chief
+    row = absence.history.get()
+    assert row.history_user == staff.chief
+    assert row.history_change_reason.startswith("Annual leave 12 Jul 2026")
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_absence_that_ends_before_it_starts_or_for_a_switched_off_account_is_refused(staff):
+    with pytest.raises(DomainError) as backwards:
+        leave(staff.insp_a, by=staff.chief, starts=T0, ends=T0 - HOUR)
+    assert backwards.value.errors == {"ends_at": ["The end must be after the start"]}
+    staff.pc.is_active = False
+    staff.pc.save()
+    with pytest.raises(DomainError) as inactive:
+        leave(staff.pc, by=staff.chief)
+    assert inactive.value.errors == {
+        "user": ["Tom Adeyemi's account is switched off: choose someone else"]
+    }
+    with pytest.raises(DomainError) as nobody:
+        safety_services.absence_record(
+            user=staff.chief, person=None, kind="sickness", starts_at=T0, ends_at=T0 + DAY
+        )
+    assert nobody.value.errors == {"user": ["Choose the person who is away"]}
+    assert not Absence.objects.exists()
+
+
+def test_a_supervisor_records_absences_for_their_people_and_team_only(staff, persona):
+    people = set(safety_selectors.absence_people(staff.chief).values_list("username", flat=True))
+    assert people == {"pc.adeyemi", "insp.fenwick", "insp.price"}
+    assert not safety_selectors.absence_people(staff.insp_a).exists()

@@ -1,0 +1,397 @@
+"""The safety-plan page and the absences page, as a DASO, an action's owner, a colleague,
+a supervisor and a partner agency use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+
+from cases import safety_services
+from cases.choices import ActionStatus
+from cases.models import Absence, SafetyAction, SafetyPlan, Team
+from cases.tests.test_safety_services import HOUR, T0, add, make_case, make_staff
+from conftest import verify_two_factor
+from dasapp.models import AccessLog, Notification
+
+pytestmark = pytest.mark.usefixtures("org")
+
+
+@pytest.fixture
+def staff(persona):
+    return make_staff(persona)
+
+
+@pytest.fixture
+def case(staff):
+    with time_machine.travel(T0 - HOUR, tick=False):
+        return make_case(staff.daso)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    if user.groups.filter(name="supervisor").exists():
+        verify_two_factor(client, user)
+    return client
+
+
+def url(case) -> str:
+    return f"/cases/{case.pk}/safety-plan/?via=case:{case.pk}"
+
+
+def add_post(**overrides) -> dict:
+    data = {
+        "add-action_type": "",
+        "add-description": "",
+        "add-owner": "",
+        "add-owner_team": "",
+        "add-due_at_day": "14",
+        "add-due_at_month": "7",
+        "add-due_at_year": "2026",
+        "add-due_at_time": "18:00",
+    }
+    data.update({f"add-{k}": v for k, v in overrides.items()})
+    return data
+
+
+def plan_with_action(staff, case, owner=None, **kwargs):
+    with time_machine.travel(T0, tick=False):
+        plan = safety_services.plan_get_or_create(case=case, user=staff.daso)
+        return add(plan, staff.daso, owner=owner or staff.insp_a, **kwargs)
+
+
+# Reading the plan ----------------------------------------------------------------------
+
+
+def test_the_case_page_links_to_its_safety_plan(staff, case):
+    page = signed_in(staff.daso).get(f"/cases/{case.pk}/?via=case:{case.pk}")
+    assert f'href="/cases/{case.pk}/safety-plan/?via=case:{case.pk}"' in page.content.decode()
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_sees_the_plan_with_owner_due_time_and_follow_ups_and_the_view_is_logged(
+    staff, case
+):
+    action = plan_with_action(staff, case, due_in=HOUR)
+    safety_services.absence_record(
+        user=staff.chief,
+        person=staff.insp_a,
+        kind="annual_leave",
+        starts_at=T0 - HOUR,
+        ends_at=T0 + 48 * HOUR,
+    )
+    safety_services.sweep_run()
+
+    page = signed_in(staff.daso).get(url(case))
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'id="action-{action.pk}"' in body
+    assert "Patrols past the address" in body
+    assert "Joanna Price" in body  # the new owner
+    assert "14 July 2026 11:00" in body  # due, local time
+    assert "Moved from Mark Fenwick (annual leave until 16 Jul) to Joanna Price, on duty" in body
+    assert "Not yet agreed" in body
+    log = AccessLog.objects.filter(user=staff.daso, object_type="cases.case").latest("at")
+    assert (log.object_id, log.work_item) == (str(case.pk), f"case:{case.pk}")
+
+
+def test_a_case_without_a_plan_shows_none_yet_and_writes_nothing(staff, case):
+    page = signed_in(staff.daso).get(url(case))
+    assert page.status_code == 200
+    assert 'data-testid="no-actions"' in page.content.decode()
+    assert not SafetyPlan.objects.exists()
+
+
+def test_a_partner_agency_may_not_open_a_plan(staff, case, persona):
+    partner = persona("partner", "victim-support")
+    assert signed_in(partner).get(url(case)).status_code == 403
+
+
+def test_an_officer_with_no_part_in_the_case_does_not_find_its_plan(staff, case):
+    plan_with_action(staff, case, owner=staff.insp_a)
+    assert signed_in(staff.pc).get(url(case)).status_code == 404
+
+
+def test_the_owner_of_an_action_sees_the_plan_and_may_complete_but_not_move_it(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    body = signed_in(staff.insp_a).get(url(case)).content.decode()
+    assert 'data-testid="complete-form"' in body
+    assert 'data-testid="reassign-form"' not in body
+    assert 'data-testid="add-form"' not in body
+    moved = signed_in(staff.insp_a).post(
+        f"/cases/{case.pk}/safety-plan/actions/{action.pk}/reassign/",
+        {f"reassign{action.pk}-owner": staff.insp_b.pk, f"reassign{action.pk}-reason": "x"},
+    )
+    assert moved.status_code == 403
+
+
+def test_a_researcher_reads_the_plan_but_may_not_add_actions(staff, case, persona):
+    researcher = persona("researcher", "cru")
+    client = signed_in(researcher)
+    assert 'data-testid="add-form"' not in client.get(url(case)).content.decode()
+    refused = client.post(
+        f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
+        add_post(owner=staff.insp_b.pk, action_type=1),
+    )
+    assert refused.status_code == 403
+    assert not SafetyAction.objects.exists()
+
+
+# Adding an action ----------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_adds_patrols_for_an_inspector_due_at_a_date_and_time(staff, case):
+    from cases.models import SafetyActionType
+
+    patrols = SafetyActionType.objects.get(code="patrols")
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
+        add_post(action_type=patrols.pk, owner=staff.insp_a.pk, description="18:00 to 23:00"),
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url(case)
+    action = SafetyAction.objects.get()
+    assert (action.owner, action.action_type, action.description) == (
+        staff.insp_a,
+        patrols,
+        "18:00 to 23:00",
+    )
+    assert action.due_at == dt.datetime(2026, 7, 14, 17, 0, tzinfo=dt.UTC)  # 18:00 BST
+    assert action.plan.case == case
+    assert Notification.objects.filter(user=staff.insp_a).exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_due_time_in_the_past_is_refused_on_the_page_with_the_error_linked(staff, case):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
+        add_post(owner=staff.insp_a.pk, description="Call her", due_at_time="09:00"),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<a href="#id_add-due_at_day">The due time must be in the future</a>' in body
+    assert "Call her" in body  # what was typed is kept
+    assert not SafetyAction.objects.exists()
+    assert not SafetyPlan.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_adding_an_action_still_works_when_the_broker_is_down(
+    staff, case, django_capture_on_commit_callbacks
+):
+    """Redis down: the owner's email cannot be queued, but the page does not fail and
+    the in-app message is there (the database is the source of truth)."""
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from cases.models import SafetyActionType
+
+    staff.insp_a.email = "insp.fenwick@dasapp.invalid"
+    staff.insp_a.save()
+    patrols = SafetyActionType.objects.get(code="patrols")
+    with (
+        mock.patch(
+            "dasapp.tasks.send_notification_email.delay",
+            side_effect=OperationalError("Error 111 connecting to 127.0.0.1:6379"),
+        ) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = signed_in(staff.daso).post(
+            f"/cases/{case.pk}/safety-plan/actions/",
+            add_post(action_type=patrols.pk, owner=staff.insp_a.pk),
+        )
+    assert response.status_code == 302
+    assert delay.called  # it tried, failed, and the request carried on
+    assert SafetyAction.objects.get().owner == staff.insp_a
+    assert Notification.objects.get(user=staff.insp_a).emailed_at is None
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_owner_whose_account_is_switched_off_is_refused_on_the_page(staff, case):
+    staff.insp_a.is_active = False
+    staff.insp_a.save()
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/", add_post(owner=staff.insp_a.pk, description="x")
+    )
+    assert response.status_code == 400
+    assert "Mark Fenwick&#x27;s account is switched off: choose someone else" in (
+        response.content.decode()
+    )
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_team_with_nobody_in_it_is_refused_on_the_page(staff, case):
+    empty = Team.objects.get(code="nct-north")
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/", add_post(owner_team=empty.pk, description="x")
+    )
+    assert response.status_code == 400
+    assert (
+        "Neighbourhood crime team (north) has nobody in it: choose a person or another team"
+        in response.content.decode()
+    )
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_date_that_is_not_real_or_a_bad_time_is_refused(staff, case):
+    client = signed_in(staff.daso)
+    bad_date = client.post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(owner=staff.insp_a.pk, description="x", due_at_day="31", due_at_month="2"),
+    )
+    assert bad_date.status_code == 400
+    assert "The due date must be a real date" in bad_date.content.decode()
+    bad_time = client.post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(owner=staff.insp_a.pk, description="x", due_at_time="25:00"),
+    )
+    assert "Enter the due time as a 24-hour time, like 14:30" in bad_time.content.decode()
+
+
+# Agreeing, completing, moving ---------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_records_the_date_the_plan_was_agreed_with_the_victim(staff, case):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/agree/?via=case:{case.pk}",
+        {"agree-agreed_at_day": "14", "agree-agreed_at_month": "7", "agree-agreed_at_year": "2026"},
+    )
+    assert response.status_code == 302
+    plan = SafetyPlan.objects.get(case=case)
+    assert plan.agreed_with_victim_at.date() == dt.date(2026, 7, 14)
+    page = signed_in(staff.daso).get(url(case)).content.decode()
+    assert "14 July 2026, recorded by Claire Whitmore" in page
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_owner_marks_an_action_done_with_a_note(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    response = signed_in(staff.insp_a).post(
+        f"/cases/{case.pk}/safety-plan/actions/{action.pk}/complete/?via=case:{case.pk}",
+        {
+            f"complete{action.pk}-note": "Patrols done at 18:10 and 21:40",
+            f"complete{action.pk}-version": "1",
+        },
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+    assert action.completion_note == "Patrols done at 18:10 and 21:40"
+
+
+@time_machine.travel(T0, tick=False)
+def test_completing_an_action_the_sweep_moved_meanwhile_is_a_conflict(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    safety_services.action_reassign(
+        action=action, user=staff.chief, to_user=staff.insp_b, reason="On a course"
+    )
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/{action.pk}/complete/",
+        {f"complete{action.pk}-note": "Done", f"complete{action.pk}-version": "1"},
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this action" in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_moves_an_action_with_a_reason_and_without_one_is_refused(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    client = signed_in(staff.daso)
+    path = f"/cases/{case.pk}/safety-plan/actions/{action.pk}/reassign/"
+    prefix = f"reassign{action.pk}"
+    refused = client.post(path, {f"{prefix}-owner": staff.insp_b.pk, f"{prefix}-version": "1"})
+    assert refused.status_code == 400
+    assert "Give a reason for moving the action" in refused.content.decode()
+    moved = client.post(
+        path,
+        {
+            f"{prefix}-owner": staff.insp_b.pk,
+            f"{prefix}-reason": "Fenwick is on a course",
+            f"{prefix}-version": "1",
+        },
+    )
+    assert moved.status_code == 302
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b
+
+
+# Absences ------------------------------------------------------------------------------
+
+
+def absence_post(person, **overrides) -> dict:
+    data = {
+        "absence-user": person.pk,
+        "absence-kind": "annual_leave",
+        "absence-starts_at_day": "20",
+        "absence-starts_at_month": "7",
+        "absence-starts_at_year": "2026",
+        "absence-starts_at_time": "08:00",
+        "absence-ends_at_day": "3",
+        "absence-ends_at_month": "8",
+        "absence-ends_at_year": "2026",
+        "absence-ends_at_time": "08:00",
+    }
+    data.update({f"absence-{k}": v for k, v in overrides.items()})
+    return data
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_supervisor_records_annual_leave_for_an_inspector_and_sees_it_listed(staff):
+    client = signed_in(staff.chief)
+    response = client.post("/absences/", absence_post(staff.insp_a))
+    assert response.status_code == 302
+    absence = Absence.objects.get()
+    assert (absence.user, absence.kind, absence.recorded_by) == (
+        staff.insp_a,
+        "annual_leave",
+        staff.chief,
+    )
+    assert absence.starts_at == dt.datetime(2026, 7, 20, 7, 0, tzinfo=dt.UTC)
+    listed = client.get("/absences/").content.decode()
+    assert "Mark Fenwick" in listed and "Annual leave" in listed
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_absence_ending_before_it_starts_is_refused_with_the_error_linked(staff):
+    response = signed_in(staff.chief).post(
+        "/absences/", absence_post(staff.insp_a, ends_at_day="19", ends_at_month="7")
+    )
+    assert response.status_code == 400
+    assert '<a href="#id_absence-ends_at_day">The end must be after the start</a>' in (
+        response.content.decode()
+    )
+    assert not Absence.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_supervisor_cannot_record_absences_for_someone_outside_their_people(staff, persona):
+    stranger = persona("daso", "hub-laindon")
+    response = signed_in(staff.chief).post("/absences/", absence_post(stranger))
+    assert response.status_code == 400
+    assert "Choose someone you supervise or who is in your team" in response.content.decode()
+
+
+def test_only_supervisors_open_the_absences_page(staff):
+    assert signed_in(staff.daso).get("/absences/").status_code == 403
+    assert signed_in(staff.chief).get("/absences/").status_code == 200
+
+
+# Home ----------------------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_dasos_home_page_lists_the_safety_plan_actions_they_own_that_are_due(staff, case):
+    action = plan_with_action(staff, case, owner=staff.daso, due_in=2 * HOUR)
+    body = signed_in(staff.daso).get("/").content.decode()
+    assert f"Patrols past the address on {case.reference}, due 14 Jul 12:00" in body
+    assert f"safety_action:{action.pk}#action-{action.pk}" in body

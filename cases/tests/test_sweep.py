@@ -1,0 +1,652 @@
+"""The follow-up sweep: its rules as pure functions, then on the database with the clock
+moved by time-machine: overdue actions, owners on leave, off shift or switched off,
+team-owned actions, escalation up the supervisor chain, idempotency (twice, after a
+crash half-way, and two workers at once on PostgreSQL), and the walkthrough of the
+issue's "Done when"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from unittest import mock
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from cases import safety_services, sweep
+from cases.choices import ActionStatus, EventVerb, FollowUpReason
+from cases.models import CaseworkSettings, Event, FollowUp, SafetyAction, ShiftPattern
+from cases.sweep import ActionFacts, Away, Staff
+from cases.tests.test_safety_services import (
+    DAY,
+    HOUR,
+    T0,
+    add,
+    leave,
+    make_case,
+)
+from dasapp.models import Notification
+
+MIN = dt.timedelta(minutes=1)
+LOOKAHEAD = dt.timedelta(minutes=60)
+
+
+# The rules, without a database ---------------------------------------------------------
+
+
+class FakeWorld:
+    """A `cases.sweep.World` from dicts: who is who, and who is away when."""
+
+    def __init__(self, staff, *, away=None, open_counts=None, teams=None):
+        self.people = {s.id: s for s in staff}
+        self.away_map = away or {}  # id -> Away (all the time)
+        self.open_counts = open_counts or {}
+        self.names = teams or {1: "Response"}
+
+    def staff(self, user_id):
+        return self.people.get(user_id)
+
+    def team_members(self, team_id):
+        return [s for s in self.people.values() if s.team_id == team_id]
+
+    def team_name(self, team_id):
+        return self.names[team_id]
+
+    def away(self, user_id, at):
+        return self.away_map.get(user_id)
+
+    def open_count(self, user_id):
+        return self.open_counts.get(user_id, 0)
+
+
+LEAVE = Away(FollowUpReason.OWNER_ABSENT, "annual leave until 3 Dec")
+OFF = Away(FollowUpReason.OWNER_OFF_SHIFT, "off shift")
+NOW = T0
+
+
+def people():
+    return [
+        Staff(10, "Dana Cole", team_id=2, roles=frozenset({"supervisor"})),
+        Staff(9, "Helen Marsh", team_id=1, supervisor_id=10, roles=frozenset({"supervisor"})),
+        Staff(1, "Insp A", team_id=1, supervisor_id=9, roles=frozenset({"officer"}), rank="Insp"),
+        Staff(2, "PC C", team_id=1, supervisor_id=9, roles=frozenset({"officer"}), rank="PC"),
+        Staff(3, "Insp B", team_id=1, supervisor_id=9, roles=frozenset({"officer"}), rank="Insp"),
+    ]
+
+
+def facts(*, due_in, owner=1, team=None):
+    return ActionFacts(id=99, due_at=NOW + due_in, owner_id=owner, owner_team_id=team)
+
+
+def decide(world, action, raised=()):
+    return sweep.decide(action, world=world, now=NOW, lookahead=LOOKAHEAD, raised=raised)
+
+
+def test_rule_an_action_due_later_whose_owner_is_at_work_needs_nothing():
+    assert decide(FakeWorld(people()), facts(due_in=30 * MIN)) is None
+
+
+def test_rule_an_action_beyond_the_lookahead_needs_nothing_even_if_its_owner_is_away():
+    assert decide(FakeWorld(people(), away={1: LEAVE}), facts(due_in=2 * HOUR)) is None
+
+
+def test_rule_owner_on_leave_when_it_falls_due_moves_it_to_a_colleague_of_the_same_rank():
+    decision = decide(FakeWorld(people(), away={1: LEAVE}), facts(due_in=30 * MIN))
+    assert (decision.reason, decision.kind, decision.to_user_id) == (
+        FollowUpReason.OWNER_ABSENT,
+        sweep.MOVE,
+        3,
+    )
+    assert decision.check_at == NOW + 30 * MIN  # at work when it falls due, not now
+    assert decision.note == "Moved from Insp A (annual leave until 3 Dec) to Insp B, on duty"
+    assert decision.notify_ids == (3,)
+
+
+def test_rule_among_equals_the_colleague_with_fewest_open_actions_then_lowest_id_gets_it():
+    staff = people() + [
+        Staff(4, "Insp D", team_id=1, supervisor_id=9, roles=frozenset({"officer"}), rank="Insp")
+    ]
+    world = FakeWorld(staff, away={1: LEAVE}, open_counts={3: 2, 4: 1})
+    assert decide(world, facts(due_in=30 * MIN)).to_user_id == 4
+    world = FakeWorld(staff, away={1: LEAVE}, open_counts={3: 1, 4: 1})
+    assert decide(world, facts(due_in=30 * MIN)).to_user_id == 3
+
+
+def test_rule_a_colleague_must_share_a_role_with_the_owner():
+    staff = [p for p in people() if p.id != 3]  # only the supervisor and PC C left in team 1
+    world = FakeWorld(staff, away={1: LEAVE, 2: OFF})
+    decision = decide(world, facts(due_in=30 * MIN))
+    # Helen Marsh (supervisor role) is in the team but is not a colleague: she gets it
+    # as the supervisor, not as someone doing the same job.
+    assert (decision.kind, decision.to_user_id) == (sweep.ESCALATE_USER, 9)
+
+
+def test_rule_overdue_with_the_owner_at_work_stays_and_tells_owner_and_supervisor():
+    decision = decide(FakeWorld(people()), facts(due_in=-MIN))
+    assert (decision.reason, decision.kind, decision.moves) == (
+        FollowUpReason.OVERDUE,
+        sweep.KEEP,
+        False,
+    )
+    assert (decision.notify_ids, decision.supervisor_ids) == ((1,), (9,))
+
+
+def test_rule_overdue_with_the_owner_away_moves_it_under_the_overdue_reason():
+    decision = decide(FakeWorld(people(), away={1: OFF}), facts(due_in=-MIN))
+    assert (decision.reason, decision.kind, decision.to_user_id) == (
+        FollowUpReason.OVERDUE,
+        sweep.MOVE,
+        3,
+    )
+
+
+def test_rule_each_reason_is_raised_once_per_due_time():
+    world = FakeWorld(people(), away={1: LEAVE})
+    assert decide(world, facts(due_in=30 * MIN), raised={FollowUpReason.OWNER_ABSENT}) is None
+    assert decide(FakeWorld(people()), facts(due_in=-MIN), raised={"overdue"}) is None
+    # Overdue raised already, and now the owner is away: moved under the new reason.
+    again = decide(world, facts(due_in=-MIN), raised={"overdue"})
+    assert (again.reason, again.kind) == (FollowUpReason.OWNER_ABSENT, sweep.MOVE)
+
+
+def test_rule_nobody_on_duty_goes_to_the_supervisor_then_theirs_then_the_team():
+    away = {1: LEAVE, 2: OFF, 3: OFF}
+    to_supervisor = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN))
+    assert (to_supervisor.kind, to_supervisor.to_user_id) == (sweep.ESCALATE_USER, 9)
+    assert to_supervisor.note == (
+        "Escalated from Insp A (annual leave until 3 Dec) to Helen Marsh, supervisor: "
+        "nobody else on duty"
+    )
+    away[9] = LEAVE
+    to_next = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN))
+    assert (to_next.kind, to_next.to_user_id) == (sweep.ESCALATE_USER, 10)
+    assert "Helen Marsh's supervisor" in to_next.note
+    assert "Helen Marsh annual leave until 3 Dec" in to_next.note
+    away[10] = OFF
+    to_team = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN))
+    assert (to_team.kind, to_team.to_team_id, to_team.to_user_id) == (sweep.ESCALATE_TEAM, 1, None)
+    assert set(to_team.notify_ids) == {1, 2, 3, 9, 10}
+
+
+def test_rule_a_team_owned_action_is_at_work_when_anybody_in_the_team_is():
+    world = FakeWorld(people(), away={1: LEAVE, 2: OFF})
+    assert decide(world, facts(due_in=30 * MIN, owner=None, team=1)) is None
+
+
+def test_rule_a_team_owned_action_with_nobody_at_work_goes_to_the_teams_supervisor():
+    world = FakeWorld(people(), away={1: LEAVE, 2: OFF, 3: OFF, 9: OFF})
+    decision = decide(world, facts(due_in=30 * MIN, owner=None, team=1))
+    # Helen Marsh is off too: the supervisor of most of the team's members is her, so
+    # the next up is her supervisor, Dana Cole.
+    assert (decision.reason, decision.kind, decision.to_user_id) == (
+        FollowUpReason.OWNER_ABSENT,
+        sweep.ESCALATE_USER,
+        10,
+    )
+
+
+def test_rule_a_supervisor_chain_that_loops_ends():
+    staff = [
+        Staff(1, "A", team_id=None, supervisor_id=2, roles=frozenset({"officer"})),
+        Staff(2, "B", team_id=None, supervisor_id=1, roles=frozenset({"supervisor"})),
+    ]
+    decision = decide(FakeWorld(staff, away={1: LEAVE, 2: LEAVE}), facts(due_in=30 * MIN))
+    assert decision.kind == sweep.KEEP and decision.notify_ids == (1, 2)
+
+
+# On the database -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(org, persona):
+    from cases.tests.test_safety_services import make_staff
+
+    return make_staff(persona)
+
+
+@pytest.fixture
+def plan(staff):
+    with time_machine.travel(T0, tick=False):
+        return safety_services.plan_get_or_create(case=make_case(staff.daso), user=staff.daso)
+
+
+def run(at: dt.datetime, **kwargs):
+    with time_machine.travel(at, tick=False):
+        return safety_services.sweep_run(**kwargs)
+
+
+def follow_ups(action):
+    return list(FollowUp.objects.filter(action=action).values_list("reason", flat=True))
+
+
+def test_an_overdue_action_whose_owner_is_at_work_is_not_moved_but_followed_up_and_told(
+    staff, plan
+):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+    Notification.objects.all().delete()
+
+    report = run(T0 + 2 * HOUR)
+
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b and action.version == 1
+    assert follow_ups(action) == [FollowUpReason.OVERDUE]
+    assert (report.followed_up, report.kept, report.moved) == (1, 1, 0)
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert told == {"insp.price", "ci.marsh"}
+    assert (
+        Notification.objects.filter(
+            title=f"Safety-plan action overdue: Patrols past the address, case "
+            f"{plan.case.reference}"
+        ).count()
+        == 2
+    )
+
+
+def test_a_supervisor_gets_one_message_listing_every_overdue_action_of_their_people(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        for owner in (staff.insp_b, staff.pc, staff.insp_b):
+            add(plan, staff.daso, owner=owner, due_in=HOUR)
+    Notification.objects.all().delete()
+
+    run(T0 + 2 * HOUR)
+
+    [digest] = Notification.objects.filter(user=staff.chief)
+    assert digest.title == "3 safety-plan actions overdue among your people"
+    assert digest.body.count(f"Patrols past the address, case {plan.case.reference}") == 3
+    assert "Tom Adeyemi, due 14 Jul 2026 11:00" in digest.body
+    assert "Leah" not in digest.body
+    assert Notification.objects.filter(user=staff.insp_b).count() == 2
+    assert run(T0 + 3 * HOUR).followed_up == 0
+    assert Notification.objects.filter(user=staff.chief).count() == 1
+
+
+def test_an_action_whose_owner_is_on_leave_when_it_falls_due_moves_to_an_inspector_on_duty(
+    staff, plan
+):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=45 * MIN)
+        leave(staff.insp_a, by=staff.chief, starts=T0 - 2 * DAY, ends=T0 + 20 * DAY)
+
+    run(T0)
+
+    action.refresh_from_db()
+    # PC Adeyemi has fewer actions (none) and a lower id, but the inspector's job goes to
+    # the other inspector first.
+    assert action.owner == staff.insp_b
+    follow_up = FollowUp.objects.get(action=action)
+    assert (follow_up.reason, follow_up.from_user, follow_up.to_user, follow_up.escalated) == (
+        FollowUpReason.OWNER_ABSENT,
+        staff.insp_a,
+        staff.insp_b,
+        False,
+    )
+    assert follow_up.note == (
+        "Moved from Mark Fenwick (annual leave until 3 Aug) to Joanna Price, on duty"
+    )
+
+
+def test_an_owner_off_shift_by_the_hub_rota_has_the_action_moved_to_a_colleague_on_shift(
+    org, persona, staff, plan
+):
+    # 10:00 on 14 July is day 2 of hub rota A: evenings only (15:00 to 22:00).
+    hub_daso = persona("daso", "hub-colchester", first_name="Sam", last_name="Reeve")
+    cover = persona("daso", "hub-colchester", first_name="Ola", last_name="Banjo")
+    profile = cover.profile
+    profile.shift_pattern = ShiftPattern.objects.get(name="Round the clock")
+    profile.save()
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=hub_daso, due_in=30 * MIN, kind="idva-referral")
+
+    run(T0)
+
+    action.refresh_from_db()
+    assert action.owner == cover
+    assert follow_ups(action) == [FollowUpReason.OWNER_OFF_SHIFT]
+    assert FollowUp.objects.get().note == (
+        "Moved from Sam Reeve (off shift until 15:00 on 14 Jul) to Ola Banjo, on duty"
+    )
+
+
+def test_an_owner_whose_account_was_switched_off_has_the_action_moved(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=3 * HOUR)
+    staff.insp_a.is_active = False
+    staff.insp_a.save()
+
+    run(T0 + 150 * MIN)
+
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b
+    assert follow_ups(action) == [FollowUpReason.OWNER_INACTIVE]
+
+
+def test_nobody_on_duty_in_the_team_sends_it_to_the_owners_supervisor(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
+        for person in (staff.insp_a, staff.insp_b, staff.pc):
+            leave(person, by=staff.chief)
+
+    run(T0)
+
+    action.refresh_from_db()
+    assert action.owner == staff.chief
+    follow_up = FollowUp.objects.get()
+    assert follow_up.escalated and follow_up.to_user == staff.chief
+    assert Event.objects.filter(verb=EventVerb.SAFETY_ACTION_ESCALATED, case=plan.case).exists()
+    assert Notification.objects.filter(
+        user=staff.chief, title__startswith="Safety-plan action escalated to you"
+    ).exists()
+
+
+def test_a_supervisor_away_too_sends_it_to_their_supervisor_and_then_to_the_team(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        first = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
+        for person in (staff.insp_a, staff.insp_b, staff.pc, staff.chief):
+            leave(person, by=staff.supt)
+
+    run(T0)
+
+    first.refresh_from_db()
+    assert first.owner == staff.supt  # the CRU works 08:00 to midnight: she is on
+
+    # At 01:00 the superintendent's unit is off too: the response team as a whole.
+    night = dt.datetime(2026, 7, 15, 0, 0, tzinfo=dt.UTC)
+    with time_machine.travel(night - HOUR, tick=False):
+        second = add(plan, staff.daso, owner=staff.insp_a, due_in=90 * MIN)
+    run(night)
+    second.refresh_from_db()
+    assert (second.owner, second.owner_team) == (None, staff.response)
+    assert FollowUp.objects.get(action=second).note.startswith(
+        "Escalated from Mark Fenwick (annual leave until 24 Jul) to Response policing as a "
+        "whole: nobody on duty and no supervisor at work"
+    )
+
+
+def test_a_team_owned_action_with_somebody_at_work_is_left_alone_until_overdue(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner_team=staff.response, due_in=30 * MIN)
+        for person in (staff.insp_a, staff.insp_b):
+            leave(person, by=staff.chief)
+    assert run(T0).followed_up == 0
+    report = run(T0 + HOUR)
+    action.refresh_from_db()
+    assert (report.kept, action.owner_team, action.owner) == (1, staff.response, None)
+    assert follow_ups(action) == [FollowUpReason.OVERDUE]
+
+
+def test_a_team_owned_action_with_nobody_at_work_when_due_goes_to_the_teams_supervisor(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner_team=staff.response, due_in=30 * MIN)
+        for person in (staff.insp_a, staff.insp_b, staff.pc):
+            leave(person, by=staff.chief)
+    # Helen Marsh is in the team and at work: the team is at work.
+    assert run(T0).followed_up == 0
+    leave(staff.chief, by=staff.supt)
+    run(T0)
+    action.refresh_from_db()
+    assert action.owner == staff.supt
+    assert follow_ups(action) == [FollowUpReason.OWNER_ABSENT]
+
+
+def test_the_lookahead_comes_from_the_forces_settings(org, staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=3 * HOUR)
+        leave(staff.insp_a, by=staff.chief)
+    assert run(T0).followed_up == 0
+    CaseworkSettings.objects.create(force=org, sweep_lookahead_minutes=240)
+    assert run(T0).moved == 1
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b
+
+
+def test_history_rows_carry_the_system_user_and_the_reason_and_the_actor_of_the_event(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
+        leave(staff.insp_a, by=staff.chief)
+    run(T0)
+    system = safety_services.system_user()
+    added, moved = action.history.order_by("history_date", "history_id")
+    assert (added.history_user, moved.history_user) == (staff.daso, system)
+    assert moved.history_change_reason == (
+        "Moved from Mark Fenwick (annual leave until 24 Jul) to Joanna Price, on duty"
+    )
+    assert (moved.owner_id, moved.version) == (staff.insp_b.pk, 2)
+    event = Event.objects.get(verb=EventVerb.SAFETY_ACTION_REASSIGNED)
+    assert (event.actor, event.old["owner"], event.new["owner"]) == (
+        system,
+        staff.insp_a.pk,
+        staff.insp_b.pk,
+    )
+    assert not system.is_active and not system.has_usable_password()
+
+
+def _snapshot():
+    return {
+        "follow_ups": sorted(FollowUp.objects.values_list("action_id", "reason", "to_user_id")),
+        "history": SafetyAction.history.count(),
+        "events": Event.objects.count(),
+        "notifications": Notification.objects.count(),
+        "owners": sorted(SafetyAction.objects.values_list("pk", "owner_id", "version")),
+    }
+
+
+def _mixed_plan(staff, plan):
+    """Six actions: two overdue with the owner at work, two falling due while the owner
+    is on leave, one overdue while on leave, one far off."""
+    with time_machine.travel(T0 - 3 * HOUR, tick=False):
+        for _ in range(2):
+            add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+        add(plan, staff.daso, owner=staff.insp_a, due_in=2 * HOUR)
+        for minutes in (200, 210):
+            add(plan, staff.daso, owner=staff.insp_a, due_in=minutes * MIN)
+        add(plan, staff.daso, owner=staff.insp_a, due_in=5 * DAY)
+        leave(staff.insp_a, by=staff.chief)
+
+
+def test_after_hours_without_a_sweep_the_next_one_catches_up_from_the_database(staff, plan):
+    """Redis or the workers were down all evening: nothing was queued, nothing is lost."""
+    with time_machine.travel(T0, tick=False):
+        overdue = [add(plan, staff.daso, owner=staff.insp_b, due_in=n * HOUR) for n in (1, 2)]
+        away = add(plan, staff.daso, owner=staff.insp_a, due_in=7 * HOUR + 30 * MIN)
+        leave(staff.insp_a, by=staff.chief)
+    report = run(T0 + 7 * HOUR)
+    assert (report.kept, report.moved) == (2, 1)
+    assert all(follow_ups(a) == [FollowUpReason.OVERDUE] for a in overdue)
+    away.refresh_from_db()
+    assert away.owner == staff.insp_b
+
+
+def test_running_the_sweep_twice_creates_no_duplicates(staff, plan):
+    _mixed_plan(staff, plan)
+    first = run(T0, batch_size=2)
+    after_first = _snapshot()
+    second = run(T0, batch_size=2)
+
+    assert (first.followed_up, first.moved, first.kept) == (5, 3, 2)
+    assert second.followed_up == 0
+    assert _snapshot() == after_first
+    assert FollowUp.objects.count() == 5
+
+
+def test_batches_walk_every_due_action_once_in_due_order(staff, plan):
+    _mixed_plan(staff, plan)
+    report = run(T0, batch_size=1)
+    assert report.scanned == 5  # the far-off action is never read
+    assert report.followed_up == 5
+
+
+class WorkerKilled(BaseException):
+    """Stands in for a worker dying mid-task: not an Exception, so nothing catches it."""
+
+
+def test_a_sweep_that_dies_half_way_is_finished_by_the_next_without_duplicates(staff, plan):
+    _mixed_plan(staff, plan)
+    real_apply = safety_services._apply_batch
+    calls = {"n": 0}
+
+    def dying_apply(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second batch of two
+            raise WorkerKilled
+        return real_apply(*args, **kwargs)
+
+    with (
+        mock.patch.object(safety_services, "_apply_batch", dying_apply),
+        pytest.raises(WorkerKilled),
+    ):
+        run(T0, batch_size=2)
+    # The first batch committed; the batch that was running left nothing behind.
+    assert FollowUp.objects.count() == 2
+
+    # acks_late: the broker delivers the task again (or the next beat runs it).
+    run(T0, batch_size=2)
+
+    assert FollowUp.objects.count() == 5
+    assert FollowUp.objects.values("action").distinct().count() == 5
+    moves = list(SafetyAction.history.filter(history_type="~").values_list("id", flat=True))
+    assert len(moves) == len(set(moves)) == 3  # three moved, none twice
+
+
+def test_one_action_that_fails_does_not_hold_up_the_others(staff, plan):
+    _mixed_plan(staff, plan)
+    real_tell = safety_services._tell
+    first = SafetyAction.objects.order_by("due_at", "pk").first()
+
+    def failing_tell(p, *args, **kwargs):
+        if p.action.pk == first.pk:
+            raise ValueError("bad data")
+        return real_tell(p, *args, **kwargs)
+
+    with mock.patch.object(safety_services, "_tell", failing_tell):
+        report = run(T0)
+    assert (report.failed, report.followed_up) == (1, 4)
+    assert not FollowUp.objects.filter(action=first).exists()
+    assert run(T0).followed_up == 1  # tried again next time
+
+
+def test_the_unique_follow_up_stops_a_duplicate_even_when_the_state_check_misses_it(staff, plan):
+    _mixed_plan(staff, plan)
+    run(T0)
+    before = _snapshot()
+    # As if another worker's follow-ups were not yet visible to this one.
+    with mock.patch.object(safety_services, "_raised", lambda ids: {}):
+        report = run(T0)
+    # The three overdue ones look due again; the two moved ahead of time are with someone
+    # at work now and are not even tried.
+    assert (report.followed_up, report.skipped) == (0, 3)
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_on_postgresql_follow_each_action_up_once(org, persona):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite runs one writing transaction at a time: two sweeps cannot overlap there. "
+            "Run with DATABASE_URL=postgres://… to test row claiming with SKIP LOCKED."
+        )
+    from cases.tests.test_safety_services import make_staff
+
+    staff = make_staff(persona)
+    with time_machine.travel(T0 - 3 * HOUR, tick=False):
+        plan = safety_services.plan_get_or_create(case=make_case(staff.daso), user=staff.daso)
+        actions = [
+            add(plan, staff.daso, owner=staff.insp_a, due_in=(60 + i) * MIN) for i in range(40)
+        ]
+        leave(staff.insp_a, by=staff.chief)
+    safety_services.system_user()
+    barrier = threading.Barrier(2)
+    reports, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            reports.append(safety_services.sweep_run(now=T0, batch_size=5))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert not errors, errors
+    assert sum(r.followed_up for r in reports) == 40
+    per_action = FollowUp.objects.values_list("action_id", flat=True)
+    assert sorted(per_action) == sorted(a.pk for a in actions)  # each exactly once
+    for action in actions:
+        action.refresh_from_db()
+        assert action.version == 2  # moved once, never twice
+    assert Event.objects.filter(verb=EventVerb.SAFETY_ACTION_REASSIGNED).count() == 40
+    assert Notification.objects.filter(title__startswith="Safety-plan action moved").count() == 40
+
+
+# The walkthrough -----------------------------------------------------------------------
+
+
+def test_walkthrough_patrols_given_to_an_inspector_on_leave_move_within_one_sweep(
+    staff, plan, client
+):
+    """A DASO agrees a safety plan with patrols past the address assigned to an inspector
+    on annual leave; one sweep moves it to an inspector on duty, who is told, and the
+    reason is in its history."""
+    with time_machine.travel(T0, tick=False):
+        leave(staff.insp_a, by=staff.chief, ends=dt.datetime(2026, 12, 3, 8, tzinfo=dt.UTC))
+        safety_services.plan_agree(plan=plan, user=staff.daso, agreed_at=T0.date())
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=40 * MIN)
+
+    report = safety_services.sweep_run(now=T0 + 5 * MIN)
+
+    assert report.moved == 1
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b and action.status == ActionStatus.OPEN
+    assert action.history.first().history_change_reason == (
+        "Moved from Mark Fenwick (annual leave until 3 Dec) to Joanna Price, on duty"
+    )
+    note = Notification.objects.get(user=staff.insp_b)
+    assert note.title == (
+        f"Safety-plan action moved to you: Patrols past the address, case {plan.case.reference}"
+    )
+    # Joanna Price opens the link and sees the action with the follow-up on it.
+    client.force_login(staff.insp_b)
+    page = client.get(note.url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Patrols past the address" in body
+    assert "Moved from Mark Fenwick (annual leave until 3 Dec) to Joanna Price, on duty" in body
+
+
+def test_the_sweep_does_not_touch_done_actions(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+        safety_services.action_complete(action=action, user=staff.insp_b, note="Done")
+    assert run(T0 + 2 * HOUR).scanned == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_data_shows_the_walkthrough_one_sweep_moves_fenwicks_patrols_to_price():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    action = SafetyAction.objects.get(owner__username="inspector.fenwick")
+    assert action.plan.agreed_with_victim_at is not None
+    assert action.action_type.code == "patrols"
+
+    safety_services.sweep_run()
+
+    action.refresh_from_db()
+    assert action.owner.username == "inspector.price"
+    assert action.history.first().history_change_reason.startswith(
+        "Moved from Mark Fenwick (annual leave until "
+    )
+    assert Notification.objects.filter(
+        user__username="inspector.price", title__startswith="Safety-plan action moved to you"
+    ).exists()
+    call_command("seed_demo", stdout=io.StringIO())  # again: no second action for Fenwick
+    assert SafetyAction.objects.count() == 1

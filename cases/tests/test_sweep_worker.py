@@ -1,0 +1,132 @@
+"""The sweep through a real Celery worker on Redis, as production runs it (CI runs this
+with REDIS_URL and PostgreSQL; elsewhere it is skipped with the reason).
+
+A worker killed mid-task loses nothing: the task is `acks_late`, so Redis gives it to a
+worker again when the first dies before acknowledging (and the next beat runs a sweep
+anyway); what the dead worker committed stays, what it had not is rolled back with its
+transaction, and the re-run finds the state under a row lock and the follow-up unique
+per action, reason and due time, so nothing is raised twice. The idempotency half is
+tested in-process in `test_sweep.py` (a sweep dying half-way, then run again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.db import connection
+
+from cases import safety_services
+from cases.choices import FollowUpReason
+from cases.models import FollowUp
+from cases.tasks import sweep_safety_actions
+from cases.tests.test_safety_services import add, make_case, make_staff
+from dasapp.celery import app as celery_app
+from tests.test_celery import REPO, _database_url_of_the_test_database, _stop, _url_with_db
+
+
+def test_the_sweep_task_is_late_acknowledged_and_retries_database_and_broker_hiccups():
+    from django.db import OperationalError
+
+    assert sweep_safety_actions.acks_late is True
+    assert sweep_safety_actions.ignore_result is True
+    assert set(sweep_safety_actions.autoretry_for) == {OperationalError, ConnectionError}
+    assert sweep_safety_actions.retry_backoff
+
+
+def test_the_beat_schedule_runs_the_sweep_every_five_minutes():
+    entry = celery_app.conf.beat_schedule["sweep-safety-actions"]
+    assert entry["task"] == "cases.tasks.sweep_safety_actions"
+    assert entry["schedule"] == 300.0
+    celery_app.loader.import_default_modules()
+    assert entry["task"] in celery_app.tasks
+
+
+@pytest.mark.django_db
+def test_the_task_runs_the_sweep_in_process(org, persona):
+    staff = make_staff(persona)
+    plan = safety_services.plan_get_or_create(case=make_case(staff.daso), user=staff.daso)
+    action = add(plan, staff.daso, owner=staff.insp_b, due_in=dt.timedelta(minutes=1))
+    future = sweep_safety_actions.apply(kwargs={})  # in-process, with a request, like a worker
+    assert future.successful(), future.traceback
+    assert FollowUp.objects.count() == 0  # not yet due
+    action.due_at = action.due_at - dt.timedelta(minutes=2)
+    action.save()
+    assert sweep_safety_actions.apply().result["followed_up"] == 1
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_sweep_from_redis_and_the_follow_up_is_in_the_database(
+    org, persona, tmp_path
+):
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("set REDIS_URL to run a real Celery worker against Redis")
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs a database it can reach: use PostgreSQL")
+
+    staff = make_staff(persona)
+    plan = safety_services.plan_get_or_create(case=make_case(staff.daso), user=staff.daso)
+    action = add(plan, staff.daso, owner=staff.insp_a, due_in=dt.timedelta(minutes=30))
+    from django.utils import timezone
+
+    safety_services.absence_record(
+        user=staff.chief,
+        person=staff.insp_a,
+        kind="annual_leave",
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        ends_at=timezone.now() + dt.timedelta(days=7),
+    )
+
+    broker = _url_with_db(os.environ["REDIS_URL"], 9)  # db 9: out of other runs' way
+    queue = f"pytest-sweep-{uuid.uuid4().hex[:12]}"  # only this test's worker consumes it
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dasapp.settings",
+        "DATABASE_URL": _database_url_of_the_test_database(),
+        "REDIS_URL": broker,
+        "DASAPP_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(
+            [
+                *[sys.executable, "-m", "celery", "-A", "dasapp", "worker"],
+                *["--loglevel=INFO", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h"],
+                *["--without-gossip", "--without-mingle", "--without-heartbeat"],
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    follow_up = None
+    try:
+        with celery_app.connection_for_write(broker) as conn:
+            sweep_safety_actions.apply_async(queue=queue, connection=conn)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and worker.poll() is None:
+                follow_up = FollowUp.objects.filter(action=action).first()
+                if follow_up is not None:
+                    break
+                time.sleep(0.25)
+            celery_app.amqp.queues[queue].bind(conn.default_channel).delete()
+    finally:
+        returncode = _stop(worker)
+    output = log_path.read_text(errors="replace")
+    assert follow_up is not None, f"no follow-up within 60 s; worker output:\n{output[-3000:]}"
+    assert (follow_up.reason, follow_up.to_user_id) == (
+        FollowUpReason.OWNER_ABSENT,
+        staff.insp_b.pk,
+    )
+    action.refresh_from_db()
+    assert action.owner_id == staff.insp_b.pk
+    assert action.history.first().history_user.username == safety_services.SYSTEM_USERNAME
+    assert returncode == 0, f"the worker did not stop cleanly ({returncode}):\n{output[-3000:]}"

@@ -1,0 +1,445 @@
+"""Who holds a case, as pages: claim and release (case page and queue rows), reassign one
+case or a batch from the queue (supervisors), close a case, and "My caseload". Thin:
+rules in `cases.rules`, writes in `cases.assignment_services`, reads in
+`cases.assignment_selectors`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import assignment_selectors as selectors
+from cases import assignment_services as services
+from cases import casework_selectors, rules
+from cases.models import Case, Queue
+from dasapp import access
+from dasapp.api import ConflictError, DomainError
+from dasapp.models import User
+from dasapp.permissions import role_required
+from dasapp.roles import Role
+
+# Forms: shape only. Whether the new owner may hold the case, whether a reason is
+# needed and whether the version is current are the services' to say; their errors
+# land on these fields.
+
+NOBODY = ("", "Choose someone")
+
+
+def _owner_choices(staff) -> list[tuple[str, str]]:
+    return [NOBODY, *[(str(choice.user.pk), choice.label) for choice in staff]]
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you releasing the case? (optional for your own case)",
+        help_text="Kept in the case history with your name and the time",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=services.REASON_MAX,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReassignForm(forms.Form):
+    to_user = forms.CharField(label="New owner", required=False)
+    reason = forms.CharField(
+        label="Why is the case moving?",
+        help_text="Kept in the case history and sent to the new owner",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=services.REASON_MAX,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].widget = forms.Select(choices=_owner_choices(staff))
+        self.fields["to_user"].help_text = (
+            "Active staff who work this queue. Someone marked not at work now will not see "
+            "the case until they are back."
+        )
+
+    def clean_to_user(self):
+        value = self.cleaned_data.get("to_user") or ""
+        if not value.isdigit():
+            return None
+        return User.objects.filter(pk=int(value)).first()
+
+
+class BulkReassignForm(ReassignForm):
+    cases = forms.MultipleChoiceField(
+        label="Cases to reassign", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, case_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].label = "New owner for the ticked cases"
+        self.fields["to_user"].help_text = (
+            "Active staff who work this queue. Someone marked not at work now will not see "
+            "the cases until they are back."
+        )
+        self.fields["reason"].label = "Why are the cases moving?"
+        self.fields["cases"].choices = list(case_choices)
+        del self.fields["version"]
+
+    def clean_cases(self):
+        return picked_cases(self.cleaned_data.get("cases") or [])
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the case closing?",
+        help_text="For example: victim has moved out of the area and is supported by the IDVA",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=services.REASON_MAX,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def bulk_case_value(case: Case) -> str:
+    """A queue row's checkbox value: the case and the version the supervisor read."""
+    return f"{case.pk}:{case.version}"
+
+
+def picked_cases(values) -> dict[int, int | None]:
+    """`["12:3", "15:1"]` -> `{12: 3, 15: 1}`; malformed values are ignored."""
+    picked: dict[int, int | None] = {}
+    for value in values:
+        pk, _, version = str(value).partition(":")
+        if pk.isdigit():
+            picked[int(pk)] = int(version) if version.isdigit() else None
+    return picked
+
+
+# Helpers --------------------------------------------------------------------------------
+
+
+def _via(request) -> str:
+    work_item = access.work_item_from(request)
+    return f"?via={work_item}" if work_item else ""
+
+
+def _case_or_404(request, pk: int) -> Case:
+    case = casework_selectors.case_detail(user=request.user, pk=pk)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _case_page(request, case: Case) -> str:
+    return f"{reverse('case_detail', args=[case.pk])}{_via(request)}"
+
+
+def _back(request, default: str) -> str:
+    """Where to go after an action: the local page it came from, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _apply_errors(form: forms.Form, exc: DomainError) -> None:
+    """A service's field errors on the form's fields; anything else above it."""
+    placed = False
+    if not isinstance(exc, ConflictError):
+        for key, errors in exc.errors.items():
+            if key in form.fields and not form.fields[key].widget.is_hidden:
+                for message in errors:
+                    form.add_error(key, message)
+                placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+        for key, errors in exc.errors.items():
+            if key not in form.fields:
+                for message in errors:
+                    form.add_error(None, message)
+
+
+def _apply_bulk_errors(form: forms.Form, exc: DomainError) -> None:
+    """The refusal above the ticked cases, with each case's problem; a problem with the
+    new owner or the reason on its field."""
+    fields = {"to_user", "reason"}
+    conflict = isinstance(exc, ConflictError)
+    if conflict or not set(exc.errors) & fields:
+        form.add_error(None, exc.message)
+    for key, errors in exc.errors.items():
+        for message in errors:
+            form.add_error(key if key in fields and not conflict else None, message)
+
+
+def _refresh_version(form: forms.Form, case: Case) -> None:
+    """After a conflict the form carries the current version: submitting again, having
+    seen the other change, goes through."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(case.version)
+    form.data = data
+
+
+def _status(exc: DomainError | None) -> int:
+    if exc is None:
+        return 400
+    return 409 if isinstance(exc, ConflictError) else 400
+
+
+def _log(request, case: Case, purpose: str) -> None:
+    access.log_consult(request, obj=case, person_id=case.victim_id, purpose=purpose)
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+# Claim and release ----------------------------------------------------------------------
+
+
+@role_required(*rules.CASE_WORKERS)
+@require_POST
+def case_claim(request, pk: int):
+    """Take the case onto your caseload (from the case page or a queue row)."""
+    case = _case_or_404(request, pk)
+    if not rules.can_claim_case(request.user, case):
+        raise PermissionDenied
+    back = _back(request, _case_page(request, case))
+    try:
+        services.case_claim(case=case, user=request.user, version=_int(request.POST.get("version")))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, f"You claimed case {case.reference}: it is on your caseload")
+    return redirect(back)
+
+
+@role_required(*rules.CASE_WORKERS)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_release(request, pk: int):
+    """Put the case back in its queue: its owner in one click, a supervisor with a
+    reason (the owner is told)."""
+    case = _case_or_404(request, pk)
+    if not rules.can_release_case(request.user, case):
+        raise PermissionDenied
+    form = ReleaseForm(request.POST or None, initial={"version": case.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_release(
+                case=case,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            case = _case_or_404(request, pk)
+            if isinstance(exc, ConflictError):
+                _refresh_version(form, case)
+            _apply_errors(form, exc)
+            status = _status(exc)
+        else:
+            messages.success(request, f"Case {case.reference} is back in its queue, unassigned")
+            return redirect(_back(request, _case_page(request, case)))
+    elif request.method == "POST":
+        status = 400
+    _log(request, case, "Release the case")
+    return render(
+        request,
+        "assignment/release.html",
+        {"case": case, "form": form, "via": _via(request)},
+        status=status,
+    )
+
+
+# Reassign -------------------------------------------------------------------------------
+
+
+def _announce(request, result: services.Reassigned, to_user) -> None:
+    name = services.name_of(to_user)
+    if len(result.cases) == 1:
+        messages.success(request, f"Case {result.cases[0].reference} reassigned to {name}")
+    elif result.cases:
+        messages.success(request, f"{len(result.cases)} cases reassigned to {name}")
+    if result.unchanged:
+        refs = ", ".join(c.reference for c in result.unchanged)
+        messages.info(request, f"{name} already held {refs}: left as it was")
+    for warning in result.warnings:
+        messages.warning(request, warning)
+
+
+@role_required(Role.SUPERVISOR)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_reassign(request, pk: int):
+    """A supervisor gives the case to someone who works its queue, with a reason."""
+    case = _case_or_404(request, pk)
+    if not rules.can_reassign_case(request.user, case):
+        raise PermissionDenied
+    staff = [
+        choice
+        for choice in selectors.queue_staff(queue=case.queue)
+        if choice.user.pk != case.assigned_to_id
+    ]
+    form = ReassignForm(request.POST or None, staff=staff, initial={"version": case.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        to_user = form.cleaned_data["to_user"]
+        try:
+            result = services.case_reassign(
+                case=case,
+                user=request.user,
+                to_user=to_user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            case = _case_or_404(request, pk)
+            if isinstance(exc, ConflictError):
+                _refresh_version(form, case)
+            _apply_errors(form, exc)
+            status = _status(exc)
+        else:
+            _announce(request, result, to_user)
+            return redirect(_back(request, _case_page(request, case)))
+    elif request.method == "POST":
+        status = 400
+    _log(request, case, "Reassign the case")
+    return render(
+        request,
+        "assignment/reassign.html",
+        {"case": case, "form": form, "via": _via(request), "staff": staff},
+        status=status,
+    )
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def queue_bulk_reassign(request, pk: int):
+    """A supervisor gives the cases ticked on the queue page to one person, all or
+    nothing. A refusal shows the selection again, at each case's current version, with
+    what stopped it."""
+    queue = get_object_or_404(
+        rules.queues_visible_to(request.user, Queue.objects.select_related("team")), pk=pk
+    )
+    staff = selectors.queue_staff(queue=queue)
+    posted = request.POST.getlist("bulk-cases")
+    picked = picked_cases(posted)
+    visible = casework_selectors.cases_for_user(user=request.user).filter(pk__in=list(picked))
+    cases = list(visible.order_by("pk"))
+    if len(cases) != len(picked):
+        raise Http404
+    form = BulkReassignForm(
+        request.POST, prefix="bulk", staff=staff, case_choices=[(v, v) for v in posted]
+    )
+    exc: DomainError | None = None
+    if form.is_valid():
+        to_user = form.cleaned_data["to_user"]
+        try:
+            result = services.cases_bulk_reassign(
+                case_ids=list(picked),
+                user=request.user,
+                to_user=to_user,
+                reason=form.cleaned_data["reason"],
+                versions=picked,
+            )
+        except DomainError as caught:
+            exc = caught
+        else:
+            _announce(request, result, to_user)
+            return redirect(reverse("queue_detail", args=[queue.pk]))
+    data = request.POST.copy()
+    data.setlist("bulk-cases", [bulk_case_value(c) for c in cases])
+    again = BulkReassignForm(
+        data,
+        prefix="bulk",
+        staff=staff,
+        case_choices=[(bulk_case_value(c), c.reference) for c in cases],
+    )
+    again.is_valid()
+    if exc is not None:
+        _apply_bulk_errors(again, exc)
+    access.log_search(
+        request,
+        object_type="cases.case",
+        detail={"queue": queue.pk, "bulk_reassign": True, "results": [c.pk for c in cases]},
+    )
+    changed = {c.pk for c in cases if picked[c.pk] is not None and picked[c.pk] != c.version}
+    return render(
+        request,
+        "assignment/bulk_reassign.html",
+        {"queue": queue, "form": again, "cases": cases, "changed": changed},
+        status=_status(exc),
+    )
+
+
+# Close ----------------------------------------------------------------------------------
+
+
+@role_required(*rules.CASE_WORKERS)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_close(request, pk: int):
+    """Close the case with a reason, once every safety-plan action is done, cancelled or
+    moved to another case."""
+    case = _case_or_404(request, pk)
+    if not rules.can_close_case(request.user, case):
+        raise PermissionDenied
+    form = CloseForm(request.POST or None, initial={"version": case.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_close(
+                case=case,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            case = _case_or_404(request, pk)
+            if isinstance(exc, ConflictError):
+                _refresh_version(form, case)
+            _apply_errors(form, exc)
+            status = _status(exc)
+        else:
+            messages.success(request, f"Case {case.reference} is closed")
+            return redirect(_case_page(request, case))
+    elif request.method == "POST":
+        status = 400
+    _log(request, case, "Close the case")
+    actions = selectors.open_safety_actions(case=case)
+    return render(
+        request,
+        "assignment/close.html",
+        {
+            "case": case,
+            "form": form,
+            "via": _via(request),
+            "actions": [(a, services.describe_action(a)) for a in actions],
+            "actions_message": services.open_actions_message(len(actions)) if actions else "",
+        },
+        status=status,
+    )
+
+
+# My caseload ----------------------------------------------------------------------------
+
+
+@role_required(*rules.CASE_OWNER_ROLES)
+@never_cache
+def caseload(request):
+    """The open cases you hold: high risk first, then the longest waiting, with time to
+    each one's review target."""
+    rows = selectors.caseload_rows(user=request.user)
+    access.log_search(
+        request,
+        object_type="cases.case",
+        detail={"caseload": True, "results": [row.case.pk for row in rows]},
+    )
+    return render(request, "assignment/caseload.html", {"rows": rows})

@@ -1,0 +1,530 @@
+"""Safety-plan pages: a case's plan with its actions, owners, due times, follow-ups and
+the forms that work it; and the absences page where supervisors record leave and
+sickness. Thin: rules in `cases.safety_selectors`, writes in `cases.safety_services`.
+Every view of a plan is written to the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import safety_selectors as selectors
+from cases import safety_services as services
+from cases.choices import AbsenceKind, ActionStatus
+from cases.models import Case, SafetyAction, Team
+from dasapp import access
+from dasapp.api import ConflictError, DomainError
+from dasapp.models import User
+from dasapp.permissions import role_required
+from dasapp.roles import Role
+
+TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+# Dates and times as GOV.UK date inputs (day, month, year) and a 24-hour time ----------
+
+
+def _date_from(data: dict, prefix: str, label: str) -> dt.date | None:
+    """The date in `<prefix>_day/_month/_year`; None when all three are empty."""
+    parts = [str(data.get(f"{prefix}_{part}") or "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    if not all(parts):
+        missing = [
+            name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value
+        ]
+        raise forms.ValidationError(f"The {label} must include a {' and a '.join(missing)}")
+    try:
+        day, month, year = (int(p) for p in parts)
+        if year < 1000:
+            raise ValueError
+        return dt.date(year, month, day)
+    except ValueError:
+        raise forms.ValidationError(f"The {label} must be a real date") from None
+
+
+def _time_from(text: str, label: str) -> dt.time:
+    match = TIME_RE.match(text or "")
+    if not match:
+        raise forms.ValidationError(f"Enter the {label} as a 24-hour time, like 14:30")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise forms.ValidationError(f"Enter the {label} as a 24-hour time, like 14:30")
+    return dt.time(hours, minutes)
+
+
+def _aware(date: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(date, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+class DateTimeFieldsMixin:
+    """Adds `<name>_day/_month/_year/_time` text fields and puts the combined value in
+    `cleaned_data[<name>]` (None when left empty: the service says it is needed)."""
+
+    date_times: tuple[tuple[str, str], ...] = ()  # (name, words such as "due date")
+
+    def _add_date_time_fields(self):
+        for name, words in self.date_times:
+            for part, size in (("day", 2), ("month", 2), ("year", 4)):
+                self.fields[f"{name}_{part}"] = forms.CharField(
+                    required=False, max_length=size, label=part.capitalize()
+                )
+            self.fields[f"{name}_time"] = forms.CharField(
+                required=False,
+                max_length=5,
+                label=words.replace("date", "time").capitalize(),
+                help_text="24-hour clock, for example 14:30",
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name, words in self.date_times:
+            try:
+                date = _date_from(data, name, words)
+            except forms.ValidationError as exc:
+                self.add_error(f"{name}_day", exc)
+                continue
+            raw_time = data.get(f"{name}_time", "")
+            if date is None:
+                if raw_time:
+                    self.add_error(f"{name}_day", f"Enter the {words}")
+                data[name] = None
+                continue
+            try:
+                data[name] = _aware(date, _time_from(raw_time, words.replace("date", "time")))
+            except forms.ValidationError as exc:
+                self.add_error(f"{name}_time", exc)
+        return data
+
+
+def _date_time_initial(name: str, at: dt.datetime | None) -> dict:
+    if at is None:
+        return {}
+    local = timezone.localtime(at)
+    return {
+        f"{name}_day": local.day,
+        f"{name}_month": local.month,
+        f"{name}_year": local.year,
+        f"{name}_time": f"{local:%H:%M}",
+    }
+
+
+# Forms: shape only. The rules are the services', whose errors land on these fields. ---
+
+
+class _OwnerFields(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="Person",
+        queryset=None,
+        required=False,
+        empty_label="Choose a person",
+        error_messages={"invalid_choice": "Choose a person from the list"},
+    )
+    owner_team = forms.ModelChoiceField(
+        label="Or a team",
+        queryset=None,
+        required=False,
+        empty_label="Choose a team",
+        help_text="Anyone in the team may do it",
+        error_messages={"invalid_choice": "Choose a team from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The lists offer active staff and teams that may hold actions; anyone else sent
+        # (a person switched off since the page loaded) reaches the service, which says why.
+        self.fields["owner"].queryset = User.objects.all()
+        self.fields["owner"].choices = [("", "Choose a person")] + [
+            (user.pk, _person_label(user)) for user in selectors.assignable_users()
+        ]
+        self.fields["owner_team"].queryset = Team.objects.all()
+        self.fields["owner_team"].choices = [("", "Choose a team")] + [
+            (team.pk, team.name) for team in selectors.assignable_teams()
+        ]
+
+
+def _person_label(user) -> str:
+    profile = getattr(user, "profile", None)
+    name = user.get_full_name() or user.username
+    rank = f"{profile.rank} " if profile and profile.rank else ""
+    team = f" ({profile.team.name})" if profile and profile.team_id else ""
+    return f"{rank}{name}{team}"
+
+
+class ActionAddForm(DateTimeFieldsMixin, _OwnerFields):
+    date_times = (("due_at", "due date"),)
+    action_type = forms.ModelChoiceField(
+        label="Action",
+        queryset=None,
+        required=False,
+        empty_label="Something else (describe it below)",
+        error_messages={"invalid_choice": "Choose an action from the list"},
+    )
+    description = forms.CharField(
+        label="Details, or the action in your own words",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    field_order = ["action_type", "description", "owner", "owner_team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_type"].queryset = selectors.catalogue()
+        self._add_date_time_fields()
+
+
+class ActionCompleteForm(forms.Form):
+    note = forms.CharField(
+        label="What was done?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ActionReassignForm(_OwnerFields):
+    reason = forms.CharField(
+        label="Why are you moving it?",
+        help_text="Kept in the action's history with your name and the time",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PlanAgreeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for part, size in (("day", 2), ("month", 2), ("year", 4)):
+            self.fields[f"agreed_at_{part}"] = forms.CharField(
+                required=False, max_length=size, label=part.capitalize()
+            )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["agreed_at"] = _date_from(data, "agreed_at", "date agreed with the victim")
+        except forms.ValidationError as exc:
+            self.add_error("agreed_at_day", exc)
+        return data
+
+
+class AbsenceForm(DateTimeFieldsMixin, forms.Form):
+    date_times = (("starts_at", "start date"), ("ends_at", "end date"))
+    user = forms.ModelChoiceField(
+        label="Who is away?",
+        queryset=None,
+        required=False,
+        empty_label="Choose a person",
+        error_messages={"invalid_choice": "Choose someone you supervise or who is in your team"},
+    )
+    kind = forms.ChoiceField(
+        label="Why?",
+        choices=AbsenceKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Choose annual leave, sickness, training or other"},
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=200)
+
+    def __init__(self, *args, supervisor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            selectors.absence_people(supervisor)
+            .filter(is_active=True)
+            .select_related("profile__team")
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["user"].label_from_instance = _person_label
+        self._add_date_time_fields()
+
+
+# Service field names to form fields.
+FIELD_MAP = {
+    "due_at": "due_at_day",
+    "agreed_at": "agreed_at_day",
+    "starts_at": "starts_at_day",
+    "ends_at": "ends_at_day",
+}
+
+
+def _apply_errors(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's field errors on the form; anything else above it."""
+    placed = False
+    if not isinstance(exc, ConflictError):
+        for key, messages_ in exc.errors.items():
+            name = FIELD_MAP.get(key, key)
+            if name in form.fields and not form.fields[name].widget.is_hidden:
+                for message in messages_:
+                    form.add_error(name, message)
+                placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+# The plan page ------------------------------------------------------------------------
+
+
+def _via(request) -> str:
+    work_item = access.work_item_from(request)
+    return f"?via={work_item}" if work_item else ""
+
+
+def _plan_url(request, pk: int) -> str:
+    return f"{reverse('safety_plan', args=[pk])}{_via(request)}"
+
+
+def _case_or_404(request, pk: int) -> Case:
+    case = Case.objects.select_related("victim").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    plan = selectors.plan_for_case(case=case)
+    if not selectors.can_see_plan(request.user, case, plan):
+        raise Http404
+    case.plan = plan
+    return case
+
+
+def _action_or_404(case: Case, action_pk: int) -> SafetyAction:
+    if case.plan is None:
+        raise Http404
+    return get_object_or_404(
+        SafetyAction.objects.select_related("plan__case", "owner", "owner_team"),
+        pk=action_pk,
+        plan=case.plan,
+    )
+
+
+def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None, row_forms=None):
+    plan = case.plan
+    user = request.user
+    now = timezone.now()
+    row_forms = row_forms or {}
+    rows = []
+    for action in selectors.plan_actions(plan=plan) if plan else []:
+        complete = reassign = None
+        if selectors.can_complete_action(user, action):
+            complete = row_forms.get(("complete", action.pk)) or ActionCompleteForm(
+                prefix=f"complete{action.pk}", initial={"version": action.version}
+            )
+        if selectors.can_reassign_action(user, action):
+            reassign = row_forms.get(("reassign", action.pk)) or ActionReassignForm(
+                prefix=f"reassign{action.pk}", initial={"version": action.version}
+            )
+        rows.append(
+            {
+                "action": action,
+                "overdue": action.status == ActionStatus.OPEN and action.due_at <= now,
+                "complete_form": complete,
+                "reassign_form": reassign,
+            }
+        )
+    can_work = selectors.can_work_plans(user) and case.status == "open"
+    context = {
+        "case": case,
+        "victim": case.victim,
+        "plan": plan,
+        "rows": rows,
+        "can_work": can_work,
+        "add_form": (add_form or ActionAddForm(prefix="add")) if can_work else None,
+        "agree_form": (
+            agree_form
+            or PlanAgreeForm(prefix="agree", initial={"version": plan.version if plan else None})
+        )
+        if can_work
+        else None,
+        "via": _via(request),
+    }
+    if failed is not None:
+        context["form"] = failed  # the page title and the error summary read `form`
+    return context
+
+
+def _refused(request, case: Case, form, exc: DomainError | None, **forms_):
+    if exc is not None:
+        _apply_errors(form, exc)
+    case = _case_or_404(request, case.pk)
+    label = f"{case._meta.label_lower}:{case.pk}"
+    purpose = request.session.get(access.SESSION_KEY, {}).get(label, "")
+    access.log_consult(request, obj=case, person_id=case.victim_id, purpose=purpose)
+    status = 409 if isinstance(exc, ConflictError) else 400
+    context = _context(request, case, failed=form, **forms_)
+    return render(request, "safety/plan.html", context, status=status)
+
+
+@role_required(*selectors.ACTION_OWNER_ROLES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def safety_plan(request, pk: int):
+    """The case's safety plan: when it was agreed with the victim, its actions with
+    owner, due time, status and follow-ups, and the forms for those who work it."""
+    case = _case_or_404(request, pk)
+    prompt = access.consult_or_ask_purpose(request, obj=case, person_id=case.victim_id)
+    if prompt is not None:
+        return prompt
+    return render(request, "safety/plan.html", _context(request, case))
+
+
+def _worker_case(request, pk: int) -> Case:
+    case = _case_or_404(request, pk)
+    if not selectors.can_work_plans(request.user):
+        raise PermissionDenied
+    return case
+
+
+@role_required(*selectors.PLAN_WORKERS)
+@require_POST
+def safety_action_add(request, pk: int):
+    case = _worker_case(request, pk)
+    form = ActionAddForm(request.POST, prefix="add")
+    if not form.is_valid():
+        return _refused(request, case, form, None, add_form=form)
+    data = form.cleaned_data
+    try:
+        services.case_action_add(
+            case=case,
+            user=request.user,
+            action_type=data.get("action_type"),
+            description=data.get("description") or "",
+            owner=data.get("owner"),
+            owner_team=data.get("owner_team"),
+            due_at=data.get("due_at"),
+        )
+    except DomainError as exc:
+        return _refused(request, case, form, exc, add_form=form)
+    messages.success(request, "Action added. Its owner has been told.")
+    return redirect(_plan_url(request, pk))
+
+
+@role_required(*selectors.PLAN_WORKERS)
+@require_POST
+def safety_plan_agree(request, pk: int):
+    case = _worker_case(request, pk)
+    form = PlanAgreeForm(request.POST, prefix="agree")
+    if not form.is_valid():
+        return _refused(request, case, form, None, agree_form=form)
+    try:
+        services.case_plan_agree(
+            case=case,
+            user=request.user,
+            agreed_at=form.cleaned_data.get("agreed_at"),
+            version=form.cleaned_data.get("version"),
+        )
+    except DomainError as exc:
+        return _refused(request, case, form, exc, agree_form=form)
+    messages.success(request, "The date the plan was agreed with the victim is recorded")
+    return redirect(_plan_url(request, pk))
+
+
+@role_required(*selectors.ACTION_OWNER_ROLES)
+@require_POST
+def safety_action_complete(request, pk: int, action_pk: int):
+    case = _case_or_404(request, pk)
+    action = _action_or_404(case, action_pk)
+    if not selectors.can_complete_action(request.user, action):
+        raise PermissionDenied
+    form = ActionCompleteForm(request.POST, prefix=f"complete{action.pk}")
+    form.is_valid()
+    try:
+        services.action_complete(
+            action=action,
+            user=request.user,
+            note=form.cleaned_data.get("note") or "",
+            version=form.cleaned_data.get("version"),
+        )
+    except DomainError as exc:
+        return _refused(request, case, form, exc, row_forms={("complete", action.pk): form})
+    messages.success(request, f"{action.title}: done")
+    return redirect(_plan_url(request, pk))
+
+
+@role_required(*selectors.PLAN_WORKERS)
+@require_POST
+def safety_action_reassign(request, pk: int, action_pk: int):
+    case = _case_or_404(request, pk)
+    action = _action_or_404(case, action_pk)
+    if not selectors.can_reassign_action(request.user, action):
+        raise PermissionDenied
+    form = ActionReassignForm(request.POST, prefix=f"reassign{action.pk}")
+    if not form.is_valid():
+        return _refused(request, case, form, None, row_forms={("reassign", action.pk): form})
+    data = form.cleaned_data
+    try:
+        moved = services.action_reassign(
+            action=action,
+            user=request.user,
+            to_user=data.get("owner"),
+            to_team=data.get("owner_team"),
+            reason=data.get("reason") or "",
+            version=data.get("version"),
+        )
+    except DomainError as exc:
+        return _refused(request, case, form, exc, row_forms={("reassign", action.pk): form})
+    who = moved.owner or moved.owner_team
+    messages.success(request, f"{action.title}: moved to {who}, who has been told")
+    return redirect(_plan_url(request, pk))
+
+
+# Absences -----------------------------------------------------------------------------
+
+
+@role_required(Role.SUPERVISOR)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def absences(request):
+    """Leave, sickness and training of the people a supervisor looks after: record one,
+    and see who is away. Routing and the follow-up sweep read them at once."""
+    form = AbsenceForm(request.POST or None, supervisor=request.user, prefix="absence")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                absence = services.absence_record(
+                    user=request.user,
+                    person=data.get("user"),
+                    kind=data.get("kind") or "",
+                    starts_at=data.get("starts_at"),
+                    ends_at=data.get("ends_at"),
+                    note=data.get("note") or "",
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{absence.get_kind_display()} recorded for "
+                    f"{absence.user.get_full_name() or absence.user.username}",
+                )
+                return redirect(reverse("absences"))
+        status = 400
+    now = timezone.now()
+    listed = selectors.absences_for_user(user=request.user).filter(ends_at__gt=now)[:200]
+    return render(
+        request,
+        "safety/absences.html",
+        {
+            "form": form if form.errors else None,
+            "absence_form": form,
+            "absences": listed,
+            "now": now,
+        },
+        status=status,
+    )

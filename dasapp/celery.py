@@ -20,6 +20,12 @@ def _beat_schedule() -> dict:
             "schedule": float(settings.HEARTBEAT_INTERVAL_SECONDS),
             "options": {"expires": float(settings.HEARTBEAT_INTERVAL_SECONDS)},
         },
+        # Emails owed for notifications made while the broker was unreachable.
+        "send-pending-emails": {
+            "task": "dasapp.tasks.send_pending_emails",
+            "schedule": 300.0,
+            "options": {"expires": 300.0},
+        },
         # Safety-plan follow-ups (issue 5). A sweep not started within one interval is
         # dropped: the next one does the same work from the database.
         "sweep-safety-actions": {

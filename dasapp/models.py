@@ -115,6 +115,9 @@ class Notification(models.Model):
         max_length=120, null=True, blank=True, help_text="Makes a repeated notify a no-op."
     )
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_wanted = models.BooleanField(
+        default=False, help_text="An email is owed; the resend sweep sends any still unsent."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

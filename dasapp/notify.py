@@ -1,6 +1,8 @@
 """Notifications: an in-app message for each user, and an email sent by Celery after
 the transaction commits. If the email fails, the in-app message has already landed and
-the task retries with backoff."""
+the task retries with backoff. If the broker was down when it was queued, the
+periodic resend (`dasapp.tasks.send_pending_emails`) sends it once the broker is back:
+the database, not the queue, knows which emails are owed."""
 
 from __future__ import annotations
 
@@ -45,7 +47,12 @@ def notify(
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
-                    user=user, title=title[:200], body=body, url=url[:300], dedupe_key=dedupe_key
+                    user=user,
+                    title=title[:200],
+                    body=body,
+                    url=url[:300],
+                    dedupe_key=dedupe_key,
+                    email_wanted=bool(email and user.email),
                 )
         except IntegrityError:
             continue

@@ -54,3 +54,29 @@ def send_notification_email(self, notification_id: int) -> None:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         logger.warning("Notification email %s failed; will retry", notification_id)
         raise
+
+
+# An email queued this long ago and still unsent was lost (broker down, worker killed).
+PENDING_EMAIL_GRACE_SECONDS = 120
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_pending_emails(self, limit: int = 500) -> int:
+    """Send the emails owed for notifications whose queued task never ran. Safe to run
+    at any time: each email is claimed once by `send_notification_email`."""
+    import datetime as dt
+
+    from dasapp.models import Notification
+
+    cutoff = timezone.now() - dt.timedelta(seconds=PENDING_EMAIL_GRACE_SECONDS)
+    pending = Notification.objects.filter(
+        email_wanted=True, emailed_at__isnull=True, created_at__lte=cutoff
+    ).values_list("pk", flat=True)[:limit]
+    sent = 0
+    for pk in pending:
+        try:
+            send_notification_email.run(pk)
+            sent += 1
+        except OSError:
+            logger.warning("Pending email for notification %s failed; next run retries", pk)
+    return sent

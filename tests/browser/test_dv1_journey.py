@@ -126,3 +126,37 @@ def test_officer_submits_high_risk_dv1_and_the_hub_daso_on_duty_finds_it_first(
         expect(page.get_by_test_id("case-summary")).to_contain_text("Orla Penhale")
         violations = serious_violations(page)
         assert not violations, "axe on the case page:\n" + "\n".join(violations)
+
+
+def test_researcher_lowers_a_level_with_a_reason_and_the_supervisor_reads_it(
+    page, live_server, org, persona
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cases.management.commands.seed_demo import current_code
+    from cases.tests.test_casework_views import make_people, raised_to_medium
+
+    people = make_people(persona)
+    case = raised_to_medium(people)
+    reason = "Victim has moved to a refuge out of the area"
+
+    sign_in(page, live_server, people["researcher"].username)
+    page.goto(f"{live_server.url}/cases/{case.pk}/?via=queue:{case.queue_id}")
+    change = page.get_by_test_id("change-form")
+    change.get_by_label("Standard").check()
+    change.get_by_label("Why is the risk level changing?").fill(reason)
+    change.get_by_role("button", name="Change the risk level").click()
+    expect(page.get_by_test_id("case-summary")).to_contain_text("Standard")
+    page.locator(".moj-identity-bar").get_by_role("button", name="Sign out").click()
+
+    supervisor = people["supervisor"]
+    device = TOTPDevice.objects.create(user=supervisor, name="Authenticator app", confirmed=True)
+    sign_in(page, live_server, supervisor.username)
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.goto(f"{live_server.url}/cases/{case.pk}/history/")
+    changed = page.get_by_test_id("event-risk_level_changed").last
+    expect(changed).to_contain_text("Risk level changed from medium to standard by Nadia Quinn")
+    expect(changed).to_contain_text(reason)
+    violations = serious_violations(page)
+    assert not violations, "axe on the case history:\n" + "\n".join(violations)

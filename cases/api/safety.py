@@ -15,12 +15,13 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cases import rules
 from cases import safety_selectors as selectors
 from cases import safety_services as services
 from cases.api import safety_serializers as s
 from cases.api.serializers import ErrorSerializer
 from cases.choices import AbsenceKind, ActionStatus
-from cases.models import Absence, SafetyAction
+from cases.models import Absence, Case, SafetyAction
 from dasapp import access
 from dasapp.roles import Role
 
@@ -264,3 +265,36 @@ class AbsenceViewSet(viewsets.GenericViewSet):
             note=values["note"],
         )
         return Response(s.AbsenceSerializer(absence).data, status=status.HTTP_201_CREATED)
+
+
+class SafetyPlanViewSet(viewsets.GenericViewSet):
+    """Safety plans: recording the day a plan was agreed with the victim."""
+
+    queryset = SafetyAction.objects.none()
+    serializer_class = s.SafetyPlanSerializer
+    allowed_roles = frozenset(selectors.PLAN_WORKERS)
+
+    @extend_schema(
+        summary="Record that a safety plan was agreed with the victim",
+        operation_id="v1_safety_plans_agree",
+        description="DASOs and supervisors record the day the victim agreed the case's "
+        "safety plan (the plan is started if the case has none). Send the plan's `version` "
+        "if you read it: 409 if it changed since.",
+        request=s.SafetyPlanAgreeSerializer,
+        responses={200: s.SafetyPlanSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+    )
+    @action(detail=False, methods=["post"], url_path="agree", filter_backends=[])
+    def agree(self, request):
+        data = s.SafetyPlanAgreeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = get_object_or_404(
+            rules.cases_visible_to(request.user, Case.objects.all()), pk=data.validated_data["case"]
+        )
+        plan = services.plan_get_or_create(case=case, user=request.user)
+        plan = services.plan_agree(
+            plan=plan,
+            user=request.user,
+            agreed_at=data.validated_data["agreed_at"],
+            version=data.validated_data.get("version"),
+        )
+        return Response(s.SafetyPlanSerializer(plan).data)

@@ -252,3 +252,23 @@ class AbsenceCreateSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(help_text="After `starts_at`.")
     note = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class SafetyPlanAgreeSerializer(serializers.Serializer):
+    """The date a case's safety plan was agreed with the victim."""
+
+    case = serializers.IntegerField(help_text="The case's id.")
+    agreed_at = serializers.DateField(
+        help_text="The day the victim agreed the plan (today or earlier, not before the case "
+        "opened)."
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="The plan's version you read; 409 if it changed since."
+    )
+
+
+class SafetyPlanSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case_id")
+    agreed_with_victim_at = serializers.DateTimeField(allow_null=True)
+    agreed_by = serializers.CharField(source="agreed_by.get_full_name", allow_null=True)
+    version = serializers.IntegerField()

@@ -334,3 +334,30 @@ def test_an_absence_recorded_through_the_api_is_what_the_sweep_reads(staff, case
         safety_services.sweep_run()
     action.refresh_from_db()
     assert action.owner == staff.insp_b
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_records_through_the_api_the_day_the_victim_agreed_the_plan(staff, case):
+    today = T0.date().isoformat()
+    response = api(staff.daso).post(
+        "/api/v1/safety-plans/agree/", {"case": case.pk, "agreed_at": today}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    plan = SafetyPlan.objects.get(case=case)
+    assert response.json()["version"] == plan.version
+    assert plan.agreed_with_victim_at.date().isoformat() == today
+    assert plan.agreed_by == staff.daso
+    assert plan.history.first().history_user == staff.daso
+
+    later = (T0 + dt.timedelta(days=2)).date().isoformat()
+    refused = api(staff.daso).post(
+        "/api/v1/safety-plans/agree/", {"case": case.pk, "agreed_at": later}, format="json"
+    )
+    assert refused.status_code == 400
+    assert "today or in the past" in refused.json()["errors"]["agreed_at"][0]
+    stale = api(staff.daso).post(
+        "/api/v1/safety-plans/agree/",
+        {"case": case.pk, "agreed_at": today, "version": plan.version - 1},
+        format="json",
+    )
+    assert stale.status_code == 409

@@ -177,6 +177,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "case-assignment-reassign": on_missing_record(SUP, api=True, method="POST"),
     "case-assignment-close": on_missing_record(*WORK_CASES, api=True, method="POST"),
     "case-assignment-bulk-reassign": api(SUP, method="POST"),
+    "safety-plan-agree": api(DASO, SUP, method="POST"),
     "contact_create": page(RES, DASO, SUP, IDVA),
     # Calls. The incident is a draft opened by another call-taker: only that call-taker
     # and supervisors may open or change it.

@@ -91,3 +91,9 @@ def consult_or_ask_purpose(request, *, obj, person_id: int | None = None):
         return render(request, "access/purpose.html", {"form": PurposeForm()})
     log_consult(request, obj=obj, person_id=person_id, purpose=purposes.get(label, ""))
     return None
+
+
+def via_query(request) -> str:
+    """`?via=<work item>` to carry the work item on to the next page, or ""."""
+    work_item = work_item_from(request)
+    return f"?via={work_item}" if work_item else ""

@@ -45,3 +45,26 @@ class PurposeForm(forms.Form):
         error_messages={"required": "Enter why you are viewing this record"},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+def apply_domain_errors(form: forms.Form, exc, *, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's refusal (`dasapp.api.DomainError`) on a form: each field error on
+    its visible field; otherwise the message and every error above the form. A conflict
+    (someone else's change) always goes above the form."""
+    from dasapp.api import ConflictError
+
+    field_map = field_map or {}
+    placed = False
+    if not isinstance(exc, ConflictError):
+        for key, messages in exc.errors.items():
+            name = field_map.get(key, key)
+            if name in form.fields and not form.fields[name].widget.is_hidden:
+                for message in messages:
+                    form.add_error(name, message)
+                placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+        for key, messages in exc.errors.items():
+            if field_map.get(key, key) not in form.fields:
+                for message in messages:
+                    form.add_error(None, message)

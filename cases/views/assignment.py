@@ -21,6 +21,7 @@ from cases import casework_selectors, rules
 from cases.models import Case, Queue
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
+from dasapp.forms import apply_domain_errors
 from dasapp.models import User
 from dasapp.permissions import role_required
 from dasapp.roles import Role
@@ -122,11 +123,6 @@ def picked_cases(values) -> dict[int, int | None]:
 # Helpers --------------------------------------------------------------------------------
 
 
-def _via(request) -> str:
-    work_item = access.work_item_from(request)
-    return f"?via={work_item}" if work_item else ""
-
-
 def _case_or_404(request, pk: int) -> Case:
     case = casework_selectors.case_detail(user=request.user, pk=pk)
     if case is None:
@@ -135,7 +131,7 @@ def _case_or_404(request, pk: int) -> Case:
 
 
 def _case_page(request, case: Case) -> str:
-    return f"{reverse('case_detail', args=[case.pk])}{_via(request)}"
+    return f"{reverse('case_detail', args=[case.pk])}{access.via_query(request)}"
 
 
 def _back(request, default: str) -> str:
@@ -146,23 +142,6 @@ def _back(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def _apply_errors(form: forms.Form, exc: DomainError) -> None:
-    """A service's field errors on the form's fields; anything else above it."""
-    placed = False
-    if not isinstance(exc, ConflictError):
-        for key, errors in exc.errors.items():
-            if key in form.fields and not form.fields[key].widget.is_hidden:
-                for message in errors:
-                    form.add_error(key, message)
-                placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-        for key, errors in exc.errors.items():
-            if key not in form.fields:
-                for message in errors:
-                    form.add_error(None, message)
 
 
 def _apply_bulk_errors(form: forms.Form, exc: DomainError) -> None:
@@ -242,7 +221,7 @@ def case_release(request, pk: int):
             case = _case_or_404(request, pk)
             if isinstance(exc, ConflictError):
                 _refresh_version(form, case)
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
             status = _status(exc)
         else:
             messages.success(request, f"Case {case.reference} is back in its queue, unassigned")
@@ -253,7 +232,7 @@ def case_release(request, pk: int):
     return render(
         request,
         "assignment/release.html",
-        {"case": case, "form": form, "via": _via(request)},
+        {"case": case, "form": form, "via": access.via_query(request)},
         status=status,
     )
 
@@ -303,7 +282,7 @@ def case_reassign(request, pk: int):
             case = _case_or_404(request, pk)
             if isinstance(exc, ConflictError):
                 _refresh_version(form, case)
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
             status = _status(exc)
         else:
             _announce(request, result, to_user)
@@ -314,7 +293,7 @@ def case_reassign(request, pk: int):
     return render(
         request,
         "assignment/reassign.html",
-        {"case": case, "form": form, "via": _via(request), "staff": staff},
+        {"case": case, "form": form, "via": access.via_query(request), "staff": staff},
         status=status,
     )
 
@@ -405,7 +384,7 @@ def case_close(request, pk: int):
             case = _case_or_404(request, pk)
             if isinstance(exc, ConflictError):
                 _refresh_version(form, case)
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
             status = _status(exc)
         else:
             messages.success(request, f"Case {case.reference} is closed")
@@ -420,7 +399,7 @@ def case_close(request, pk: int):
         {
             "case": case,
             "form": form,
-            "via": _via(request),
+            "via": access.via_query(request),
             "actions": [(a, services.describe_action(a)) for a in actions],
             "actions_message": services.open_actions_message(len(actions)) if actions else "",
         },

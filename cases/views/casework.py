@@ -22,6 +22,7 @@ from cases.filters import CaseFilter
 from cases.models import Case, Queue, Task
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
+from dasapp.forms import apply_domain_errors
 from dasapp.permissions import role_required
 from dasapp.roles import Role
 from risk import services as risk_services
@@ -92,24 +93,6 @@ def _initial_forms(case: Case) -> dict[str, forms.Form]:
     }
 
 
-def _apply_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors on the form; anything else above it."""
-    placed = False
-    if not isinstance(exc, ConflictError):
-        for key, messages_ in exc.errors.items():
-            if key in form.fields and not form.fields[key].widget.is_hidden:
-                for message in messages_:
-                    form.add_error(key, message)
-                placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
-def _via(request) -> str:
-    work_item = access.work_item_from(request)
-    return f"?via={work_item}" if work_item else ""
-
-
 def _case_or_404(request, pk: int) -> Case:
     case = selectors.case_detail(user=request.user, pk=pk)
     if case is None:
@@ -152,7 +135,7 @@ def _case_context(request, case: Case, *, forms_=None, task_forms=None, failed=N
         "can_review": rules.can_review_case(request.user, case, latest),
         "can_see_history": rules.can_see_case_history(request.user, case),
         "forms": forms_ or _initial_forms(case),
-        "via": _via(request),
+        "via": access.via_query(request),
         "task_kinds": TaskKind,
     }
     if failed is not None:
@@ -184,7 +167,7 @@ def _refused(request, pk: int, name: str, form: forms.Form, exc: DomainError | N
         form = FORMS[name](posted, prefix=name)
         form.is_valid()
     if exc is not None:
-        _apply_errors(form, exc)
+        apply_domain_errors(form, exc)
     forms_ = _initial_forms(case)
     forms_[name] = form
     _log_view(request, case)
@@ -208,7 +191,7 @@ def _review_action(request, pk: int, name: str, act):
     except DomainError as exc:
         return _refused(request, pk, name, form, exc)
     messages.success(request, message)
-    return redirect(f"{reverse('case_detail', args=[pk])}{_via(request)}")
+    return redirect(f"{reverse('case_detail', args=[pk])}{access.via_query(request)}")
 
 
 @role_required(*rules.CASE_WORKERS)
@@ -276,12 +259,12 @@ def case_task_complete(request, pk: int, task_pk: int):
             task=task, user=request.user, outcome=form.cleaned_data.get("outcome") or ""
         )
     except DomainError as exc:
-        _apply_errors(form, exc)
+        apply_domain_errors(form, exc)
         _log_view(request, case)
         context = _case_context(request, case, task_forms={task.pk: form}, failed=form)
         return render(request, "casework/case.html", context, status=400)
     messages.success(request, f"{TaskKind(task.kind).label}: done")
-    return redirect(f"{reverse('case_detail', args=[pk])}{_via(request)}")
+    return redirect(f"{reverse('case_detail', args=[pk])}{access.via_query(request)}")
 
 
 @role_required(*rules.CASE_READERS)
@@ -302,7 +285,11 @@ def case_history(request, pk: int):
     return render(
         request,
         "casework/history.html",
-        {"case": case, "entries": selectors.case_timeline(case=case), "via": _via(request)},
+        {
+            "case": case,
+            "entries": selectors.case_timeline(case=case),
+            "via": access.via_query(request),
+        },
     )
 
 

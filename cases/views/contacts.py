@@ -22,6 +22,7 @@ from cases.choices import CaseStatus, ContactChannel, ContactOutcome
 from cases.models import Case, Person
 from dasapp import access
 from dasapp.api import DomainError
+from dasapp.forms import apply_domain_errors
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 
@@ -164,7 +165,7 @@ def contact_create(request, pk: int):
                 case=form.cases.get(data["case"]) if data["case"] else None,
             )
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             access.log_action(
                 request,
@@ -189,15 +190,3 @@ def contact_create(request, pk: int):
 
 def _record_context(request, victim: Person, form: ContactForm) -> dict:
     return _panel_context(request, victim) | {"form": form, "has_cases": bool(form.cases)}
-
-
-def _apply_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors on the form; anything else above it."""
-    placed = False
-    for key, messages_ in exc.errors.items():
-        if key in form.fields:
-            for message in messages_:
-                form.add_error(key, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)

@@ -26,6 +26,7 @@ from cases.choices import AbsenceKind, ActionStatus
 from cases.models import Case, SafetyAction, Team
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
+from dasapp.forms import apply_domain_errors
 from dasapp.models import User
 from dasapp.permissions import role_required
 from dasapp.roles import Role
@@ -265,30 +266,11 @@ FIELD_MAP = {
 }
 
 
-def _apply_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors on the form; anything else above it."""
-    placed = False
-    if not isinstance(exc, ConflictError):
-        for key, messages_ in exc.errors.items():
-            name = FIELD_MAP.get(key, key)
-            if name in form.fields and not form.fields[name].widget.is_hidden:
-                for message in messages_:
-                    form.add_error(name, message)
-                placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 # The plan page ------------------------------------------------------------------------
 
 
-def _via(request) -> str:
-    work_item = access.work_item_from(request)
-    return f"?via={work_item}" if work_item else ""
-
-
 def _plan_url(request, pk: int) -> str:
-    return f"{reverse('safety_plan', args=[pk])}{_via(request)}"
+    return f"{reverse('safety_plan', args=[pk])}{access.via_query(request)}"
 
 
 def _case_or_404(request, pk: int) -> Case:
@@ -350,7 +332,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
         )
         if can_work
         else None,
-        "via": _via(request),
+        "via": access.via_query(request),
     }
     if failed is not None:
         context["form"] = failed  # the page title and the error summary read `form`
@@ -359,7 +341,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
 
 def _refused(request, case: Case, form, exc: DomainError | None, **forms_):
     if exc is not None:
-        _apply_errors(form, exc)
+        apply_domain_errors(form, exc, field_map=FIELD_MAP)
     case = _case_or_404(request, case.pk)
     label = f"{case._meta.label_lower}:{case.pk}"
     purpose = request.session.get(access.SESSION_KEY, {}).get(label, "")
@@ -506,7 +488,7 @@ def absences(request):
                     note=data.get("note") or "",
                 )
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_domain_errors(form, exc, field_map=FIELD_MAP)
             else:
                 messages.success(
                     request,

@@ -17,6 +17,7 @@ from django.db import connection, connections
 from cases import safety_services, sweep
 from cases.choices import ActionStatus, EventVerb, FollowUpReason
 from cases.models import CaseworkSettings, Event, FollowUp, SafetyAction, ShiftPattern
+from cases.safety_services import sweeping
 from cases.sweep import ActionFacts, Away, Staff
 from cases.tests.test_safety_services import (
     DAY,
@@ -483,7 +484,7 @@ class WorkerKilled(BaseException):
 
 def test_a_sweep_that_dies_half_way_is_finished_by_the_next_without_duplicates(staff, plan):
     _mixed_plan(staff, plan)
-    real_apply = safety_services._apply_batch
+    real_apply = sweeping._apply_batch
     calls = {"n": 0}
 
     def dying_apply(*args, **kwargs):
@@ -493,7 +494,7 @@ def test_a_sweep_that_dies_half_way_is_finished_by_the_next_without_duplicates(s
         return real_apply(*args, **kwargs)
 
     with (
-        mock.patch.object(safety_services, "_apply_batch", dying_apply),
+        mock.patch.object(sweeping, "_apply_batch", dying_apply),
         pytest.raises(WorkerKilled),
     ):
         run(T0, batch_size=2)
@@ -511,7 +512,7 @@ def test_a_sweep_that_dies_half_way_is_finished_by_the_next_without_duplicates(s
 
 def test_one_action_that_fails_does_not_hold_up_the_others(staff, plan):
     _mixed_plan(staff, plan)
-    real_tell = safety_services._tell
+    real_tell = sweeping._tell
     first = SafetyAction.objects.order_by("due_at", "pk").first()
 
     def failing_tell(p, *args, **kwargs):
@@ -519,7 +520,7 @@ def test_one_action_that_fails_does_not_hold_up_the_others(staff, plan):
             raise ValueError("bad data")
         return real_tell(p, *args, **kwargs)
 
-    with mock.patch.object(safety_services, "_tell", failing_tell):
+    with mock.patch.object(sweeping, "_tell", failing_tell):
         report = run(T0)
     assert (report.failed, report.followed_up) == (1, 4)
     assert not FollowUp.objects.filter(action=first).exists()
@@ -531,7 +532,7 @@ def test_the_unique_follow_up_stops_a_duplicate_even_when_the_state_check_misses
     run(T0)
     before = _snapshot()
     # As if another worker's follow-ups were not yet visible to this one.
-    with mock.patch.object(safety_services, "_raised", lambda ids: {}):
+    with mock.patch.object(sweeping, "_raised", lambda ids: {}):
         report = run(T0)
     # The three overdue ones look due again; the two moved ahead of time are with someone
     # at work now and are not even tried.

@@ -1,11 +1,6 @@
-"""Writes for safety plans, their actions and staff absences, and the follow-up sweep.
-
-Every change to an action keeps who and why in its history (`audited_save`) and a
-domain event; new owners are told in the app and by email (`notify`, queued after the
-transaction commits). The sweep applies the pure rules of `cases.sweep` to every open
-action that is overdue or falls due soon, in batches over the open-actions index, and
-is safe to run twice or on two workers at once.
-"""
+"""The follow-up sweep on the database: applies the pure rules of `cases.sweep` to every
+open action that is overdue or falls due soon, in batches over the open-actions index,
+safe to run twice or on two workers at once."""
 
 from __future__ import annotations
 
@@ -21,20 +16,22 @@ from django.utils import timezone
 
 from cases import availability, sweep
 from cases import safety_selectors as selectors
-from cases.choices import AbsenceKind, ActionStatus, CaseStatus, EventVerb, FollowUpReason
-from cases.events import event_record
+from cases.choices import ActionStatus, EventVerb, FollowUpReason
 from cases.models import (
     Absence,
-    Case,
     CaseworkSettings,
     Event,
     FollowUp,
     SafetyAction,
-    SafetyActionType,
-    SafetyPlan,
     Team,
 )
-from dasapp.api import ConflictError, DomainError
+from cases.safety_services.common import (
+    action_url,
+    action_what,
+    local_when,
+    staff_name,
+    system_user,
+)
 from dasapp.history import audited_save
 from dasapp.models import User
 from dasapp.notify import notify
@@ -42,384 +39,7 @@ from dasapp.roles import ALL_ROLES
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_USERNAME = "system"
 DEFAULT_BATCH_SIZE = 500
-
-
-def system_user() -> User:
-    """The account that background work acts as in history and events. It cannot sign
-    in (inactive, no usable password)."""
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"first_name": "The", "last_name": "system", "is_active": False},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.username
-
-
-def _when(at: dt.datetime) -> str:
-    return f"{availability.local(at):%-d %b %Y %H:%M}"
-
-
-def _what(action: SafetyAction, case_id: int) -> str:
-    """How a notification names an action: the catalogue label and the case, never free
-    text (it may hold the victim's details, and emails leave the secure network)."""
-    reference = Case(pk=case_id).reference
-    if action.action_type_id:
-        return f"{action.action_type.label}, case {reference}"
-    return f"case {reference}"
-
-
-def _action_url(action: SafetyAction, case_id: int) -> str:
-    return f"/cases/{case_id}/safety-plan/?via=safety_action:{action.pk}#action-{action.pk}"
-
-
-def _check_version(obj, version: int | None, what: str) -> None:
-    if version is not None and int(version) != obj.version:
-        raise ConflictError(
-            f"Someone else changed this {what} while you were working on it. Nothing you "
-            "entered has been lost: check their change, then save again.",
-            {"version": [f"You had version {version}; the {what} is now at version {obj.version}"]},
-        )
-
-
-def _refuse(errors: dict[str, list[str]]) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]
-        raise DomainError(first, errors)
-
-
-def _owner_errors(*, owner: User | None, owner_team: Team | None) -> dict[str, list[str]]:
-    """The one rule of who may hold an action: an active member of staff (not a partner
-    agency), or an active team with somebody active in it."""
-    if owner is None and owner_team is None:
-        return {"owner": ["Choose a person or a team to own the action"]}
-    if owner is not None and owner_team is not None:
-        return {"owner": ["Choose a person or a team, not both"]}
-    if owner is not None:
-        if not owner.is_active:
-            return {"owner": [f"{_name(owner)}'s account is switched off: choose someone else"]}
-        roles = set(owner.groups.values_list("name", flat=True)) & ALL_ROLES
-        if not roles & selectors.ACTION_OWNER_ROLES:
-            return {
-                "owner": [f"{_name(owner)} cannot hold safety-plan actions: choose someone else"]
-            }
-        return {}
-    if not selectors.assignable_teams().filter(pk=owner_team.pk).exists():
-        return {
-            "owner_team": [f"{owner_team} cannot hold safety-plan actions: choose another team"]
-        }
-    if not selectors.active_members(owner_team).exists():
-        return {"owner_team": [f"{owner_team} has nobody in it: choose a person or another team"]}
-    return {}
-
-
-def _owner_text(owner: User | None, team: Team | None) -> str:
-    return _name(owner) if owner is not None else str(team)
-
-
-def _notify_owner(*, action: SafetyAction, case_id: int, title: str, body: str, key: str) -> None:
-    if action.owner_id:
-        users = [action.owner]
-    else:
-        users = list(selectors.active_members(action.owner_team).order_by("pk"))
-    notify(users=users, title=title, body=body, url=_action_url(action, case_id), dedupe_key=key)
-
-
-# Plans ---------------------------------------------------------------------------------
-
-
-def plan_get_or_create(*, case: Case, user=None) -> SafetyPlan:
-    """The case's safety plan, started the first time it is asked for."""
-    plan = SafetyPlan.objects.filter(case=case).first()
-    if plan is not None:
-        return plan
-    try:
-        with transaction.atomic():
-            plan = SafetyPlan(case=case, created_at=timezone.now())
-            audited_save(plan, user=user, reason="Safety plan started")
-    except IntegrityError:  # started at the same moment by someone else
-        plan = SafetyPlan.objects.get(case=case)
-    return plan
-
-
-@transaction.atomic
-def plan_agree(
-    *, plan: SafetyPlan, user, agreed_at: dt.date | dt.datetime | None, version: int | None = None
-) -> SafetyPlan:
-    """Record the date the plan was agreed with the victim."""
-    plan = SafetyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
-    _check_version(plan, version, "safety plan")
-    if agreed_at is None:
-        _refuse({"agreed_at": ["Enter the date the plan was agreed with the victim"]})
-    if isinstance(agreed_at, dt.datetime):
-        at = agreed_at
-    else:  # a date: kept as midday London time, so it reads as that day in any zone
-        tz = availability.local(timezone.now()).tzinfo
-        at = dt.datetime.combine(agreed_at, dt.time(12), tzinfo=tz)
-    today = availability.local(timezone.now()).date()
-    if availability.local(at).date() > today:
-        _refuse({"agreed_at": ["The date agreed with the victim must be today or in the past"]})
-    if availability.local(at).date() < availability.local(plan.case.opened_at).date():
-        _refuse(
-            {
-                "agreed_at": [
-                    "The date agreed with the victim must be on or after the day the case "
-                    f"was opened ({availability.local(plan.case.opened_at):%-d %B %Y})"
-                ]
-            }
-        )
-    old = plan.agreed_with_victim_at
-    plan.agreed_with_victim_at = at
-    plan.agreed_by = user
-    plan.version += 1
-    audited_save(
-        plan, user=user, reason=f"Agreed with the victim on {availability.local(at):%-d %b %Y}"
-    )
-    event_record(
-        verb=EventVerb.SAFETY_PLAN_AGREED,
-        actor=user,
-        case=plan.case,
-        old={"agreed_with_victim_at": old.isoformat() if old else None},
-        new={"agreed_with_victim_at": at.isoformat()},
-    )
-    return plan
-
-
-@transaction.atomic
-def case_plan_agree(
-    *, case: Case, user, agreed_at: dt.date | dt.datetime | None, version: int | None = None
-) -> SafetyPlan:
-    """`plan_agree` on the case's plan, started if it has none (both or neither)."""
-    existing = SafetyPlan.objects.filter(case=case).first()
-    plan = existing or plan_get_or_create(case=case, user=user)
-    return plan_agree(
-        plan=plan, user=user, agreed_at=agreed_at, version=version if existing else None
-    )
-
-
-# Actions -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def action_add(
-    *,
-    plan: SafetyPlan,
-    user,
-    action_type: SafetyActionType | None = None,
-    description: str = "",
-    owner: User | None = None,
-    owner_team: Team | None = None,
-    due_at: dt.datetime | None,
-) -> SafetyAction:
-    """Add an action to a plan: from the catalogue or free text, owned by a person or a
-    team, due in the future. The owner is told."""
-    description = (description or "").strip()
-    errors: dict[str, list[str]] = {}
-    if plan.case.status != CaseStatus.OPEN:
-        raise DomainError(
-            "This case is closed: reopen it to add actions.", {"case": ["The case is closed"]}
-        )
-    if action_type is None and not description:
-        errors["action_type"] = ["Choose an action from the list or describe one"]
-    elif action_type is not None and not action_type.is_active:
-        errors["action_type"] = ["Choose an action from the list"]
-    errors.update(_owner_errors(owner=owner, owner_team=owner_team))
-    if due_at is None:
-        errors["due_at"] = ["Enter the date and time the action is due"]
-    elif due_at <= timezone.now():
-        errors["due_at"] = ["The due time must be in the future"]
-    _refuse(errors)
-    now = timezone.now()
-    action = SafetyAction(
-        plan=plan,
-        action_type=action_type,
-        description=description,
-        owner=owner,
-        owner_team=owner_team,
-        due_at=due_at,
-        created_by=user if getattr(user, "pk", None) else None,
-        created_at=now,
-    )
-    action.full_clean()
-    who = _owner_text(owner, owner_team)
-    audited_save(action, user=user, reason=f"Added for {who}, due {_when(due_at)}")
-    event_record(
-        verb=EventVerb.SAFETY_ACTION_ADDED,
-        actor=user,
-        case=plan.case,
-        new={
-            "action": action.pk,
-            "title": action.title,
-            "owner": owner.pk if owner else None,
-            "owner_team": owner_team.code if owner_team else None,
-            "due_at": due_at.isoformat(),
-        },
-    )
-    if not (owner is not None and owner.pk == getattr(user, "pk", None)):
-        _notify_owner(
-            action=action,
-            case_id=plan.case_id,
-            title=f"Safety-plan action for you: {_what(action, plan.case_id)}",
-            body=f"Due {_when(due_at)}. Added by {_name(user)}.",
-            key=f"safety-action-added:{action.pk}",
-        )
-    return action
-
-
-@transaction.atomic
-def case_action_add(*, case: Case, user, **fields) -> SafetyAction:
-    """`action_add` on the case's plan, started if it has none (both or neither)."""
-    return action_add(plan=plan_get_or_create(case=case, user=user), user=user, **fields)
-
-
-def _locked(action: SafetyAction) -> SafetyAction:
-    return (
-        SafetyAction.objects.select_for_update(of=("self",))
-        .select_related("plan__case", "action_type", "owner", "owner_team")
-        .get(pk=action.pk)
-    )
-
-
-@transaction.atomic
-def action_complete(
-    *, action: SafetyAction, user, note: str, version: int | None = None
-) -> SafetyAction:
-    """Mark an open action done, with a note of what was done."""
-    action = _locked(action)
-    _check_version(action, version, "action")
-    if action.status != ActionStatus.OPEN:
-        raise DomainError(
-            "This action is not open: it was already done.",
-            {"status": [f"The action is {action.get_status_display().lower()}"]},
-        )
-    note = (note or "").strip()
-    if not note:
-        _refuse({"note": ["Say what was done"]})
-    action.status = ActionStatus.DONE
-    action.completed_at = timezone.now()
-    action.completion_note = note
-    action.version += 1
-    audited_save(action, user=user, reason=f"Done: {note}")
-    event_record(
-        verb=EventVerb.SAFETY_ACTION_DONE,
-        actor=user,
-        case=action.plan.case,
-        old={"status": ActionStatus.OPEN},
-        new={"action": action.pk, "title": action.title, "status": ActionStatus.DONE},
-        reason=note,
-    )
-    return action
-
-
-@transaction.atomic
-def action_reassign(
-    *,
-    action: SafetyAction,
-    user,
-    to_user: User | None = None,
-    to_team: Team | None = None,
-    reason: str,
-    version: int | None = None,
-) -> SafetyAction:
-    """Give an open action to another person or team, with a reason. They are told."""
-    action = _locked(action)
-    _check_version(action, version, "action")
-    if action.status != ActionStatus.OPEN:
-        raise DomainError(
-            "This action is not open: it cannot be moved.",
-            {"status": [f"The action is {action.get_status_display().lower()}"]},
-        )
-    errors = _owner_errors(owner=to_user, owner_team=to_team)
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = ["Give a reason for moving the action"]
-    if not errors and (
-        (to_user is not None and to_user.pk == action.owner_id)
-        or (to_team is not None and action.owner_id is None and to_team.pk == action.owner_team_id)
-    ):
-        errors["owner" if to_user else "owner_team"] = [
-            f"The action is already {_owner_text(to_user, to_team)}'s: choose someone else"
-        ]
-    _refuse(errors)
-    old_text = _owner_text(action.owner, action.owner_team)
-    old = {"owner": action.owner_id, "owner_team": action.owner_team_id}
-    action.owner, action.owner_team = to_user, to_team
-    action.version += 1
-    new_text = _owner_text(to_user, to_team)
-    audited_save(action, user=user, reason=f"Moved from {old_text} to {new_text}: {reason}")
-    event_record(
-        verb=EventVerb.SAFETY_ACTION_REASSIGNED,
-        actor=user,
-        case=action.plan.case,
-        old=old,
-        new={
-            "action": action.pk,
-            "title": action.title,
-            "owner": to_user.pk if to_user else None,
-            "owner_team": to_team.pk if to_team else None,
-        },
-        reason=reason,
-    )
-    _notify_owner(
-        action=action,
-        case_id=action.plan.case_id,
-        title=f"Safety-plan action moved to you: {_what(action, action.plan.case_id)}",
-        body=f"Moved from {old_text} by {_name(user)}: {reason}. Due {_when(action.due_at)}.",
-        key=f"safety-action-moved:{action.pk}:{action.version}",
-    )
-    return action
-
-
-# Absences ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def absence_record(
-    *,
-    user,
-    person: User | None,
-    kind: str,
-    starts_at: dt.datetime | None,
-    ends_at: dt.datetime | None,
-    note: str = "",
-) -> Absence:
-    """Record leave, sickness or training. The sweep and routing read it at once."""
-    errors: dict[str, list[str]] = {}
-    if person is None:
-        errors["user"] = ["Choose the person who is away"]
-    elif not person.is_active:
-        errors["user"] = [f"{_name(person)}'s account is switched off: choose someone else"]
-    if kind not in AbsenceKind.values:
-        errors["kind"] = ["Choose annual leave, sickness, training or other absence"]
-    if starts_at is None:
-        errors["starts_at"] = ["Enter the date and time the absence starts"]
-    if ends_at is None:
-        errors["ends_at"] = ["Enter the date and time the absence ends"]
-    elif starts_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = ["The end must be after the start"]
-    _refuse(errors)
-    absence = Absence(
-        user=person,
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        note=(note or "").strip()[:200],
-        recorded_by=user if getattr(user, "pk", None) else None,
-    )
-    absence.full_clean()
-    audited_save(
-        absence,
-        user=user,
-        reason=f"{AbsenceKind(kind).label} {_when(starts_at)} to {_when(ends_at)}",
-    )
-    return absence
 
 
 # The sweep -----------------------------------------------------------------------------
@@ -465,7 +85,7 @@ class _DbWorld:
             profile = getattr(user, "profile", None)
             self._staff[user.pk] = sweep.Staff(
                 id=user.pk,
-                name=_name(user),
+                name=staff_name(user),
                 team_id=profile.team_id if profile else None,
                 supervisor_id=profile.supervisor_id if profile else None,
                 roles=frozenset(g.name for g in user.groups.all()) & ALL_ROLES,
@@ -686,9 +306,9 @@ def _tell(p: _Planned, world: _DbWorld) -> None:
     action = p.action
     notify(
         users=users,
-        title=f"{TITLES[p.decision.kind]}: {_what(action, p.case_id)}",
-        body=f"{p.decision.note}. Due {_when(action.due_at)}.",
-        url=_action_url(action, p.case_id),
+        title=f"{TITLES[p.decision.kind]}: {action_what(action, p.case_id)}",
+        body=f"{p.decision.note}. Due {local_when(action.due_at)}.",
+        url=action_url(action, p.case_id),
         dedupe_key=f"follow-up:{action.pk}:{p.decision.reason}:{int(action.due_at.timestamp())}",
     )
 
@@ -707,11 +327,11 @@ def _tell_supervisors(planned: list[_Planned], world: _DbWorld) -> None:
             continue
         first = items[0]
         if len(items) == 1:
-            title = f"Safety-plan action overdue: {_what(first.action, first.case_id)}"
+            title = f"Safety-plan action overdue: {action_what(first.action, first.case_id)}"
         else:
             title = f"{len(items)} safety-plan actions overdue among your people"
         lines = [
-            f"{_what(p.action, p.case_id)}, {_owner_name(world, p)}, due {_when(p.action.due_at)}"
+            f"{action_what(p.action, p.case_id)}, {_owner_name(world, p)}, due {local_when(p.action.due_at)}"
             for p in items[:20]
         ]
         if len(items) > 20:
@@ -720,7 +340,7 @@ def _tell_supervisors(planned: list[_Planned], world: _DbWorld) -> None:
             users=[supervisor],
             title=title,
             body="Overdue; the owner is at work and keeps it:\n" + "\n".join(lines),
-            url=_action_url(first.action, first.case_id),
+            url=action_url(first.action, first.case_id),
             dedupe_key=f"overdue:{supervisor_id}:{first.action.pk}:"
             f"{int(first.action.due_at.timestamp())}",
         )

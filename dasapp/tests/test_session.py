@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dasapp.roles import Role
 
@@ -144,3 +146,25 @@ def test_sign_in_starts_the_clocks(client, persona):
         assert client.get("/account/session/").json() == {"seconds_left": 15 * 60}
     with at(16):
         assert client.get("/").status_code == 302
+
+
+def test_activity_is_written_at_most_every_30_seconds_and_never_lengthens_the_session(daso):
+    with at(5):
+        daso.get("/people/")  # written: 5 minutes since the last
+    with at(5.25):
+        with CaptureQueriesContext(connection) as captured:
+            daso.get("/people/")
+        assert not [
+            q
+            for q in captured.captured_queries
+            if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")
+        ], "a session write 15 s after the last"
+        # Counted from the write at 5 minutes: the clock never runs past 15 minutes idle.
+        assert daso.get("/account/session/").json() == {"seconds_left": 15 * 60 - 15}
+    with at(5.75):
+        daso.get("/people/")  # 45 s since the last write: written
+        assert daso.get("/account/session/").json() == {"seconds_left": 15 * 60}
+    with at(20.5):
+        assert daso.get("/account/session/").json() == {"seconds_left": 15}
+    with at(21):
+        assert daso.get("/").status_code == 302

@@ -222,3 +222,24 @@ def test_api_with_a_verified_session_works(signed_in):
     c = signed_in(Role.SUPERVISOR)
     verify_two_factor(c, c.user)
     assert c.get("/api/v1/").status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["totp", "static", None])
+@pytest.mark.django_db
+def test_the_device_check_finds_a_confirmed_device_of_any_kind_in_one_query(
+    kind, django_assert_num_queries
+):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dasapp.middleware import has_confirmed_device
+    from dasapp.models import User
+
+    user = User.objects.create_user("device-owner", password="x-Password-2026")
+    TOTPDevice.objects.create(user=user, name="unconfirmed", confirmed=False)
+    if kind == "totp":
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    elif kind == "static":
+        StaticDevice.objects.create(user=user, name="backup", confirmed=True)
+    with django_assert_num_queries(1):
+        assert has_confirmed_device(user) is (kind is not None)

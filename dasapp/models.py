@@ -114,14 +114,28 @@ class Notification(models.Model):
     dedupe_key = models.CharField(
         max_length=120, null=True, blank=True, help_text="Makes a repeated notify a no-op."
     )
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the email was sent.")
     email_wanted = models.BooleanField(
         default=False, help_text="An email is owed; the resend sweep sends any still unsent."
+    )
+    email_claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker took the email to send. A claim older than the lease with "
+        "no `emailed_at` is a worker that died: the resend sends it again.",
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"]),
+            # The resend's question: which owed emails are unsent? (A few rows at most.)
+            models.Index(
+                fields=["created_at"],
+                name="notification_email_owed",
+                condition=models.Q(email_wanted=True, emailed_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_dedupe")
         ]

@@ -7,6 +7,8 @@ the database, not the queue, knows which emails are owed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
@@ -28,6 +30,71 @@ def _queue_email(notification_id: int) -> None:
             notification_id,
             exc_info=True,
         )
+
+
+EMAILS_PER_TASK = 100
+
+
+def _queue_emails(notification_ids: list[int]) -> None:
+    """Queue one task per hundred emails; if the broker is down, the resend sends them."""
+    from dasapp.tasks import send_notification_emails
+
+    for start in range(0, len(notification_ids), EMAILS_PER_TASK):
+        chunk = notification_ids[start : start + EMAILS_PER_TASK]
+        try:
+            send_notification_emails.delay(chunk)
+        except Exception:
+            logger.warning(
+                "Could not queue %s notification emails (broker unreachable?)",
+                len(chunk),
+                exc_info=True,
+            )
+
+
+@dataclass(frozen=True)
+class Message:
+    """One inbox message for `notify_many`."""
+
+    user: object
+    title: str
+    body: str = ""
+    url: str = ""
+    dedupe_key: str | None = None
+
+
+def notify_many(messages: Iterable[Message], *, email: bool = True) -> list[Notification]:
+    """Many messages in two statements (which already exist, then one insert) and an
+    email task per hundred, for background work that tells many people at once (the
+    follow-up sweep). A message whose dedupe key exists is skipped. Made for callers
+    that hold the rows the messages are about: if another transaction inserts the same
+    message meanwhile, the insert raises IntegrityError for the caller to handle (the
+    sweep then goes one by one, with `notify`)."""
+    wanted: dict[tuple[int, str | None], Message] = {}
+    for number, message in enumerate(messages):
+        if getattr(message.user, "is_active", True):
+            key = message.dedupe_key if message.dedupe_key else f"#{number}"
+            wanted.setdefault((message.user.pk, key), message)
+    keys = {m.dedupe_key for m in wanted.values() if m.dedupe_key}
+    if keys:
+        for existing in Notification.objects.filter(dedupe_key__in=keys).values_list(
+            "user_id", "dedupe_key"
+        ):
+            wanted.pop(existing, None)
+    made = Notification.objects.bulk_create(
+        Notification(
+            user=m.user,
+            title=m.title[:200],
+            body=m.body,
+            url=m.url[:300],
+            dedupe_key=m.dedupe_key,
+            email_wanted=bool(email and m.user.email),
+        )
+        for m in wanted.values()
+    )
+    ids = [note.pk for note in made if note.email_wanted]
+    if ids:
+        transaction.on_commit(lambda: _queue_emails(ids))
+    return made
 
 
 def notify(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from cases import availability, sweep
 from cases import safety_selectors as selectors
@@ -32,9 +33,8 @@ from cases.safety_services.common import (
     staff_name,
     system_user,
 )
-from dasapp.history import audited_save
 from dasapp.models import User
-from dasapp.notify import notify
+from dasapp.notify import Message, notify_many
 from dasapp.roles import ALL_ROLES
 
 logger = logging.getLogger(__name__)
@@ -265,15 +265,30 @@ def _follow_up(p: _Planned, now: dt.datetime) -> FollowUp:
     )
 
 
-def _move(p: _Planned, system: User) -> None:
-    """Give the action to its new owner, with the reason in its history."""
+def _move(p: _Planned, system: User) -> SafetyAction:
+    """Give the action to its new owner (not yet saved), with the reason for its history."""
     action, decision = p.action, p.decision
     if decision.kind == sweep.ESCALATE_TEAM:
         action.owner_id, action.owner_team_id = None, decision.to_team_id
     else:
         action.owner_id, action.owner_team_id = decision.to_user_id, None
     action.version += 1
-    audited_save(action, user=system, reason=decision.note)
+    action._history_user = system
+    action._change_reason = decision.note[:100]
+    return action
+
+
+def _save_moves(planned: list[_Planned], system: User) -> None:
+    """The moved actions and their history rows (who: the system; why: the decision's
+    note), one statement each, not a save per action."""
+    moved = [_move(p, system) for p in planned if p.decision.moves]
+    if moved:
+        bulk_update_with_history(
+            moved,
+            SafetyAction,
+            ["owner", "owner_team", "version"],
+            default_user=system,
+        )
 
 
 def _event(p: _Planned, system: User, now: dt.datetime) -> Event:
@@ -297,23 +312,19 @@ def _event(p: _Planned, system: User, now: dt.datetime) -> Event:
     )
 
 
-def _tell(p: _Planned, world: _DbWorld) -> None:
-    """Notify whom the decision names (in the app, and by email after commit), once per
-    follow-up."""
+def _messages(p: _Planned, world: _DbWorld) -> list[Message]:
+    """The messages for whom the decision names (in the app, and by email after
+    commit), once per follow-up."""
     users = [u for u in (world.user(i) for i in p.decision.notify_ids) if u and u.is_active]
-    if not users:
-        return
     action = p.action
-    notify(
-        users=users,
-        title=f"{TITLES[p.decision.kind]}: {action_what(action, p.case_id)}",
-        body=f"{p.decision.note}. Due {local_when(action.due_at)}.",
-        url=action_url(action, p.case_id),
-        dedupe_key=f"follow-up:{action.pk}:{p.decision.reason}:{int(action.due_at.timestamp())}",
-    )
+    title = f"{TITLES[p.decision.kind]}: {action_what(action, p.case_id)}"
+    body = f"{p.decision.note}. Due {local_when(action.due_at)}."
+    key = f"follow-up:{action.pk}:{p.decision.reason}:{int(action.due_at.timestamp())}"
+    url = action_url(action, p.case_id)
+    return [Message(user=u, title=title, body=body, url=url, dedupe_key=key) for u in users]
 
 
-def _tell_supervisors(planned: list[_Planned], world: _DbWorld) -> None:
+def _supervisor_messages(planned: list[_Planned], world: _DbWorld) -> list[Message]:
     """One message to each supervisor listing the overdue actions of their people that
     stay with them (owner at work): a catch-up sweep must not bury a supervisor under a
     message per action. Names staff and cases, never the victim."""
@@ -321,6 +332,7 @@ def _tell_supervisors(planned: list[_Planned], world: _DbWorld) -> None:
     for p in planned:
         for supervisor_id in p.decision.supervisor_ids:
             by_supervisor.setdefault(supervisor_id, []).append(p)
+    messages = []
     for supervisor_id, items in by_supervisor.items():
         supervisor = world.user(supervisor_id)
         if supervisor is None or not supervisor.is_active:
@@ -331,19 +343,23 @@ def _tell_supervisors(planned: list[_Planned], world: _DbWorld) -> None:
         else:
             title = f"{len(items)} safety-plan actions overdue among your people"
         lines = [
-            f"{action_what(p.action, p.case_id)}, {_owner_name(world, p)}, due {local_when(p.action.due_at)}"
+            f"{action_what(p.action, p.case_id)}, {_owner_name(world, p)}, "
+            f"due {local_when(p.action.due_at)}"
             for p in items[:20]
         ]
         if len(items) > 20:
             lines.append(f"and {len(items) - 20} more")
-        notify(
-            users=[supervisor],
-            title=title,
-            body="Overdue; the owner is at work and keeps it:\n" + "\n".join(lines),
-            url=action_url(first.action, first.case_id),
-            dedupe_key=f"overdue:{supervisor_id}:{first.action.pk}:"
-            f"{int(first.action.due_at.timestamp())}",
+        messages.append(
+            Message(
+                user=supervisor,
+                title=title,
+                body="Overdue; the owner is at work and keeps it:\n" + "\n".join(lines),
+                url=action_url(first.action, first.case_id),
+                dedupe_key=f"overdue:{supervisor_id}:{first.action.pk}:"
+                f"{int(first.action.due_at.timestamp())}",
+            )
         )
+    return messages
 
 
 def _owner_name(world: _DbWorld, p: _Planned) -> str:
@@ -353,27 +369,26 @@ def _owner_name(world: _DbWorld, p: _Planned) -> str:
     return world.team_name(p.old_team_id)
 
 
-def _apply_batch(planned: list[_Planned], *, now, system, world) -> None:
-    """The fast path: follow-ups and events in one statement each, moves saved one by
-    one (history needs `save()`), then the notifications."""
+def _apply(planned: list[_Planned], *, now, system, world) -> None:
+    """Follow-ups, moves with their history, events and messages: a statement or two
+    each, whatever the number of actions (a catch-up sweep after an outage may have
+    thousands)."""
+    messages = [m for p in planned for m in _messages(p, world)]
+    messages += _supervisor_messages(planned, world)
     FollowUp.objects.bulk_create([_follow_up(p, now) for p in planned])
-    for p in planned:
-        if p.decision.moves:
-            _move(p, system)
+    _save_moves(planned, system)
     Event.objects.bulk_create([_event(p, system, now) for p in planned])
-    for p in planned:
-        _tell(p, world)
-    _tell_supervisors(planned, world)
+    notify_many(messages)
+
+
+def _apply_batch(planned: list[_Planned], *, now, system, world) -> None:
+    """The fast path: the whole batch at once."""
+    _apply(planned, now=now, system=system, world=world)
 
 
 def _apply_one(p: _Planned, *, now, system, world) -> None:
     """The slow path, for one action inside its own savepoint."""
-    _follow_up(p, now).save()
-    if p.decision.moves:
-        _move(p, system)
-    _event(p, system, now).save()
-    _tell(p, world)
-    _tell_supervisors([p], world)
+    _apply([p], now=now, system=system, world=world)
 
 
 def _count(report: SweepReport, decision: sweep.Decision) -> None:

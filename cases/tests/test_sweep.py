@@ -13,6 +13,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from cases import safety_services, sweep
 from cases.choices import ActionStatus, EventVerb, FollowUpReason
@@ -512,15 +513,15 @@ def test_a_sweep_that_dies_half_way_is_finished_by_the_next_without_duplicates(s
 
 def test_one_action_that_fails_does_not_hold_up_the_others(staff, plan):
     _mixed_plan(staff, plan)
-    real_tell = sweeping._tell
+    real_messages = sweeping._messages
     first = SafetyAction.objects.order_by("due_at", "pk").first()
 
-    def failing_tell(p, *args, **kwargs):
+    def failing_messages(p, *args, **kwargs):
         if p.action.pk == first.pk:
             raise ValueError("bad data")
-        return real_tell(p, *args, **kwargs)
+        return real_messages(p, *args, **kwargs)
 
-    with mock.patch.object(sweeping, "_tell", failing_tell):
+    with mock.patch.object(sweeping, "_messages", failing_messages):
         report = run(T0)
     assert (report.failed, report.followed_up) == (1, 4)
     assert not FollowUp.objects.filter(action=first).exists()
@@ -651,3 +652,30 @@ def test_the_demo_data_shows_the_walkthrough_one_sweep_moves_fenwicks_patrols_to
     ).exists()
     call_command("seed_demo", stdout=io.StringIO())  # again: no second action for Fenwick
     assert SafetyAction.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", ["moved", "kept"])
+def test_a_catch_up_batch_costs_the_same_statements_for_3_actions_or_30(staff, plan, kind):
+    """Follow-ups, moves with their history, events and notifications are written a
+    statement per batch, not per action: a catch-up after an outage stays fast."""
+    owner = staff.insp_a if kind == "moved" else staff.insp_b
+
+    def statements(n: int, at: dt.datetime) -> int:
+        with time_machine.travel(at - 3 * HOUR, tick=False):
+            actions = [add(plan, staff.daso, owner=owner, due_in=HOUR) for _ in range(n)]
+            if kind == "moved":
+                leave(staff.insp_a, by=staff.chief, starts=at - 4 * HOUR, ends=at + DAY)
+        with CaptureQueriesContext(connection) as captured:
+            report = run(at)
+        assert report.followed_up == n
+        expected = staff.insp_b if kind == "moved" else staff.insp_b
+        assert {
+            a.owner_id for a in SafetyAction.objects.filter(pk__in=[a.pk for a in actions])
+        } == {expected.pk}
+        assert Notification.objects.filter(dedupe_key__startswith="follow-up:").count() >= n
+        return len(captured.captured_queries)
+
+    statements(1, T0)  # the first run also makes the system account
+    few = statements(3, T0 + 2 * DAY)
+    many = statements(30, T0 + 4 * DAY)
+    assert many == few, (few, many)

@@ -5,6 +5,8 @@ rules in `cases.rules`, writes in `cases.assignment_services`, reads in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -178,6 +180,36 @@ def _int(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
+@dataclass
+class _Outcome:
+    """What a case form's POST came to: the case as it now is, the status to answer
+    with, and the service's result when it went through."""
+
+    case: Case
+    status: int = 200
+    result: object = None
+    done: bool = False
+
+
+def _submit(request, case: Case, form: forms.Form, write) -> _Outcome:
+    """Run `write(cleaned_data)` for a valid POSTed form. A refusal is put on the form
+    (after a conflict, with the case's current version so that saving again works) and
+    nothing typed is lost; a GET only shows the form."""
+    if request.method != "POST":
+        return _Outcome(case)
+    if not form.is_valid():
+        return _Outcome(case, status=400)
+    try:
+        result = write(form.cleaned_data)
+    except DomainError as exc:
+        case = _case_or_404(request, case.pk)
+        if isinstance(exc, ConflictError):
+            _refresh_version(form, case)
+        apply_domain_errors(form, exc)
+        return _Outcome(case, status=_status(exc))
+    return _Outcome(case, result=result, done=True)
+
+
 # Claim and release ----------------------------------------------------------------------
 
 
@@ -208,32 +240,24 @@ def case_release(request, pk: int):
     if not rules.can_release_case(request.user, case):
         raise PermissionDenied
     form = ReleaseForm(request.POST or None, initial={"version": case.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_release(
-                case=case,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            case = _case_or_404(request, pk)
-            if isinstance(exc, ConflictError):
-                _refresh_version(form, case)
-            apply_domain_errors(form, exc)
-            status = _status(exc)
-        else:
-            messages.success(request, f"Case {case.reference} is back in its queue, unassigned")
-            return redirect(_back(request, _case_page(request, case)))
-    elif request.method == "POST":
-        status = 400
+    outcome = _submit(
+        request,
+        case,
+        form,
+        lambda data: services.case_release(
+            case=case, user=request.user, reason=data["reason"], version=data["version"]
+        ),
+    )
+    case = outcome.case
+    if outcome.done:
+        messages.success(request, f"Case {case.reference} is back in its queue, unassigned")
+        return redirect(_back(request, _case_page(request, case)))
     _log(request, case, "Release the case")
     return render(
         request,
         "assignment/release.html",
         {"case": case, "form": form, "via": access.via_query(request)},
-        status=status,
+        status=outcome.status,
     )
 
 
@@ -267,34 +291,28 @@ def case_reassign(request, pk: int):
         if choice.user.pk != case.assigned_to_id
     ]
     form = ReassignForm(request.POST or None, staff=staff, initial={"version": case.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        to_user = form.cleaned_data["to_user"]
-        try:
-            result = services.case_reassign(
-                case=case,
-                user=request.user,
-                to_user=to_user,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            case = _case_or_404(request, pk)
-            if isinstance(exc, ConflictError):
-                _refresh_version(form, case)
-            apply_domain_errors(form, exc)
-            status = _status(exc)
-        else:
-            _announce(request, result, to_user)
-            return redirect(_back(request, _case_page(request, case)))
-    elif request.method == "POST":
-        status = 400
+    outcome = _submit(
+        request,
+        case,
+        form,
+        lambda data: services.case_reassign(
+            case=case,
+            user=request.user,
+            to_user=data["to_user"],
+            reason=data["reason"],
+            version=data["version"],
+        ),
+    )
+    case = outcome.case
+    if outcome.done:
+        _announce(request, outcome.result, form.cleaned_data["to_user"])
+        return redirect(_back(request, _case_page(request, case)))
     _log(request, case, "Reassign the case")
     return render(
         request,
         "assignment/reassign.html",
         {"case": case, "form": form, "via": access.via_query(request), "staff": staff},
-        status=status,
+        status=outcome.status,
     )
 
 
@@ -371,26 +389,18 @@ def case_close(request, pk: int):
     if not rules.can_close_case(request.user, case):
         raise PermissionDenied
     form = CloseForm(request.POST or None, initial={"version": case.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_close(
-                case=case,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            case = _case_or_404(request, pk)
-            if isinstance(exc, ConflictError):
-                _refresh_version(form, case)
-            apply_domain_errors(form, exc)
-            status = _status(exc)
-        else:
-            messages.success(request, f"Case {case.reference} is closed")
-            return redirect(_case_page(request, case))
-    elif request.method == "POST":
-        status = 400
+    outcome = _submit(
+        request,
+        case,
+        form,
+        lambda data: services.case_close(
+            case=case, user=request.user, reason=data["reason"], version=data["version"]
+        ),
+    )
+    case = outcome.case
+    if outcome.done:
+        messages.success(request, f"Case {case.reference} is closed")
+        return redirect(_case_page(request, case))
     _log(request, case, "Close the case")
     actions = selectors.open_safety_actions(case=case)
     return render(
@@ -403,7 +413,7 @@ def case_close(request, pk: int):
             "actions": [(a, services.describe_action(a)) for a in actions],
             "actions_message": services.open_actions_message(len(actions)) if actions else "",
         },
-        status=status,
+        status=outcome.status,
     )
 
 

@@ -365,10 +365,13 @@ def cases_bulk_reassign(
 
 def open_actions_message(count: int) -> str:
     if count == 1:
-        return "1 safety-plan action is still open: mark it done or move it to another case first"
+        return (
+            "1 safety-plan action is still open: mark it done, cancel it or move it to "
+            "another case first"
+        )
     return (
-        f"{count} safety-plan actions are still open: mark them done or move them to "
-        "another case first"
+        f"{count} safety-plan actions are still open: mark them done, cancel them or move "
+        "them to another case first"
     )
 
 

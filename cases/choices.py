@@ -150,6 +150,7 @@ class EventVerb(models.TextChoices):
     SAFETY_ACTION_DONE = "safety_action_done", "Safety-plan action done"
     SAFETY_ACTION_REASSIGNED = "safety_action_reassigned", "Safety-plan action moved"
     SAFETY_ACTION_ESCALATED = "safety_action_escalated", "Safety-plan action escalated"
+    SAFETY_ACTION_CANCELLED = "safety_action_cancelled", "Safety-plan action cancelled"
     CONTACT_RECORDED = "contact_recorded", "Contact with the victim recorded"
 
 

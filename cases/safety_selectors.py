@@ -66,6 +66,12 @@ def can_reassign_action(user, action: SafetyAction) -> bool:
     return action.status == ActionStatus.OPEN and can_work_plans(user)
 
 
+def can_cancel_action(user, action: SafetyAction) -> bool:
+    """Cancelling is working the plan, like moving it: DASOs and supervisors, not the
+    action's owner (who does it, or asks for it to be moved)."""
+    return action.status == ActionStatus.OPEN and can_work_plans(user)
+
+
 def actions_visible_to(user, queryset: QuerySet[SafetyAction]) -> QuerySet[SafetyAction]:
     """Actions on cases the user may read, and actions they (or their team) own."""
     if not has_role(user, *ACTION_OWNER_ROLES):

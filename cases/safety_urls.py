@@ -18,5 +18,10 @@ urlpatterns = [
         safety.safety_action_reassign,
         name="safety_action_reassign",
     ),
+    path(
+        "cases/<int:pk>/safety-plan/actions/<int:action_pk>/cancel/",
+        safety.safety_action_cancel,
+        name="safety_action_cancel",
+    ),
     path("absences/", safety.absences, name="absences"),
 ]

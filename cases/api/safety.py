@@ -79,7 +79,7 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
 
     @property
     def allowed_roles(self):
-        if getattr(self, "action", None) in {"create", "reassign"}:
+        if getattr(self, "action", None) in {"create", "reassign", "cancel"}:
             return selectors.PLAN_WORKERS
         return selectors.ACTION_OWNER_ROLES
 
@@ -195,6 +195,37 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
             version=data.validated_data["version"],
         )
         return self._body(request, moved)
+
+    @extend_schema(
+        summary="Cancel a safety-plan action",
+        operation_id="v1_safety_actions_cancel",
+        description="DASOs and supervisors cancel an open action that no longer makes sense "
+        "(the victim declined a panic alarm, or moved to a refuge so patrols past the old "
+        "address no longer apply) with a `reason`, kept in its history and returned as "
+        "`completion_note`; `status` becomes `cancelled`. The owner is told it was "
+        "cancelled (not why). The follow-up sweep leaves it alone and it no longer keeps "
+        "the case from closing. Send the `version` you read (409 if it changed). An action "
+        "already done or cancelled is refused with a field error on `status`.",
+        request=s.SafetyActionCancelSerializer,
+        responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="cancel", filter_backends=[])
+    def cancel(self, request, pk=None):
+        found = get_object_or_404(self.get_queryset(), pk=pk)
+        data = s.SafetyActionCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # One no longer open is refused by the service with a field error.
+        if found.status == ActionStatus.OPEN and not selectors.can_cancel_action(
+            request.user, found
+        ):
+            raise PermissionDenied
+        cancelled = services.action_cancel(
+            action=found,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            version=data.validated_data["version"],
+        )
+        return self._body(request, cancelled)
 
 
 class AbsenceFilter(django_filters.FilterSet):

@@ -83,7 +83,7 @@ class SafetyActionSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField(help_text="Open and past its due time.")
     created_by = UserRefSerializer(allow_null=True)
     version = serializers.IntegerField(
-        help_text="Send it back when you complete or move the action: if it changed since "
+        help_text="Send it back when you complete, move or cancel the action: if it changed since "
         "(a colleague, or the sweep moving it), the answer is 409 and nothing changes."
     )
     follow_ups = FollowUpSerializer(many=True, help_text="Newest first.")
@@ -108,6 +108,10 @@ class SafetyActionSerializer(serializers.ModelSerializer):
             "version",
             "follow_ups",
         ]
+        extra_kwargs = {
+            "completed_at": {"help_text": "When it was done or cancelled."},
+            "completion_note": {"help_text": "What was done, or why it was cancelled."},
+        }
 
     @extend_schema_field(SafetyCaseRefSerializer)
     def get_case(self, action) -> dict:
@@ -224,6 +228,19 @@ class SafetyActionReassignSerializer(serializers.Serializer):
     owner_team = _TeamField(required=False, allow_null=True, default=None, help_text=OWNER_HELP)
     reason = serializers.CharField(
         max_length=2000, allow_blank=True, help_text="Why it moves; kept in its history."
+    )
+    version = serializers.IntegerField(
+        error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED}
+    )
+
+
+class SafetyActionCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        default="",
+        help_text="Why it is cancelled (the victim declined it, moved to a refuge …); "
+        "required, kept in its history and returned as `completion_note`.",
     )
     version = serializers.IntegerField(
         error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED}

@@ -8,6 +8,7 @@ transaction commits). The sweep (`sweeping`) applies the pure rules of `cases.sw
 from cases.safety_services.absences import absence_record
 from cases.safety_services.actions import (
     action_add,
+    action_cancel,
     action_complete,
     action_reassign,
     case_action_add,
@@ -21,6 +22,7 @@ __all__ = [
     "SweepReport",
     "absence_record",
     "action_add",
+    "action_cancel",
     "action_complete",
     "action_reassign",
     "case_action_add",

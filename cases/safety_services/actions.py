@@ -1,6 +1,6 @@
 """Safety-plan actions: added from the catalogue or as free text, completed with a note,
-reassigned with a reason. Each change keeps who and why in its history and an event;
-new owners are told in the app and by email."""
+reassigned or cancelled with a reason. Each change keeps who and why in its history and
+an event; owners are told in the app and by email."""
 
 from __future__ import annotations
 
@@ -116,35 +116,61 @@ def _locked(action: SafetyAction) -> SafetyAction:
     )
 
 
+def _finish(
+    action: SafetyAction,
+    *,
+    user,
+    status: str,
+    text: str,
+    version: int | None,
+    missing: dict[str, list[str]],
+    history_prefix: str,
+    verb: str,
+) -> SafetyAction:
+    """End an open action (done or cancelled) with its note: the time, the note in
+    `completion_note`, history and an event."""
+    action = _locked(action)
+    check_version(action, version, "action")
+    if action.status != ActionStatus.OPEN:
+        now = action.get_status_display().lower()
+        raise DomainError(
+            f"This action is not open: it is already {now}.",
+            {"status": [f"The action is {now}"]},
+        )
+    text = (text or "").strip()
+    if not text:
+        refuse(missing)
+    action.status = status
+    action.completed_at = timezone.now()
+    action.completion_note = text
+    action.version += 1
+    audited_save(action, user=user, reason=f"{history_prefix}: {text}")
+    event_record(
+        verb=verb,
+        actor=user,
+        case=action.plan.case,
+        old={"status": ActionStatus.OPEN},
+        new={"action": action.pk, "title": action.title, "status": status},
+        reason=text,
+    )
+    return action
+
+
 @transaction.atomic
 def action_complete(
     *, action: SafetyAction, user, note: str, version: int | None = None
 ) -> SafetyAction:
     """Mark an open action done, with a note of what was done."""
-    action = _locked(action)
-    check_version(action, version, "action")
-    if action.status != ActionStatus.OPEN:
-        raise DomainError(
-            "This action is not open: it was already done.",
-            {"status": [f"The action is {action.get_status_display().lower()}"]},
-        )
-    note = (note or "").strip()
-    if not note:
-        refuse({"note": ["Say what was done"]})
-    action.status = ActionStatus.DONE
-    action.completed_at = timezone.now()
-    action.completion_note = note
-    action.version += 1
-    audited_save(action, user=user, reason=f"Done: {note}")
-    event_record(
+    return _finish(
+        action,
+        user=user,
+        status=ActionStatus.DONE,
+        text=note,
+        version=version,
+        missing={"note": ["Say what was done"]},
+        history_prefix="Done",
         verb=EventVerb.SAFETY_ACTION_DONE,
-        actor=user,
-        case=action.plan.case,
-        old={"status": ActionStatus.OPEN},
-        new={"action": action.pk, "title": action.title, "status": ActionStatus.DONE},
-        reason=note,
     )
-    return action
 
 
 @transaction.atomic
@@ -203,4 +229,35 @@ def action_reassign(
         body=f"Moved from {old_text} by {staff_name(user)}: {reason}. Due {local_when(action.due_at)}.",
         key=f"safety-action-moved:{action.pk}:{action.version}",
     )
+    return action
+
+
+@transaction.atomic
+def action_cancel(
+    *, action: SafetyAction, user, reason: str, version: int | None = None
+) -> SafetyAction:
+    """Cancel an open action that no longer makes sense (the victim declined it, or moved
+    so that it no longer applies), with a reason. The reason goes where a done action's
+    note goes (`completion_note`, with the time in `completed_at`), in its history and
+    in an event. The owner is told it was cancelled, but not why: the reason may hold
+    the victim's whereabouts, and emails leave the secure network."""
+    action = _finish(
+        action,
+        user=user,
+        status=ActionStatus.CANCELLED,
+        text=reason,
+        version=version,
+        missing={"reason": ["Give a reason for cancelling the action"]},
+        history_prefix="Cancelled",
+        verb=EventVerb.SAFETY_ACTION_CANCELLED,
+    )
+    if not (action.owner_id is not None and action.owner_id == getattr(user, "pk", None)):
+        notify_owner(
+            action=action,
+            case_id=action.plan.case_id,
+            title=f"Safety-plan action cancelled: {action_what(action, action.plan.case_id)}",
+            body=f"Cancelled by {staff_name(user)}. The reason is on the safety plan. "
+            f"It was due {local_when(action.due_at)}.",
+            key=f"safety-action-cancelled:{action.pk}",
+        )
     return action

@@ -293,7 +293,7 @@ def test_close_is_refused_while_actions_are_open_then_allowed(people):
 
     body = assert_error_shape(refused, 400)
     assert body["message"] == (
-        "3 safety-plan actions are still open: mark them done or move them to another case first"
+        "3 safety-plan actions are still open: mark them done, cancel them or move them to another case first"
     )
     assert len(body["errors"]["safety_actions"]) == 3
     assert closed.status_code == 200

@@ -426,7 +426,7 @@ def test_close_is_refused_while_safety_plan_actions_are_open_and_lists_them(peop
         services.case_close(case=case, user=people["hub_daso"], reason="Victim moved away")
 
     assert refused.value.message == (
-        "3 safety-plan actions are still open: mark them done or move them to another case first"
+        "3 safety-plan actions are still open: mark them done, cancel them or move them to another case first"
     )
     listed = refused.value.errors["safety_actions"]
     assert len(listed) == 3

@@ -330,7 +330,7 @@ def test_close_page_lists_open_actions_and_offers_no_button_until_they_are_done(
     closed = daso.post(url, {"reason": "Victim moved away", "version": 2})
 
     body = page.content.decode()
-    assert "3 safety-plan actions are still open: mark them done or move them" in body
+    assert "3 safety-plan actions are still open: mark them done, cancel them or move them" in body
     assert body.count("Patrols past the address, week") == 3
     assert 'data-testid="close-form"' not in body
     assert refused.status_code == 400

@@ -15,7 +15,7 @@ from cases import safety_services
 from cases.choices import ActionStatus
 from cases.models import Absence, SafetyAction, SafetyPlan
 from cases.tests.test_safety_services import DAY, HOUR, T0, add, make_case, make_staff
-from dasapp.models import AccessLog
+from dasapp.models import AccessLog, Notification
 
 pytestmark = pytest.mark.usefixtures("org")
 
@@ -227,6 +227,122 @@ def test_a_daso_moves_an_action_through_the_api_and_it_reads_back_with_the_new_o
         format="json",
     )
     assert team.json()["owner"] is None and team.json()["owner_team"]["code"] == "response"
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_cancels_an_action_with_a_reason_and_it_reads_back_cancelled(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    client = api(staff.daso)
+
+    response = client.post(
+        f"/api/v1/safety-actions/{action.pk}/cancel/",
+        {"reason": "The victim declined a panic alarm", "version": 1},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["version"], body["overdue"]) == ("cancelled", 2, False)
+    assert body["completion_note"] == "The victim declined a panic alarm"
+    assert body["completed_at"] == "2026-07-14T10:00:00+01:00"
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CANCELLED
+    assert action.history.first().history_user == staff.daso
+    assert Notification.objects.filter(
+        user=staff.insp_a, title__startswith="Safety-plan action cancelled"
+    ).exists()
+    listed = client.get("/api/v1/safety-actions/", {"status": "cancelled"}).json()
+    assert [a["id"] for a in listed["results"]] == [action.pk]
+    assert client.get("/api/v1/safety-actions/", {"status": "open"}).json()["count"] == 0
+
+
+def test_cancelling_needs_a_reason_and_the_version_with_field_errors(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    client = api(staff.daso)
+    path = f"/api/v1/safety-actions/{action.pk}/cancel/"
+
+    nothing = client.post(path, {}, format="json")
+    assert nothing.status_code == 400
+    assert nothing.json()["errors"] == {"version": ["Send the version of the action you read"]}
+    no_reason = client.post(path, {"reason": "  ", "version": 1}, format="json")
+    assert no_reason.status_code == 400
+    error = no_reason.json()
+    assert error["errors"] == {"reason": ["Give a reason for cancelling the action"]}
+    assert set(error) == {"message", "errors", "status"}
+    action.refresh_from_db()
+    assert (action.status, action.version) == (ActionStatus.OPEN, 1)
+
+
+def test_cancelling_with_an_old_version_is_a_409_and_changes_nothing(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    safety_services.action_reassign(
+        action=action, user=staff.chief, to_user=staff.insp_b, reason="On a course"
+    )
+    response = api(staff.daso).post(
+        f"/api/v1/safety-actions/{action.pk}/cancel/",
+        {"reason": "She moved to a refuge", "version": 1},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["errors"]["version"] == [
+        "You had version 1; the action is now at version 2"
+    ]
+    action.refresh_from_db()
+    assert (action.status, action.owner) == (ActionStatus.OPEN, staff.insp_b)
+
+
+def test_cancelling_an_action_no_longer_open_is_refused_on_its_status(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+    safety_services.action_cancel(action=action, user=staff.daso, reason="Declined")
+    client = api(staff.daso)
+    again = client.post(
+        f"/api/v1/safety-actions/{action.pk}/cancel/",
+        {"reason": "Declined again", "version": 2},
+        format="json",
+    )
+    assert again.status_code == 400
+    assert again.json()["errors"] == {"status": ["The action is cancelled"]}
+    completed = api(staff.insp_a).patch(
+        f"/api/v1/safety-actions/{action.pk}/",
+        {"status": "done", "completion_note": "Done", "version": 2},
+        format="json",
+    )
+    assert completed.status_code == 400
+    assert completed.json()["errors"] == {"status": ["The action is cancelled"]}
+    moved = client.post(
+        f"/api/v1/safety-actions/{action.pk}/reassign/",
+        {"owner": staff.insp_b.pk, "reason": "Cover", "version": 2},
+        format="json",
+    )
+    assert moved.status_code == 400
+    action.refresh_from_db()
+    assert (action.completion_note, action.owner) == ("Declined", staff.insp_a)
+
+
+def test_the_owner_and_a_researcher_may_not_cancel_an_action(staff, case, persona):
+    action = action_on(staff, case, owner=staff.insp_a)
+    researcher = persona("researcher", "cru")
+    for user in (staff.insp_a, researcher):
+        response = api(user).post(
+            f"/api/v1/safety-actions/{action.pk}/cancel/",
+            {"reason": "Not needed", "version": 1},
+            format="json",
+        )
+        assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+def test_the_schema_documents_cancelling_like_moving(staff):
+    schema = api(staff.daso).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/safety-actions/{id}/cancel/"]["post"]
+    assert operation["operationId"] == "v1_safety_actions_cancel"
+    assert operation["summary"] == "Cancel a safety-plan action"
+    assert {"200", "400", "403", "404", "409"} <= set(operation["responses"])
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    request = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert set(request["properties"]) == {"reason", "version"}
+    assert request["required"] == ["version"]
 
 
 def test_follow_ups_raised_by_the_sweep_read_back_on_the_action(staff, case):

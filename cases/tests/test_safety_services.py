@@ -14,7 +14,15 @@ from django.core.management import call_command
 
 from cases import case_services, safety_selectors, safety_services
 from cases.choices import ActionStatus, CaseStatus, EventVerb
-from cases.models import Absence, Event, SafetyAction, SafetyActionType, SafetyPlan, Team
+from cases.models import (
+    Absence,
+    Event,
+    FollowUp,
+    SafetyAction,
+    SafetyActionType,
+    SafetyPlan,
+    Team,
+)
 from cases.tests.factories import PersonFactory
 from dasapp.api import ConflictError, DomainError
 from dasapp.models import Notification
@@ -394,6 +402,171 @@ def test_moving_needs_a_reason_and_someone_else(staff, plan):
     assert same.value.errors == {
         "owner": ["The action is already Mark Fenwick's: choose someone else"]
     }
+
+
+# Cancelling ----------------------------------------------------------------------------
+
+REFUGE = "Leah has moved to a refuge: patrols past the old address no longer protect her"
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_keeps_the_reason_who_and_an_event_and_tells_the_owner_but_not_why(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_a)
+    Notification.objects.all().delete()
+
+    cancelled = safety_services.action_cancel(
+        action=action, user=staff.daso, reason=f"  {REFUGE} ", version=1
+    )
+
+    assert (
+        cancelled.status,
+        cancelled.completion_note,
+        cancelled.completed_at,
+        cancelled.version,
+    ) == (ActionStatus.CANCELLED, REFUGE, T0, 2)
+    action.refresh_from_db()
+    assert (action.status, action.version) == (ActionStatus.CANCELLED, 2)
+    row = action.history.first()
+    assert (row.history_user, row.history_change_reason, row.status) == (
+        staff.daso,
+        f"Cancelled: {REFUGE}",
+        ActionStatus.CANCELLED,
+    )
+    event = Event.objects.get(verb=EventVerb.SAFETY_ACTION_CANCELLED)
+    assert (event.actor, event.case_id, event.reason) == (staff.daso, plan.case_id, REFUGE)
+    assert event.old == {"status": "open"}
+    assert (event.new["action"], event.new["status"]) == (action.pk, "cancelled")
+    note = Notification.objects.get()
+    assert note.user == staff.insp_a
+    assert note.title == (
+        f"Safety-plan action cancelled: Patrols past the address, case {plan.case.reference}"
+    )
+    assert note.body.startswith("Cancelled by Claire Whitmore.")
+    # The reason may say where she is now: it never goes out by email.
+    assert "refuge" not in (note.title + note.body).lower()
+    assert "Leah" not in note.title + note.body
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_a_team_action_tells_the_team_and_cancelling_your_own_tells_nobody(staff, plan):
+    team_action = add(plan, staff.daso, owner_team=staff.response)
+    own = add(plan, staff.daso, owner=staff.daso, kind="panic-alarm")
+    Notification.objects.all().delete()
+
+    safety_services.action_cancel(action=team_action, user=staff.daso, reason="Not needed")
+    safety_services.action_cancel(action=own, user=staff.daso, reason="She declined the alarm")
+
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert told == {"ci.marsh", "pc.adeyemi", "insp.fenwick", "insp.price"}
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_needs_a_reason_and_an_open_action(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_b)
+    with pytest.raises(DomainError) as no_reason:
+        safety_services.action_cancel(action=action, user=staff.daso, reason="  ", version=1)
+    assert no_reason.value.errors == {"reason": ["Give a reason for cancelling the action"]}
+    assert no_reason.value.message == "Give a reason for cancelling the action"
+    action.refresh_from_db()
+    assert (action.status, action.version) == (ActionStatus.OPEN, 1)
+    assert not Event.objects.filter(verb=EventVerb.SAFETY_ACTION_CANCELLED).exists()
+
+    done = add(plan, staff.daso, owner=staff.insp_b)
+    safety_services.action_complete(action=done, user=staff.insp_b, note="Patrols done")
+    with pytest.raises(DomainError) as already_done:
+        safety_services.action_cancel(action=done, user=staff.daso, reason="Not needed")
+    assert already_done.value.errors == {"status": ["The action is done"]}
+    done.refresh_from_db()
+    assert (done.status, done.completion_note) == (ActionStatus.DONE, "Patrols done")
+
+    safety_services.action_cancel(action=action, user=staff.daso, reason=REFUGE)
+    with pytest.raises(DomainError) as twice:
+        safety_services.action_cancel(action=action, user=staff.daso, reason="Again")
+    assert twice.value.errors == {"status": ["The action is cancelled"]}
+    with pytest.raises(DomainError) as then_done:
+        safety_services.action_complete(action=action, user=staff.insp_b, note="Done anyway")
+    assert then_done.value.errors == {"status": ["The action is cancelled"]}
+    with pytest.raises(DomainError) as then_moved:
+        safety_services.action_reassign(
+            action=action, user=staff.chief, to_user=staff.insp_a, reason="Cover"
+        )
+    assert then_moved.value.errors == {"status": ["The action is cancelled"]}
+    action.refresh_from_db()
+    assert (action.status, action.completion_note, action.owner) == (
+        ActionStatus.CANCELLED,
+        REFUGE,
+        staff.insp_b,
+    )
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_an_action_someone_else_changed_is_a_conflict_and_changes_nothing(staff, plan):
+    action = add(plan, staff.daso, owner=staff.insp_a)
+    safety_services.action_reassign(
+        action=action, user=staff.chief, to_user=staff.insp_b, reason="Fenwick is on a course"
+    )
+    with pytest.raises(ConflictError) as conflict:
+        safety_services.action_cancel(action=action, user=staff.daso, reason=REFUGE, version=1)
+    assert conflict.value.errors == {
+        "version": ["You had version 1; the action is now at version 2"]
+    }
+    action.refresh_from_db()
+    assert (action.status, action.version, action.completion_note) == (ActionStatus.OPEN, 2, "")
+    assert not Event.objects.filter(verb=EventVerb.SAFETY_ACTION_CANCELLED).exists()
+
+
+def test_the_sweep_leaves_cancelled_actions_alone_and_still_follows_up_open_ones(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        leave(staff.insp_a, by=staff.chief)
+        # Overdue by the time the sweep runs, and owned by someone on leave: both would be
+        # followed up and moved if they were open.
+        overdue = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+        away = add(plan, staff.daso, owner=staff.insp_a, due_in=HOUR)
+        still_open = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR, kind="panic-alarm")
+        for action in (overdue, away):
+            safety_services.action_cancel(action=action, user=staff.daso, reason=REFUGE)
+    Notification.objects.all().delete()
+
+    with time_machine.travel(T0 + 2 * HOUR, tick=False):
+        report = safety_services.sweep_run()
+
+    assert report.scanned == 1  # only the open one
+    assert set(FollowUp.objects.values_list("action_id", flat=True)) == {still_open.pk}
+    for action, owner in ((overdue, staff.insp_b), (away, staff.insp_a)):
+        action.refresh_from_db()
+        assert (action.status, action.owner, action.version) == (
+            ActionStatus.CANCELLED,
+            owner,
+            2,
+        )
+    swept = Event.objects.filter(
+        verb__in=[EventVerb.SAFETY_ACTION_REASSIGNED, EventVerb.SAFETY_ACTION_ESCALATED]
+    )
+    assert {event.new.get("action") for event in swept} == {still_open.pk}
+    assert not Notification.objects.filter(title__contains="Patrols past the address").exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_case_whose_last_open_action_is_cancelled_may_close(staff, plan):
+    from cases import assignment_services
+
+    done = add(plan, staff.daso, owner=staff.insp_b)
+    open_one = add(plan, staff.daso, owner=staff.insp_a, kind="panic-alarm")
+    safety_services.action_complete(action=done, user=staff.insp_b, note="Patrols done")
+    case = plan.case
+    with pytest.raises(DomainError, match="1 safety-plan action is still open"):
+        assignment_services.case_close(case=case, user=staff.daso, reason="Victim moved away")
+
+    safety_services.action_cancel(
+        action=open_one, user=staff.daso, reason="She declined the alarm", version=1
+    )
+    case.refresh_from_db()
+    closed = assignment_services.case_close(
+        case=case, user=staff.daso, reason="Victim moved away", version=case.version
+    )
+
+    assert closed.status == CaseStatus.CLOSED
+    assert Event.objects.filter(case=case, verb=EventVerb.CASE_CLOSED).exists()
 
 
 # Absences ------------------------------------------------------------------------------

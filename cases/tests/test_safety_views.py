@@ -298,7 +298,10 @@ def test_completing_an_action_the_sweep_moved_meanwhile_is_a_conflict(staff, cas
         {f"complete{action.pk}-note": "Done", f"complete{action.pk}-version": "1"},
     )
     assert response.status_code == 409
-    assert "Someone else changed this action" in response.content.decode()
+    body = response.content.decode()
+    assert "Someone else changed this action" in body
+    # The form now carries the current version: saving again, having seen the move, works.
+    assert f'name="complete{action.pk}-version" value="2"' in body
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
 
@@ -323,6 +326,170 @@ def test_a_daso_moves_an_action_with_a_reason_and_without_one_is_refused(staff, 
     assert moved.status_code == 302
     action.refresh_from_db()
     assert action.owner == staff.insp_b
+
+
+# Cancelling ----------------------------------------------------------------------------
+
+
+def cancel_path(case, action) -> str:
+    return f"/cases/{case.pk}/safety-plan/actions/{action.pk}/cancel/?via=case:{case.pk}"
+
+
+def card(body: str, action) -> str:
+    """The action's summary card on the plan page."""
+    start = body.index(f'id="action-{action.pk}"')
+    ends = [
+        body.find(marker, start)
+        for marker in ('class="govuk-summary-card" id="action-', 'id="add"', "</main>")
+    ]
+    return body[start : min(end for end in ends if end != -1)]
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_cancels_an_action_with_a_reason_and_it_shows_as_cancelled(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    client = signed_in(staff.daso)
+    before = card(client.get(url(case)).content.decode(), action)
+    assert 'data-testid="cancel-form"' in before
+    assert f'action="{cancel_path(case, action)}"' in before
+    assert "Cancel this action" in before
+
+    response = client.post(
+        cancel_path(case, action),
+        {
+            f"cancel{action.pk}-reason": "She has moved to a refuge out of the area",
+            f"cancel{action.pk}-version": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url(case)
+    action.refresh_from_db()
+    assert (action.status, action.completion_note) == (
+        ActionStatus.CANCELLED,
+        "She has moved to a refuge out of the area",
+    )
+    assert Notification.objects.filter(
+        user=staff.insp_a, title__startswith="Safety-plan action cancelled"
+    ).exists()
+    page = client.get(url(case)).content.decode()
+    assert "Patrols past the address: cancelled. Its owner has been told." in page
+    after = card(page, action)
+    assert '<strong class="govuk-tag govuk-tag--grey" data-testid="action-cancelled">Cancelled' in (
+        after
+    )
+    assert "14 July 2026 10:00: She has moved to a refuge out of the area" in after
+    for form in ("complete-form", "reassign-form", "cancel-form"):
+        assert f'data-testid="{form}"' not in after
+    # Nor may its owner mark it done any more.
+    owner_view = card(signed_in(staff.insp_a).get(url(case)).content.decode(), action)
+    assert 'data-testid="complete-form"' not in owner_view
+    assert "Cancelled" in owner_view
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_without_a_reason_is_refused_with_the_error_linked(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    client = signed_in(staff.daso)
+    prefix = f"cancel{action.pk}"
+
+    refused = client.post(
+        cancel_path(case, action), {f"{prefix}-reason": " ", f"{prefix}-version": "1"}
+    )
+
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert f'<a href="#id_{prefix}-reason">Give a reason for cancelling the action</a>' in body
+    assert "govuk-textarea--error" in card(body, action)
+    assert '<details class="govuk-details" open>' in card(body, action)
+    action.refresh_from_db()
+    assert (action.status, action.version) == (ActionStatus.OPEN, 1)
+
+    too_long = client.post(
+        cancel_path(case, action),
+        {f"{prefix}-reason": "Declined. " + "x" * 2000, f"{prefix}-version": "1"},
+    )
+    assert too_long.status_code == 400
+    body = too_long.content.decode()
+    assert "The reason must be 2,000 characters or fewer" in body
+    assert "Declined. xxxx" in body  # what was typed is kept
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_an_action_moved_meanwhile_is_a_conflict_that_keeps_the_reason(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    safety_services.action_reassign(
+        action=action, user=staff.chief, to_user=staff.insp_b, reason="On a course"
+    )
+    client = signed_in(staff.daso)
+    prefix = f"cancel{action.pk}"
+
+    response = client.post(
+        cancel_path(case, action),
+        {f"{prefix}-reason": "She declined patrols", f"{prefix}-version": "1"},
+    )
+
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Someone else changed this action" in body
+    here = card(body, action)
+    assert "She declined patrols" in here and "Joanna Price" in here
+    # The form now carries the version on the page: saving again, having seen the
+    # change, goes through.
+    assert f'name="{prefix}-version" value="2"' in here
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+    again = client.post(
+        cancel_path(case, action),
+        {f"{prefix}-reason": "She declined patrols", f"{prefix}-version": "2"},
+    )
+    assert again.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CANCELLED
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_an_action_already_done_says_so_and_changes_nothing(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    safety_services.action_complete(action=action, user=staff.insp_a, note="Patrols done")
+    prefix = f"cancel{action.pk}"
+
+    response = signed_in(staff.daso).post(
+        cancel_path(case, action), {f"{prefix}-reason": "Not needed", f"{prefix}-version": "2"}
+    )
+
+    assert response.status_code == 400
+    assert "This action is not open: it is already done." in response.content.decode()
+    action.refresh_from_db()
+    assert (action.status, action.completion_note) == (ActionStatus.DONE, "Patrols done")
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_owner_of_an_action_may_not_cancel_it(staff, case):
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    client = signed_in(staff.insp_a)
+    assert 'data-testid="cancel-form"' not in client.get(url(case)).content.decode()
+    prefix = f"cancel{action.pk}"
+    refused = client.post(
+        cancel_path(case, action), {f"{prefix}-reason": "Not needed", f"{prefix}-version": "1"}
+    )
+    assert refused.status_code == 403
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+def test_an_action_of_another_cases_plan_is_not_found_through_this_case(staff, case):
+    other = make_case(staff.daso)
+    action = plan_with_action(staff, other, owner=staff.insp_a)
+    prefix = f"cancel{action.pk}"
+    response = signed_in(staff.daso).post(
+        cancel_path(case, action), {f"{prefix}-reason": "x", f"{prefix}-version": "1"}
+    )
+    assert response.status_code == 404
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
 
 
 # Absences ------------------------------------------------------------------------------

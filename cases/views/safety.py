@@ -208,6 +208,19 @@ class ActionReassignForm(_OwnerFields):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class ActionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you cancelling it?",
+        help_text="For example, the victim declined it or has moved to a refuge. Kept in the "
+        "action's history with your name and the time",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class PlanAgreeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -301,7 +314,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
     row_forms = row_forms or {}
     rows = []
     for action in selectors.plan_actions(plan=plan) if plan else []:
-        complete = reassign = None
+        complete = reassign = cancel = None
         if selectors.can_complete_action(user, action):
             complete = row_forms.get(("complete", action.pk)) or ActionCompleteForm(
                 prefix=f"complete{action.pk}", initial={"version": action.version}
@@ -310,12 +323,17 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
             reassign = row_forms.get(("reassign", action.pk)) or ActionReassignForm(
                 prefix=f"reassign{action.pk}", initial={"version": action.version}
             )
+        if selectors.can_cancel_action(user, action):
+            cancel = row_forms.get(("cancel", action.pk)) or ActionCancelForm(
+                prefix=f"cancel{action.pk}", initial={"version": action.version}
+            )
         rows.append(
             {
                 "action": action,
                 "overdue": action.status == ActionStatus.OPEN and action.due_at <= now,
                 "complete_form": complete,
                 "reassign_form": reassign,
+                "cancel_form": cancel,
             }
         )
     can_work = selectors.can_work_plans(user) and case.status == "open"
@@ -339,7 +357,28 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
     return context
 
 
-def _refused(request, case: Case, form, exc: DomainError | None, **forms_):
+def _refresh_version(form, version: int | None) -> None:
+    """After a conflict the form carries the current version: saving again, having seen
+    the other change on the page, goes through."""
+    if version is None or "version" not in form.fields:
+        return
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    form.data = data
+
+
+def _refused(
+    request,
+    case: Case,
+    form,
+    exc: DomainError | None,
+    *,
+    action: SafetyAction | None = None,
+    **forms_,
+):
+    if isinstance(exc, ConflictError) and action is not None:
+        fresh = SafetyAction.objects.filter(pk=action.pk).values_list("version", flat=True)
+        _refresh_version(form, fresh.first())
     if exc is not None:
         apply_domain_errors(form, exc, field_map=FIELD_MAP)
     case = _case_or_404(request, case.pk)
@@ -432,7 +471,9 @@ def safety_action_complete(request, pk: int, action_pk: int):
             version=form.cleaned_data.get("version"),
         )
     except DomainError as exc:
-        return _refused(request, case, form, exc, row_forms={("complete", action.pk): form})
+        return _refused(
+            request, case, form, exc, action=action, row_forms={("complete", action.pk): form}
+        )
     messages.success(request, f"{action.title}: done")
     return redirect(_plan_url(request, pk))
 
@@ -458,9 +499,40 @@ def safety_action_reassign(request, pk: int, action_pk: int):
             version=data.get("version"),
         )
     except DomainError as exc:
-        return _refused(request, case, form, exc, row_forms={("reassign", action.pk): form})
+        return _refused(
+            request, case, form, exc, action=action, row_forms={("reassign", action.pk): form}
+        )
     who = moved.owner or moved.owner_team
     messages.success(request, f"{action.title}: moved to {who}, who has been told")
+    return redirect(_plan_url(request, pk))
+
+
+@role_required(*selectors.PLAN_WORKERS)
+@require_POST
+def safety_action_cancel(request, pk: int, action_pk: int):
+    """Cancel an open action with a reason (the victim declined it, or moved so that it no
+    longer applies). The same people may cancel an action as may move it."""
+    case = _case_or_404(request, pk)
+    action = _action_or_404(case, action_pk)
+    # One no longer open (done, or cancelled in another tab) is refused by the service,
+    # which says why.
+    if action.status == ActionStatus.OPEN and not selectors.can_cancel_action(request.user, action):
+        raise PermissionDenied
+    form = ActionCancelForm(request.POST, prefix=f"cancel{action.pk}")
+    rows = {("cancel", action.pk): form}
+    if not form.is_valid():
+        return _refused(request, case, form, None, row_forms=rows)
+    try:
+        cancelled = services.action_cancel(
+            action=action,
+            user=request.user,
+            reason=form.cleaned_data.get("reason") or "",
+            version=form.cleaned_data.get("version"),
+        )
+    except DomainError as exc:
+        return _refused(request, case, form, exc, action=action, row_forms=rows)
+    told = "" if cancelled.owner_id == request.user.pk else " Its owner has been told."
+    messages.success(request, f"{action.title}: cancelled.{told}")
     return redirect(_plan_url(request, pk))
 
 

@@ -218,6 +218,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "safety_action_add": on_missing_record(DASO, SUP, method="POST"),
     "safety_action_complete": on_missing_record(*SAFETY_ACTION_OWNERS, method="POST"),
     "safety_action_reassign": on_missing_record(DASO, SUP, method="POST"),
+    "safety_action_cancel": on_missing_record(DASO, SUP, method="POST"),
     "absences": page(SUP),
     # API
     "api-root": api(*ROLES),
@@ -243,6 +244,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "safety-action-list": api(*SAFETY_ACTION_OWNERS),
     "safety-action-detail": on_missing_record(*SAFETY_ACTION_OWNERS, api=True),
     "safety-action-reassign": on_missing_record(DASO, SUP, api=True, method="POST"),
+    "safety-action-cancel": on_missing_record(DASO, SUP, api=True, method="POST"),
     "absence-list": api(*ROLES),
     "absence-detail": on_missing_record(*ROLES, api=True),
     "notification-read": on_missing_record(*ROLES, api=True, method="POST"),

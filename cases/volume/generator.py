@@ -1,34 +1,15 @@
-"""Synthetic volume data for load tests and benchmarks (`manage.py generate_volume`).
-
-Fictional households (a victim, a suspect, sometimes children), their names, addresses
-and numbers, flags, and incidents over three years, written in bulk: COPY on PostgreSQL,
-batched INSERTs elsewhere (SQLite, for tests). Rows go straight into the tables: no
-model `save()`, no signals and no simple-history rows. Volume data is synthetic; it has
-no audit trail to keep.
-
-Shape, per victim: 55% have one incident, the rest two to twenty (repeat victims); about
-one household in ten shares its suspect with other victims (serial perpetrators); 45%
-have children. Every phone number is in one of Ofcom's 18 drama ranges (18,000 numbers
-in all), so at volume one number is shared by several unrelated people (about three at a
-million incidents). Only a minority of people have a number.
-
-Every generated incident carries an idempotency key starting `volume:`: that is how
-volume data is recognised (`volume_incident_count`).
-"""
+"""`VolumeGenerator`: fictional households and their incidents, generated in batches and
+handed to a table writer (see the package docstring for their shape)."""
 
 from __future__ import annotations
 
 import bisect
-import collections
 import datetime as dt
-import io
 import itertools
-import json
 import math
 import random
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
@@ -63,140 +44,38 @@ from cases.models import (
     QuestionSet,
     Relationship,
 )
+from cases.volume.bulk import BATCH_SETTINGS, begin_bulk_load, execute_each
+from cases.volume.words import (
+    FAMILY_NAMES,
+    FEAR_REASON,
+    FEMALE_GIVEN,
+    LANGUAGES,
+    MALE_GIVEN,
+    NARRATIVES,
+    NICKNAMES,
+    OTHER_GRADE_REASON,
+    POSTCODE_UNIT_LETTERS,
+    SAFE_CONTACT,
+    SAFE_TIMES,
+    STREET_TYPES,
+    STREET_WORDS,
+    drama_numbers,
+    national_format,
+)
+from cases.volume.writers import Ids, InsertWriter, PostgresCopyWriter, Table, Writer
 
 VOLUME_KEY_PREFIX = "volume:"
 YEARS = 3
 ONE_DAY = dt.timedelta(days=1)
 THIRTY_DAYS = dt.timedelta(days=30)
+HOUSES_PER_POSTCODE = 40
 EMERGENCY, PRIORITY, SCHEDULED = Grade.EMERGENCY.value, Grade.PRIORITY.value, Grade.SCHEDULED.value
 VICTIM, SUSPECT, CHILD = (
     IncidentRole.VICTIM.value,
     IncidentRole.SUSPECT.value,
     IncidentRole.CHILD.value,
 )
-FEAR_REASON = ["Caller says they are very frightened"]
 
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-# Names: common given names, and family names from a short list plus invented ones
-# (root + ending: Ashworth, Thornley). Checked against the real names in the inspection
-# report by cases/tests/test_generate_volume.py.
-FEMALE_GIVEN = _words(
-    """
-Abigail Ada Adaeze Aisha Alice Alicia Amara Amber Amelia Amy Ana Andreea Angela Anna Annie
-Antonia Aoife Ava Ayesha Beatrice Bella Bethany Bronwen Caitlin Camille Carla Caroline Cerys
-Charlotte Chloe Ciara Clara Daisy Dana Danielle Demi Eleanor Elena Elif Eliza Ella Ellie
-Eloise Emily Emma Erin Esme Eva Evie Faith Farah Fatima Florence Freya Gemma Georgia Grace
-Hannah Harriet Hazel Heidi Holly Imogen Isabel Isla Ivy Jade Jasmine Jessica Joanna Jodie
-Julia Kacey Karina Katie Kayla Keeley Kira Lacey Lara Laura Lauren Layla Leila Lena Lily Lola
-Lucy Lydia Maddison Maja Martyna Maryam Matilda Maya Megan Melissa Mia Mila Millie Mollie
-Nadia Naomi Natalia Nicole Niamh Nina Nkechi Olivia Paige Paula Phoebe Poppy Priya Rachel
-Rebecca Rhiannon Roisin Rosa Rose Ruby Ruth Sadia Saffron Samira Sara Scarlett Seren Shannon
-Sienna Simone Sofia Sophie Stacey Stella Summer Tamsin Tanisha Tara Tegan Theresa Tia Toni
-Valentina Vanessa Victoria Violet Willow Yasmin Zainab Zara Zoe Zofia
-"""
-)
-MALE_GIVEN = _words(
-    """
-Aaron Abdul Adam Adrian Ahmed Aidan Alan Alex Alfie Ali Andrei Andrew Anthony Archie Arjun
-Arthur Ashley Bartosz Ben Billy Blake Bogdan Bradley Brandon Callum Calvin Cameron Carl Charlie
-Chinedu Christian Cian Colin Connor Craig Curtis Damian Daniel Darren Dean Declan Dominic Dylan
-Elliot Emeka Emre Ethan Euan Ewan Finley Finn Gareth Gavin George Grant Hamza Harley Harrison
-Harry Harvey Hassan Henry Hugo Ibrahim Isaac Ivan Jack Jacob Jake Jamal Jamie Jason Jay Jayden
-Joel Jonah Jordan Joseph Josh Jude Kai Kamil Karl Kayden Keith Kieran Kofi Krzysztof Kwame Leon
-Lewis Liam Logan Louis Luca Lucas Luke Marcus Mark Mason Mateusz Matthew Max Michael Mihai
-Mohammed Nathan Neil Nico Noah Oisin Oliver Omar Oscar Owen Patrick Paul Piotr Rafael Reece
-Rhys Riley Robert Ronan Rory Ross Ryan Sam Scott Sean Sebastian Shane Simon Stefan Steven
-Stuart Taylor Theo Thomas Toby Tom Tomasz Tyler Usman Victor Wayne Wesley William Yusuf Zach
-Zain
-"""
-)
-FAMILY_LISTED = _words(
-    """
-Abbott Adebayo Ahmed Akhtar Ali Appiah Atkins Bailey Baker Banerjee Barker Barnes Begum Bell
-Bennett Bird Bishop Boateng Booth Bowen Boyle Brennan Briggs Brooks Burke Byrne Campbell Carr
-Carter Chapman Chaudhry Chen Chowdhury Clarke Cole Collins Connolly Cooper Costa Cox
-Cunningham Dale Das Davies Dawson Demir Dixon Doherty Donnelly Doyle Duffy Dunn Edwards Ellis
-Evans Farrell Ferguson Ferreira Fisher Fleming Flynn Foster Fraser Gallagher Gill Gordon
-Graham Grant Gray Griffiths Hall Hamilton Harper Hayes Henderson Hill Hoang Holmes Hughes
-Hussain Iqbal Ionescu Jackson James Jenkins Johnson Kaur Kay Kelly Kennedy Khan Kowalczyk
-Kowalski Kumar Lambert Lawson Lewis Lloyd Lynch MacDonald Mahmood Malik Marshall Mason Matthews
-McCarthy McLean Mensah Miller Mitchell Moore Morgan Morris Murphy Murray Nguyen Nowak Nwosu
-O'Brien O'Connor O'Neill Obi Okafor Okonkwo Osei Owen Palmer Parker Patel Pearce Perry
-Phillips Popescu Powell Price Quinn Rahman Rees Reid Reilly Reynolds Richards Riley Roberts
-Robinson Rossi Russell Ryan Santos Saunders Shah Sharma Shaw Silva Simpson Singh Smith Stevens
-Stewart Sullivan Taylor Thomas Thompson Turner Wade Walker Walsh Ward Watson Webb Wells White
-Wilkinson Williams Wilson Wisniewski Wood Wright Yilmaz Young Zielinski
-"""
-)
-FAMILY_ROOTS = _words(
-    """
-Ash Black Brad Bram Brook Burn Cal Car Clay Cold Cres Crow Dal Dun East Elm Fair Farn Fern
-Fox Gar Gold Green Hart Hay Hazel Heath Hew Hol Ing Kel Kings Kir Lang Lark Lin Lock Mal Mar
-Mid Mill Moor Nor North Oak Ock Pem Pen Pick Quen Rad Red Rid Ross Rush Sand Sel Shaw Shel
-Stan Stock Stone Sut Tal Thorn Tod Ult Ver Wad War Wel West Whit Wil Win Wood Wyn Yar Ald Bel
-"""
-)
-FAMILY_ENDINGS = _words(
-    """
-ley ton well wood worth ford by combe field ham hurst more stead wick croft den dale bridge
-brook cott low marsh ridge shaw thorpe
-"""
-)
-FAMILY_NAMES = sorted(
-    set(FAMILY_LISTED) | {r + e for r in FAMILY_ROOTS for e in FAMILY_ENDINGS if e not in r.lower()}
-)
-NICKNAMES = _words("Baz Dex Jonno Kez Mack Razz Spike Tank Tel Wozza Ziggy Gaz Stu Robbo")
-
-STREET_WORDS = _words(
-    """
-Acorn Alder Aspen Badger Beech Birch Bluebell Bramble Briar Buttercup Cedar Cherry Chestnut
-Clover Coppice Cowslip Elder Fern Finch Foxglove Hawthorn Heather Holly Honeysuckle Juniper
-Kestrel Laburnum Larch Lavender Lilac Linden Magpie Maple Marigold Meadow Mistle Nightingale
-Orchard Osprey Otter Pippin Plover Poplar Primrose Quail Raven Robin Rowan Sedge Sorrel
-Sparrow Spindle Starling Swallow Sycamore Teasel Thistle Thrush Willow Wren Yew
-"""
-)
-STREET_TYPES = _words(
-    """
-Road Street Lane Close Avenue Drive Way Gardens Grove Crescent Court Place Rise Walk Mews
-View Terrace
-"""
-)
-POSTCODE_UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-HOUSES_PER_POSTCODE = 40
-
-LANGUAGES = [
-    ("English", 90),
-    ("Polish", 2),
-    ("Romanian", 2),
-    ("Urdu", 1.5),
-    ("Bengali", 1),
-    ("Portuguese", 1),
-    ("Lithuanian", 1),
-    ("Turkish", 0.75),
-    ("Arabic", 0.75),
-]
-SAFE_CONTACT = [
-    "Call the safe number only. If anyone else answers, say it is the GP surgery.",
-    "Text first and wait for a reply before calling.",
-    "Do not call after 17:00: he is home.",
-    "Contact through her sister on the safe number.",
-]
-SAFE_TIMES = ["Weekdays 09:30 to 14:30", "Mornings only", "Tuesday and Thursday afternoons"]
-NARRATIVES = [
-    "Caller says her partner is shouting and has pushed her. Children upstairs.",
-    "Neighbour reports screaming and banging from the flat next door.",
-    "Ex-partner at the door refusing to leave, banging on windows.",
-    "Caller says he has threatened her by text and is on his way.",
-    "Argument escalated; caller hiding in the bathroom, speaking quietly.",
-    "Caller's ex-partner followed her home from work and is outside.",
-    "Damage to property; suspect left before the call.",
-    "Caller reports a breach of bail conditions: he has come to the house.",
-]
 INCIDENTS_PER_VICTIM = [(1, 55), (2, 20), (3, 10), (4, 5), (5, 3), (6, 2), (8, 2), (10, 1.5)]
 INCIDENTS_PER_VICTIM += [(14, 1), (20, 0.5)]
 GRADES = [
@@ -205,7 +84,6 @@ GRADES = [
     (Grade.SCHEDULED.value, 28),
     (Grade.TELEPHONE.value, 14),
 ]
-OTHER_GRADE_REASON = "Officer availability and the caller's agreement to an appointment."
 
 # Shares (0 to 1) that shape the households.
 P_SERIAL_START = 0.05  # a new suspect who goes on to abuse one to three more victims
@@ -229,291 +107,12 @@ P_FLAG_WEAPONS = 0.02
 P_FLAG_SAFETY_PLAN = 0.03
 
 
-def drama_numbers() -> list[str]:
-    """Every number in Ofcom's drama ranges, in E.164 form (18 x 1,000)."""
-    return [f"+44{prefix}{n:03d}" for prefix in matching._DRAMA_PREFIXES for n in range(1000)]
-
-
 def volume_incidents() -> models.QuerySet[Incident]:
     return Incident.objects.filter(idempotency_key__startswith=VOLUME_KEY_PREFIX)
 
 
 def volume_incident_count() -> int:
     return volume_incidents().count()
-
-
-# Writers ----------------------------------------------------------------------------
-
-
-class _Table:
-    """The columns written for one model: those the generator sets, then every other
-    concrete column filled with its default (so a field added later does not break it)."""
-
-    def __init__(self, model: type[models.Model], names: list[str], now: dt.datetime):
-        meta = model._meta
-        self.model = model
-        self.db_table = meta.db_table
-        self.fields = [meta.get_field(name) for name in names]
-        given = {f.column for f in self.fields}
-        self.extra_fields = []
-        self.extra_values = []
-        for f in meta.concrete_fields:
-            if f.column in given:
-                continue
-            if f.has_default():
-                value = f.get_default()
-            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                value = now
-            elif f.null:
-                value = None
-            elif f.empty_strings_allowed and f.blank:
-                value = ""
-            elif f.has_db_default():
-                continue
-            else:
-                raise RuntimeError(
-                    f"generate_volume does not know how to fill {meta.label}.{f.name}"
-                )
-            self.extra_fields.append(f)
-            self.extra_values.append(value)
-        self.all_fields = self.fields + self.extra_fields
-        self.columns = [f.column for f in self.all_fields]
-        self._pg_lines: Callable[[list[tuple]], str] | None = None
-
-    def pg_lines(self, rows: list[tuple]) -> str:
-        """`rows` as COPY text: one line per row, the default columns appended."""
-        if self._pg_lines is None:
-            self._pg_lines = _compile_pg_lines(self.fields, self.extra_values)
-        return self._pg_lines(rows)
-
-
-_INTEGER_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "IntegerField",
-    "BigIntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "PositiveBigIntegerField",
-}
-_TEXT_TYPES = {"CharField", "TextField", "EmailField", "SlugField"}
-
-
-def _compile_pg_lines(fields: list[models.Field], extra_values: list) -> Callable:
-    """A function that turns rows into COPY text with one f-string per row: about three
-    times faster than converting value by value, which matters at ten million rows."""
-    parts = []
-    for i, f in enumerate(fields):
-        kind = "ForeignKey" if f.is_relation else f.get_internal_type()
-        value = f"r[{i}]"
-        if kind in _INTEGER_TYPES or kind == "ForeignKey":
-            expr = value
-        elif kind in _TEXT_TYPES:
-            expr = f"{value}.translate(E)"
-        elif kind == "BooleanField":
-            expr = f"B[{value}]"
-        elif kind in {"DateTimeField", "DateField"}:
-            expr = f"{value}.isoformat()"
-        else:
-            expr = f"P({value})"
-        if f.null:
-            expr = f"(N if {value} is None else {expr})"
-        parts.append("{" + expr + "}")
-    extra = "".join("\t" + _pg_text(v) for v in extra_values)
-    namespace = {
-        "E": _PG_ESCAPES,
-        "B": {True: "t", False: "f"},
-        "N": "\\N",
-        "P": _pg_text,
-        "T": extra + "\n",
-    }
-    source = 'lambda rows: "".join([f"' + "\\t".join(parts) + '{T}" for r in rows])'
-    return eval(compile(source, "<copy-lines>", "eval"), namespace)  # noqa: S307 - built above
-
-
-class _Writer:
-    def __init__(self, conn):
-        self.conn = conn
-        self.rows_written: dict[str, int] = {}
-
-    def reserve(self, model: type[models.Model], n: int) -> int:
-        raise NotImplementedError
-
-    def write(self, table: _Table, rows: list[tuple]) -> None:
-        raise NotImplementedError
-
-    def _count(self, table: _Table, n: int) -> None:
-        label = table.model._meta.label
-        self.rows_written[label] = self.rows_written.get(label, 0) + n
-
-
-_PG_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_PG_TEXT: dict[type, Callable] = {
-    str: lambda v: v.translate(_PG_ESCAPES),
-    int: str,
-    bool: lambda v: "t" if v else "f",
-    type(None): lambda v: "\\N",
-    dt.datetime: dt.datetime.isoformat,
-    dt.date: dt.date.isoformat,
-    dict: lambda v: json.dumps(v, separators=(",", ":")).translate(_PG_ESCAPES),
-    list: lambda v: json.dumps(v, separators=(",", ":")).translate(_PG_ESCAPES),
-    float: repr,
-}
-
-
-def _pg_text(value) -> str:
-    return _PG_TEXT[type(value)](value)
-
-
-class PostgresCopyWriter(_Writer):
-    """COPY FROM STDIN (text format); ids reserved by advancing each table's sequence.
-
-    With `threaded`, the COPYs run in a worker thread on a connection of its own, in one
-    transaction that `commit()` ends, so that PostgreSQL ingests one batch while the next
-    is being generated. Without it, they run on Django's connection, inside the caller's
-    transaction.
-    """
-
-    MAX_PENDING = 12  # about one batch of COPYs queued ahead
-
-    def __init__(self, conn, *, threaded: bool = False):
-        super().__init__(conn)
-        self._sequences: dict[str, str] = {}
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: collections.deque[Future] = collections.deque()
-        self._committed = False
-        if threaded:
-            self._raw = conn.get_new_connection(conn.get_connection_params())
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="volume-copy")
-
-    def reserve(self, model, n):
-        table = model._meta.db_table
-        with self.conn.cursor() as cursor:
-            if table not in self._sequences:
-                cursor.execute(
-                    "SELECT pg_get_serial_sequence(%s, %s)", [f'"{table}"', model._meta.pk.column]
-                )
-                self._sequences[table] = cursor.fetchone()[0]
-            sequence = self._sequences[table]
-            cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, n])
-            last = cursor.fetchone()[0]
-        return last - n + 1
-
-    def call(self, fn: Callable, *args):
-        """Run `fn(cursor, *args)` on the writing connection after everything queued so
-        far, and return its result."""
-        if self._pool is None:
-            with self.conn.cursor() as cursor:
-                return fn(cursor, *args)
-        self._pending.append(self._pool.submit(self._in_worker, fn, args))
-        return self._drain(0)
-
-    def write(self, table, rows):
-        if not rows:
-            return
-        if self._pool is None:
-            with self.conn.cursor() as cursor:
-                self._copy(cursor, table, rows)
-        else:
-            self._drain(self.MAX_PENDING)
-            self._pending.append(self._pool.submit(self._in_worker, self._copy, (table, rows)))
-        self._count(table, len(rows))
-
-    def commit(self) -> None:
-        if self._pool is not None:
-            self._drain(0)
-            self._pool.submit(self._raw.commit).result()
-            self._committed = True
-
-    def close(self) -> None:
-        if self._pool is None:
-            return
-        try:
-            self._drain(0)
-        finally:
-            if not self._committed:
-                self._pool.submit(self._raw.rollback).result()
-            self._pool.submit(self._raw.close).result()
-            self._pool.shutdown()
-
-    def _drain(self, keep: int):
-        result = None
-        while len(self._pending) > keep:
-            result = self._pending.popleft().result()
-        return result
-
-    def _in_worker(self, fn, args):
-        with self._raw.cursor() as cursor:
-            return fn(cursor, *args)
-
-    @staticmethod
-    def _copy(cursor, table: _Table, rows: list[tuple]) -> None:
-        buffer = io.StringIO(table.pg_lines(rows))
-        columns = ", ".join(f'"{c}"' for c in table.columns)
-        cursor.copy_expert(f'COPY "{table.db_table}" ({columns}) FROM STDIN', buffer, 1 << 20)
-
-
-class InsertWriter(_Writer):
-    """Batched INSERTs for databases without COPY (SQLite in the tests)."""
-
-    def __init__(self, conn):
-        super().__init__(conn)
-        self._next: dict[str, int] = {}
-
-    def reserve(self, model, n):
-        table = model._meta.db_table
-        with self.conn.cursor() as cursor:
-            cursor.execute(
-                # Identifiers from the model's meta, quoted: no user input.
-                f"SELECT MAX({self.conn.ops.quote_name(model._meta.pk.column)}) "  # noqa: S608
-                f"FROM {self.conn.ops.quote_name(table)}"
-            )
-            current = (cursor.fetchone()[0] or 0) + 1
-        first = max(current, self._next.get(table, 0))
-        self._next[table] = first + n
-        return first
-
-    def write(self, table, rows):
-        if not rows:
-            return
-        qn = self.conn.ops.quote_name
-        # Identifiers from the model's meta, quoted: no user input.
-        columns = ", ".join(qn(c) for c in table.columns)
-        marks = ", ".join(["%s"] * len(table.columns))
-        sql = f"INSERT INTO {qn(table.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-        preps = [f.get_db_prep_save for f in table.all_fields]
-        conn = self.conn
-        params = [
-            [
-                prep(value, conn)
-                for prep, value in zip(preps, (*row, *table.extra_values), strict=True)
-            ]
-            for row in rows
-        ]
-        with conn.cursor() as cursor:
-            for start in range(0, len(params), 500):
-                cursor.executemany(sql, params[start : start + 500])
-        self._count(table, len(rows))
-
-
-class _Ids:
-    """Ids handed out from blocks reserved in the table's sequence (gaps are harmless)."""
-
-    def __init__(self, writer: _Writer, model: type[models.Model], block: int):
-        self.writer, self.model, self.block = writer, model, block
-        self._next = self._end = 0
-
-    def take(self) -> int:
-        if self._next >= self._end:
-            self._next = self.writer.reserve(self.model, self.block)
-            self._end = self._next + self.block
-        value = self._next
-        self._next += 1
-        return value
-
-
-# The generator ----------------------------------------------------------------------
 
 
 def _weighted(rng: random.Random, choices: list[tuple]) -> Callable[[], object]:
@@ -588,7 +187,7 @@ class VolumeGenerator:
         self.rng = random.Random(seed)
         self.now = now or timezone.now()
         self.progress = progress or (lambda _line: None)
-        self.writer: _Writer = (
+        self.writer: Writer = (
             PostgresCopyWriter(connection, threaded=rebuild_indexes)
             if connection.vendor == "postgresql"
             else InsertWriter(connection)
@@ -635,7 +234,7 @@ class VolumeGenerator:
             ),
         ]
         # Written in this order, each batch in one transaction.
-        self.tables = {name: _Table(model, names.split(), now) for name, model, names in spec}
+        self.tables = {name: Table(model, names.split(), now) for name, model, names in spec}
 
     # Setup ----------------------------------------------------------------------------
 
@@ -671,9 +270,9 @@ class VolumeGenerator:
         for e164, pk in PhoneNumber.objects.values_list("e164", "pk").iterator():
             if e164 in drama:
                 self.phone_ids[e164] = pk
-                self.phone_typed[pk] = _national_format(e164)
+                self.phone_typed[pk] = national_format(e164)
         self.ids = {
-            model: _Ids(self.writer, model, block)
+            model: Ids(self.writer, model, block)
             for model, block in [
                 (NameKey, 2_000),
                 (Person, 10_000),
@@ -790,7 +389,7 @@ class VolumeGenerator:
         pk = self.phone_ids.get(e164)
         if pk is None:
             pk = self.phone_ids[e164] = self.ids[PhoneNumber].take()
-            self.phone_typed[pk] = _national_format(e164)
+            self.phone_typed[pk] = national_format(e164)
             kind = PhoneKind.MOBILE.value if e164.startswith("+447") else PhoneKind.LANDLINE.value
             self.rows["phone"].append((pk, e164, kind))
         self.rows["personphone"].append((self.ids[PersonPhone].take(), person, pk, safe))
@@ -1001,12 +600,12 @@ class VolumeGenerator:
         writer = self.writer
         if isinstance(writer, PostgresCopyWriter) and self.rebuild_indexes:
             try:
-                restore = writer.call(_begin_bulk_load, [t.db_table for t in self.tables.values()])
+                restore = writer.call(begin_bulk_load, [t.db_table for t in self.tables.values()])
                 while self.done < self.target:
                     self._batch()
                 rebuilding = time.monotonic()
                 self.progress(f"Rebuilding {len(restore)} indexes and constraints…")
-                writer.call(_execute_each, restore)
+                writer.call(execute_each, restore)
                 writer.commit()
                 rebuild_seconds = time.monotonic() - rebuilding
                 self.progress(f"  rebuilt and committed in {rebuild_seconds:.1f} s")
@@ -1016,7 +615,7 @@ class VolumeGenerator:
             while self.done < self.target:
                 with transaction.atomic():
                     if connection.vendor == "postgresql":
-                        writer.call(_execute_each, BATCH_SETTINGS)
+                        writer.call(execute_each, BATCH_SETTINGS)
                     self._batch()
         seconds = time.monotonic() - self.started
         return VolumeResult(self.done, seconds, dict(writer.rows_written), rebuild_seconds)
@@ -1038,81 +637,3 @@ class VolumeGenerator:
             f"{self.done:>10,} / {self.target:,} incidents  {rows:>11,} rows  "
             f"{rows / elapsed:>9,.0f} rows/s  {elapsed:7.1f} s"
         )
-
-
-BATCH_SETTINGS = ["SET LOCAL synchronous_commit = off", "SET LOCAL statement_timeout = 0"]
-
-
-def _execute_each(cursor, statements: list[str]) -> None:
-    for statement in statements:
-        cursor.execute(statement)
-
-
-def _begin_bulk_load(cursor, tables: list[str]) -> list[str]:
-    _execute_each(cursor, [*BATCH_SETTINGS, "SET LOCAL maintenance_work_mem = '256MB'"])
-    return _suspend_indexes(cursor, tables)
-
-
-def _suspend_indexes(cursor, tables: list[str]) -> list[str]:
-    """Drop the foreign keys, unique constraints and secondary indexes of `tables`
-    (primary keys stay) and return the statements that put them back, in order."""
-    indexes, uniques, foreign_keys = [], [], []
-    for table in tables:
-        cursor.execute(
-            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype",
-            [f'"{table}"'],
-        )
-        for name, kind, definition in cursor.fetchall():
-            add = f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-            (foreign_keys if kind == "f" else uniques).append(add)
-            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    for table in tables:
-        cursor.execute(
-            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-            "JOIN pg_class i ON i.oid = x.indexrelid "
-            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
-            [f'"{table}"'],
-        )
-        for name, definition in cursor.fetchall():
-            indexes.append(definition)
-            cursor.execute(f'DROP INDEX "{name}"')
-    return indexes + uniques + foreign_keys
-
-
-def _national_format(e164: str) -> str:
-    """How a call-taker might type it: `07700 900123`."""
-    national = "0" + e164[3:]
-    return f"{national[:5]} {national[5:]}"
-
-
-def analyse_tables(models_: Iterable[type[models.Model]] | None = None) -> float:
-    """Refresh the planner's statistics (and the visibility map) after a bulk load, on
-    PostgreSQL. Returns the seconds it took."""
-    started = time.monotonic()
-    if connection.vendor != "postgresql":
-        return 0.0
-    models_ = models_ or [
-        NameKey,
-        Person,
-        PersonName,
-        Address,
-        PersonAddress,
-        PhoneNumber,
-        PersonPhone,
-        Relationship,
-        Incident,
-        IncidentPerson,
-        Flag,
-    ]
-    # VACUUM cannot run inside a transaction (a test's, say): ANALYZE alone can.
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = 0")
-        try:
-            for model in models_:
-                cursor.execute(f'{command} "{model._meta.db_table}"')
-        finally:
-            cursor.execute("RESET statement_timeout")
-    return time.monotonic() - started

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,21 +20,18 @@ from cases import assignment_services as services
 from cases import casework_selectors as selectors
 from cases import rules
 from cases.api import assignment_serializers as s
+from cases.api import schema
 from cases.api.casework import ERRORS, NOT_FOUND
 from cases.api.casework_serializers import CaseSerializer, CaseSummarySerializer
-from cases.api.serializers import ErrorSerializer
 from cases.models import Case
 from dasapp.api import DomainError
 from dasapp.models import User
 from dasapp.roles import Role
 
-CONFLICT = {
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="Someone else changed the case since you read it (stale `version`), or "
-        "claimed it first: 'Already claimed by <name> at <time>'. Nothing changed.",
-    )
-}
+CONFLICT = schema.conflict(
+    "Someone else changed the case since you read it (stale `version`), or "
+    "claimed it first: 'Already claimed by <name> at <time>'. Nothing changed."
+)
 
 
 def _user(pk: int) -> User:

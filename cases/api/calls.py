@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from cases import call_selectors, call_services, intelligence, rules, selectors
 from cases.api import call_serializers as s
+from cases.api import schema
 from cases.api.serializers import ErrorSerializer
 from cases.choices import Grade, IncidentRole, IncidentStatus
 from cases.models import Incident
@@ -55,26 +56,9 @@ CALL_FIELDS = {
     "non_field_errors",
 }
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Field errors."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
-}
-NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such call you may see.")}
-PURPOSE_HEADERS = [
-    OpenApiParameter(
-        "X-Access-Purpose",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="Why you are looking (kept in the access log, DPA 2018 s.62).",
-    ),
-    OpenApiParameter(
-        "X-Work-Item",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="The work item that brought you here, as kind:id (e.g. incident:42).",
-    ),
-]
+ERRORS = schema.errors()
+NOT_FOUND = schema.not_found("call")
+PURPOSE_HEADERS = schema.purpose_headers("incident:42")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,

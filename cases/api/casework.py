@@ -11,8 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,7 +19,7 @@ from rest_framework.response import Response
 from cases import case_services, rules
 from cases import casework_selectors as selectors
 from cases.api import casework_serializers as s
-from cases.api.serializers import ErrorSerializer
+from cases.api import schema
 from cases.filters import CaseFilter
 from cases.models import Case
 from dasapp import access, notify
@@ -31,31 +30,10 @@ from risk import services as risk_services
 from risk.models import Assessment
 from risk.question_sets import current_set
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Field errors."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
-}
-NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record you may see.")}
-CONFLICT = {
-    409: OpenApiResponse(
-        ErrorSerializer, description="The case changed since you read it; nothing changed."
-    )
-}
-PURPOSE_HEADERS = [
-    OpenApiParameter(
-        "X-Access-Purpose",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="Why you are looking (kept in the access log, DPA 2018 s.62).",
-    ),
-    OpenApiParameter(
-        "X-Work-Item",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="The work item that brought you here, as kind:id (e.g. queue:3, task:12).",
-    ),
-]
+ERRORS = schema.errors()
+NOT_FOUND = schema.not_found("record")
+CONFLICT = schema.conflict("The case changed since you read it; nothing changed.")
+PURPOSE_HEADERS = schema.purpose_headers("queue:3, task:12")
 # Service field names for a DV1 to the API's.
 ASSESSMENT_FIELDS = {
     "officer_level",

@@ -8,43 +8,25 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from cases import contact_selectors as selectors
 from cases import contact_services, rules
-from cases.api.serializers import ErrorSerializer
+from cases.api import schema
 from cases.choices import ContactChannel, ContactOutcome
 from cases.models import Case, Contact, Person
 from dasapp import access
 from dasapp.api import DomainError
 from dasapp.models import AccessLog
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Field errors."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(
-        ErrorSerializer,
-        description="Your role may not read or record victim contacts (partner agencies: "
-        "not until MARAC sharing opens it).",
-    ),
-}
-NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such victim you may see.")}
-ACCESS_HEADERS = [
-    OpenApiParameter(
-        "X-Access-Purpose",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="Why you are looking (kept in the access log, DPA 2018 s.62).",
-    ),
-    OpenApiParameter(
-        "X-Work-Item",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="The work item that brought you here, as kind:id (e.g. case:42).",
-    ),
-]
+ERRORS = schema.errors(
+    "Your role may not read or record victim contacts (partner agencies: "
+    "not until MARAC sharing opens it)."
+)
+NOT_FOUND = schema.not_found("victim")
+ACCESS_HEADERS = schema.purpose_headers("case:42")
 VICTIM_REQUIRED = "Give the id of the victim whose contacts you want"
 
 

@@ -4,14 +4,14 @@ selectors and `cases.rules`. Every retrieve and search is written to the access 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from cases import rules, selectors, services
+from cases.api import schema
 from cases.api import serializers as s
 from cases.filters import AddressFilter, PersonFilter, people_matching, used_fields
 from cases.models import Address, Person, PersonAddress
@@ -20,26 +20,9 @@ from dasapp.api import error_body
 from dasapp.models import AccessLog
 from dasapp.roles import PERSON_READERS, PERSON_WRITERS
 
-ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="Field errors."),
-    401: OpenApiResponse(s.ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(s.ErrorSerializer, description="Your role may not do this."),
-}
-NOT_FOUND = {404: OpenApiResponse(s.ErrorSerializer, description="No such record you may see.")}
-ACCESS_HEADERS = [
-    OpenApiParameter(
-        "X-Access-Purpose",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="Why you are looking (kept in the access log, DPA 2018 s.62).",
-    ),
-    OpenApiParameter(
-        "X-Work-Item",
-        OpenApiTypes.STR,
-        OpenApiParameter.HEADER,
-        description="The work item that brought you here, as kind:id (e.g. case:42).",
-    ),
-]
+ERRORS = schema.errors()
+NOT_FOUND = schema.not_found("record")
+ACCESS_HEADERS = schema.purpose_headers("case:42")
 GET_SEARCH_WARNING = (
     "Query parameters put the search terms, which are personal data, in the URL, where "
     "proxies and server logs may keep them. Integrators should prefer `POST "

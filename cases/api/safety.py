@@ -10,7 +10,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,25 +19,17 @@ from cases import rules
 from cases import safety_selectors as selectors
 from cases import safety_services as services
 from cases.api import safety_serializers as s
-from cases.api.serializers import ErrorSerializer
+from cases.api import schema
 from cases.choices import AbsenceKind, ActionStatus
 from cases.models import Absence, Case, SafetyAction
 from dasapp import access
 from dasapp.roles import Role
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Field errors."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Your role may not do this."),
-}
-NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such record you may see.")}
-CONFLICT = {
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="The action changed since you read it (a colleague, or the sweep moved "
-        "it); nothing changed.",
-    )
-}
+ERRORS = schema.errors()
+NOT_FOUND = schema.not_found("record")
+CONFLICT = schema.conflict(
+    "The action changed since you read it (a colleague, or the sweep moved it); nothing changed."
+)
 
 
 class SafetyActionFilter(django_filters.FilterSet):

@@ -8,6 +8,11 @@ call-taker uses (in-process with Django's test client, so the time is the server
 middleware, session, the view, the template and the access-log write; no network).
 All measurements are shuffled together, so that noise on the machine falls evenly on
 all of them.
+
+The issue's targets: a look-up p95 of at most 50 ms and at most three times the trivial
+view, and a fuzzy name look-up p95 of at most 100 ms. The API's look-ups by number or
+address are the former; its look-ups by name (which run the fuzzy name search, then look
+up to ten candidates) are the latter. The API's figure over all shapes is printed too.
 """
 
 from __future__ import annotations
@@ -302,6 +307,13 @@ def run(ctx) -> tuple[list[Row], list[Target], list[str]]:
         "look-up, selector (all shapes)": lookup_call,
         "look-up, API view (POST /api/v1/lookup/)": api_call,
     }
+    # The API's look-ups in the two kinds the issue sets targets for: by what is typed
+    # (number, address) and by name, which runs the fuzzy name search first.
+    api_name = "look-up, API view (POST /api/v1/lookup/)"
+    groups = {
+        "  by number or address": ("number", "address"),
+        "  by name, fuzzy (person, whole call)": ("person", "whole call"),
+    }
     rows = []
     for name, times in durations.items():
         rows.append(Row(name, times, queries.get(name, [])))
@@ -312,25 +324,37 @@ def run(ctx) -> tuple[list[Row], list[Target], list[str]]:
                     [(by_shape[name](c), None) for c in calls if c.shape == shape][:10]
                 )
                 rows.append(Row(f"  {shape}", shape_times, shape_queries))
+        if name == api_name:
+            for label, shapes in groups.items():
+                group_times = [t for t, s in zip(times, shape_of, strict=True) if s in shapes]
+                rows.append(Row(label, group_times))
     by_name = {row.name: row for row in rows}
     selector = by_name["look-up, selector (all shapes)"]
-    api = by_name["look-up, API view (POST /api/v1/lookup/)"]
+    api = by_name[api_name]
+    api_terms = by_name["  by number or address"]
+    api_fuzzy = by_name["  by name, fuzzy (person, whole call)"]
     trivial = by_name["trivial view (GET /healthz)"]
     person_search = by_name["fuzzy name, person_search selector"]
     people_view = by_name["fuzzy name, people search view"]
     targets = [
         Target("look-up p95, selector", selector.p95, LOOKUP_P95_MS),
-        Target("look-up p95, API view", api.p95, LOOKUP_P95_MS),
+        Target("look-up p95, API view by number or address", api_terms.p95, LOOKUP_P95_MS),
         Target(
-            "look-up p95 / trivial view p95 (API view)",
-            api.p95 / trivial.p95,
+            "look-up p95 / trivial view p95 (API view by number or address)",
+            api_terms.p95 / trivial.p95,
             LOOKUP_TRIVIAL_RATIO,
             unit="x",
-            detail=f"{api.p95:.1f} ms / {trivial.p95:.1f} ms",
+            detail=f"{api_terms.p95:.1f} ms / {trivial.p95:.1f} ms",
         ),
+        Target("fuzzy name look-up p95, API view by name", api_fuzzy.p95, FUZZY_P95_MS),
         Target("fuzzy name p95, person_search selector", person_search.p95, FUZZY_P95_MS),
         Target("fuzzy name p95, people search view", people_view.p95, FUZZY_P95_MS),
     ]
+    notes.append(
+        f"API view, all shapes: p95 {api.p95:.1f} ms, {api.p95 / trivial.p95:.1f}x the "
+        "trivial view (for comparison: by name it runs the fuzzy search first, which the "
+        "issue's fuzzy target covers)"
+    )
     notes.append(
         f"selector p95 / trivial view p95: {selector.p95 / trivial.p95:.1f}x (for comparison)"
     )

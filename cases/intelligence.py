@@ -5,21 +5,29 @@ Sections are built by source functions; later capabilities (open cases and their
 risk, MARAC status, court outcomes) add theirs to `SOURCES` without touching the rest.
 If the database is slow or down the look-up returns `unavailable` with a warning, and
 the call can still be logged.
+
+The look-up runs on every keystroke pause of a call, so it reads with plain SQL
+returning tuples: at a million incidents the ORM's query compilation and model
+instances were three quarters of its time. Table and column names come from the
+models, and the same SQL runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Q, Value
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from django.utils.encoding import force_str
 
 from cases import matching
-from cases.choices import IncidentRole, RelationshipKind
+from cases.choices import IncidentRole, IncidentStatus, RelationshipKind
 from cases.grading import Intelligence
 from cases.models import (
     Address,
@@ -27,6 +35,8 @@ from cases.models import (
     Incident,
     IncidentPerson,
     Person,
+    PersonAddress,
+    PersonPhone,
     PhoneNumber,
     Relationship,
 )
@@ -36,16 +46,11 @@ logger = logging.getLogger(__name__)
 LOOKBACK_DAYS = 365
 MAX_PEOPLE = 20
 MAX_INCIDENTS = 20
-# What the package shows of an incident (not the snapshot JSON or the narrative).
-INCIDENT_FIELDS = (
-    "created_at",
-    "grade",
-    "answers",
-    "address__line1",
-    "address__line2",
-    "address__town",
-    "address__postcode",
-)
+MAX_FLAGS = 50
+# Recent incidents counted per source (number, address, people), and a suspect's
+# incidents read for the summary.
+MAX_RECENT_PER_SOURCE = 200
+MAX_SUSPECT_INCIDENTS = 200
 STATEMENT_TIMEOUT_MS = 2000
 UNAVAILABLE_MESSAGE = (
     "Intelligence unavailable: ask the control-room intelligence desk. You can still log the call."
@@ -96,17 +101,137 @@ class Package:
         return bool(self.flags or self.incidents or self.people or self.suspects)
 
 
+class PersonRow(NamedTuple):
+    """A person as the look-up reads them: a row, not a model instance (a look-up may
+    load a hundred and more)."""
+
+    pk: int
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+
+    full_name = Person.full_name  # the model's own rule, over the same fields
+
+
+class RelationshipRow(NamedTuple):
+    """A current tie between two people in scope; `parent_of` reads person to other."""
+
+    person_id: int
+    other_id: int
+    kind: str
+    person: PersonRow
+    other: PersonRow
+
+
+# An address's text and an incident's reference by the models' own rules, from a row.
+class _AddressText(NamedTuple):
+    line1: str
+    line2: str
+    town: str
+    postcode: str
+
+    postcode_display = Address.postcode_display
+    __str__ = Address.__str__
+
+
+class _IncidentKey(NamedTuple):
+    pk: int
+    created_at: dt.datetime
+
+    reference = Incident.reference
+
+
 @dataclass
 class Context:
-    """What earlier steps resolved, for the source functions."""
+    """What earlier steps resolved, for the source functions. The phone number and the
+    address are model instances with only the fields the look-up reads; people and
+    their ties are plain rows (`PersonRow`, `RelationshipRow`): filter by their ids."""
 
     query: LookupQuery
     now: dt.datetime
     phone: PhoneNumber | None = None
     address: Address | None = None
-    people: dict[int, Person] = field(default_factory=dict)
-    relationships: list[Relationship] = field(default_factory=list)
+    people: dict[int, PersonRow] = field(default_factory=dict)
+    relationships: list[RelationshipRow] = field(default_factory=list)
     direct_ids: set[int] = field(default_factory=set)
+
+
+# Reading with a raw cursor.
+
+
+class _Table(str):
+    """A model's quoted table name, with its quoted column names as attributes, so the
+    SQL below reads `{Incident}` and `{Incident.created_at}`."""
+
+
+@functools.cache
+def _names() -> dict[str, _Table]:
+    quote = connection.ops.quote_name
+    names = {}
+    for model in (
+        Address,
+        Flag,
+        Incident,
+        IncidentPerson,
+        Person,
+        PersonAddress,
+        PersonPhone,
+        PhoneNumber,
+        Relationship,
+    ):
+        table = _Table(quote(model._meta.db_table))
+        for model_field in model._meta.concrete_fields:
+            setattr(table, model_field.name, quote(model_field.column))
+        names[model.__name__] = table
+    return names
+
+
+def _marks(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _fetch(template: str, params: Sequence, **fragments: str) -> list[tuple]:
+    """Run `template` with its `{name}` fragments put in (an `IN` list's `%s` marks, a
+    condition), then its table and column names."""
+    for name, text in fragments.items():
+        template = template.replace(f"{{{name}}}", text)
+    with connection.cursor() as cursor:
+        cursor.execute(template.format(**_names()), params)
+        return cursor.fetchall()
+
+
+def _db_datetime(value: dt.datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _datetime(value: dt.datetime | str) -> dt.datetime:
+    """What the ORM gives for a datetime column: aware, in UTC. PostgreSQL's driver
+    gives that already; SQLite gives text or a naive datetime in UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _json(value: object) -> object:
+    """A JSON column: text from both drivers here (Django reads PostgreSQL's jsonb as
+    text), but take a decoded value as it is."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@functools.cache
+def _choices(model_field: models.Field) -> dict:
+    return dict(model_field.flatchoices)
+
+
+def _display(model: type[models.Model], name: str, value: str) -> str:
+    """`get_FOO_display()` without an instance."""
+    return force_str(_choices(model._meta.get_field(name)).get(value, value), strings_only=True)
 
 
 def _age(born: dt.date | None, today: dt.date) -> int | None:
@@ -115,26 +240,96 @@ def _age(born: dt.date | None, today: dt.date) -> int | None:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# Resolving the number, the address and the people in scope.
+
+_PHONE = """
+SELECT 'phone', {PhoneNumber.id}, {PhoneNumber.e164}, NULL, NULL, NULL, NULL
+FROM {PhoneNumber} WHERE {PhoneNumber.e164} = %s"""
+_ADDRESS = """
+SELECT 'address', {Address.id}, {Address.line1}, {Address.line2}, {Address.town},
+       {Address.postcode}, {Address.location_type}
+FROM {Address} WHERE {key} = %s"""
+# Each part of the UNION ALL walks an index: the people by id, the number's links, the
+# address's links. Unordered LIMITs, as any MAX_PEOPLE of a crowd will do.
+_PEOPLE_NAMED = """
+SELECT * FROM (
+    SELECT p.{Person.id}, p.{Person.given_name}, p.{Person.family_name},
+           p.{Person.date_of_birth}, 0 AS part
+    FROM {Person} p WHERE p.{Person.id} IN ({ids}) LIMIT %s
+) AS named"""
+_PEOPLE_ON_NUMBER = """
+SELECT * FROM (
+    SELECT p.{Person.id}, p.{Person.given_name}, p.{Person.family_name},
+           p.{Person.date_of_birth}, 1 AS part
+    FROM {Person} p
+    JOIN {PersonPhone} link ON link.{PersonPhone.person} = p.{Person.id}
+    WHERE link.{PersonPhone.is_current} AND link.{PersonPhone.phone} = %s LIMIT %s
+) AS on_number"""
+_PEOPLE_AT_ADDRESS = """
+SELECT * FROM (
+    SELECT p.{Person.id}, p.{Person.given_name}, p.{Person.family_name},
+           p.{Person.date_of_birth}, 2 AS part
+    FROM {Person} p
+    JOIN {PersonAddress} link ON link.{PersonAddress.person} = p.{Person.id}
+    WHERE link.{PersonAddress.address} = %s AND link.{PersonAddress.is_current} LIMIT %s
+) AS at_address"""
+# Their partners, ex-partners, children and household.
+_RELATIONSHIPS = """
+SELECT r.{Relationship.person}, r.{Relationship.other}, r.{Relationship.kind},
+       p.{Person.given_name}, p.{Person.family_name}, p.{Person.date_of_birth},
+       o.{Person.given_name}, o.{Person.family_name}, o.{Person.date_of_birth}
+FROM {Relationship} r
+JOIN {Person} p ON r.{Relationship.person} = p.{Person.id}
+JOIN {Person} o ON r.{Relationship.other} = o.{Person.id}
+WHERE (r.{Relationship.person} IN ({ids}) OR r.{Relationship.other} IN ({ids}))
+  AND r.{Relationship.ended} IS NULL
+LIMIT %s"""
+
+
 def _resolve(query: LookupQuery, ctx: Context) -> None:
     e164 = matching.try_normalise_phone(query.phone) if query.phone else None
-    if e164:
-        ctx.phone = PhoneNumber.objects.filter(e164=e164).first()
+    address_key: tuple[str, object] | None = None
     if query.address_id:
-        ctx.address = Address.objects.filter(pk=query.address_id).first()
+        address_key = ("{Address.id}", int(query.address_id))
     elif query.postcode and query.address_line1:
         postcode = matching.try_normalise_postcode(query.postcode)
         if postcode:
             key = f"{postcode}|{matching.normalise_address_line(query.address_line1)}"
-            ctx.address = Address.objects.filter(match_key=key).first()
+            address_key = ("{Address.match_key}", key)
+    # The number and the address in one statement.
+    parts, params = [], []
+    if e164:
+        parts.append(_PHONE)
+        params.append(e164)
+    if address_key:
+        parts.append(_ADDRESS.replace("{key}", address_key[0]))
+        params.append(address_key[1])
+    if parts:
+        for kind, pk, *values in _fetch(" UNION ALL ".join(parts), params):
+            if kind == "phone":
+                ctx.phone = PhoneNumber.from_db(connection.alias, ["id", "e164"], [pk, values[0]])
+            else:
+                ctx.address = Address.from_db(
+                    connection.alias,
+                    ["id", "line1", "line2", "town", "postcode", "location_type"],
+                    [pk, *values],
+                )
     if query.person_ids or ctx.phone or ctx.address:
         direct = _people_in_scope(query, ctx)
         ids = [person.pk for person in direct]
-        # Their partners, ex-partners, children and household, in one query.
-        ctx.relationships = list(
-            Relationship.objects.filter(
-                Q(person_id__in=ids) | Q(other_id__in=ids), ended__isnull=True
-            ).select_related("person", "other")[: MAX_PEOPLE * 4]
-        )
+        ctx.relationships = []
+        if ids:
+            rows = _fetch(_RELATIONSHIPS, [*ids, *ids, MAX_PEOPLE * 4], ids=_marks(ids))
+            for person_id, other_id, kind, *names in rows:
+                ctx.relationships.append(
+                    RelationshipRow(
+                        person_id,
+                        other_id,
+                        kind,
+                        PersonRow(person_id, names[0], names[1], _date(names[2])),
+                        PersonRow(other_id, names[3], names[4], _date(names[5])),
+                    )
+                )
         people = {person.pk: person for person in direct}
         for rel in ctx.relationships:
             people.setdefault(rel.person_id, rel.person)
@@ -145,107 +340,149 @@ def _resolve(query: LookupQuery, ctx: Context) -> None:
         ctx.direct_ids = set()
 
 
-def _people_in_scope(query: LookupQuery, ctx: Context) -> list[Person]:
+def _people_in_scope(query: LookupQuery, ctx: Context) -> list[PersonRow]:
     """People named on the call, then those on the number, then those at the address (at
     most MAX_PEOPLE), in one UNION query, each part walking an index. (An OR across the
     two link tables made PostgreSQL scan every person: 2 s at a million incidents.)"""
-    parts = []
+    parts, params = [], []
     if query.person_ids:
-        parts.append(Person.objects.filter(pk__in=query.person_ids).annotate(rank=Value(0)))
+        named = [int(pk) for pk in query.person_ids]
+        parts.append(_PEOPLE_NAMED.replace("{ids}", _marks(named)))
+        params += [*named, MAX_PEOPLE]
     if ctx.phone:
-        on_number = Person.objects.filter(
-            phone_links__phone=ctx.phone, phone_links__is_current=True
-        )
-        parts.append(on_number.annotate(rank=Value(1)))
+        parts.append(_PEOPLE_ON_NUMBER)
+        params += [ctx.phone.pk, MAX_PEOPLE]
     if ctx.address:
-        at_address = Person.objects.filter(
-            address_links__address=ctx.address, address_links__is_current=True
-        )
-        parts.append(at_address.annotate(rank=Value(2)))
-    parts = [part.order_by() for part in parts]
-    if connection.features.supports_slicing_ordering_in_compound:
-        parts = [part[:MAX_PEOPLE] for part in parts]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    people: dict[int, Person] = {}
-    for person in sorted(rows, key=lambda p: (p.rank, p.pk)):
-        people.setdefault(person.pk, person)
+        parts.append(_PEOPLE_AT_ADDRESS)
+        params += [ctx.address.pk, MAX_PEOPLE]
+    rows = _fetch(" UNION ALL ".join(parts), params)
+    people: dict[int, PersonRow] = {}
+    for pk, given_name, family_name, born, _part in sorted(rows, key=lambda r: (r[4], r[0])):
+        if pk not in people:
+            people[pk] = PersonRow(pk, given_name, family_name, _date(born))
     return list(people.values())[:MAX_PEOPLE]
 
 
+# Sources.
+
+# Live flags: the rule of FlagQuerySet.active.
+_FLAGS = """
+SELECT {Flag.id}, {Flag.kind}, {Flag.severity}, {Flag.summary}, {Flag.person},
+       {Flag.address}, {Flag.ends_at}
+FROM {Flag}
+WHERE {Flag.lifted_at} IS NULL AND {Flag.starts_at} <= %s
+  AND ({Flag.ends_at} IS NULL OR {Flag.ends_at} > %s)
+  AND ({subjects})
+ORDER BY {Flag.starts_at} DESC
+LIMIT %s"""
+
+
 def source_flags(ctx: Context, package: Package) -> None:
-    condition = Q(person_id__in=list(ctx.people))
+    subjects, params = [], []
+    if ctx.people:
+        subjects.append(f"{{Flag.person}} IN ({_marks(ctx.people)})")
+        params += list(ctx.people)
     if ctx.phone:
-        condition |= Q(phone=ctx.phone)
+        subjects.append("{Flag.phone} = %s")
+        params.append(ctx.phone.pk)
     if ctx.address:
-        condition |= Q(address=ctx.address)
-    for flag in Flag.objects.active(ctx.now).filter(condition).order_by("-starts_at")[:50]:
-        on = (
-            f"person:{flag.person_id}"
-            if flag.person_id
-            else "this address"
-            if flag.address_id
-            else "this number"
-        )
-        who = ctx.people.get(flag.person_id)
+        subjects.append("{Flag.address} = %s")
+        params.append(ctx.address.pk)
+    if not subjects:
+        return
+    at = _db_datetime(ctx.now)
+    rows = _fetch(_FLAGS, [at, at, *params, MAX_FLAGS], subjects=" OR ".join(subjects))
+    for pk, kind, severity, summary, person_id, address_id, ends_at in rows:
+        on = f"person:{person_id}" if person_id else "this address" if address_id else "this number"
+        who = ctx.people.get(person_id)
         package.flags.append(
             {
-                "id": flag.pk,
-                "kind": flag.kind,
-                "label": flag.get_kind_display(),
-                "severity": flag.severity,
-                "summary": flag.summary,
+                "id": pk,
+                "kind": kind,
+                "label": _display(Flag, "kind", kind),
+                "severity": severity,
+                "summary": summary,
                 "on": who.full_name if who else on,
-                "until": flag.ends_at.isoformat() if flag.ends_at else None,
+                "until": _datetime(ends_at).isoformat() if ends_at else None,
             }
         )
 
 
+# Incidents of the last 12 months that are not drafts. Each part walks its own index
+# ((caller_phone, -created_at), (address, -created_at), (person, role)); one UNION ALL
+# query for all of them.
+_RECENT_ON_NUMBER = """
+SELECT * FROM (
+    SELECT i.{Incident.id}, i.{Incident.created_at} FROM {Incident} i
+    WHERE i.{Incident.created_at} >= %s AND NOT (i.{Incident.status} = %s)
+      AND i.{Incident.caller_phone} = %s
+    ORDER BY 2 DESC LIMIT %s
+) AS on_number"""
+_RECENT_AT_ADDRESS = """
+SELECT * FROM (
+    SELECT i.{Incident.id}, i.{Incident.created_at} FROM {Incident} i
+    WHERE i.{Incident.created_at} >= %s AND NOT (i.{Incident.status} = %s)
+      AND i.{Incident.address} = %s
+    ORDER BY 2 DESC LIMIT %s
+) AS at_address"""
+_RECENT_OF_PEOPLE = """
+SELECT * FROM (
+    SELECT ip.{IncidentPerson.incident}, i.{Incident.created_at}
+    FROM {IncidentPerson} ip JOIN {Incident} i ON ip.{IncidentPerson.incident} = i.{Incident.id}
+    WHERE i.{Incident.created_at} >= %s AND ip.{IncidentPerson.person} IN ({ids})
+      AND NOT (i.{Incident.status} = %s)
+    ORDER BY 2 DESC LIMIT %s
+) AS of_people"""
+_INCIDENTS_SHOWN = """
+SELECT i.{Incident.id}, i.{Incident.created_at}, i.{Incident.grade}, i.{Incident.answers},
+       a.{Address.id}, a.{Address.line1}, a.{Address.line2}, a.{Address.town},
+       a.{Address.postcode}
+FROM {Incident} i LEFT JOIN {Address} a ON i.{Incident.address} = a.{Address.id}
+WHERE i.{Incident.id} IN ({ids})
+ORDER BY i.{Incident.created_at} DESC"""
+
+
 def source_incidents(ctx: Context, package: Package) -> None:
-    since = ctx.now - dt.timedelta(days=LOOKBACK_DAYS)
-    base = Incident.objects.filter(created_at__gte=since).exclude(status="draft")
-    # Each part walks its own index ((caller_phone, -created_at), (address, -created_at),
-    # (person, role)); one UNION ALL query for all of them.
-    parts = []
+    since = _db_datetime(ctx.now - dt.timedelta(days=LOOKBACK_DAYS))
+    draft = IncidentStatus.DRAFT.value
+    parts, params = [], []
     if ctx.phone:
-        parts.append(base.filter(caller_phone=ctx.phone).order_by("-created_at"))
+        parts.append(_RECENT_ON_NUMBER)
+        params += [since, draft, ctx.phone.pk, MAX_RECENT_PER_SOURCE]
     if ctx.address:
-        parts.append(base.filter(address=ctx.address).order_by("-created_at"))
-    parts = [part.values_list("pk", "created_at") for part in parts]
+        parts.append(_RECENT_AT_ADDRESS)
+        params += [since, draft, ctx.address.pk, MAX_RECENT_PER_SOURCE]
     if ctx.direct_ids:
-        parts.append(
-            IncidentPerson.objects.filter(
-                person_id__in=list(ctx.direct_ids), incident__created_at__gte=since
-            )
-            .exclude(incident__status="draft")
-            .order_by("-incident__created_at")
-            .values_list("incident_id", "incident__created_at")
-        )
-    if connection.features.supports_slicing_ordering_in_compound:
-        parts = [part[:200] for part in parts]
-    else:
-        parts = [part.order_by() for part in parts]
+        people = list(ctx.direct_ids)
+        parts.append(_RECENT_OF_PEOPLE.replace("{ids}", _marks(people)))
+        params += [since, *people, draft, MAX_RECENT_PER_SOURCE]
     recent: dict[int, dt.datetime] = {}
     if parts:
-        recent.update(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+        recent.update(
+            (pk, _datetime(created_at))
+            for pk, created_at in _fetch(" UNION ALL ".join(parts), params)
+        )
     package.incident_count = len(recent)
     top = sorted(recent, key=lambda pk: recent[pk], reverse=True)[:MAX_INCIDENTS]
-    shown = (
-        Incident.objects.filter(pk__in=top)
-        .select_related("address")
-        .only(*INCIDENT_FIELDS)
-        .order_by("-created_at")
-    )
-    for incident in shown:
+    if not top:
+        return
+    rows = _fetch(_INCIDENTS_SHOWN, top, ids=_marks(top))
+    addresses: dict[int, str] = {}
+    for pk, created_at, grade, answers, address_id, *address in rows:
+        created_at = _datetime(created_at)
+        answers = _json(answers) or {}
+        if address_id and address_id not in addresses:
+            addresses[address_id] = str(_AddressText(*address))
         package.incidents.append(
             {
-                "id": incident.pk,
-                "reference": incident.reference,
-                "at": incident.created_at.isoformat(),
-                "grade": incident.grade,
-                "grade_label": incident.get_grade_display() if incident.grade else "Not graded",
-                "address": str(incident.address) if incident.address else "",
-                "weapons": incident.answers.get("weapons") == "yes",
-                "injuries": incident.answers.get("injuries") in {"minor", "serious"},
+                "id": pk,
+                "reference": _IncidentKey(pk, created_at).reference,
+                "at": created_at.isoformat(),
+                "grade": grade,
+                "grade_label": _display(Incident, "grade", grade) if grade else "Not graded",
+                "address": addresses.get(address_id, ""),
+                "weapons": answers.get("weapons") == "yes",
+                "injuries": answers.get("injuries") in {"minor", "serious"},
             }
         )
 
@@ -275,53 +512,68 @@ def source_people_and_children(ctx: Context, package: Package) -> None:
     package.children = list(children.values())
 
 
+# Suspects of the incidents where the people in scope were victims.
+_SUSPECTS_OF_VICTIMS = """
+SELECT ip.{IncidentPerson.person} FROM {IncidentPerson} ip
+WHERE ip.{IncidentPerson.incident} IN (
+    SELECT v.{IncidentPerson.incident} FROM {IncidentPerson} v
+    WHERE v.{IncidentPerson.person} IN ({ids}) AND v.{IncidentPerson.role} = %s
+) AND ip.{IncidentPerson.role} = %s
+LIMIT %s"""
+# A suspect's incidents, newest first.
+_SUSPECT_INCIDENTS = """
+SELECT ip.{IncidentPerson.person}, ip.{IncidentPerson.incident}, i.{Incident.created_at},
+       i.{Incident.answers}, p.{Person.given_name}, p.{Person.family_name}
+FROM {IncidentPerson} ip
+JOIN {Person} p ON ip.{IncidentPerson.person} = p.{Person.id}
+JOIN {Incident} i ON ip.{IncidentPerson.incident} = i.{Incident.id}
+WHERE ip.{IncidentPerson.person} IN ({ids}) AND ip.{IncidentPerson.role} = %s
+ORDER BY 3 DESC
+LIMIT %s"""
+_VICTIMS_OF_INCIDENTS = """
+SELECT ip.{IncidentPerson.incident}, ip.{IncidentPerson.person} FROM {IncidentPerson} ip
+WHERE ip.{IncidentPerson.incident} IN ({ids}) AND ip.{IncidentPerson.role} = %s"""
+_NAMES = """
+SELECT {Person.id}, {Person.given_name}, {Person.family_name} FROM {Person}
+WHERE {Person.id} IN ({ids})"""
+
+
 def source_suspects(ctx: Context, package: Package) -> None:
     """Partners and ex-partners of the people in scope, and suspects of their incidents:
     their incidents as suspect, other victims, weapons."""
+    victim, suspect = IncidentRole.VICTIM.value, IncidentRole.SUSPECT.value
     suspect_ids = {
         (rel.other_id if rel.person_id in ctx.direct_ids else rel.person_id)
         for rel in ctx.relationships
         if rel.kind in {RelationshipKind.PARTNER, RelationshipKind.EX_PARTNER}
     } - ctx.direct_ids
     if ctx.direct_ids:
-        victim_incidents = IncidentPerson.objects.filter(
-            person_id__in=list(ctx.direct_ids), role=IncidentRole.VICTIM
-        ).values("incident_id")
-        suspect_ids |= set(
-            IncidentPerson.objects.filter(
-                incident_id__in=victim_incidents, role=IncidentRole.SUSPECT
-            ).values_list("person_id", flat=True)[:MAX_PEOPLE]
-        )
+        direct = list(ctx.direct_ids)
+        suspect_ids |= {
+            row[0]
+            for row in _fetch(
+                _SUSPECTS_OF_VICTIMS, [*direct, victim, suspect, MAX_PEOPLE], ids=_marks(direct)
+            )
+        }
     if not suspect_ids:
         return
-    # Plain tuples, not model instances: up to 200 rows for a prolific suspect.
-    rows = list(
-        IncidentPerson.objects.filter(person_id__in=list(suspect_ids), role=IncidentRole.SUSPECT)
-        .order_by("-incident__created_at")
-        .values_list(
-            "person_id",
-            "incident_id",
-            "incident__created_at",
-            "incident__answers",
-            "person__given_name",
-            "person__family_name",
-        )[:200]
-    )
+    wanted = list(suspect_ids)
+    rows = _fetch(_SUSPECT_INCIDENTS, [*wanted, suspect, MAX_SUSPECT_INCIDENTS], ids=_marks(wanted))
     victims_by_incident: dict[int, set[int]] = {}
-    for incident_id, person_id in IncidentPerson.objects.filter(
-        incident_id__in=[row[1] for row in rows], role=IncidentRole.VICTIM
-    ).values_list("incident_id", "person_id"):
-        victims_by_incident.setdefault(incident_id, set()).add(person_id)
+    if rows:
+        incident_ids = list(dict.fromkeys(row[1] for row in rows))
+        for incident_id, person_id in _fetch(
+            _VICTIMS_OF_INCIDENTS, [*incident_ids, victim], ids=_marks(incident_ids)
+        ):
+            victims_by_incident.setdefault(incident_id, set()).add(person_id)
     # Names from what is already loaded; a query only for a partner with no incidents
-    # as a suspect in the 200 rows.
+    # as a suspect in the rows read.
     names = {pk: person.full_name for pk, person in ctx.people.items() if pk in suspect_ids}
     names.update((row[0], f"{row[4]} {row[5]}".strip()) for row in rows)
-    if missing := suspect_ids - names.keys():
+    if missing := list(suspect_ids - names.keys()):
         names.update(
-            (person.pk, person.full_name)
-            for person in Person.objects.filter(pk__in=list(missing)).only(
-                "given_name", "family_name"
-            )
+            (pk, PersonRow(pk, given_name, family_name, None).full_name)
+            for pk, given_name, family_name in _fetch(_NAMES, missing, ids=_marks(missing))
         )
     summary: dict[int, dict] = {
         pk: {
@@ -337,9 +589,9 @@ def source_suspects(ctx: Context, package: Package) -> None:
     }
     for person_id, incident_id, created_at, answers, _given, _family in rows:
         entry = summary[person_id]
-        answers = answers or {}
+        answers = _json(answers) or {}
         entry["incidents"] += 1
-        entry["last"] = entry["last"] or created_at.isoformat()
+        entry["last"] = entry["last"] or _datetime(created_at).isoformat()
         entry["weapons"] = entry["weapons"] or answers.get("weapons") == "yes"
         entry["strangulation"] = entry["strangulation"] or bool(answers.get("strangulation"))
         entry["other_victims"] |= victims_by_incident.get(incident_id, set()) - ctx.direct_ids

@@ -1,0 +1,226 @@
+"""The look-up reads with plain SQL: what it shows must be what the models say (live
+flags by `Flag.objects.active`, references, addresses, times in UTC, the JSON answers),
+on SQLite and on PostgreSQL."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from cases import intelligence, services
+from cases.choices import FlagKind, Grade, IncidentRole, IncidentStatus, RelationshipKind
+from cases.flag_services import flag_raise, flags_lift
+from cases.models import Flag, Incident, IncidentPerson
+
+NOW = dt.datetime(2026, 6, 15, 11, 30, tzinfo=dt.UTC)
+NUMBER = "07700 900642"
+
+
+def person(given: str, family: str, born: dt.date | None = None):
+    return services.person_create(
+        data=services.PersonInput(given_name=given, family_name=family, date_of_birth=born)
+    )
+
+
+def incident(*, days_ago: int, victim=None, suspect=None, **fields) -> Incident:
+    fields.setdefault("status", IncidentStatus.GRADED)
+    made = Incident.objects.create(created_at=NOW - dt.timedelta(days=days_ago), **fields)
+    if victim:
+        IncidentPerson.objects.create(incident=made, person=victim, role=IncidentRole.VICTIM)
+    if suspect:
+        IncidentPerson.objects.create(incident=made, person=suspect, role=IncidentRole.SUSPECT)
+    made.refresh_from_db()
+    return made
+
+
+@pytest.fixture
+def household(org):
+    """A victim on a number at an address, her partner, two children (one without a date
+    of birth) and an adult son; the partner has another victim elsewhere."""
+    with time_machine.travel(NOW, tick=False):
+        victim = person("Nadia", "Testwood", dt.date(1991, 6, 16))
+        partner = person("Colm", "Fakely", dt.date(1989, 2, 1))
+        young = person("Ivy", "Testwood", dt.date(2016, 6, 15))
+        unknown_age = person("Ned", "Testwood")
+        adult = person("Owen", "Testwood", dt.date(2008, 6, 14))
+        other_victim = person("Freya", "Notreal", dt.date(1995, 1, 1))
+        services.relationship_link(person=victim, other=partner, kind=RelationshipKind.PARTNER)
+        for child in (young, unknown_age, adult):
+            services.relationship_link(person=victim, other=child, kind=RelationshipKind.PARENT_OF)
+        phone, _ = services.phone_get_or_create(number=NUMBER)
+        services.person_phone_link(person=victim, phone=phone)
+        address, _ = services.address_get_or_create(
+            line1="Flat 2, 9 Quarry Lane", postcode="CO4 3ZZ", town="Colchester"
+        )
+        services.person_address_link(person=victim, address=address)
+    return {
+        "victim": victim,
+        "partner": partner,
+        "children": (young, unknown_age, adult),
+        "other_victim": other_victim,
+        "phone": phone,
+        "address": address,
+    }
+
+
+@pytest.mark.django_db
+def test_flags_shown_are_the_live_ones_by_the_flag_rule_with_their_end_in_utc(household):
+    victim, phone, address = household["victim"], household["phone"], household["address"]
+    with time_machine.travel(NOW - dt.timedelta(days=3), tick=False):
+        until = flag_raise(
+            kind=FlagKind.BAIL_CONDITIONS,
+            summary="Bail: not to contact the victim",
+            source="court:1",
+            address=address,
+            ends_at=NOW + dt.timedelta(days=20),
+        )
+        flag_raise(
+            kind=FlagKind.BAIL_CONDITIONS,
+            summary="Bail ended",
+            source="court:2",
+            address=address,
+            ends_at=NOW - dt.timedelta(days=1),
+        )
+    with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
+        open_ended = flag_raise(
+            kind=FlagKind.HIGH_RISK_VICTIM, summary="High risk", source="case:9", person=victim
+        )
+        flag_raise(kind=FlagKind.OTHER, summary="Lifted", source="manual:1", phone=phone)
+        flags_lift(source="manual:1", reason="Raised in error")
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        flag_raise(kind=FlagKind.MARAC_LISTED, summary="Not yet", source="marac:1", phone=phone)
+
+    package, _ = intelligence.lookup(
+        intelligence.LookupQuery(phone=NUMBER, address_id=address.pk), now=NOW
+    )
+
+    live = Flag.objects.active(NOW).order_by("-starts_at")
+    assert [f["id"] for f in package.flags] == [open_ended.pk, until.pk] == [f.pk for f in live]
+    shown = {f["id"]: f for f in package.flags}
+    assert shown[open_ended.pk]["on"] == "Nadia Testwood"
+    assert shown[open_ended.pk]["label"] == "High-risk victim"
+    assert shown[open_ended.pk]["until"] is None
+    assert shown[until.pk]["on"] == "this address"
+    until.refresh_from_db()
+    assert shown[until.pk]["until"] == until.ends_at.isoformat()
+    assert shown[until.pk]["until"].endswith("+00:00")
+
+
+@pytest.mark.django_db
+def test_incidents_show_reference_time_address_grade_and_answers_as_the_models_do(household):
+    victim, partner, address = household["victim"], household["partner"], household["address"]
+    graded = incident(
+        days_ago=5,
+        victim=victim,
+        suspect=partner,
+        address=address,
+        grade=Grade.EMERGENCY,
+        answers={"weapons": "yes", "injuries": "minor"},
+    )
+    ungraded = incident(days_ago=9, victim=victim, answers={"injuries": "none"})
+    incident(days_ago=2, victim=victim, status=IncidentStatus.DRAFT)
+    incident(days_ago=400, victim=victim)
+
+    package, _ = intelligence.lookup(
+        intelligence.LookupQuery(person_ids=[victim.pk, victim.pk, 10**12]), now=NOW
+    )
+
+    assert package.incident_count == 2
+    assert package.incidents == [
+        {
+            "id": graded.pk,
+            "reference": graded.reference,
+            "at": graded.created_at.isoformat(),
+            "grade": "emergency",
+            "grade_label": "Emergency",
+            "address": "Flat 2, 9 Quarry Lane, Colchester, CO4 3ZZ",
+            "weapons": True,
+            "injuries": True,
+        },
+        {
+            "id": ungraded.pk,
+            "reference": ungraded.reference,
+            "at": ungraded.created_at.isoformat(),
+            "grade": "",
+            "grade_label": "Not graded",
+            "address": "",
+            "weapons": False,
+            "injuries": False,
+        },
+    ]
+    assert package.incidents[0]["at"] == "2026-06-10T11:30:00+00:00"
+
+
+@pytest.mark.django_db
+def test_household_children_and_the_partners_history_with_another_victim(household):
+    victim, partner = household["victim"], household["partner"]
+    young, unknown_age, _adult = household["children"]
+    incident(days_ago=30, victim=victim, suspect=partner, answers={"weapons": "no"})
+    elsewhere = incident(
+        days_ago=3,
+        victim=household["other_victim"],
+        suspect=partner,
+        answers={"strangulation": "yes", "weapons": "yes"},
+    )
+
+    with time_machine.travel(NOW, tick=False):
+        package, ctx = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+
+    assert package.phone == {"id": household["phone"].pk, "number": "07700 900642"}
+    people = {p["name"]: p for p in package.people}
+    assert people["Nadia Testwood"] == {
+        "id": victim.pk,
+        "name": "Nadia Testwood",
+        "date_of_birth": "1991-06-16",
+        "age": 34,
+        "direct": True,
+    }
+    assert people["Colm Fakely"]["direct"] is False
+    assert people["Owen Testwood"]["age"] == 18
+    assert sorted(package.children, key=lambda c: c["id"]) == [
+        {"id": young.pk, "name": "Ivy Testwood", "age": 10},
+        {"id": unknown_age.pk, "name": "Ned Testwood", "age": None},
+    ]
+    assert package.suspects == [
+        {
+            "id": partner.pk,
+            "name": "Colm Fakely",
+            "incidents": 2,
+            "last": elsewhere.created_at.isoformat(),
+            "other_victims": 1,
+            "weapons": True,
+            "strangulation": True,
+        }
+    ]
+    assert ctx.direct_ids == {victim.pk}
+
+
+@pytest.mark.django_db
+def test_lookup_by_address_id_finds_the_address_and_whoever_lives_there(household):
+    address = household["address"]
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(address_id=address.pk), now=NOW)
+
+    assert package.address == {
+        "id": address.pk,
+        "text": "Flat 2, 9 Quarry Lane, Colchester, CO4 3ZZ",
+        "location_type": "urban",
+    }
+    assert [p["name"] for p in package.people if p["direct"]] == ["Nadia Testwood"]
+    assert not package.unavailable
+
+
+@pytest.mark.django_db
+def test_unknown_number_address_and_people_find_nothing(org):
+    package, _ = intelligence.lookup(
+        intelligence.LookupQuery(
+            phone="07700 900999", address_line1="1 Nowhere Road", postcode="CO1 9ZZ"
+        ),
+        now=timezone.now(),
+    )
+    assert (package.phone, package.address, package.found_anything) == (None, None, False)
+    package, _ = intelligence.lookup(
+        intelligence.LookupQuery(address_id=10**12, person_ids=[10**12]), now=timezone.now()
+    )
+    assert (package.address, package.found_anything, package.unavailable) == (None, False, False)

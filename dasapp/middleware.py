@@ -123,7 +123,7 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()
             and not request.path.startswith(self.ALLOWED_PREFIXES)
         ):
-            if has_confirmed_device(user):
+            if user.two_factor_enrolled:
                 return self._refuse(request, "two_factor_verify")
             if needs_two_factor(user):
                 return self._refuse(request, "two_factor_setup")

@@ -10,6 +10,14 @@ from django.utils import timezone
 class User(AbstractUser):
     """A member of staff or a partner's representative. Roles are Django groups."""
 
+    two_factor_enrolled = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Has a confirmed two-factor device, so must verify at sign-in. Kept by "
+        "signals on every kind of device (dasapp.signals): the check on every request "
+        "costs no query.",
+    )
+
     class Meta:
         db_table = "dasapp_user"
         ordering = ["username"]

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.management.commands.seed_demo import current_code
@@ -243,3 +245,39 @@ def test_the_device_check_finds_a_confirmed_device_of_any_kind_in_one_query(
         StaticDevice.objects.create(user=user, name="backup", confirmed=True)
     with django_assert_num_queries(1):
         assert has_confirmed_device(user) is (kind is not None)
+
+
+@pytest.mark.django_db
+def test_enrolment_follows_every_device_saved_or_deleted():
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from dasapp.models import User
+
+    def enrolled(user) -> bool:
+        return User.objects.get(pk=user.pk).two_factor_enrolled
+
+    user = User.objects.create_user("enrolling", password="x-Password-2026")
+    phone = TOTPDevice.objects.create(user=user, name="phone", confirmed=False)
+    assert not enrolled(user)
+    phone.confirmed = True
+    phone.save()
+    assert enrolled(user)
+    backup = StaticDevice.objects.create(user=user, name="backup", confirmed=True)
+    phone.delete()
+    assert enrolled(user)  # the backup codes still count
+    backup.delete()
+    assert not enrolled(user)
+
+
+def test_a_user_who_enrolled_of_their_own_accord_must_verify_without_a_query_for_devices(
+    client, persona, django_assert_max_num_queries
+):
+    user = persona(Role.CALL_TAKER, team="control-room")
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302 and "two-factor" in response["Location"]
+    TOTPDevice.objects.filter(user=user).delete()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/people/").status_code == 200
+    assert not [q for q in captured.captured_queries if "otp_" in q["sql"]]

@@ -361,6 +361,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=5)
 
+# The call-taker's look-up runs as PostgreSQL prepared statements (parsed and planned once
+# per connection). Prepared statements break behind a proxy that pools by transaction
+# (PgBouncer in transaction mode): set DASAPP_LOOKUP_PREPARED=false there.
+LOOKUP_PREPARED_STATEMENTS = env_bool("DASAPP_LOOKUP_PREPARED", True)
+
 # Logging: no personal data is written to logs; records carry ids only.
 LOGGING = {
     "version": 1,

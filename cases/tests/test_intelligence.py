@@ -1,11 +1,13 @@
 """The look-up reads with plain SQL: what it shows must be what the models say (live
 flags by `Flag.objects.active`, references, addresses, times in UTC, the JSON answers),
-on SQLite and on PostgreSQL."""
+on SQLite and on PostgreSQL, where the statements run prepared."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from cases import intelligence, services
@@ -224,3 +226,97 @@ def test_unknown_number_address_and_people_find_nothing(org):
         intelligence.LookupQuery(address_id=10**12, person_ids=[10**12]), now=timezone.now()
     )
     assert (package.address, package.found_anything, package.unavailable) == (None, False, False)
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="prepared statements are PostgreSQL's; SQLite runs the same SQL unprepared",
+)
+
+
+def whole_call(household) -> intelligence.LookupQuery:
+    """A call on which every statement has something to read: the number, the address,
+    the victim with a flag, her partner's incidents against her and another victim."""
+    victim, partner = household["victim"], household["partner"]
+    incident(days_ago=30, victim=victim, suspect=partner, answers={"weapons": "yes"})
+    incident(days_ago=3, victim=household["other_victim"], suspect=partner)
+    with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
+        flag_raise(
+            kind=FlagKind.HIGH_RISK_VICTIM, summary="High risk", source="case:9", person=victim
+        )
+    return intelligence.LookupQuery(
+        phone=NUMBER, address_id=household["address"].pk, person_ids=[victim.pk]
+    )
+
+
+def prepared_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall() if name.startswith("lookup_")}
+
+
+def watching_recount():
+    return mock.patch.object(
+        intelligence, "_recount_prepared", wraps=intelligence._recount_prepared
+    )
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # to close the connection between look-ups
+def test_prepared_lookup_reads_what_the_plain_one_does_and_prepares_again_on_a_new_connection(
+    household, settings
+):
+    query = whole_call(household)
+    connection.close()
+    settings.LOOKUP_PREPARED_STATEMENTS = False
+    plain, _ = intelligence.lookup(query, now=NOW)
+    assert prepared_statements() == set()
+
+    settings.LOOKUP_PREPARED_STATEMENTS = True
+    with watching_recount() as recount:
+        prepared, _ = intelligence.lookup(query, now=NOW)
+        on_first_connection = prepared_statements()
+        connection.close()
+        reconnected, _ = intelligence.lookup(query, now=NOW)
+        on_second_connection = prepared_statements()
+
+    recount.assert_not_called()  # the new connection was known to have none
+    assert on_first_connection and on_second_connection == on_first_connection
+    assert plain.flags and plain.incidents and plain.suspects and plain.children
+    assert plain.as_json() == prepared.as_json() == reconnected.as_json()
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_prepared_lookup_prepares_again_after_deallocate_all(household):
+    query = whole_call(household)
+    before, _ = intelligence.lookup(query, now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    with watching_recount() as recount:
+        after, _ = intelligence.lookup(query, now=NOW)
+
+    recount.assert_called_once()
+    assert prepared_statements()
+    assert not after.unavailable
+    assert after.as_json() == before.as_json()
+
+
+@pytest.mark.django_db
+def test_a_look_up_inside_a_callers_transaction_leaves_its_session_settings_behind():
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout and plan_cache_mode are PostgreSQL settings")
+    from django.db import transaction
+
+    def setting(name: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {name}")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        before = (setting("statement_timeout"), setting("plan_cache_mode"))
+        intelligence.lookup(intelligence.LookupQuery(phone="07700 900123"))
+        assert (setting("statement_timeout"), setting("plan_cache_mode")) == before

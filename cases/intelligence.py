@@ -24,7 +24,7 @@ import logging
 import re
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 from django.conf import settings
@@ -72,6 +72,14 @@ class LookupQuery:
     person_ids: list[int] = field(default_factory=list)
 
 
+def _json_copy(value):
+    if isinstance(value, list):
+        return [_json_copy(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    return value
+
+
 @dataclass
 class Package:
     """What the look-up found. `as_json()` is what is snapshotted onto the incident."""
@@ -90,7 +98,10 @@ class Package:
     extra: dict[str, list[dict]] = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return asdict(self)
+        """A copy in plain JSON types. The package holds nothing else, so copying lists
+        and dicts is enough: `dataclasses.asdict` deep-copies every value, which cost
+        more than some of the look-up's queries."""
+        return {f.name: _json_copy(getattr(self, f.name)) for f in fields(self)}
 
     def for_grading(self) -> Intelligence:
         return Intelligence(

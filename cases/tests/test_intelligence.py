@@ -2,7 +2,9 @@
 flags by `Flag.objects.active`, references, addresses, times in UTC, the JSON answers),
 on SQLite and on PostgreSQL, where the statements run prepared."""
 
+import dataclasses
 import datetime as dt
+import json
 from unittest import mock
 
 import pytest
@@ -196,6 +198,13 @@ def test_household_children_and_the_partners_history_with_another_victim(househo
         }
     ]
     assert ctx.direct_ids == {victim.pk}
+    # The snapshot is the whole package as JSON, and a copy: changing it changes nothing.
+    snapshot = package.as_json()
+    assert snapshot == dataclasses.asdict(package)
+    assert json.loads(json.dumps(snapshot)) == snapshot
+    snapshot["suspects"][0]["name"] = "changed"
+    snapshot["people"].clear()
+    assert package.suspects[0]["name"] == "Colm Fakely" and package.people
 
 
 @pytest.mark.django_db

@@ -22,8 +22,8 @@ from cases.models import (
     QuestionSet,
     ResponseSettings,
 )
-from dasapp.api import ConflictError, DomainError
-from dasapp.history import audited_save, changed_by_someone_else
+from dasapp.api import DomainError
+from dasapp.history import audited_save, version_check
 
 CALL_QUESTION_SET = "control-room-call"
 
@@ -63,12 +63,13 @@ def _check_version(incident: Incident, version: int | None, user=None) -> None:
     button): those are one person's sequence of edits, not a conflict. A change by anyone
     else since the version the form was read at is refused.
     """
-    if not changed_by_someone_else(incident, version=version, user=user):
-        return
-    raise ConflictError(
-        "Someone else has changed this call since you opened it. Reload to see their changes; "
-        "your own entries are shown so you can add them again.",
-        {"version": [f"You had version {version}; the call is now at version {incident.version}"]},
+    version_check(
+        incident,
+        version,
+        what="call",
+        user=user,
+        message="Someone else has changed this call since you opened it. Reload to see their "
+        "changes; your own entries are shown so you can add them again.",
     )
 
 

@@ -22,8 +22,8 @@ from cases.choices import (
 from cases.events import event_record
 from cases.flag_services import flag_raise, flags_lift
 from cases.models import Case, Person, Queue, Task, Team
-from dasapp.api import ConflictError, DomainError
-from dasapp.history import audited_save
+from dasapp.api import DomainError
+from dasapp.history import audited_save, version_check
 from dasapp.notify import notify
 
 DEFAULT_TARGET_HOURS = {
@@ -66,12 +66,7 @@ def central_unit() -> Team:
 
 
 def _check_version(case: Case, version: int | None) -> None:
-    if version is not None and int(version) != case.version:
-        raise ConflictError(
-            "Someone else changed this case while you were working on it. Nothing you entered "
-            "has been lost: check their change, then save again.",
-            {"version": [f"You had version {version}; the case is now at version {case.version}"]},
-        )
+    version_check(case, version, what="case")
 
 
 @transaction.atomic

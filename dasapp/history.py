@@ -28,3 +28,28 @@ def changed_by_someone_else(obj, *, version: int | None, user=None) -> bool:
         .first()
     )
     return user is None or last_user_id != getattr(user, "pk", None)
+
+
+STALE_MESSAGE = (
+    "Someone else changed this {what} while you were working on it. Nothing you entered "
+    "has been lost: check their change, then save again."
+)
+
+
+def version_check(
+    obj, version: int | None, *, what: str, user=None, message: str | None = None
+) -> None:
+    """Refuse, with `ConflictError` (409 in the API, the form kept on a page), a save
+    based on `version` when the record has changed since. Given `user`, that person's
+    own saves arriving out of order are not a conflict (`changed_by_someone_else`).
+    No version given: nothing to check."""
+    from dasapp.api import ConflictError
+
+    if version is None or int(version) == obj.version:
+        return
+    if user is not None and not changed_by_someone_else(obj, version=version, user=user):
+        return
+    raise ConflictError(
+        message or STALE_MESSAGE.format(what=what),
+        {"version": [f"You had version {version}; the {what} is now at version {obj.version}"]},
+    )

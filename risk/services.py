@@ -21,8 +21,8 @@ from cases.choices import (
 )
 from cases.events import event_record
 from cases.models import Case, Incident, IncidentPerson, Person, QuestionSet, Task
-from dasapp.api import ConflictError, DomainError
-from dasapp.history import audited_save, changed_by_someone_else
+from dasapp.api import DomainError
+from dasapp.history import audited_save, version_check
 from risk import scoring
 from risk.choices import AssessmentStatus
 from risk.models import Assessment, RiskSettings
@@ -51,16 +51,14 @@ def thresholds_for(*, district=None) -> scoring.Thresholds:
 
 
 def _check_version(assessment: Assessment, version: int | None, user=None) -> None:
-    if changed_by_someone_else(assessment, version=version, user=user):
-        raise ConflictError(
-            "Someone else saved this DV1 since you opened it. Your answers are still on "
-            "your screen: reload to see the saved version.",
-            {
-                "version": [
-                    f"You had version {version}; the DV1 is now at version {assessment.version}"
-                ]
-            },
-        )
+    version_check(
+        assessment,
+        version,
+        what="DV1",
+        user=user,
+        message="Someone else saved this DV1 since you opened it. Your answers are still on "
+        "your screen: reload to see the saved version.",
+    )
 
 
 def prefill_from_previous(*, victim: Person) -> dict:

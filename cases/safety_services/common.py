@@ -12,7 +12,8 @@ from cases.models import (
     SafetyAction,
     Team,
 )
-from dasapp.api import ConflictError, DomainError
+from dasapp.api import DomainError
+from dasapp.history import version_check
 from dasapp.models import User
 from dasapp.notify import notify
 from dasapp.roles import ALL_ROLES
@@ -55,12 +56,7 @@ def action_url(action: SafetyAction, case_id: int) -> str:
 
 
 def check_version(obj, version: int | None, what: str) -> None:
-    if version is not None and int(version) != obj.version:
-        raise ConflictError(
-            f"Someone else changed this {what} while you were working on it. Nothing you "
-            "entered has been lost: check their change, then save again.",
-            {"version": [f"You had version {version}; the {what} is now at version {obj.version}"]},
-        )
+    version_check(obj, version, what=what)
 
 
 def refuse(errors: dict[str, list[str]]) -> None:

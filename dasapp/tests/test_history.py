@@ -1,0 +1,37 @@
+"""The one optimistic-lock rule every service uses (`dasapp.history.version_check`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.tests.factories import PersonFactory
+from dasapp.api import ConflictError
+from dasapp.history import audited_save, version_check
+from dasapp.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stale_version_is_refused_with_both_versions_named():
+    person = PersonFactory()
+    person.version = 3
+    with pytest.raises(ConflictError) as refused:
+        version_check(person, 2, what="record")
+    assert refused.value.errors == {
+        "version": ["You had version 2; the record is now at version 3"]
+    }
+    assert "Someone else changed this record" in refused.value.message
+    version_check(person, 3, what="record")  # current: fine
+    version_check(person, None, what="record")  # nothing to check
+
+
+def test_ones_own_saves_arriving_out_of_order_are_not_a_conflict(persona):
+    me, colleague = persona(Role.CALL_TAKER), persona(Role.CALL_TAKER)
+    person = PersonFactory()
+    person.version = 2
+    audited_save(person, user=me, reason="autosave")
+    version_check(person, 1, what="record", user=me)  # my own later save: fine
+    person.version = 3
+    audited_save(person, user=colleague, reason="their change")
+    with pytest.raises(ConflictError):
+        version_check(person, 2, what="record", user=me, message="Reload to see theirs.")

@@ -17,21 +17,6 @@ from dasapp.models import Notification
 logger = logging.getLogger(__name__)
 
 
-def _queue_email(notification_id: int) -> None:
-    """Queue the email; if the broker is down, log it and carry on: the in-app message
-    is saved, and a web request must not fail because Redis is unreachable."""
-    from dasapp.tasks import send_notification_email
-
-    try:
-        send_notification_email.delay(notification_id)
-    except Exception:
-        logger.warning(
-            "Could not queue the email for notification %s (broker unreachable?)",
-            notification_id,
-            exc_info=True,
-        )
-
-
 EMAILS_PER_TASK = 100
 
 
@@ -106,7 +91,9 @@ def notify(
     dedupe_key: str | None = None,
     email: bool = True,
 ) -> list[Notification]:
-    """Put a message in each user's inbox (once per dedupe key) and queue its email."""
+    """Put a message in each user's inbox (once per dedupe key) and queue the emails:
+    one task per hundred after the transaction commits, so that a slow or unreachable
+    broker costs a request one attempt, not one per person told."""
     made: list[Notification] = []
     for user in users:
         if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
@@ -124,8 +111,9 @@ def notify(
         except IntegrityError:
             continue
         made.append(note)
-        if email and user.email:
-            transaction.on_commit(lambda pk=note.pk: _queue_email(pk))
+    ids = [note.pk for note in made if note.email_wanted]
+    if ids:
+        transaction.on_commit(lambda: _queue_emails(ids))
     return made
 
 

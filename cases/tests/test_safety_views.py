@@ -198,7 +198,7 @@ def test_adding_an_action_still_works_when_the_broker_is_down(
     patrols = SafetyActionType.objects.get(code="patrols")
     with (
         mock.patch(
-            "dasapp.tasks.send_notification_email.delay",
+            "dasapp.tasks.send_notification_emails.delay",
             side_effect=OperationalError("Error 111 connecting to 127.0.0.1:6379"),
         ) as delay,
         django_capture_on_commit_callbacks(execute=True),

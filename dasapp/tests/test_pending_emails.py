@@ -26,7 +26,7 @@ def test_a_notification_made_while_the_broker_is_down_is_emailed_by_the_resend(
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis unreachable")
 
-    monkeypatch.setattr("dasapp.tasks.send_notification_email.delay", broker_down)
+    monkeypatch.setattr("dasapp.tasks.send_notification_emails.delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         (note,) = notify(users=[user], title="High risk case C-000001", url="/cases/1/")
     assert len(callbacks) == 1  # the email was queued after commit, and the failure caught
@@ -116,3 +116,16 @@ def test_notify_many_inserts_once_skips_known_keys_and_queues_one_task_per_hundr
     assert [len(chunk) for chunk in queued] == [2, 1]
     assert sorted(pk for chunk in queued for pk in chunk) == sorted(n.pk for n in made)
     assert Notification.objects.filter(user=users[0]).count() == 1
+
+
+def test_notify_queues_one_email_task_for_everyone_told_not_one_each(
+    persona, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A slow or unreachable broker costs a request one attempt, however many are told."""
+    team = [persona(Role.DASO, team="cru", email=f"t{i}@dasapp.invalid") for i in range(3)]
+    queued = []
+    monkeypatch.setattr("dasapp.tasks.send_notification_emails.delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = notify(users=team, title="New high-risk case C-000009", url="/cases/9/")
+    assert len(queued) == 1
+    assert sorted(queued[0]) == sorted(note.pk for note in made)

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from cases.choices import TeamKind
+from cases.choices import QueueKind, TeamKind
 from cases.models import District, Force, ShiftPattern, ShiftSlot, Team
 
 
@@ -81,7 +81,7 @@ def load_org(path: Path) -> dict[str, int]:
                 for day, starts, ends, label in wanted
             )
         patterns[item["name"]] = pattern
-    teams = 0
+    teams = queues = 0
     for item in spec.get("teams") or []:
         if item["kind"] not in TeamKind.values:
             raise OrgFileError(
@@ -101,11 +101,34 @@ def load_org(path: Path) -> dict[str, int]:
         if "districts" in item:
             team.districts.set([districts[code] for code in item["districts"]])
         teams += 1
+        queues += _queues_ensure(team)
     return {
         "districts": len(districts),
         "shift patterns": len(patterns),
         "teams": teams,
+        "queues": queues,
     }
+
+
+# The queues each kind of team works, there from the start so that their targets can be
+# set and their staff see them before the first case is routed.
+QUEUES_OF_TEAM = {
+    TeamKind.HUB: (QueueKind.HUB_HIGH,),
+    TeamKind.CENTRAL_REFERRAL_UNIT: (
+        QueueKind.CRU_HIGH,
+        QueueKind.CRU_MEDIUM,
+        QueueKind.RESEARCHERS,
+    ),
+}
+
+
+def _queues_ensure(team: Team) -> int:
+    """Create the team's queues that are missing (existing ones keep their targets)."""
+    from cases.case_services import queue_for
+
+    for kind in QUEUES_OF_TEAM.get(team.kind, ()):
+        queue_for(team=team, kind=kind)
+    return len(QUEUES_OF_TEAM.get(team.kind, ()))
 
 
 SAFETY_ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "safety_actions.yaml"

@@ -43,9 +43,10 @@ def _load(path: Path | None = None) -> str:
 
 def _snapshot() -> dict[str, list]:
     """Every organisation row with every field, to compare before and after a reload."""
-    from cases.models import District, Force, ShiftPattern, ShiftSlot, Team
+    from cases.models import District, Force, Queue, ShiftPattern, ShiftSlot, Team
 
     return {
+        "queues": list(Queue.objects.order_by("pk").values()),
         "forces": list(Force.objects.order_by("pk").values()),
         "districts": list(District.objects.order_by("pk").values()),
         "patterns": list(ShiftPattern.objects.order_by("pk").values()),
@@ -98,6 +99,34 @@ def test_defaults_give_the_central_unit_and_hubs_their_shift_patterns():
     for pattern in hub_patterns:
         assert pattern.cycle_days == 3
         assert pattern.slots.count() == 2  # a day shift and an evening shift; one day rests
+
+
+def test_every_hub_and_the_central_unit_have_their_queues_before_any_case_is_routed():
+    from cases.choices import QueueKind
+    from cases.models import Queue, Team
+
+    _load()
+    kinds = {(code, kind) for code, kind in Queue.objects.values_list("team__code", "kind")}
+    hubs = Team.objects.filter(kind="hub").values_list("code", flat=True)
+    assert {(hub, QueueKind.HUB_HIGH) for hub in hubs} <= kinds
+    assert {
+        ("cru", QueueKind.CRU_HIGH),
+        ("cru", QueueKind.CRU_MEDIUM),
+        ("cru", QueueKind.RESEARCHERS),
+    } <= kinds
+    assert len(kinds) == len(hubs) + 3  # no other team gets a queue
+
+
+def test_loading_again_keeps_a_queue_target_set_since():
+    from cases.models import Queue
+
+    _load()
+    queue = Queue.objects.get(team__code="cru", kind="cru_medium")
+    queue.review_target_hours = 48
+    queue.save()
+    _load()
+    queue.refresh_from_db()
+    assert queue.review_target_hours == 48
 
 
 # Loading again ----------------------------------------------------------------------

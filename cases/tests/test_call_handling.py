@@ -175,7 +175,9 @@ def test_lookup_runs_a_fixed_number_of_queries_whatever_the_history(
 
 
 def test_lookup_degrades_to_unavailable_when_the_database_fails(victim):
-    with mock.patch.object(intelligence, "_resolve", side_effect=OperationalError("timeout")):
+    with mock.patch.object(
+        intelligence.sources, "resolve", side_effect=OperationalError("timeout")
+    ):
         package, _ = intelligence.lookup(intelligence.LookupQuery(phone="07700900811"))
     assert package.unavailable
     assert "ask the control-room intelligence desk" in package.message

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import intelligence, services
@@ -181,6 +182,14 @@ def test_household_children_and_the_partners_history_with_another_victim(househo
         "direct": True,
     }
     assert people["Colm Fakely"]["direct"] is False
+    # Those found directly first, then the others by their ties, oldest tie first.
+    assert [p["name"] for p in package.people] == [
+        "Nadia Testwood",
+        "Colm Fakely",
+        "Ivy Testwood",
+        "Ned Testwood",
+        "Owen Testwood",
+    ]
     assert people["Owen Testwood"]["age"] == 18
     assert sorted(package.children, key=lambda c: c["id"]) == [
         {"id": young.pk, "name": "Ivy Testwood", "age": 10},
@@ -205,6 +214,23 @@ def test_household_children_and_the_partners_history_with_another_victim(househo
     snapshot["suspects"][0]["name"] = "changed"
     snapshot["people"].clear()
     assert package.suspects[0]["name"] == "Colm Fakely" and package.people
+
+
+@pytest.mark.django_db
+def test_a_partner_with_no_incidents_is_still_named_among_the_suspects(household):
+    package, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+
+    assert package.suspects == [
+        {
+            "id": household["partner"].pk,
+            "name": "Colm Fakely",
+            "incidents": 0,
+            "last": None,
+            "other_victims": 0,
+            "weapons": False,
+            "strangulation": False,
+        }
+    ]
 
 
 @pytest.mark.django_db
@@ -258,6 +284,23 @@ def whole_call(household) -> intelligence.LookupQuery:
     )
 
 
+@pytest.mark.django_db
+def test_a_whole_call_is_read_in_five_statements_the_settings_going_with_the_first(household):
+    query = whole_call(household)
+
+    with CaptureQueriesContext(connection) as captured:
+        package, _ = intelligence.lookup(query, now=NOW)
+
+    # The number and the address; the people and their ties; flags; incidents; suspects.
+    reads = [q["sql"] for q in captured if "SELECT" in q["sql"] or "EXECUTE" in q["sql"]]
+    assert len(reads) == 5
+    assert package.flags and package.incidents and package.suspects and package.children
+    if connection.vendor == "postgresql":
+        settings = f"SET LOCAL statement_timeout = {intelligence.STATEMENT_TIMEOUT_MS}; "
+        assert reads[0].startswith(settings)
+        assert not any("SET LOCAL" in sql for sql in reads[1:])
+
+
 def prepared_statements() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM pg_prepared_statements")
@@ -266,7 +309,7 @@ def prepared_statements() -> set[str]:
 
 def watching_recount():
     return mock.patch.object(
-        intelligence, "_recount_prepared", wraps=intelligence._recount_prepared
+        intelligence.sql, "recount_prepared", wraps=intelligence.sql.recount_prepared
     )
 
 
@@ -312,6 +355,21 @@ def test_prepared_lookup_prepares_again_after_deallocate_all(household):
     assert prepared_statements()
     assert not after.unavailable
     assert after.as_json() == before.as_json()
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_statement_timeout_holds_for_the_statement_it_is_sent_with(household):
+    slow_phone = intelligence.sources._PHONE + " AND (SELECT 1 FROM pg_sleep(0.2)) = 1"
+    query = intelligence.LookupQuery(phone=NUMBER)
+    with mock.patch.object(intelligence.sources, "_PHONE", slow_phone):
+        waited, _ = intelligence.lookup(query, now=NOW)
+        with mock.patch.object(intelligence, "STATEMENT_TIMEOUT_MS", 50):
+            cut_short, _ = intelligence.lookup(query, now=NOW)
+
+    assert waited.phone and not waited.unavailable
+    assert cut_short.unavailable and cut_short.phone is None
 
 
 @pytest.mark.django_db

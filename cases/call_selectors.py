@@ -63,6 +63,69 @@ def incident_events(*, incident: Incident) -> QuerySet[Event]:
     return incident.events.select_related("actor").order_by("at", "id")
 
 
+PREFILL_STATUS = {"confirmed": "confirmed", "changed": "changed", "not_asked": "not asked"}
+
+
+@dataclass
+class TimelineEntry:
+    """An incident event as the supervisor's history shows it: values in words and
+    times as datetimes (shown in Europe/London), read from the event's data."""
+
+    event: Event
+    grade: str = ""
+    previous_grade: str = ""
+    suggested: str = ""
+    attend_by: dt.datetime | None = None
+    previous_attend_by: dt.datetime | None = None
+    items: list[dict] | None = None
+
+
+def _grade_label(value) -> str:
+    return Grade(value).label if value in Grade.values else ""
+
+
+def _when(value) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def incident_timeline(*, incident: Incident) -> list[TimelineEntry]:
+    """The incident's events for its history page, oldest first."""
+    entries = []
+    for event in incident_events(incident=incident):
+        old = event.old if isinstance(event.old, dict) else {}
+        new = event.new if isinstance(event.new, dict) else {}
+        raw_items = new.get("items")
+        items = None
+        if isinstance(raw_items, list):
+            items = [
+                {
+                    "label": item.get("label", ""),
+                    "value": item.get("value", ""),
+                    "status": PREFILL_STATUS.get(item.get("status", ""), "not marked"),
+                    "change": item.get("change", ""),
+                }
+                for item in raw_items
+                if isinstance(item, dict)
+            ]
+        entries.append(
+            TimelineEntry(
+                event=event,
+                grade=_grade_label(new.get("grade")),
+                previous_grade=_grade_label(old.get("grade")),
+                suggested=_grade_label(new.get("suggested")),
+                attend_by=_when(new.get("attend_by")),
+                previous_attend_by=_when(old.get("attend_by")),
+                items=items,
+            )
+        )
+    return entries
+
+
 def prefill_items(*, person: Person) -> list[dict]:
     """What is already known about a repeat victim, for the call-taker to confirm rather
     than ask again."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from cases import grading, intelligence, matching, services
 from cases.choices import EventVerb, Grade, IncidentRole, IncidentStatus, LocationType
 from cases.events import event_record
 from cases.models import (
+    Address,
     Force,
     Incident,
     IncidentPerson,
@@ -24,6 +25,7 @@ from cases.models import (
 )
 from dasapp.api import DomainError
 from dasapp.history import audited_save, version_check
+from dasapp.roles import Role, has_role
 
 CALL_QUESTION_SET = "control-room-call"
 
@@ -50,7 +52,6 @@ def response_settings() -> ResponseSettings:
 def grading_config(rs: ResponseSettings | None = None) -> grading.GradingConfig:
     rs = rs or response_settings()
     return grading.GradingConfig(
-        fear_priority_level=rs.fear_priority_level,
         fear_emergency_level=rs.fear_emergency_level,
         repeat_incidents_priority=rs.repeat_incidents_priority,
     )
@@ -106,9 +107,26 @@ class DraftInput:
     location_note: str | None = None
     narrative: str | None = None
     answers: dict | None = None
+    # Question code to why it was not asked: words, or for a question that must always be
+    # asked {"reason": a key of grading.SKIP_REASONS, "detail": optional words}.
     skipped: dict | None = None
     people: list[tuple[int, str]] | None = None  # (person id, role)
     prefill: list | None = None
+    # True when `location_type` was chosen for this call (the API's explicit field): a
+    # known address found later then leaves it alone. The page sends the area shown,
+    # which a newly found known address replaces.
+    keep_location_type: bool = False
+
+
+def known_address(*, line1: str, postcode: str) -> Address | None:
+    """The known address a typed first line and postcode match, or None; never creates
+    one. ValidationError if the postcode or first line is missing or invalid."""
+    normal_postcode = services.address_input_check(line1=line1, postcode=postcode)
+    return (
+        Address.objects.select_related("district")
+        .filter(match_key=matching.address_match_key(line1, normal_postcode))
+        .first()
+    )
 
 
 def _validate_answers(qset: QuestionSet, answers: dict) -> dict[str, list[str]]:
@@ -139,6 +157,67 @@ def _validate_answers(qset: QuestionSet, answers: dict) -> dict[str, list[str]]:
     return errors
 
 
+def _skip_required_message(question: dict) -> str:
+    return (
+        f"Choose why '{question['text']}' was not asked: the line dropped, the caller cannot "
+        "speak safely, or a third party is calling"
+    )
+
+
+def _clean_skipped(qset: QuestionSet, skipped: dict) -> tuple[dict, dict[str, list[str]]]:
+    """The reasons questions were not asked, as stored, and errors. A question marked
+    `always` may only be skipped for one of `grading.SKIP_REASONS` (with optional words);
+    what was typed is kept even when refused, so nothing is lost."""
+    by_code = {q["code"]: q for q in qset.questions}
+    out: dict = {}
+    errors: dict[str, list[str]] = {}
+    for code, value in skipped.items():
+        question = by_code.get(code)
+        if question is None:
+            errors[code] = ["This question is not in the call questions"]
+            continue
+        if isinstance(value, dict):
+            reason = str(value.get("reason") or "").strip()
+            detail = str(value.get("detail") or "").strip()[:300]
+        else:
+            reason, detail = "", str(value or "").strip()[:300]
+        if not question.get("always"):
+            text = detail or reason
+            if text:
+                out[code] = text
+            continue
+        if not reason and detail in grading.SKIP_REASONS:
+            reason, detail = detail, ""  # the reason sent as a bare key
+        if not reason and not detail:
+            continue
+        out[code] = {"reason": reason, "detail": detail}
+        if reason not in grading.SKIP_REASONS:
+            errors[code] = [_skip_required_message(question)]
+    return out, errors
+
+
+def skip_reason_keys(incident: Incident) -> dict[str, str]:
+    """Question code to the key of the fixed reason it was not asked, for grading."""
+    return {
+        code: value.get("reason", "")
+        for code, value in (incident.skipped or {}).items()
+        if isinstance(value, dict)
+    }
+
+
+def skipped_text(incident: Incident) -> dict[str, str]:
+    """Question code to why it was not asked, in words."""
+    out = {}
+    for code, value in (incident.skipped or {}).items():
+        if isinstance(value, dict):
+            reason = grading.SKIP_REASONS.get(value.get("reason", ""), "no reason chosen")
+            detail = value.get("detail", "")
+            out[code] = f"Not asked: {reason}" + (f" ({detail})" if detail else "")
+        elif value:
+            out[code] = f"Not asked: {value}"
+    return out
+
+
 @transaction.atomic
 def incident_autosave(
     *, incident: Incident, user, data: DraftInput, version: int | None = None
@@ -160,30 +239,35 @@ def incident_autosave(
                 )
             except ValidationError as exc:
                 errors["caller_phone"] = exc.message_dict.get("number", exc.messages)
+    address_found = False
     if data.address_line1 is not None or data.postcode is not None:
+        # The address as typed stays on the draft: an Address is only ever read here
+        # (a known one the typing matches), and created when the call is logged, so a
+        # half-typed "2 Ac" never becomes a place.
         raw = {
             "line1": (data.address_line1 or "").strip(),
             "town": (data.address_town or "").strip(),
             "postcode": (data.postcode or "").strip(),
         }
+        previous = incident.address_id
         incident.address_raw = raw
         incident.address = None
+        incident.district = None
         if raw["line1"] or raw["postcode"]:
             try:
-                incident.address, _ = services.address_get_or_create(
-                    line1=raw["line1"],
-                    town=raw["town"],
-                    postcode=raw["postcode"],
-                    location_type=data.location_type or incident.location_type,
-                )
-                incident.district = incident.address.district
+                incident.address = known_address(line1=raw["line1"], postcode=raw["postcode"])
             except ValidationError as exc:
                 errors.update(exc.message_dict)
-    if data.location_type is not None:
-        if data.location_type not in LocationType.values:
-            errors["location_type"] = ["Choose urban or rural"]
-        else:
-            incident.location_type = data.location_type
+            if incident.address is not None:
+                incident.district = incident.address.district
+                address_found = incident.address.pk != previous
+    if data.location_type is not None and data.location_type not in LocationType.values:
+        errors["location_type"] = ["Choose urban or rural"]
+    elif address_found and not data.keep_location_type:
+        # A known address sets the area by default; the call-taker may change it after.
+        incident.location_type = incident.address.location_type
+    elif data.location_type is not None:
+        incident.location_type = data.location_type
     if data.location_note is not None:
         incident.location_note = data.location_note[:300]
     if data.narrative is not None:
@@ -193,7 +277,9 @@ def incident_autosave(
         errors.update(answer_errors)
         incident.answers = {**incident.answers, **data.answers}
     if data.skipped is not None:
-        incident.skipped = {k: v for k, v in data.skipped.items() if v}
+        incident.skipped, skip_errors = _clean_skipped(incident.question_set, data.skipped)
+        for code, messages in skip_errors.items():
+            errors.setdefault(code, []).extend(messages)
     if data.prefill is not None:
         incident.prefill = data.prefill
     if data.people is not None:
@@ -239,19 +325,32 @@ def lookup_query_for(incident: Incident) -> intelligence.LookupQuery:
 
 
 def suggestion_for(incident: Incident, package: intelligence.Package) -> grading.Suggestion:
-    return grading.suggest_grade(incident.answers, package.for_grading(), grading_config())
+    return grading.suggest_grade(
+        incident.answers,
+        package.for_grading(),
+        grading_config(),
+        skipped=skip_reason_keys(incident),
+    )
 
 
 def missing_questions(incident: Incident) -> dict[str, list[str]]:
-    """Questions that must be answered, or skipped with a reason, before logging."""
+    """Questions that must be answered, or skipped with a reason, before logging. A
+    question marked `always` may be skipped only for one of the fixed reasons."""
     errors: dict[str, list[str]] = {}
     for question in incident.question_set.questions:
         code = question["code"]
         if question.get("optional"):
             continue
-        answered = incident.answers.get(code) not in (None, "", [])
-        skipped = bool((incident.skipped or {}).get(code, "").strip())
-        if not answered and not skipped:
+        if incident.answers.get(code) not in (None, "", []):
+            continue
+        skip = (incident.skipped or {}).get(code)
+        if question.get("always"):
+            if not (isinstance(skip, dict) and skip.get("reason") in grading.SKIP_REASONS):
+                errors[code] = [
+                    f"Answer '{question['text']}' or choose why it was not asked: the line "
+                    "dropped, the caller cannot speak safely, or a third party is calling"
+                ]
+        elif not (isinstance(skip, str) and skip.strip()):
             errors[code] = [f"Answer '{question['text']}' or give a reason it was not asked"]
     return errors
 
@@ -265,6 +364,24 @@ class GradeDecision:
     errors: dict = field(default_factory=dict)
 
 
+def can_regrade_call(user, incident: Incident, *, now: dt.datetime | None = None) -> bool:
+    """A logged call is regraded by a supervisor, or by the call-taker who logged it
+    within the force's regrade window (ResponseSettings.regrade_window_minutes) of
+    logging it. Attended and closed calls are never regraded."""
+    if incident.status != IncidentStatus.GRADED:
+        return False
+    if has_role(user, Role.SUPERVISOR):
+        return True
+    if not (has_role(user, Role.CALL_TAKER) and incident.logged_by_id == user.pk):
+        return False
+    window = dt.timedelta(minutes=response_settings().regrade_window_minutes)
+    logged_at = incident.logged_at or incident.graded_at
+    return logged_at is not None and (now or timezone.now()) <= logged_at + window
+
+
+APPOINTMENT_REQUIRED = "Enter the date and time of the appointment for a scheduled visit"
+
+
 @transaction.atomic
 def incident_log_and_grade(
     *,
@@ -273,8 +390,14 @@ def incident_log_and_grade(
     decision: GradeDecision,
     package: intelligence.Package | None = None,
 ) -> Incident:
-    """Log the call and record the chosen grade. A grade other than the suggestion needs
-    a written reason; grade and reason go into history and a domain event."""
+    """Log the call and record the chosen grade, or regrade a logged call.
+
+    A grade other than the suggestion needs a written reason; a scheduled grade needs
+    an appointment. Grade and reason go into history and a domain event. The time to
+    attend always counts from when the call was logged, so a regrade never hides a
+    breach; the intelligence snapshot taken when the call was logged is what the
+    attending officer opens, and a regrade's fresh look-up is kept beside it. The
+    typed address becomes a place (found or created) only here."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     _check_version(incident, decision.version, user)
     first_time = incident.status == IncidentStatus.DRAFT
@@ -283,63 +406,89 @@ def incident_log_and_grade(
             "This call has been attended or closed; it cannot be regraded.",
             {"grade": ["The call has been attended or closed and cannot be regraded"]},
         )
+    now = timezone.now()
+    if not first_time and not can_regrade_call(user, incident, now=now):
+        raise PermissionDenied(
+            "Only a supervisor, or the call-taker who logged the call soon after logging "
+            "it, may regrade it."
+        )
     errors: dict[str, list[str]] = {}
     if first_time:
         errors.update(missing_questions(incident))
         if not incident.caller_phone and incident.caller_phone_raw:
             errors["caller_phone"] = [matching.PHONE_ERROR]
-        if not incident.address and not incident.location_note.strip():
+        typed = incident.address_raw or {}
+        if incident.address is None and (typed.get("line1") or typed.get("postcode")):
+            try:
+                services.address_input_check(
+                    line1=typed.get("line1", ""), postcode=typed.get("postcode", "")
+                )
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        elif incident.address is None and not incident.location_note.strip():
             errors["address_line1"] = ["Enter the address, or describe the location"]
+    appointment = decision.appointment_at
     if decision.grade not in Grade.values:
         errors["grade"] = ["Choose a response grade"]
-    if errors:
-        raise DomainError("The call cannot be logged yet.", errors)
+    elif decision.grade == Grade.SCHEDULED:
+        if appointment is None:
+            errors["appointment_at"] = [APPOINTMENT_REQUIRED]
+        elif appointment <= now:
+            errors["appointment_at"] = ["The appointment must be in the future"]
+    else:
+        appointment = None
     if package is None:
         package, _ = intelligence.lookup(lookup_query_for(incident))
     suggestion = suggestion_for(incident, package)
     reason = (decision.reason or "").strip()
-    if decision.grade != suggestion.grade and not reason:
-        raise DomainError(
-            "Give a reason for the grade.",
-            {
-                "grade_reason": [
-                    f"Explain why you chose {Grade(decision.grade).label.lower()} when the system "
-                    f"suggested {Grade(suggestion.grade).label.lower()}"
-                ]
-            },
-        )
+    if decision.grade in Grade.values and decision.grade != suggestion.grade and not reason:
+        errors["grade_reason"] = [
+            f"Explain why you chose {Grade(decision.grade).label.lower()} when the system "
+            f"suggested {Grade(suggestion.grade).label.lower()}"
+        ]
+    if errors:
+        message = "The call cannot be logged yet." if first_time else "The call was not regraded."
+        raise DomainError(message, errors)
     rs = response_settings()
-    now = timezone.now()
-    appointment = decision.appointment_at
-    if decision.grade == Grade.SCHEDULED:
-        if appointment is None:
-            appointment = now + dt.timedelta(hours=rs.scheduled_default_hours)
-        elif appointment <= now:
-            raise DomainError(
-                "Choose a future appointment.",
-                {"appointment_at": ["The appointment must be in the future"]},
+    old = {
+        "grade": incident.grade,
+        "reason": incident.grade_reason,
+        "attend_by": incident.attend_by.isoformat() if incident.attend_by else None,
+    }
+    if first_time:
+        typed = incident.address_raw or {}
+        if incident.address is None and (typed.get("line1") or typed.get("postcode")):
+            incident.address, _ = services.address_get_or_create(
+                line1=typed.get("line1", ""),
+                town=typed.get("town", ""),
+                postcode=typed.get("postcode", ""),
+                location_type=incident.location_type,
             )
-    old = {"grade": incident.grade, "reason": incident.grade_reason}
+        if incident.address is not None:
+            incident.district = incident.address.district
+        incident.logged_at = now
+        incident.logged_by = user
+        incident.intelligence = package.as_json()
+        incident.intelligence_at = now
+    else:
+        incident.regrade_intelligence = package.as_json()
+        incident.regrade_intelligence_at = now
     incident.suggested_grade = suggestion.grade
     incident.suggestion_reasons = suggestion.as_json()
-    incident.intelligence = package.as_json()
-    incident.intelligence_at = now
     incident.grade = decision.grade
     incident.grade_reason = reason
     incident.graded_by = user
     incident.graded_at = now
-    incident.appointment_at = appointment if decision.grade == Grade.SCHEDULED else None
+    incident.appointment_at = appointment
     incident.attend_by = grading.attend_by(
         grade=decision.grade,
-        graded_at=now,
+        graded_at=incident.logged_at or now,
         rural=incident.location_type == LocationType.RURAL,
         emergency_urban=rs.emergency_urban_minutes,
         emergency_rural=rs.emergency_rural_minutes,
         priority=rs.priority_minutes,
-        appointment=incident.appointment_at,
+        appointment=appointment,
     )
-    if decision.grade == Grade.TELEPHONE:
-        incident.attend_by = None
     incident.status = IncidentStatus.GRADED
     incident.version += 1
     history_reason = f"Graded {decision.grade} (suggested {suggestion.grade})" + (
@@ -365,7 +514,7 @@ def incident_log_and_grade(
         },
         reason=reason,
     )
-    if incident.prefill:
+    if first_time and incident.prefill:
         event_record(
             verb=EventVerb.PREFILL_CONFIRMED,
             actor=user,

@@ -3,8 +3,13 @@
 Each rule looks at the answers and the intelligence and may say "at least this grade,
 because …". The suggestion is the most urgent grade any rule gives, with every reason
 listed in plain words. The caller's stated fear outranks how they sound: demeanour can
-raise a grade, never lower one. Thresholds come from `GradingConfig` (the force's
-ResponseSettings).
+raise a grade, never lower one.
+
+Two fear rules are fixed here and cannot be configured: any stated fear above "not
+frightened" is at least priority, and a caller who has not said how frightened they are
+is treated as priority until someone asks them. Thresholds that may vary between forces
+come from `GradingConfig` (the force's ResponseSettings), which refuses values that
+would switch a rule off.
 """
 
 from __future__ import annotations
@@ -25,11 +30,48 @@ FEAR_LABELS = [
 ]
 
 
+# Why a question that must always be asked (`always: true`) was not: the only reasons
+# accepted, as they read in a sentence.
+SKIP_REASONS = {
+    "line_dropped": "the line dropped",
+    "cannot_speak_safely": "the caller cannot speak safely",
+    "third_party": "a third party is calling",
+}
+# The configurable fear level that suggests an emergency (with the suspect close or a
+# high-risk marker): anything from "a little" to "extremely frightened". Beyond it the
+# rule would never fire.
+FEAR_EMERGENCY_LEVELS = range(1, len(FEAR_LABELS))
+# Incidents in 12 months that make a call at least priority.
+REPEAT_INCIDENTS_LEVELS = range(1, 21)
+
+
 @dataclass(frozen=True)
 class GradingConfig:
-    fear_priority_level: int = 2
+    """The thresholds a force may set. Values that would switch a rule off are refused."""
+
     fear_emergency_level: int = 3
     repeat_incidents_priority: int = 2
+
+    def __post_init__(self):
+        if self.fear_emergency_level not in FEAR_EMERGENCY_LEVELS:
+            raise ValueError(
+                f"fear_emergency_level must be {FEAR_EMERGENCY_LEVELS.start} to "
+                f"{FEAR_EMERGENCY_LEVELS.stop - 1}, not {self.fear_emergency_level}"
+            )
+        if self.repeat_incidents_priority not in REPEAT_INCIDENTS_LEVELS:
+            raise ValueError(
+                f"repeat_incidents_priority must be {REPEAT_INCIDENTS_LEVELS.start} to "
+                f"{REPEAT_INCIDENTS_LEVELS.stop - 1}, not {self.repeat_incidents_priority}"
+            )
+
+
+class Answers(dict):
+    """The answers given, and why any question was not asked (question code to a key of
+    `SKIP_REASONS`, or to the call-taker's words for other questions)."""
+
+    def __init__(self, answers: dict | None = None, skipped: dict | None = None):
+        super().__init__(answers or {})
+        self.skipped = dict(skipped or {})
 
 
 @dataclass(frozen=True)
@@ -59,13 +101,20 @@ class Suggestion:
     def as_json(self) -> list[dict]:
         return [{"grade": r.grade, "text": r.text, "rule": r.rule} for r in self.reasons]
 
+    @property
+    def leading_reasons(self) -> list[Reason]:
+        """The reasons that call for the suggested grade itself."""
+        return [r for r in self.reasons if r.grade == self.grade]
+
 
 def _fear(answers: dict) -> int | None:
+    """The stated fear, 0 to 4; None if not given (or not one of the answers)."""
     value = answers.get("fear_level")
     try:
-        return int(value) if value not in (None, "") else None
+        fear = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return fear if fear is not None and 0 <= fear < len(FEAR_LABELS) else None
 
 
 def _suspect_close(answers: dict) -> bool:
@@ -112,10 +161,12 @@ def rule_weapons(a, intel, cfg):
 
 
 def rule_fear(a, intel, cfg):
+    """Any stated fear is at least priority, however calm the caller sounds (fixed);
+    from the configured level, with the suspect close or a high-risk marker, emergency."""
     fear = _fear(a)
-    if fear is None:
+    if not fear:
         return None
-    label = FEAR_LABELS[max(0, min(fear, 4))]
+    label = FEAR_LABELS[fear]
     if fear >= cfg.fear_emergency_level and _suspect_close(a):
         return Reason(
             EMERGENCY, f"caller says they are {label} and the suspect may be close", "fear"
@@ -124,9 +175,25 @@ def rule_fear(a, intel, cfg):
         return Reason(
             EMERGENCY, f"caller says they are {label} and is a known high-risk victim", "fear"
         )
-    if fear >= cfg.fear_priority_level:
-        return Reason(PRIORITY, f"caller says they are {label}", "fear")
-    return None
+    return Reason(PRIORITY, f"caller says they are {label}", "fear")
+
+
+def rule_fear_not_asked(a, intel, cfg):
+    """A caller who has not said how frightened they are is treated as priority (fixed)."""
+    if _fear(a) is not None:
+        return None
+    reason = SKIP_REASONS.get(getattr(a, "skipped", {}).get("fear_level", ""))
+    if reason:
+        text = (
+            f"the caller was not asked how frightened they are ({reason}): treated as "
+            "priority until someone speaks to them"
+        )
+    else:
+        text = (
+            "the caller has not said how frightened they are: treated as priority until "
+            "someone asks them"
+        )
+    return Reason(PRIORITY, text, "fear_not_asked")
 
 
 def rule_afraid_of(a, intel, cfg):
@@ -239,9 +306,7 @@ def rule_suspect_far_away(a, intel, cfg):
 
 def rule_baseline(a, intel, cfg):
     fear = _fear(a)
-    if a.get("suspect_location") == "far_away" and (
-        fear is not None and fear < cfg.fear_priority_level
-    ):
+    if a.get("suspect_location") == "far_away" and fear == 0:
         return Reason(TELEPHONE, "no immediate danger reported", "baseline")
     return Reason(SCHEDULED, "a domestic abuse report always gets a visit", "baseline")
 
@@ -251,6 +316,7 @@ RULES: list[Rule] = [
     rule_suspect_present,
     rule_weapons,
     rule_fear,
+    rule_fear_not_asked,
     rule_afraid_of,
     rule_children,
     rule_high_risk_marker,
@@ -266,9 +332,16 @@ RULES: list[Rule] = [
 ]
 
 
-def suggest_grade(answers: dict, intelligence: Intelligence, config: GradingConfig) -> Suggestion:
-    """The most urgent grade any rule gives, with every reason, most urgent first."""
-    reasons = [r for rule in RULES if (r := rule(answers, intelligence, config)) is not None]
+def suggest_grade(
+    answers: dict,
+    intelligence: Intelligence,
+    config: GradingConfig,
+    skipped: dict | None = None,
+) -> Suggestion:
+    """The most urgent grade any rule gives, with every reason, most urgent first.
+    `skipped` maps a question not asked to why (see `SKIP_REASONS`)."""
+    a = Answers(answers, skipped if skipped is not None else getattr(answers, "skipped", None))
+    reasons = [r for rule in RULES if (r := rule(a, intelligence, config)) is not None]
     reasons.sort(key=lambda r: ORDER.index(r.grade))
     top = reasons[0].grade
     shown = [r for r in reasons if r.rule != "baseline" or r.grade == top]

@@ -213,6 +213,44 @@ class CallAddressInputSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": 300},
+            {
+                "type": "object",
+                "properties": {
+                    "reason": {
+                        "type": "string",
+                        "enum": ["line_dropped", "cannot_speak_safely", "third_party"],
+                    },
+                    "detail": {"type": "string", "maxLength": 300},
+                },
+                "required": ["reason"],
+            },
+        ]
+    }
+)
+class SkipReasonField(serializers.Field):
+    """Why a question was not asked: words, or a fixed reason with optional words."""
+
+    default_error_messages = {
+        "invalid": 'Send the reason as text, or as {"reason": "…", "detail": "…"}',
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and len(data) <= 300:
+            return data
+        if isinstance(data, dict) and set(data) <= {"reason", "detail"}:
+            reason, detail = data.get("reason", ""), data.get("detail", "")
+            if isinstance(reason, str) and isinstance(detail, str) and len(detail) <= 300:
+                return {"reason": reason, "detail": detail}
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
 class CallPersonInputSerializer(serializers.Serializer):
     person_id = serializers.IntegerField(help_text="From `people/` or the look-up.")
     role = serializers.ChoiceField(choices=IncidentRole.choices)
@@ -233,8 +271,10 @@ class IncidentCreateSerializer(FlatErrorsSerializer):
     )
     location_type = serializers.ChoiceField(
         choices=LocationType.choices,
-        default=LocationType.URBAN,
-        help_text="Sets the emergency attendance time (15 minutes urban, 20 rural).",
+        required=False,
+        default=None,
+        help_text="Sets the emergency attendance time (15 minutes urban, 20 rural). Left "
+        "out: the area recorded for a known address, otherwise urban.",
     )
     location_note = serializers.CharField(
         max_length=300,
@@ -248,10 +288,15 @@ class IncidentCreateSerializer(FlatErrorsSerializer):
     people = CallPersonInputSerializer(many=True, default=list)
     answers = serializers.DictField(default=dict, help_text=ANSWERS_HELP)
     skipped = serializers.DictField(
-        child=serializers.CharField(max_length=300, allow_blank=True),
+        child=SkipReasonField(),
         default=dict,
-        help_text="Question code to the reason it was not asked (e.g. the line dropped). "
-        "Every question must be answered or skipped with a reason before grading.",
+        help_text="Question code to why it was not asked. Every question must be answered "
+        "or skipped with a reason before grading. The questions asked of every caller "
+        "(`fear_level`, `afraid_of`) may only be skipped for one of these reasons: "
+        "`line_dropped`, `cannot_speak_safely`, `third_party`, sent alone "
+        '(`"line_dropped"`) or with words (`{"reason": "line_dropped", "detail": "…"}`); '
+        "any other reason is a field error `answers.<code>`. While `fear_level` is not "
+        "answered the suggestion is at least priority.",
     )
     grade = serializers.ChoiceField(
         choices=Grade.choices,
@@ -267,7 +312,8 @@ class IncidentCreateSerializer(FlatErrorsSerializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="For a scheduled grade; the default is the force's usual offset.",
+        help_text="Required for a scheduled grade (a field error `appointment_at` "
+        "otherwise, and the call stays a draft); ignored for other grades.",
     )
 
     def draft_input(self) -> call_services.DraftInput:
@@ -279,6 +325,7 @@ class IncidentCreateSerializer(FlatErrorsSerializer):
             address_town=address["town"] if address is not None else None,
             postcode=address["postcode"] if address is not None else None,
             location_type=data["location_type"],
+            keep_location_type=data["location_type"] is not None,
             location_note=data["location_note"],
             narrative=data["narrative"],
             answers=data["answers"],
@@ -311,7 +358,10 @@ class GradeInputSerializer(FlatErrorsSerializer):
         "the incident's history.",
     )
     appointment_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="For a scheduled grade."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Required for a scheduled grade; ignored for other grades.",
     )
     version = serializers.IntegerField(
         min_value=1,

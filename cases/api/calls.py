@@ -99,6 +99,8 @@ def _log_lookup(request, *, package: intelligence.Package, detail: dict, purpose
             "people": [p["id"] for p in package.people],
             "flags": [f["id"] for f in package.flags],
             "incidents": [i["id"] for i in package.incidents],
+            "suspects": [p["id"] for p in package.suspects],
+            "children": [p["id"] for p in package.children],
         },
     )
 
@@ -348,7 +350,12 @@ class IncidentViewSet(viewsets.GenericViewSet):
         "than the suggestion needs `grade_reason` (400 with a field error `grade_reason` "
         "otherwise); grade and reason go into the call's history and a domain event. Send "
         "the `version` you read: if the call changed since, the answer is 409 and nothing "
-        "changes.",
+        "changes. A scheduled grade needs `appointment_at`. A logged call is regraded only "
+        "by a supervisor, or by the call-taker who logged it within the force's regrade "
+        "window (15 minutes by default); anyone else gets 403. The time to attend always "
+        "counts from when the call was logged, so a regrade never resets it, and the "
+        "intelligence snapshot taken when the call was logged is kept: the regrade's fresh "
+        "look-up is kept beside it.",
         request=s.GradeInputSerializer,
         responses={
             200: s.IncidentSerializer,
@@ -370,6 +377,10 @@ class IncidentViewSet(viewsets.GenericViewSet):
                 "This call has been attended; its grade can no longer change.",
                 {"grade": ["The grade of an attended or closed call cannot change"]},
             )
+        if incident.status == IncidentStatus.GRADED and not call_services.can_regrade_call(
+            request.user, incident
+        ):
+            raise PermissionDenied
         serializer = s.GradeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         package = _incident_lookup(request, incident)

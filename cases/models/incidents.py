@@ -3,40 +3,88 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cases.choices import EventVerb, Grade, IncidentRole, IncidentStatus, LocationType
+from cases.grading import FEAR_EMERGENCY_LEVELS, REPEAT_INCIDENTS_LEVELS
 
 
 class ResponseSettings(models.Model):
-    """A force's response times and grading thresholds (data, not code)."""
+    """A force's response times and grading thresholds (data, not code).
+
+    Only what may vary between forces is here. The fear rules that protect callers (any
+    stated fear is at least priority; fear not asked is treated as priority) are fixed in
+    `cases.grading`, and the validators and constraints below refuse values that would
+    switch a configurable rule off."""
 
     force = models.OneToOneField(
         "cases.Force", on_delete=models.CASCADE, related_name="response_settings"
     )
-    emergency_urban_minutes = models.PositiveSmallIntegerField(default=15)
-    emergency_rural_minutes = models.PositiveSmallIntegerField(default=20)
-    priority_minutes = models.PositiveSmallIntegerField(default=60)
-    scheduled_default_hours = models.PositiveSmallIntegerField(
-        default=24, help_text="Default appointment offset when none is booked."
+    emergency_urban_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    emergency_rural_minutes = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    priority_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     telephone_callback_hours = models.PositiveSmallIntegerField(default=4)
-    fear_priority_level = models.PositiveSmallIntegerField(
-        default=2, help_text="Fear at or above this (0 to 4) is never graded below priority."
-    )
     fear_emergency_level = models.PositiveSmallIntegerField(
         default=3,
-        help_text="Fear at or above this, with the suspect present, near or unaccounted for, is an emergency.",
+        validators=[
+            MinValueValidator(FEAR_EMERGENCY_LEVELS.start),
+            MaxValueValidator(FEAR_EMERGENCY_LEVELS.stop - 1),
+        ],
+        help_text="Fear at or above this (1 to 4), with the suspect present, near or "
+        "unaccounted for, or a known high-risk victim, is an emergency. Any stated fear is "
+        "at least priority whatever this is.",
     )
     repeat_incidents_priority = models.PositiveSmallIntegerField(
-        default=2, help_text="This many incidents in 12 months makes at least priority."
+        default=2,
+        validators=[
+            MinValueValidator(REPEAT_INCIDENTS_LEVELS.start),
+            MaxValueValidator(REPEAT_INCIDENTS_LEVELS.stop - 1),
+        ],
+        help_text="This many incidents in 12 months (1 to 20) makes at least priority.",
+    )
+    regrade_window_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MaxValueValidator(120)],
+        help_text="How long after logging a call the call-taker who logged it may regrade "
+        "it; after that only a supervisor may.",
     )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "response settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    fear_emergency_level__gte=FEAR_EMERGENCY_LEVELS.start,
+                    fear_emergency_level__lte=FEAR_EMERGENCY_LEVELS.stop - 1,
+                ),
+                name="response_fear_emergency_level_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    repeat_incidents_priority__gte=REPEAT_INCIDENTS_LEVELS.start,
+                    repeat_incidents_priority__lte=REPEAT_INCIDENTS_LEVELS.stop - 1,
+                ),
+                name="response_repeat_incidents_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    emergency_urban_minutes__gte=1,
+                    emergency_rural_minutes__gte=1,
+                    priority_minutes__gte=1,
+                ),
+                name="response_minutes_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Response settings for {self.force}"
@@ -100,8 +148,17 @@ class Incident(models.Model):
         blank=True,
         help_text="Known details offered for confirmation and what the caller said of each.",
     )
-    intelligence = models.JSONField(default=dict, blank=True, help_text="The package at grading.")
+    intelligence = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The package when the call was logged: what the attending officer opens. "
+        "A regrade never replaces it.",
+    )
     intelligence_at = models.DateTimeField(null=True, blank=True)
+    regrade_intelligence = models.JSONField(
+        default=dict, blank=True, help_text="The fresh look-up taken at the latest regrade."
+    )
+    regrade_intelligence_at = models.DateTimeField(null=True, blank=True)
     suggested_grade = models.CharField(max_length=10, choices=Grade.choices, blank=True)
     suggestion_reasons = models.JSONField(default=list, blank=True)
     grade = models.CharField(max_length=10, choices=Grade.choices, blank=True, db_index=True)
@@ -112,6 +169,12 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     graded_at = models.DateTimeField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the call was logged: attend-by counts from here."
+    )
     attend_by = models.DateTimeField(null=True, blank=True, db_index=True)
     appointment_at = models.DateTimeField(null=True, blank=True)
     district = models.ForeignKey(
@@ -128,7 +191,13 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "answers", "intelligence", "prefill"]
+        excluded_fields=[
+            "updated_at",
+            "answers",
+            "intelligence",
+            "regrade_intelligence",
+            "prefill",
+        ]
     )
 
     class Meta:

@@ -1,17 +1,20 @@
 """Call handling services and pages: drafts, intelligence, grading, audit, dispatch."""
 
 import datetime as dt
+import re
 from unittest import mock
 
 import pytest
 import time_machine
-from django.db import OperationalError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.test import Client
 from django.utils import timezone
 
 from cases import call_services, intelligence, services
 from cases.choices import EventVerb, IncidentRole, IncidentStatus
 from cases.flag_services import flag_raise, flags_lift
-from cases.models import Event, Flag, Incident, IncidentPerson
+from cases.models import Address, Event, Flag, Incident, IncidentPerson, ResponseSettings
 from dasapp.api import ConflictError, DomainError
 from dasapp.models import AccessLog
 from dasapp.roles import Role
@@ -27,6 +30,10 @@ ANSWERS = {
     "afraid_of": ["further_injury"],
     "demeanour": "calm",
 }
+
+
+def tomorrow() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -73,6 +80,13 @@ def past_incident(victim, *, days_ago: int, weapons: bool = False):
 @pytest.fixture
 def call_taker(persona):
     return persona(Role.CALL_TAKER, team="control-room")
+
+
+def client_as(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    c.user = user
+    return c
 
 
 def draft_with(call_taker, **fields):
@@ -201,19 +215,19 @@ def test_call_can_still_be_logged_when_intelligence_is_unavailable(call_taker, v
 
 def test_unanswered_question_blocks_logging_unless_skipped_with_a_reason(call_taker):
     answers = dict(ANSWERS)
-    del answers["fear_level"]
+    del answers["weapons"]
     incident, _ = draft_with(call_taker, location_note="Street", answers=answers)
     with pytest.raises(DomainError) as refused:
         call_services.incident_log_and_grade(
             incident=incident,
             user=call_taker,
-            decision=call_services.GradeDecision(grade="priority"),
+            decision=call_services.GradeDecision(grade="emergency"),
         )
-    assert "fear_level" in refused.value.errors
+    assert "weapons" in refused.value.errors
     call_services.incident_autosave(
         incident=incident,
         user=call_taker,
-        data=call_services.DraftInput(skipped={"fear_level": "Line dropped before I could ask"}),
+        data=call_services.DraftInput(skipped={"weapons": "Caller did not know"}),
     )
     incident.refresh_from_db()
     suggestion = call_services.suggestion_for(incident, intelligence.Package())
@@ -222,7 +236,86 @@ def test_unanswered_question_blocks_logging_unless_skipped_with_a_reason(call_ta
         user=call_taker,
         decision=call_services.GradeDecision(grade=suggestion.grade),
     )
-    assert logged.skipped == {"fear_level": "Line dropped before I could ask"}
+    assert logged.skipped == {"weapons": "Caller did not know"}
+
+
+def test_fear_question_skipped_with_any_words_is_refused_and_cannot_be_logged(call_taker):
+    answers = dict(ANSWERS)
+    del answers["fear_level"]
+    incident, errors = draft_with(
+        call_taker,
+        location_note="Street",
+        answers=answers,
+        skipped={"fear_level": "Did not get round to it"},
+    )
+    assert "Choose why 'How frightened are you?' was not asked" in errors["fear_level"][0]
+    assert incident.skipped["fear_level"] == {"reason": "", "detail": "Did not get round to it"}
+    with pytest.raises(DomainError) as refused:
+        call_services.incident_log_and_grade(
+            incident=incident,
+            user=call_taker,
+            decision=call_services.GradeDecision(grade="scheduled", reason="Seemed fine"),
+        )
+    assert "fear_level" in refused.value.errors
+
+
+def test_fear_question_skipped_for_a_fixed_reason_is_logged_and_suggested_priority(call_taker):
+    answers = dict(ANSWERS, suspect_location="far_away", previous_incidents="no")
+    del answers["fear_level"]
+    incident, errors = draft_with(
+        call_taker,
+        location_note="Street",
+        answers=answers,
+        skipped={"fear_level": {"reason": "line_dropped", "detail": "Cut off mid-sentence"}},
+    )
+    assert errors == {}
+    suggestion = call_services.suggestion_for(incident, intelligence.Package())
+    assert suggestion.grade == "priority"
+    assert (
+        "the caller was not asked how frightened they are (the line dropped): treated as "
+        "priority until someone speaks to them"
+    ) in [r.text for r in suggestion.reasons]
+    with pytest.raises(DomainError) as refused:
+        call_services.incident_log_and_grade(
+            incident=incident,
+            user=call_taker,
+            decision=call_services.GradeDecision(grade="scheduled"),
+        )
+    assert "suggested priority" in refused.value.errors["grade_reason"][0]
+    logged = call_services.incident_log_and_grade(
+        incident=incident, user=call_taker, decision=call_services.GradeDecision(grade="priority")
+    )
+    assert logged.skipped["fear_level"] == {
+        "reason": "line_dropped",
+        "detail": "Cut off mid-sentence",
+    }
+
+
+def test_call_page_offers_only_the_fixed_reasons_to_skip_the_fear_question(call_taker):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    page = c.get(f"/calls/{incident.pk}/").content.decode()
+    for value in ("line_dropped", "cannot_speak_safely", "third_party"):
+        assert f'name="skip-fear_level" type="radio" value="{value}"' in page
+    assert 'name="skipdetail-fear_level"' in page
+    assert '<input class="govuk-input" id="skip-weapons" name="skip-weapons"' in page
+    response = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {
+            "skip-fear_level": "third_party",
+            "skipdetail-fear_level": "Neighbour calling",
+            "q-suspect_location": "far_away",
+            "q-fear_level": "",
+        },
+    )
+    html = response.content.decode()
+    assert 'data-testid="suggested-grade">Priority' in html
+    assert "(a third party is calling): treated as priority" in html
+    incident.refresh_from_db()
+    assert incident.skipped["fear_level"] == {
+        "reason": "third_party",
+        "detail": "Neighbour calling",
+    }
 
 
 def test_choosing_another_grade_needs_a_reason_which_is_audited(call_taker, victim):
@@ -246,7 +339,7 @@ def test_choosing_another_grade_needs_a_reason_which_is_audited(call_taker, vict
         incident=incident,
         user=call_taker,
         decision=call_services.GradeDecision(
-            grade="scheduled", reason="Suspect confirmed in custody"
+            grade="scheduled", reason="Suspect confirmed in custody", appointment_at=tomorrow()
         ),
     )
     assert logged.suggested_grade == "emergency"
@@ -274,6 +367,134 @@ def test_attend_by_is_fifteen_minutes_urban_and_twenty_rural_for_emergency(call_
         assert logged.attend_by == timezone.now() + dt.timedelta(minutes=minutes)
 
 
+def test_typing_an_address_creates_no_address_until_the_call_is_logged(call_taker, org):
+    incident, _ = draft_with(call_taker, location_note="", answers=dict(ANSWERS))
+    for typed in ("2", "2 Ac", "2 Acacia", "2 Acacia Av", "2 Acacia Avenue"):
+        errors = call_services.incident_autosave(
+            incident=incident,
+            user=call_taker,
+            data=call_services.DraftInput(
+                address_line1=typed, address_town="Colchester", postcode="CO1 1AA"
+            ),
+        )
+        assert errors == {}
+    incident.refresh_from_db()
+    assert Address.objects.count() == 0
+    assert incident.address is None
+    assert incident.address_raw == {
+        "line1": "2 Acacia Avenue",
+        "town": "Colchester",
+        "postcode": "CO1 1AA",
+    }
+    with pytest.raises(DomainError):  # refused: nothing is created either
+        call_services.incident_log_and_grade(
+            incident=incident, user=call_taker, decision=call_services.GradeDecision(grade="")
+        )
+    assert Address.objects.count() == 0
+
+    logged = call_services.incident_log_and_grade(
+        incident=incident, user=call_taker, decision=call_services.GradeDecision(grade="priority")
+    )
+    assert [str(a) for a in Address.objects.all()] == ["2 Acacia Avenue, Colchester, CO1 1AA"]
+    assert logged.address == Address.objects.get()
+
+
+def test_a_typed_address_matching_a_known_one_is_found_while_drafting(call_taker, victim):
+    flag_raise(
+        kind="bail_conditions",
+        summary="Suspect bailed not to attend",
+        source="case:2",
+        address=victim.address,
+    )
+    incident, errors = draft_with(
+        call_taker, address_line1="5 heron walk", postcode="co27ab", location_type="urban"
+    )
+    assert errors == {}
+    assert incident.address == victim.address
+    assert Address.objects.count() == 1
+    package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+    assert package.address["id"] == victim.address.pk
+    assert "bail_conditions" in {f["kind"] for f in package.flags}
+
+
+def test_a_regrade_keeps_attend_by_from_when_the_call_was_logged_and_the_snapshot(
+    call_taker, persona, victim
+):
+    logged_at = dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC)
+    answers = dict(ANSWERS, suspect_location="far_away", fear_level="1")
+    with time_machine.travel(logged_at, tick=False):
+        incident, _ = draft_with(
+            call_taker, caller_phone="07700900811", location_note="Home", answers=answers
+        )
+        incident = call_services.incident_log_and_grade(
+            incident=incident,
+            user=call_taker,
+            decision=call_services.GradeDecision(grade="priority"),
+        )
+    assert incident.attend_by == logged_at + dt.timedelta(minutes=60)
+    snapshot = incident.intelligence
+    assert [f["kind"] for f in snapshot["flags"]] == ["high_risk_victim"]
+    flag_raise(kind="bail_conditions", summary="Bailed", source="case:7", phone=victim.phone)
+
+    supervisor = persona(Role.SUPERVISOR, team="cru")
+    with time_machine.travel(logged_at + dt.timedelta(minutes=40), tick=False):
+        regraded = call_services.incident_log_and_grade(
+            incident=incident,
+            user=supervisor,
+            decision=call_services.GradeDecision(grade="emergency", reason="Screaming heard"),
+        )
+    # 15 minutes from when the call was logged: already breached, not 15 from now.
+    assert regraded.attend_by == logged_at + dt.timedelta(minutes=15)
+    assert regraded.logged_at == logged_at
+    assert regraded.logged_by == call_taker
+    assert regraded.intelligence == snapshot
+    assert regraded.intelligence_at == logged_at
+    assert {f["kind"] for f in regraded.regrade_intelligence["flags"]} == {
+        "high_risk_victim",
+        "bail_conditions",
+    }
+    event = Event.objects.get(incident=regraded, verb=EventVerb.INCIDENT_REGRADED)
+    assert event.old["attend_by"] == (logged_at + dt.timedelta(minutes=60)).isoformat()
+    assert event.new["attend_by"] == (logged_at + dt.timedelta(minutes=15)).isoformat()
+
+
+def test_only_a_supervisor_or_the_call_taker_soon_after_logging_may_regrade(call_taker, persona):
+    logged_at = dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC)
+    with time_machine.travel(logged_at, tick=False):
+        incident, _ = draft_with(call_taker, location_note="Home", answers=dict(ANSWERS))
+        incident = call_services.incident_log_and_grade(
+            incident=incident,
+            user=call_taker,
+            decision=call_services.GradeDecision(grade="priority"),
+        )
+    colleague = persona(Role.CALL_TAKER, team="control-room")
+    window = call_services.response_settings().regrade_window_minutes
+    with time_machine.travel(logged_at + dt.timedelta(minutes=window - 1), tick=False):
+        assert call_services.can_regrade_call(call_taker, incident)
+        assert not call_services.can_regrade_call(colleague, incident)
+        with pytest.raises(PermissionDenied):
+            call_services.incident_log_and_grade(
+                incident=incident,
+                user=colleague,
+                decision=call_services.GradeDecision(grade="emergency", reason="x"),
+            )
+        incident = call_services.incident_log_and_grade(
+            incident=incident,
+            user=call_taker,
+            decision=call_services.GradeDecision(grade="emergency", reason="Called back"),
+        )
+    assert incident.grade == "emergency"
+    with time_machine.travel(logged_at + dt.timedelta(minutes=window + 1), tick=False):
+        assert not call_services.can_regrade_call(call_taker, incident)
+        with pytest.raises(PermissionDenied):
+            call_services.incident_log_and_grade(
+                incident=incident,
+                user=call_taker,
+                decision=call_services.GradeDecision(grade="priority", reason="x"),
+            )
+        assert call_services.can_regrade_call(persona(Role.SUPERVISOR), incident)
+
+
 def test_prefill_confirmation_is_kept_with_the_call(call_taker, victim):
     items = [
         {
@@ -294,6 +515,22 @@ def test_prefill_confirmation_is_kept_with_the_call(call_taker, victim):
     )
     event = Event.objects.get(incident=logged, verb=EventVerb.PREFILL_CONFIRMED)
     assert event.new["items"][0]["change"] == "New number 07700 900812"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"fear_emergency_level": 5}, {"fear_emergency_level": 0}, {"repeat_incidents_priority": 0}],
+)
+def test_response_settings_cannot_be_set_to_switch_a_grading_rule_off(org, values):
+    rs = call_services.response_settings()
+    for name, value in values.items():
+        setattr(rs, name, value)
+    with pytest.raises(ValidationError) as refused:
+        rs.full_clean()
+    assert set(values) <= set(refused.value.message_dict)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rs.save()
+    assert not hasattr(ResponseSettings, "fear_priority_level")
 
 
 # Pages -----------------------------------------------------------------------------
@@ -328,6 +565,103 @@ def test_autosave_returns_live_suggestion_and_flags(client_for, victim):
     assert AccessLog.objects.filter(action="search", object_type="cases.incident").exists()
 
 
+def _grade_tag(html: str, grade: str) -> str:
+    return html.split(f'<span id="grade-suggested-{grade}"')[1].split("</span>")[0]
+
+
+def test_the_suggested_grade_is_marked_beside_the_grade_buttons(call_taker, victim):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    page = c.get(f"/calls/{incident.pk}/").content.decode()
+    grades = page.split('id="grade-hint"')[1]  # the grade buttons and what is beside them
+    assert "Suggested</strong>" in _grade_tag(grades, "priority")
+    assert "Suggested</strong>" not in _grade_tag(grades, "scheduled")
+    assert "Suggested: <strong>Priority</strong>, because the caller has not said how" in grades
+
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700900811", "q-fear_level": "3", "q-suspect_location": "elsewhere"},
+    ).content.decode()
+    assert '<span id="grade-suggested-emergency" hx-swap-oob="true">' in live
+    assert "Suggested</strong>" in _grade_tag(live, "emergency")
+    assert "Suggested</strong>" not in _grade_tag(live, "priority")
+    summary = live.split('<p class="govuk-inset-text')[1].split("</p>")[0]
+    assert 'id="grade-suggestion"' in summary and 'hx-swap-oob="true"' in summary
+    assert "Suggested: <strong>Emergency</strong>, because" in summary
+    assert "known high-risk victim" in summary
+
+
+def _save_status(html: str) -> str:
+    return html.split('<div id="save-status"')[1].split("</div>")[0]
+
+
+def test_autosave_status_does_not_interrupt_and_only_a_failure_is_announced(call_taker, persona):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    page = c.get(f"/calls/{incident.pk}/").content.decode()
+    saved = c.post(f"/calls/{incident.pk}/autosave/", {"narrative": "He is outside"})
+    for html in (page, saved.content.decode()):
+        status = _save_status(html)
+        assert "aria-live" not in status and 'role="status"' not in status
+        assert 'role="alert"' not in status
+    assert "Draft saved at" in _save_status(saved.content.decode())
+
+    read_version = incident.version
+    call_services.incident_autosave(
+        incident=incident,
+        user=persona(Role.SUPERVISOR),
+        data=call_services.DraftInput(narrative="Supervisor note"),
+    )
+    refused = c.post(
+        f"/calls/{incident.pk}/autosave/", {"version": read_version, "narrative": "Mine"}
+    )
+    assert refused.status_code == 409
+    assert '<p class="govuk-error-message" role="alert"' in _save_status(refused.content.decode())
+
+
+def test_new_flags_are_announced_in_a_polite_live_region_once(call_taker, victim):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    page = c.get(f"/calls/{incident.pk}/").content.decode()
+    assert (
+        '<div id="intel-announce" class="govuk-visually-hidden" aria-live="polite" '
+        'aria-atomic="true"'
+    ) in page
+    assert '<input type="hidden" id="flags-shown" name="flags_shown" value="">' in page
+
+    first = c.post(
+        f"/calls/{incident.pk}/autosave/", {"caller_phone": "07700900811", "flags_shown": ""}
+    ).content.decode()
+    flag_id = Flag.objects.get().pk
+    assert (
+        '<div id="intel-announce" hx-swap-oob="innerHTML">New flag: High-risk victim. '
+        "1 flag in all.</div>"
+    ) in first
+    assert f'name="flags_shown" value="{flag_id}" hx-swap-oob="true"' in first
+
+    again = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700900811", "flags_shown": str(flag_id), "narrative": "More"},
+    ).content.decode()
+    assert "intel-announce" not in again
+
+
+def test_error_summary_links_go_to_inputs_that_take_focus(call_taker):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    post = {"version": str(incident.version), "location_note": "Park", **_web_answers()}
+    del post["q-fear_level"]
+    del post["q-weapons"]
+    html = c.post(f"/calls/{incident.pk}/log/", post).content.decode()
+    summary = html.split('data-testid="error-summary"')[1].split("</ul>")[0]
+    links = re.findall(r'href="#([^"]+)"', summary)
+    assert set(links) == {"q-fear_level-1", "q-weapons-yes", "grade-emergency"}
+    for anchor in links:
+        assert re.search(rf'<input class="govuk-radios__input" id="{anchor}"', html), anchor
+    assert 'aria-describedby="grade-hint grade-suggestion grade-error"' in html
+    assert '<p class="govuk-error-message" id="grade-error">' in html
+
+
 def test_logging_with_errors_keeps_everything_typed(client_for):
     c = client_for(Role.CALL_TAKER, team="control-room")
     pk = int(c.post("/calls/new/", {"idempotency_key": "y"})["Location"].strip("/").split("/")[-1])
@@ -346,6 +680,92 @@ def test_logging_with_errors_keeps_everything_typed(client_for):
     assert "Enter a phone number in the correct format" in html
     assert "Shouting next door" in html
     assert 'value="12"' in html
+
+
+def _web_answers() -> dict:
+    post = {f"q-{code}": value for code, value in ANSWERS.items() if code != "afraid_of"}
+    post.update({"q-afraid_of": ANSWERS["afraid_of"], "multi": "afraid_of"})
+    return post
+
+
+def test_scheduled_without_an_appointment_is_a_field_error_and_nothing_is_lost(call_taker):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    post = {
+        "version": str(incident.version),
+        "location_note": "Bus station",
+        "narrative": "Ex-partner sent threats",
+        "grade": "scheduled",
+        "grade_reason": "She asked for a visit after work",
+        **_web_answers(),
+    }
+    response = c.post(f"/calls/{incident.pk}/log/", post)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter the date and time of the appointment for a scheduled visit" in html
+    assert "She asked for a visit after work" in html
+    assert "Ex-partner sent threats" in html
+    incident.refresh_from_db()
+    assert (incident.status, incident.attend_by) == (IncidentStatus.DRAFT, None)
+
+    post["appointment_at"] = (timezone.localtime() + dt.timedelta(days=1)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    assert c.post(f"/calls/{incident.pk}/log/", post).status_code == 302
+    incident.refresh_from_db()
+    assert incident.attend_by == incident.appointment_at
+    assert (
+        timezone.localtime(incident.appointment_at).strftime("%Y-%m-%dT%H:%M")
+        == (post["appointment_at"])
+    )
+
+
+def test_a_known_rural_address_sets_the_area_and_the_call_taker_may_change_it(call_taker, org):
+    services.address_get_or_create(
+        line1="Moat Farm", town="Dedham", postcode="CO6 4AA", location_type="rural"
+    )
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    found = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"address_line1": "moat farm", "postcode": "co6 4aa", "location_type": "urban"},
+    )
+    html = found.content.decode()
+    assert '<div id="area" hx-swap-oob="true">' in html
+    assert 'id="location_type-rural" name="location_type" type="radio" value="rural" checked' in (
+        html
+    )
+    incident.refresh_from_db()
+    assert incident.location_type == "rural"
+
+    changed = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"address_line1": "moat farm", "postcode": "co6 4aa", "location_type": "urban"},
+    )
+    assert 'id="area"' not in changed.content.decode()
+    incident.refresh_from_db()
+    assert incident.location_type == "urban"
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 20, 5, tzinfo=dt.UTC), tick=False)
+def test_a_retried_log_after_the_call_was_logged_goes_to_the_incident(call_taker):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    post = {
+        "version": str(incident.version),
+        "location_note": "Bus station",
+        "grade": "emergency",
+        "grade_reason": "Second thoughts",
+        **_web_answers(),
+    }
+    assert c.post(f"/calls/{incident.pk}/log/", post).status_code == 302
+    retried = c.post(f"/calls/{incident.pk}/log/", post, follow=True)
+
+    assert retried.redirect_chain == [(f"/calls/{incident.pk}/", 302)]
+    html = retried.content.decode()
+    assert "This call was already logged at 21:05" in html  # Europe/London, summer time
+    assert Event.objects.filter(incident=incident, verb=EventVerb.INCIDENT_GRADED).count() == 1
 
 
 def test_another_call_takers_draft_is_not_editable(client_for):
@@ -372,7 +792,9 @@ def test_supervisor_sees_the_grade_reason_in_the_incident_history(client_for, ca
         incident=incident,
         user=call_taker,
         decision=call_services.GradeDecision(
-            grade="scheduled", reason="Officer already at scene on another job"
+            grade="scheduled",
+            reason="Officer already at scene on another job",
+            appointment_at=tomorrow(),
         ),
     )
     supervisor = client_for(Role.SUPERVISOR, team="cru")
@@ -380,6 +802,98 @@ def test_supervisor_sees_the_grade_reason_in_the_incident_history(client_for, ca
     assert "Officer already at scene on another job" in html
     assert call_taker.username in html or call_taker.get_full_name() in html
     assert client_for(Role.CALL_TAKER).get(f"/calls/{incident.pk}/history/").status_code == 403
+
+
+def test_history_shows_grade_suggestion_reason_and_attend_by_in_london_time(
+    client_for, call_taker, victim
+):
+    items = [
+        {
+            "key": "safe_times",
+            "label": "Safe times to call",
+            "value": "After 6pm",
+            "status": "changed",
+            "change": "Only mornings now",
+        }
+    ]
+    incident, _ = draft_with(
+        call_taker,
+        location_note="Home",
+        answers=dict(ANSWERS, suspect_location="far_away", fear_level="1"),
+        caller_phone="07700900811",
+        prefill=items,
+    )
+    with time_machine.travel(dt.datetime(2026, 6, 1, 20, 0, tzinfo=dt.UTC), tick=False):
+        call_services.incident_log_and_grade(
+            incident=incident,
+            user=call_taker,
+            decision=call_services.GradeDecision(grade="emergency", reason="Heard shouting"),
+        )
+    supervisor = client_for(Role.SUPERVISOR, team="cru")
+    html = supervisor.get(f"/calls/{incident.pk}/history/").content.decode()
+
+    assert ": not marked" not in html
+    assert "Grade: <strong>Emergency</strong>" in html
+    assert "Suggested grade: Priority" in html
+    assert "Reason: Heard shouting" in html
+    # 20:00 UTC + 15 minutes, shown in British summer time.
+    assert 'Attend by: <time datetime="2026-06-01T21:15:00+01:00">1 June 2026 21:15</time>' in html
+    assert "Safe times to call (After 6pm): changed: Only mornings now" in html
+
+
+def test_incident_page_tells_no_snapshot_from_nothing_known(client_for, call_taker):
+    demo = Incident.objects.create(
+        status=IncidentStatus.GRADED, grade="priority", created_at=timezone.now()
+    )
+    incident, _ = draft_with(call_taker, location_note="Lay-by", answers=dict(ANSWERS))
+    call_services.incident_log_and_grade(
+        incident=incident, user=call_taker, decision=call_services.GradeDecision(grade="priority")
+    )
+    officer = client_for(Role.OFFICER, team="response")
+
+    demo_page = officer.get(f"/calls/{demo.pk}/").content.decode()
+    logged_page = officer.get(f"/calls/{incident.pk}/").content.decode()
+
+    assert "No intelligence was captured for this call" in demo_page
+    assert "Nothing known" not in demo_page
+    assert "Nothing known for this number, address or these people" in logged_page
+    assert "No intelligence was captured" not in logged_page
+
+
+def test_incident_page_shows_details_the_call_taker_marked_as_changed(
+    client_for, call_taker, victim
+):
+    items = [
+        {
+            "key": f"address:{victim.address.pk}",
+            "label": "Home address",
+            "value": "5 Heron Walk, Colchester, CO2 7AB",
+            "status": "changed",
+            "change": "Moved to her sister's last week",
+        },
+        {
+            "key": "safe_times",
+            "label": "Safe times to call",
+            "value": "After 6pm",
+            "status": "confirmed",
+            "change": "",
+        },
+    ]
+    incident, _ = draft_with(
+        call_taker,
+        location_note="Home",
+        answers=dict(ANSWERS, suspect_location="far_away", fear_level="1"),
+        prefill=items,
+    )
+    call_services.incident_log_and_grade(
+        incident=incident, user=call_taker, decision=call_services.GradeDecision(grade="priority")
+    )
+    html = client_for(Role.OFFICER, team="response").get(f"/calls/{incident.pk}/")
+    html = html.content.decode()
+    changed = html.split('data-testid="changed-details"')[1].split("</dl>")[0]
+    assert "Moved to her sister&#x27;s last week" in changed
+    assert "Was: 5 Heron Walk, Colchester, CO2 7AB" in changed
+    assert "Safe times to call" not in changed
 
 
 def test_dispatch_board_orders_by_grade_then_time_left_and_marks_breaches(
@@ -414,7 +928,9 @@ def test_research_added_by_intelligence_is_shown_to_the_officer(client_for, call
     call_services.incident_log_and_grade(
         incident=incident,
         user=call_taker,
-        decision=call_services.GradeDecision(grade="scheduled", reason="test"),
+        decision=call_services.GradeDecision(
+            grade="scheduled", reason="test", appointment_at=tomorrow()
+        ),
     )
     intel = client_for(Role.INTELLIGENCE, team="control-intelligence")
     intel.post(
@@ -429,6 +945,53 @@ def test_research_added_by_intelligence_is_shown_to_the_officer(client_for, call
         client_for(Role.OFFICER).post(f"/calls/{incident.pk}/research/", {"text": "x"}).status_code
         == 403
     )
+
+
+def test_a_web_look_up_names_the_person_found_on_the_access_log_row(call_taker, victim):
+    past = past_incident(victim, days_ago=3)
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    c.post(f"/calls/{incident.pk}/autosave/", {"caller_phone": "07700 900811"})
+
+    row = AccessLog.objects.filter(action="search", user=call_taker).latest("pk")
+    assert (row.object_type, row.object_id) == ("cases.incident", str(incident.pk))
+    assert row.person_id == victim.pk
+    assert row.detail["people"] == [victim.pk]
+    assert row.detail["suspects"] == [victim.suspect.pk]
+    assert row.detail["incidents"] == [past.pk]
+    assert row.detail["flags"] == [Flag.objects.get().pk]
+    # A supervisor finds who looked her up by her id.
+    assert AccessLog.objects.filter(person_id=victim.pk, user=call_taker).exists()
+
+
+def test_the_incident_page_logs_the_victim_consulted(client_for, victim):
+    incident = past_incident(victim, days_ago=1)
+    officer = client_for(Role.OFFICER, team="response")
+    assert officer.get(f"/calls/{incident.pk}/").status_code == 200
+    row = AccessLog.objects.get(user=officer.user)
+    assert (row.action, row.object_id, row.person_id) == ("consult", str(incident.pk), victim.pk)
+
+
+def test_the_fresh_look_up_taken_when_a_call_is_logged_is_on_the_access_log(call_taker, victim):
+    incident, _ = draft_with(call_taker, caller_phone="07700900811", narrative="Started")
+    c = client_as(call_taker)
+    post = {
+        "version": str(incident.version),
+        "caller_phone": "07700900811",
+        "location_note": "Home",
+        "grade": "emergency",
+        **_web_answers(),
+    }
+    before = set(AccessLog.objects.filter(action="search").values_list("pk", flat=True))
+    assert c.post(f"/calls/{incident.pk}/log/", post).status_code == 302
+
+    rows = AccessLog.objects.filter(action="search", user=call_taker).exclude(pk__in=before)
+    assert rows.count() == 1
+    row = rows.get()
+    incident.refresh_from_db()
+    assert row.person_id == victim.pk
+    assert row.detail["flags"] == [f["id"] for f in incident.intelligence["flags"]]
+    assert row.detail["people"] == [p["id"] for p in incident.intelligence["people"]]
 
 
 def test_logging_a_call_and_recording_a_person_are_collections_in_the_access_log(client_for):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -18,6 +19,7 @@ from cases.choices import (
     Grade,
     IncidentRole,
     IncidentStatus,
+    LocationType,
     RelationshipKind,
 )
 from cases.flag_services import flag_raise
@@ -393,6 +395,46 @@ def test_an_unanswered_question_stops_grading_but_keeps_the_draft(call_taker):
     assert Incident.objects.get().status == IncidentStatus.DRAFT
 
 
+def test_the_fear_question_is_skipped_only_for_a_fixed_reason(call_taker):
+    answers = dict(ANSWERS)
+    del answers["fear_level"]
+    refused = call_taker.post(
+        "/api/v1/incidents/",
+        call_body(answers=answers, skipped={"fear_level": "Seemed fine"}, grade=Grade.SCHEDULED),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cad-fear",
+    )
+
+    assert refused.status_code == 400
+    assert (
+        "Choose why 'How frightened are you?' was not asked"
+        in (refused.json()["errors"]["answers.fear_level"][0])
+    )
+    assert Incident.objects.get().status == IncidentStatus.DRAFT
+
+    kept = call_taker.post(
+        "/api/v1/incidents/",
+        call_body(
+            answers=answers,
+            skipped={"fear_level": {"reason": "cannot_speak_safely", "detail": "Whispering"}},
+        ),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cad-fear",
+    )
+
+    assert kept.status_code == 200, kept.json()
+    body = kept.json()
+    assert body["suggested_grade"] == Grade.PRIORITY
+    assert (
+        "the caller was not asked how frightened they are (the caller cannot speak safely): "
+        "treated as priority until someone speaks to them"
+    ) in [r["text"] for r in body["suggestion_reasons"]]
+    assert body["skipped"]["fear_level"] == {
+        "reason": "cannot_speak_safely",
+        "detail": "Whispering",
+    }
+
+
 def test_a_malformed_request_saves_nothing(call_taker):
     response = call_taker.post(
         "/api/v1/incidents/", call_body(location_type="suburban"), format="json"
@@ -447,7 +489,12 @@ def test_grading_below_the_suggestion_with_a_reason_is_kept_in_history_and_an_ev
     reason = "Suspect confirmed at work in Chelmsford; victim going to her mother's"
     response = call_taker.post(
         f"/api/v1/incidents/{draft.pk}/grade/",
-        {"grade": Grade.SCHEDULED, "grade_reason": reason, "version": draft.version},
+        {
+            "grade": Grade.SCHEDULED,
+            "grade_reason": reason,
+            "appointment_at": (timezone.now() + dt.timedelta(days=1)).isoformat(),
+            "version": draft.version,
+        },
         format="json",
     )
 
@@ -530,6 +577,76 @@ def test_a_supervisor_may_regrade_a_logged_call_with_a_reason(persona, call_take
 
     assert response.status_code == 200, response.json()
     assert Event.objects.get(verb=EventVerb.INCIDENT_REGRADED).actor == supervisor.user
+
+
+def test_a_regrade_through_the_api_keeps_attend_by_and_is_refused_to_others(
+    persona, call_taker, draft
+):
+    logged_at = dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC)
+    with time_machine.travel(logged_at, tick=False):
+        call_taker.post(
+            f"/api/v1/incidents/{draft.pk}/grade/",
+            {"grade": Grade.PRIORITY, "version": draft.version},
+            format="json",
+        )
+    draft.refresh_from_db()
+    snapshot_at = draft.intelligence_at
+    colleague = api_client(persona("call_taker"))
+    late = logged_at + dt.timedelta(hours=1)
+    body = {"grade": Grade.EMERGENCY, "grade_reason": "Called back", "version": draft.version}
+
+    with time_machine.travel(late, tick=False):
+        by_colleague = colleague.post(f"/api/v1/incidents/{draft.pk}/grade/", body, format="json")
+        too_late = call_taker.post(f"/api/v1/incidents/{draft.pk}/grade/", body, format="json")
+        supervisor = api_client(persona("supervisor"))
+        regraded = supervisor.post(f"/api/v1/incidents/{draft.pk}/grade/", body, format="json")
+
+    assert (by_colleague.status_code, too_late.status_code) == (403, 403)
+    assert regraded.status_code == 200, regraded.json()
+    draft.refresh_from_db()
+    assert draft.attend_by == logged_at + dt.timedelta(minutes=15)
+    assert regraded.json()["attend_by"] == "2026-11-26T21:15:00Z"
+    assert draft.intelligence_at == snapshot_at
+    assert draft.regrade_intelligence_at == late
+
+
+def test_a_scheduled_grade_without_an_appointment_is_a_field_error(call_taker, draft):
+    response = call_taker.post(
+        f"/api/v1/incidents/{draft.pk}/grade/",
+        {"grade": Grade.SCHEDULED, "grade_reason": "Visit tomorrow", "version": draft.version},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["appointment_at"] == [
+        "Enter the date and time of the appointment for a scheduled visit"
+    ]
+    draft.refresh_from_db()
+    assert (draft.status, draft.attend_by, draft.appointment_at) == (
+        IncidentStatus.DRAFT,
+        None,
+        None,
+    )
+
+
+def test_a_known_rural_address_sets_the_area_unless_one_is_sent(call_taker):
+    services.address_get_or_create(
+        line1="Moat Farm", postcode="CO6 4AA", location_type=LocationType.RURAL
+    )
+    address = {"line1": "moat farm", "town": "", "postcode": "co64aa"}
+    body = call_body(address=address)
+    del body["location_type"]
+
+    found = call_taker.post("/api/v1/incidents/", body, format="json")
+    chosen = call_taker.post(
+        "/api/v1/incidents/",
+        call_body(address=address, location_type=LocationType.URBAN),
+        format="json",
+    )
+
+    assert found.status_code == 201, found.json()
+    assert found.json()["location_type"] == LocationType.RURAL
+    assert chosen.json()["location_type"] == LocationType.URBAN
 
 
 # incidents/: reading

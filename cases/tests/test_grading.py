@@ -46,12 +46,78 @@ def test_very_frightened_known_high_risk_victim_is_emergency_even_if_suspect_els
     assert any("high-risk victim" in r.text for r in s.reasons if r.rule == "fear")
 
 
-def test_fear_thresholds_come_from_configuration():
-    strict = GradingConfig(fear_priority_level=4, fear_emergency_level=4)
-    s = suggest_grade({"fear_level": "2", "suspect_location": "far_away"}, NONE, strict)
-    assert "fear" not in rules_fired(s)
-    s = suggest_grade({"fear_level": "2", "suspect_location": "far_away"}, NONE, CFG)
+def test_a_little_frightened_calm_caller_is_never_suggested_below_priority():
+    s = suggest_grade(
+        {"fear_level": "1", "demeanour": "calm", "suspect_location": "far_away"}, NONE, CFG
+    )
+    assert s.grade == "priority"
     assert "fear" in rules_fired(s)
+    assert any("a little frightened" in r.text for r in s.reasons)
+
+
+@pytest.mark.parametrize("emergency_level", [1, 2, 3, 4])
+def test_no_configuration_lowers_stated_fear_below_priority(emergency_level):
+    cfg = GradingConfig(fear_emergency_level=emergency_level)
+    for fear in ("1", "2", "3", "4"):
+        s = suggest_grade({"fear_level": fear, "suspect_location": "far_away"}, NONE, cfg)
+        assert grading.ORDER.index(s.grade) <= grading.ORDER.index("priority"), (fear, s)
+
+
+def test_not_frightened_is_the_only_stated_fear_that_allows_telephone_resolution():
+    s = suggest_grade({"fear_level": "0", "suspect_location": "far_away"}, NONE, CFG)
+    assert s.grade == "telephone"
+    assert "fear" not in rules_fired(s)
+
+
+def test_the_emergency_fear_level_comes_from_configuration():
+    answers = {"fear_level": "2", "suspect_location": "nearby"}
+    assert suggest_grade(answers, NONE, GradingConfig(fear_emergency_level=2)).grade == (
+        "emergency"
+    )
+    s = suggest_grade(
+        {"fear_level": "2", "suspect_location": "elsewhere"},
+        NONE,
+        GradingConfig(fear_emergency_level=4),
+    )
+    assert s.grade == "priority"
+    assert [r.grade for r in s.reasons if r.rule == "fear"] == ["priority"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"fear_emergency_level": 5},
+        {"fear_emergency_level": 0},
+        {"repeat_incidents_priority": 0},
+        {"repeat_incidents_priority": 1000},
+    ],
+)
+def test_configuration_that_would_switch_a_rule_off_is_refused(values):
+    with pytest.raises(ValueError):
+        GradingConfig(**values)
+
+
+def test_fear_question_not_asked_is_priority_with_the_reason_in_plain_words():
+    s = suggest_grade(
+        {"demeanour": "calm", "suspect_location": "far_away"},
+        NONE,
+        CFG,
+        skipped={"fear_level": "line_dropped"},
+    )
+    assert s.grade == "priority"
+    assert "fear_not_asked" in rules_fired(s)
+    assert (
+        "the caller was not asked how frightened they are (the line dropped): treated as "
+        "priority until someone speaks to them"
+    ) in [r.text for r in s.reasons]
+
+
+def test_fear_not_yet_answered_is_priority_while_the_call_is_taken():
+    s = suggest_grade({"suspect_location": "far_away"}, NONE, CFG)
+    assert s.grade == "priority"
+    assert any("has not said how frightened" in r.text for r in s.reasons)
+    answered = suggest_grade({"suspect_location": "far_away", "fear_level": "0"}, NONE, CFG)
+    assert "fear_not_asked" not in rules_fired(answered)
 
 
 def test_serious_injuries_are_an_emergency():
@@ -203,7 +269,7 @@ def test_suspect_abroad_and_caller_not_frightened_is_telephone_resolution_with_d
 
 
 def test_nothing_known_defaults_to_a_scheduled_visit():
-    s = suggest_grade({}, NONE, CFG)
+    s = suggest_grade({"fear_level": "0"}, NONE, CFG)
     assert s.grade == "scheduled"
     assert "baseline" in rules_fired(s)
     assert len(s.reasons) == 1

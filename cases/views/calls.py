@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cases import call_selectors, call_services, intelligence, rules, selectors
+from cases import call_selectors, call_services, grading, intelligence, rules, selectors
 from cases.choices import Grade, IncidentRole, IncidentStatus, LocationType
 from cases.models import Incident
 from dasapp import access
@@ -66,14 +66,21 @@ def call_start(request):
 def _draft_from_post(post) -> call_services.DraftInput:
     answers: dict = {}
     skipped: dict = {}
+    skip_details: dict = {}
     multi = set(post.getlist("multi"))
     for key in post:
         if key.startswith("q-"):
             code = key[2:]
             values = post.getlist(key)
             answers[code] = [v for v in values if v] if code in multi else values[-1]
+        elif key.startswith("skipdetail-"):
+            skip_details[key[len("skipdetail-") :]] = post.get(key, "").strip()
         elif key.startswith("skip-"):
             skipped[key[5:]] = post.get(key, "").strip()
+    # A question that must always be asked is skipped with a fixed reason (radios) and
+    # optional words.
+    for code, detail in skip_details.items():
+        skipped[code] = {"reason": skipped.get(code, ""), "detail": detail}
     people = []
     removed = post.get("remove_person", "")
     for value in [*post.getlist("person"), post.get("add_person", "")]:
@@ -108,7 +115,80 @@ def _draft_from_post(post) -> call_services.DraftInput:
     )
 
 
+# Service field names that the page shows under another field.
+PAGE_FIELDS = {"line1": "address_line1", "town": "address_town"}
+# The element an error summary link takes the user to (it must take focus).
+FIELD_ANCHORS = {
+    "caller_phone": "caller_phone",
+    "address_line1": "address_line1",
+    "address_town": "address_town",
+    "postcode": "postcode",
+    "location_type": f"location_type-{LocationType.values[0]}",
+    "location_note": "location_note",
+    "people": "person_name",
+    "grade": f"grade-{Grade.values[0]}",
+    "grade_reason": "grade_reason",
+    "appointment_at": "appointment_at",
+    "version": "caller_phone",
+}
+
+
+def _page_errors(errors: dict | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, texts in (errors or {}).items():
+        out.setdefault(PAGE_FIELDS.get(key, key), []).extend(texts)
+    return out
+
+
+def _question_anchor(question: dict, incident: Incident) -> str:
+    """The first input of a question; of its fixed skip reasons when a skip was refused."""
+    code = question["code"]
+    skip = (incident.skipped or {}).get(code)
+    if question.get("always") and isinstance(skip, dict):
+        return f"skip-{code}-{next(iter(grading.SKIP_REASONS))}"
+    if question["kind"] in {"text", "date"}:
+        return f"q-{code}"
+    if question["kind"] == "yes_no":
+        return f"q-{code}-yes"
+    return f"q-{code}-1"
+
+
+def _error_list(errors: dict[str, list[str]], incident: Incident) -> list[tuple[str, str]]:
+    """(anchor, message) for the error summary, each anchor an input that takes focus."""
+    questions = {
+        q["code"]: q for q in (incident.question_set.questions if incident.question_set else [])
+    }
+    out = []
+    for key, texts in errors.items():
+        if key in questions:
+            anchor = _question_anchor(questions[key], incident)
+        else:
+            anchor = FIELD_ANCHORS.get(key, "caller_phone")
+        out.extend((anchor, text) for text in texts)
+    return out
+
+
+def _flag_ids(package: intelligence.Package) -> str:
+    return ",".join(str(f["id"]) for f in package.flags)
+
+
+def _flags_announcement(posted: str | None, package: intelligence.Package) -> str:
+    """A short sentence for screen readers when the flags shown change; "" otherwise."""
+    if posted is None or posted == _flag_ids(package):
+        return ""
+    seen = set(posted.split(","))
+    new = [f["label"] for f in package.flags if str(f["id"]) not in seen]
+    count = len(package.flags)
+    if not count:
+        return "Background intelligence updated: no flags now."
+    total = f"{count} flag{'s' if count != 1 else ''} in all"
+    if new:
+        return f"New flag{'s' if len(new) != 1 else ''}: {', '.join(new)}. {total}."
+    return f"Flags changed: {total}: {', '.join(f['label'] for f in package.flags)}."
+
+
 def _page_context(request, incident: Incident, *, errors=None, package=None) -> dict:
+    errors = _page_errors(errors)
     if package is None:
         package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
     suggestion = call_services.suggestion_for(incident, package)
@@ -129,12 +209,15 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
         "questions": incident.question_set.questions if incident.question_set else [],
         "answers": incident.answers,
         "skipped": incident.skipped or {},
+        "skip_reasons": list(grading.SKIP_REASONS.items()),
         "involved": involved,
         "roles": IncidentRole.choices,
         "package": package,
         "suggestion": suggestion,
         "grades": Grade.choices,
-        "errors": errors or {},
+        "errors": errors,
+        "error_list": _error_list(errors, incident),
+        "flag_ids": _flag_ids(package),
         "prefill": prefill,
         "location_types": LocationType.choices,
         "yes_no": [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")],
@@ -159,33 +242,55 @@ def call_edit(request, pk: int):
 
 
 def call_detail(request, incident: Incident):
-    access.log_consult(request, obj=incident, purpose="Viewed incident")
+    victim = (
+        incident.involved.filter(role=IncidentRole.VICTIM)
+        .order_by("pk")
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    access.log_consult(request, obj=incident, person_id=victim, purpose="Viewed incident")
     return render(
         request,
         "calls/detail.html",
         {
             "incident": incident,
-            "package": incident.intelligence,
+            "package": incident.intelligence or None,
+            "regrade_package": incident.regrade_intelligence or None,
+            "changed_details": [
+                item for item in incident.prefill or [] if item.get("status") == "changed"
+            ],
             "involved": incident.involved.select_related("person"),
             "research": incident.research.select_related("author"),
             "can_research": rules.can_add_research(request.user, incident),
             "can_see_history": rules.can_see_incident_history(request.user),
             "questions": incident.question_set.questions if incident.question_set else [],
+            "skipped_text": call_services.skipped_text(incident),
         },
     )
 
 
-def _log_lookup(request, incident: Incident, package: intelligence.Package) -> None:
-    access.log_search(
+def _log_lookup(
+    request, incident: Incident, package: intelligence.Package, *, purpose: str = ""
+) -> None:
+    """Log a look-up shown to the call-taker: the row names the first person the number,
+    address or call found directly, so a supervisor finds who looked her up; the detail
+    lists everyone and everything shown."""
+    direct = next((p["id"] for p in package.people if p.get("direct")), None)
+    access.log_action(
         request,
-        object_type="cases.incident",
-        purpose=f"Call {incident.reference}",
+        action=AccessLog.Action.SEARCH,
+        obj=incident,
+        person_id=direct,
+        purpose=purpose or f"Call {incident.reference}",
         detail={
             "incident": incident.pk,
             "phone": (package.phone or {}).get("id"),
             "address": (package.address or {}).get("id"),
             "people": [p["id"] for p in package.people],
             "flags": [f["id"] for f in package.flags],
+            "incidents": [i["id"] for i in package.incidents],
+            "suspects": [p["id"] for p in package.suspects],
+            "children": [p["id"] for p in package.children],
         },
     )
 
@@ -196,6 +301,7 @@ def call_autosave(request, pk: int):
     """Save the draft as it is typed (htmx), and refresh the intelligence and the grade
     suggestion. Returns the live panels; nothing typed is lost on an error."""
     incident = _incident_for(request, pk, edit=True)
+    address_before = incident.address_id
     version = request.POST.get("version")
     try:
         errors = call_services.incident_autosave(
@@ -216,8 +322,16 @@ def call_autosave(request, pk: int):
     context = _page_context(request, incident, errors=errors)
     _log_lookup(request, incident, context["package"])
     context["saved_at"] = timezone.now()
+    context["flags_announcement"] = _flags_announcement(
+        request.POST.get("flags_shown"), context["package"]
+    )
     context["people_changed"] = bool(
         request.POST.get("add_person") or request.POST.get("remove_person")
+    )
+    # A known address found (or lost) sets the area: show it on the page.
+    context["area_changed"] = (
+        incident.address_id != address_before
+        or request.POST.get("location_type", incident.location_type) != incident.location_type
     )
     return render(request, "calls/_live.html", context)
 
@@ -245,10 +359,19 @@ def call_people_search(request, pk: int):
 @role_required(*CALL_ROLES)
 @require_POST
 def call_log(request, pk: int):
-    """Save the last changes, then log the call with the chosen grade."""
-    incident = _incident_for(request, pk, edit=True)
+    """Save the last changes, then log the call with the chosen grade. A retried submit
+    after the call was logged goes to the logged call, saying so."""
+    incident = _incident_for(request, pk)
+    if incident.status != IncidentStatus.DRAFT:
+        logged_at = incident.logged_at or incident.graded_at
+        when = f" at {timezone.localtime(logged_at):%H:%M}" if logged_at else ""
+        messages.info(request, f"This call was already logged{when}")
+        return redirect("call_edit", pk=incident.pk)
+    if not rules.can_edit_call(request.user, incident):
+        raise PermissionDenied
     post = request.POST
     errors: dict = {}
+    package = None
     try:
         errors = call_services.incident_autosave(
             incident=incident,
@@ -257,6 +380,9 @@ def call_log(request, pk: int):
             version=int(post["version"]) if post.get("version", "").isdigit() else None,
         )
         incident.refresh_from_db()
+        # The fresh look-up the call is logged with (and shown again if it is refused).
+        package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+        _log_lookup(request, incident, package)
         if not errors:
             appointment = _parse_local_datetime(post.get("appointment_at", ""))
             if post.get("appointment_at") and appointment is None:
@@ -271,6 +397,7 @@ def call_log(request, pk: int):
                         appointment_at=appointment,
                         version=incident.version,
                     ),
+                    package=package,
                 )
                 access.log_action(
                     request,
@@ -283,9 +410,12 @@ def call_log(request, pk: int):
     except DomainError as exc:
         errors = exc.errors or {"grade": [exc.message]}
     incident.refresh_from_db()
-    context = _page_context(request, incident, errors=errors)
+    context = _page_context(request, incident, errors=errors, package=package)
+    if package is None:
+        _log_lookup(request, incident, context["package"])
     context["chosen_grade"] = post.get("grade", "")
     context["grade_reason"] = post.get("grade_reason", "")
+    context["appointment_at"] = post.get("appointment_at", "")
     return render(request, "calls/edit.html", context, status=400)
 
 
@@ -326,7 +456,7 @@ def call_history(request, pk: int):
         "calls/history.html",
         {
             "incident": incident,
-            "events": call_selectors.incident_events(incident=incident),
+            "timeline": call_selectors.incident_timeline(incident=incident),
             "versions": incident.history.select_related("history_user").order_by("history_date"),
         },
     )

@@ -16,6 +16,7 @@
 // the user chooses to restore or discard them. A 400 or 409 answer (a refused value, a
 // conflicting change) is shown in the form's status area and the copy is kept.
 // Any element with data-draft-clear="<key>" (a confirmation page) discards the copy.
+// A field marked data-draft-ignore (a search box with its own request) is not kept.
 ;(function () {
   'use strict'
 
@@ -49,7 +50,8 @@
 
   function tracked (el) {
     return !!(el && el.name && el.form && !el.disabled &&
-      el.name !== 'csrfmiddlewaretoken' && SKIP_TYPES.indexOf(el.type) === -1)
+      el.name !== 'csrfmiddlewaretoken' && SKIP_TYPES.indexOf(el.type) === -1 &&
+      !el.hasAttribute('data-draft-ignore'))
   }
 
   function keyOf (el) {

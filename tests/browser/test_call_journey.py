@@ -2,7 +2,10 @@
 a call from a high-risk victim's number typed in another format shows the flag and the
 last incidents before anything is saved; a calm caller who says she is very frightened
 gets an urgent suggestion with reasons; the call-taker picks a lower grade with a
-reason; a supervisor reads that reason in the incident's history."""
+reason; a supervisor reads that reason in the incident's history. Along the way: what
+was typed survives an autosave that never arrived (the copy on the device), new flags
+are announced to screen readers, the suggestion is marked beside the grade buttons, a
+scheduled grade needs an appointment, and the console shows no CSP violation."""
 
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ def answer(page, code: str, label: str) -> None:
 
 
 def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
-    page, live_server, persona, high_risk_victim
+    page, live_server, persona, high_risk_victim, console_problems
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -77,11 +80,27 @@ def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
     page.get_by_label("Caller's phone number").fill("(07700) 900-871")
     intel = page.get_by_test_id("intelligence")
     expect(intel.get_by_test_id("intel-flags")).to_contain_text("High-risk victim")
+    # Said once, politely, to a screen reader; saving drafts is not announced.
+    expect(page.get_by_test_id("intel-announce")).to_have_text(
+        "New flag: High-risk victim. 1 flag in all."
+    )
+    assert page.get_by_test_id("save-status").get_attribute("aria-live") is None
     expect(intel).to_contain_text("Incidents in the last 12 months: 2")
     expect(intel.get_by_test_id("intel-suspects")).to_contain_text("Carl Brock")
     assert Incident.objects.get(pk=incident_id).status == IncidentStatus.DRAFT  # nothing logged yet
 
+    # The browser closes before the autosave reaches the server: what was typed is kept
+    # on the device, put back when the call is opened again, and saved.
+    page.route("**/autosave/", lambda route: route.abort())
     page.get_by_label("Location details").fill("Outside the shop on the corner")
+    expect(page.get_by_test_id("draft-banner")).to_contain_text("Not saved")
+    page.unroute("**/autosave/")
+    page.reload()
+    expect(page.get_by_label("Location details")).to_have_value("Outside the shop on the corner")
+    expect(page.get_by_test_id("save-status")).to_contain_text("Draft saved")
+    assert Incident.objects.get(pk=incident_id).location_note == "Outside the shop on the corner"
+    console_problems.clear()  # the aborted autosave's network error
+
     answer(page, "injuries", "No")
     answer(page, "suspect_location", "Somewhere else in the area")
     for code in ("weapons", "children_present", "drink_drugs"):
@@ -95,8 +114,13 @@ def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
     reasons = page.get_by_test_id("suggestion-reasons")
     expect(reasons).to_contain_text("very frightened")
     expect(reasons).to_contain_text("High-risk marker")
+    # The suggestion is repeated beside the grade buttons.
+    expect(page.get_by_test_id("grade-suggestion")).to_contain_text("Suggested: Emergency")
+    expect(page.locator("label[for=grade-emergency]")).to_contain_text("Suggested")
+    expect(page.locator("label[for=grade-priority]")).not_to_contain_text("Suggested")
     violations = serious_violations(page)
     assert not violations, "axe on the call page:\n" + "\n".join(violations)
+    assert console_problems == [], "\n".join(console_problems)
 
     # A lower grade without a reason is refused, and nothing typed is lost.
     page.get_by_role("radio", name="Scheduled").check()
@@ -105,11 +129,17 @@ def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
     expect(summary).to_contain_text("Explain why you chose scheduled")
     expect(page.get_by_label("Location details")).to_have_value("Outside the shop on the corner")
 
+    expect(summary).to_contain_text("Enter the date and time of the appointment")
     page.get_by_role("radio", name="Scheduled").check()
     page.get_by_label("Reason for choosing a different grade").fill(REASON)
+    tomorrow = timezone.localtime() + dt.timedelta(days=1)
+    page.get_by_label("Appointment").fill(tomorrow.strftime("%Y-%m-%dT10:00"))
     page.get_by_role("button", name="Log call and grade").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("logged and graded")
     expect(page.get_by_test_id("grade")).to_contain_text("Scheduled (suggested emergency)")
+    # Only the refused log (400) reached the console: no CSP violation, no script error.
+    problems = [p for p in console_problems if "status of 400 (Bad Request)" not in p]
+    assert problems == [], "\n".join(problems)
     page.locator(".moj-identity-bar").get_by_role("button", name="Sign out").click()
 
     supervisor = persona(Role.SUPERVISOR, team="cru")

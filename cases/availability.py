@@ -2,8 +2,10 @@
 
 A person is at work at a moment when they are not absent (leave, sickness, training)
 and their shift pattern (their own, else their team's) has a slot covering it. Someone
-with no pattern at all is treated as at work unless absent. Pure functions first; the
-database wrappers below them.
+with no pattern at all is treated as at work unless absent. A team takes cases at a
+moment when its own pattern covers it and at least one active member who works cases
+(a DASO) is at work by that rule (`team_at_work`). Pure functions first; the database
+wrappers below them.
 """
 
 from __future__ import annotations
@@ -109,3 +111,30 @@ def user_at_work(user, at: dt.datetime | None = None) -> bool:
         cycle_days=pattern.cycle_days,
         at_local=local(at),
     )
+
+
+# The role whose members work a team's cases: a hub with none of them at work takes none.
+CASE_WORKER_ROLES: frozenset[str] = frozenset({"daso"})
+
+
+def team_case_workers(team):
+    """The team's active members who work cases, with what `user_at_work` reads."""
+    from dasapp.models import User
+
+    return (
+        User.objects.filter(profile__team=team, is_active=True, groups__name__in=CASE_WORKER_ROLES)
+        .distinct()
+        .select_related("profile__shift_pattern", "profile__team__shift_pattern")
+        .prefetch_related("profile__shift_pattern__slots", "profile__team__shift_pattern__slots")
+        .order_by("pk")
+    )
+
+
+def team_at_work(team, at: dt.datetime | None = None) -> bool:
+    """Whether a team takes cases at a moment: its shift pattern covers it and at least
+    one active member who works cases (a DASO) is at work then by `user_at_work`. A hub
+    on its shift whose DASOs are all on leave, sick or off their own shift is not."""
+    at = at or timezone.now()
+    if not team_on_duty(team, at):
+        return False
+    return any(user_at_work(member, at) for member in team_case_workers(team))

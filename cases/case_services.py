@@ -140,6 +140,14 @@ def case_route(*, case: Case, user, at: dt.datetime | None = None) -> Case:
 
     at = at or timezone.now()
     cru = central_unit()
+    teams = {
+        team.pk: team
+        for team in Team.objects.filter(
+            kind=TeamKind.HUB, is_active=True, shift_pattern__isnull=False
+        )
+        .select_related("shift_pattern")
+        .prefetch_related("districts", "shift_pattern__slots")
+    }
     hubs = [
         HubRota(
             team_id=team.pk,
@@ -149,11 +157,7 @@ def case_route(*, case: Case, user, at: dt.datetime | None = None) -> Case:
             cycle_start=team.shift_pattern.cycle_start,
             cycle_days=team.shift_pattern.cycle_days,
         )
-        for team in Team.objects.filter(
-            kind=TeamKind.HUB, is_active=True, shift_pattern__isnull=False
-        )
-        .select_related("shift_pattern")
-        .prefetch_related("districts", "shift_pattern__slots")
+        for team in teams.values()
     ]
     route = route_case(
         level=case.risk_level,
@@ -161,6 +165,8 @@ def case_route(*, case: Case, user, at: dt.datetime | None = None) -> Case:
         at_local=availability.local(at),
         hubs=hubs,
         cru_team_id=cru.pk,
+        # A hub on its shift takes cases only with a DASO at work: the one rule.
+        at_work=lambda hub, when: availability.team_at_work(teams[hub.team_id], when),
     )
     team = Team.objects.get(pk=route.team_id)
     queue = queue_for(team=team, kind=route.queue_kind)

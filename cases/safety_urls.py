@@ -24,4 +24,6 @@ urlpatterns = [
         name="safety_action_cancel",
     ),
     path("absences/", safety.absences, name="absences"),
+    path("absences/<int:pk>/end/", safety.absence_end, name="absence_end"),
+    path("absences/<int:pk>/change/", safety.absence_change, name="absence_change"),
 ]

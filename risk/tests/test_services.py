@@ -38,6 +38,7 @@ def people(org, persona):
     officer = persona(Role.OFFICER, team="response", username="pc", supervisor=supervisor)
     hub_daso = persona(Role.DASO, team="hub-colchester", username="daso-col")
     other_hub_daso = persona(Role.DASO, team="hub-brentwood", username="daso-bre")
+    persona(Role.DASO, team="hub-laindon", username="daso-lai")  # every hub has someone
     cru_daso = persona(Role.DASO, team="cru", username="daso-cru")
     researcher = persona(Role.RESEARCHER, team="cru", username="researcher")
     victim = services.person_create(data=services.PersonInput(given_name="Nia", family_name="Rowe"))

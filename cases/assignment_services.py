@@ -365,14 +365,8 @@ def cases_bulk_reassign(
 
 def open_actions_message(count: int) -> str:
     if count == 1:
-        return (
-            "1 safety-plan action is still open: mark it done, cancel it or move it to "
-            "another case first"
-        )
-    return (
-        f"{count} safety-plan actions are still open: mark them done, cancel them or move "
-        "them to another case first"
-    )
+        return "1 safety-plan action is still open: mark it done or cancel it first"
+    return f"{count} safety-plan actions are still open: mark them done or cancel them first"
 
 
 def describe_action(action: SafetyAction) -> str:
@@ -383,7 +377,7 @@ def describe_action(action: SafetyAction) -> str:
 @transaction.atomic
 def case_close(*, case: Case, user, reason: str, version: int | None = None) -> Case:
     """Close a case with a reason. Refused while any safety-plan action is open (each must
-    be done, cancelled or moved first). Lifts the case's high-risk markers."""
+    be done or cancelled first). Lifts the case's high-risk markers."""
     reason = _reason(reason, required="Enter why the case is closing")
     case = _locked(case)
     _check_version(case, version)

@@ -184,6 +184,31 @@ def _dv1(pk) -> str:
     return f"DV1-{int(pk):06d}" if str(pk).isdigit() else "a DV1"
 
 
+def _safety_action_added(new: dict, names: dict[int, str]) -> str:
+    """`Safety-plan action added: Patrols past the address, for Mark Fenwick, due 1 Dec
+    2026 10:30`: the catalogue label, never the free text (it may hold the victim's
+    details). Events from before the label and names were kept say what they can."""
+    what = ""
+    if "label" in new:
+        what = f": {new['label'] or 'an action described in the plan'}"
+    if new.get("owner_name") or new.get("owner") in names:
+        who = new.get("owner_name") or names[new["owner"]]
+    elif new.get("owner_team_name") or new.get("owner_team"):
+        who = f"{new.get('owner_team_name') or new['owner_team']} (the whole team)"
+    else:
+        who = ""
+    parts = [f"Safety-plan action added{what}"]
+    if who:
+        parts.append(f"for {who}")
+    try:
+        due = dt.datetime.fromisoformat(new["due_at"])
+    except (KeyError, TypeError, ValueError):
+        pass
+    else:
+        parts.append(f"due {timezone.localtime(due):%-d %b %Y %H:%M}")
+    return ", ".join(parts)
+
+
 @dataclass
 class TimelineEntry:
     """One event as people read it: a title, a sentence with who, when, from, to and
@@ -274,6 +299,8 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         sentence = f"Case closed {by}{why}"
     elif verb == EventVerb.SUPERVISOR_REVIEW_REQUESTED:
         sentence = f"Supervisor review of a lowered risk level requested {by}{why}"
+    elif verb == EventVerb.SAFETY_ACTION_ADDED:
+        sentence = f"{_safety_action_added(new, names)}, {by}"
     else:
         sentence = f"{title} {by}{why}"
     return TimelineEntry(event, title, sentence, details, link, link_text)
@@ -291,6 +318,14 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         e.new.get("officer")
         for e in events
         if e.verb == EventVerb.GRADING_CHALLENGED and isinstance(e.new.get("officer"), int)
+    }
+    # Actions added before their owner's name was kept with the event.
+    mentioned |= {
+        e.new.get("owner")
+        for e in events
+        if e.verb == EventVerb.SAFETY_ACTION_ADDED
+        and not e.new.get("owner_name")
+        and isinstance(e.new.get("owner"), int)
     }
     names = {}
     if mentioned:

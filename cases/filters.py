@@ -182,3 +182,19 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = case_models.Case
         fields: list[str] = []
+
+    # The queue page shares this filter set with the API. `help_text` is written for the
+    # API's schema ("A district's id."); the page shows these hints instead (empty: none).
+    PAGE_HINTS = {
+        "district": "",
+        "breached": "Cases not reviewed within the queue's target time",
+    }
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, hint in self.PAGE_HINTS.items():
+                if name in form.fields:
+                    form.fields[name].help_text = hint
+        return self._form

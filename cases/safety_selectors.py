@@ -1,20 +1,23 @@
 """Reads for safety plans, their actions and staff absences, and who may do what with
 them (pages, API and services ask the same predicates).
 
-Who may do what: DASOs and supervisors work safety plans (add, reassign, agree with the
-victim, complete); the owner of an action (or, for a team's action, anyone in the team)
-may complete it; partner agencies have no access. Supervisors record absences for the
-people they supervise and for their own team; everyone sees their own.
+Who may do what: a case's plan is worked (actions added, moved, cancelled or completed,
+the plan agreed with the victim) by those who work the case: supervisors, the case's
+owner, and the DASOs who work its queue (`rules.works_queue`); a DASO elsewhere reads
+it but does not change it. The owner of an action (or, for a team's action, anyone in
+the team) may complete it; partner agencies have no access. Supervisors record absences
+for the people they supervise and for their own team; everyone sees their own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cases import rules
+from cases import availability, rules
 from cases.choices import ActionStatus, TeamKind
 from cases.models import Absence, Case, FollowUp, SafetyAction, SafetyActionType, SafetyPlan, Team
 from dasapp.models import User
@@ -34,8 +37,22 @@ def _team_id(user) -> int | None:
 
 
 def can_work_plans(user) -> bool:
-    """Add actions, reassign them, agree the plan with the victim."""
+    """Whether the user's role works safety plans at all (the gate on the pages and the
+    API); which cases' plans is `can_work_plan`'s to say."""
     return has_role(user, *PLAN_WORKERS)
+
+
+def can_work_plan(user, case: Case) -> bool:
+    """Add actions to the case's plan, move or cancel them, agree the plan with the
+    victim: supervisors, the case's owner, and those who work the case's queue (the
+    people who may hold its cases: `rules.works_queue`)."""
+    if not can_work_plans(user):
+        return False
+    if has_role(user, Role.SUPERVISOR):
+        return True
+    if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
+        return True
+    return rules.works_queue(user, case.queue if case.queue_id else None)
 
 
 def _owns_an_action(user, plan: SafetyPlan | None) -> bool:
@@ -55,21 +72,27 @@ def can_see_plan(user, case: Case, plan: SafetyPlan | None = None) -> bool:
 
 
 def can_complete_action(user, action: SafetyAction) -> bool:
+    """Its owner (or, for a team's action, anyone in the team), and those who work the
+    case's plan."""
     if action.status != ActionStatus.OPEN or not has_role(user, *ACTION_OWNER_ROLES):
         return False
-    if can_work_plans(user) or action.owner_id == user.pk:
+    if action.owner_id == user.pk:
         return True
-    return action.owner_id is None and action.owner_team_id == _team_id(user)
+    if action.owner_id is None and action.owner_team_id == _team_id(user):
+        return True
+    return can_work_plan(user, action.plan.case)
 
 
 def can_reassign_action(user, action: SafetyAction) -> bool:
-    return action.status == ActionStatus.OPEN and can_work_plans(user)
+    """Moving is working the plan: those who work the case, not the action's owner (who
+    asks for it to be moved)."""
+    return action.status == ActionStatus.OPEN and can_work_plan(user, action.plan.case)
 
 
 def can_cancel_action(user, action: SafetyAction) -> bool:
-    """Cancelling is working the plan, like moving it: DASOs and supervisors, not the
+    """Cancelling is working the plan, like moving it: those who work the case, not the
     action's owner (who does it, or asks for it to be moved)."""
-    return action.status == ActionStatus.OPEN and can_work_plans(user)
+    return action.status == ActionStatus.OPEN and can_work_plan(user, action.plan.case)
 
 
 def actions_visible_to(user, queryset: QuerySet[SafetyAction]) -> QuerySet[SafetyAction]:
@@ -129,8 +152,96 @@ def active_members(team: Team) -> QuerySet[User]:
     return User.objects.filter(profile__team=team, is_active=True)
 
 
+def team_choices() -> QuerySet[Team]:
+    """The teams an owner picker offers: those that may hold actions and have somebody
+    active in them (an empty team is refused on save)."""
+    staffed = User.objects.filter(profile__team=OuterRef("pk"), is_active=True)
+    return assignable_teams().filter(Exists(staffed)).order_by("name")
+
+
 def catalogue() -> QuerySet[SafetyActionType]:
     return SafetyActionType.objects.filter(is_active=True)
+
+
+# Who is away ---------------------------------------------------------------------------
+
+# How far ahead an owner picker says someone will be away.
+AWAY_NOTICE = dt.timedelta(days=14)
+# Why an action's owner will not be at work when it falls due (`owners_not_at_work`).
+AWAY, OFF_SHIFT, SWITCHED_OFF = "away", "off shift", "switched off"
+
+
+@dataclass(frozen=True)
+class AwaySpell:
+    """A time someone is away: their absences back to back read as one, and never
+    what kind (sickness is health data; the absences page is for supervisors)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+def away_spells(
+    user_ids, *, now: dt.datetime | None = None, within: dt.timedelta = AWAY_NOTICE
+) -> dict[int, AwaySpell]:
+    """For each of `user_ids` away now, or from some time in the next `within`, that
+    spell away. One query."""
+    now = now or timezone.now()
+    rows = (
+        Absence.objects.filter(user_id__in=list(user_ids), ends_at__gt=now)
+        .order_by("user_id", "starts_at")
+        .values_list("user_id", "starts_at", "ends_at")
+    )
+    spells: dict[int, AwaySpell] = {}
+    for user_id, starts_at, ends_at in rows:
+        spell = spells.get(user_id)
+        if spell is None:
+            if starts_at <= now + within:
+                spells[user_id] = AwaySpell(starts_at, ends_at)
+        elif starts_at <= spell.ends_at:
+            spells[user_id] = AwaySpell(spell.starts_at, max(spell.ends_at, ends_at))
+    return spells
+
+
+def owners_not_at_work(actions, *, now: dt.datetime | None = None) -> dict[int, str]:
+    """Open actions, due in the future, whose owner (a person) will not be at work when
+    they fall due, by `availability.user_at_work` (the follow-up sweep's rule: the sweep
+    will move them): action id -> AWAY (an absence), OFF_SHIFT or SWITCHED_OFF. Never the
+    kind of absence. A team's action is left out: it goes to whoever in the team is at
+    work."""
+    now = now or timezone.now()
+    pending = [
+        a for a in actions if a.status == ActionStatus.OPEN and a.owner_id and a.due_at > now
+    ]
+    if not pending:
+        return {}
+    owners = {
+        user.pk: user
+        for user in User.objects.filter(pk__in={a.owner_id for a in pending})
+        .select_related("profile__shift_pattern", "profile__team__shift_pattern")
+        .prefetch_related("profile__shift_pattern__slots", "profile__team__shift_pattern__slots")
+    }
+    absent = list(
+        Absence.objects.filter(
+            user_id__in=list(owners),
+            starts_at__lte=max(a.due_at for a in pending),
+            ends_at__gt=min(a.due_at for a in pending),
+        ).values_list("user_id", "starts_at", "ends_at")
+    )
+    found: dict[int, str] = {}
+    for action in pending:
+        owner = owners.get(action.owner_id)
+        if owner is None or availability.user_at_work(owner, action.due_at):
+            continue
+        if not owner.is_active:
+            found[action.pk] = SWITCHED_OFF
+        elif any(
+            user_id == owner.pk and starts_at <= action.due_at < ends_at
+            for user_id, starts_at, ends_at in absent
+        ):
+            found[action.pk] = AWAY
+        else:
+            found[action.pk] = OFF_SHIFT
+    return found
 
 
 # Plans and actions ---------------------------------------------------------------------
@@ -138,7 +249,7 @@ def catalogue() -> QuerySet[SafetyActionType]:
 
 def _with_details(queryset: QuerySet[SafetyAction]) -> QuerySet[SafetyAction]:
     return queryset.select_related(
-        "action_type", "owner", "owner_team", "created_by", "plan__case"
+        "action_type", "owner", "owner_team", "created_by", "plan__case__queue"
     ).prefetch_related(
         Prefetch(
             "follow_ups",

@@ -86,8 +86,13 @@ def action_add(
         new={
             "action": action.pk,
             "title": action.title,
+            # What the case history may show: the catalogue label (never the free text,
+            # which may hold the victim's details) and the owner's name as it was then.
+            "label": action_type.label if action_type else None,
             "owner": owner.pk if owner else None,
+            "owner_name": staff_name(owner) if owner else None,
             "owner_team": owner_team.code if owner_team else None,
+            "owner_team_name": owner_team.name if owner_team else None,
             "due_at": due_at.isoformat(),
         },
     )

@@ -330,8 +330,14 @@ def test_close_page_lists_open_actions_and_offers_no_button_until_they_are_done(
     closed = daso.post(url, {"reason": "Victim moved away", "version": 2})
 
     body = page.content.decode()
-    assert "3 safety-plan actions are still open: mark them done, cancel them or move them" in body
+    assert "3 safety-plan actions are still open: mark them done or cancel them first" in body
+    assert "another case" not in body
     assert body.count("Patrols past the address, week") == 3
+    for n, action in enumerate(actions, start=1):  # each links to its card on the plan
+        assert (
+            f'<a class="govuk-link" href="/cases/{case.pk}/safety-plan/?via=case:{case.pk}'
+            f'#action-{action.pk}">Patrols past the address, week {n}: Dee Ash, due '
+        ) in body
     assert 'data-testid="close-form"' not in body
     assert refused.status_code == 400
     assert 'data-testid="close-form"' in ready.content.decode()
@@ -446,3 +452,32 @@ def test_supervisors_queue_page_with_ticks_and_owners_keeps_a_constant_query_cou
 
     assert many == few
     assert many <= 20, many
+
+
+@time_machine.travel(HUB_A_DAYS, tick=False)
+def test_reassign_page_says_when_the_owner_is_the_only_one_who_works_the_queue(org, persona):
+    from cases import case_services
+    from cases.choices import QueueKind
+    from cases.models import Team
+
+    alone = make_people(persona)  # Dee Ash is the Colchester hub's only DASO
+    case = queue_case(hub_queue())
+    services.case_claim(case=case, user=alone["hub_daso"])
+    nobody = queue_case(
+        case_services.queue_for(team=Team.objects.get(code="hub-laindon"), kind=QueueKind.HUB_HIGH),
+        n=1,
+    )
+    supervisor = signed_in(alone["supervisor"])
+
+    only_one = supervisor.get(f"/cases/{case.pk}/reassign/?via=case:{case.pk}").content.decode()
+    empty = supervisor.get(f"/cases/{nobody.pk}/reassign/?via=case:{nobody.pk}").content.decode()
+
+    assert (
+        "Dee Ash is the only one who works this queue: there is nobody else to give the case "
+        "to. Ask your administrator to add staff to Colchester hub."
+    ) in only_one
+    assert "Nobody active works this queue" not in only_one
+    assert (
+        "Nobody active works this queue. Ask your administrator to add staff to Laindon hub."
+        in (empty)
+    )

@@ -662,3 +662,26 @@ def test_opening_a_notification_goes_only_to_a_local_url(people):
     assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_queue_filters_read_as_the_design_system_asks_and_the_api_keeps_its_help(people):
+    from rest_framework.authtoken.models import Token
+
+    queue = hub_queue()
+
+    body = signed_in(people["hub_daso"]).get(f"/queues/{queue.pk}/").content.decode()
+    token, _ = Token.objects.get_or_create(user=people["hub_daso"])
+    schema = Client(HTTP_AUTHORIZATION=f"Token {token.key}").get("/api/schema/?format=json")
+
+    assert '<label class="govuk-label" for="id_district">District</label>' in body
+    assert (
+        '<div id="id_breached-hint" class="govuk-hint govuk-checkboxes__hint">Cases not '
+        "reviewed within the queue&#x27;s target time</div>"
+    ) in body
+    assert "A district&#x27;s id." not in body and "true: only cases" not in body
+    parameters = {
+        p["name"]: p.get("description", "")
+        for p in schema.json()["paths"]["/api/v1/cases/"]["get"]["parameters"]
+    }
+    assert parameters["district"] == "A district's id."
+    assert parameters["breached"] == "true: only cases past their queue's review target."

@@ -605,3 +605,172 @@ def test_a_supervisor_records_absences_for_their_people_and_team_only(staff, per
     people = set(safety_selectors.absence_people(staff.chief).values_list("username", flat=True))
     assert people == {"pc.adeyemi", "insp.fenwick", "insp.price"}
     assert not safety_selectors.absence_people(staff.insp_a).exists()
+
+
+# Who works a plan ----------------------------------------------------------------------
+
+
+def in_colchester_queue(case):
+    """Put the case in the Colchester hub's high-risk queue, as routing would."""
+    from cases import case_services
+    from cases.choices import QueueKind
+
+    case.queue = case_services.queue_for(
+        team=Team.objects.get(code="hub-colchester"), kind=QueueKind.HUB_HIGH
+    )
+    case.save()
+    return case
+
+
+def hub_dasos(persona) -> SimpleNamespace:
+    """Sam Reeve works the Colchester hub's queue; Ada Okafor works the Laindon hub's."""
+    return SimpleNamespace(
+        colchester=persona(
+            "daso", "hub-colchester", "daso.reeve", first_name="Sam", last_name="Reeve"
+        ),
+        laindon=persona("daso", "hub-laindon", "daso.okafor", first_name="Ada", last_name="Okafor"),
+    )
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_plan_is_worked_by_its_queue_its_owner_and_supervisors_not_by_any_daso(
+    staff, plan, persona
+):
+    dasos = hub_dasos(persona)
+    researcher = persona("researcher", "hub-colchester", first_name="Nadia", last_name="Quinn")
+    in_colchester_queue(plan.case)
+    add(plan, staff.daso, owner=staff.insp_a)
+    action = safety_selectors.action_for_user(user=staff.chief, pk=SafetyAction.objects.get().pk)
+
+    def may(user):
+        return (
+            safety_selectors.can_work_plan(user, action.plan.case),
+            safety_selectors.can_reassign_action(user, action),
+            safety_selectors.can_cancel_action(user, action),
+            safety_selectors.can_complete_action(user, action),
+        )
+
+    assert may(dasos.colchester) == (True, True, True, True)  # works the case's queue
+    assert may(staff.chief) == (True, True, True, True)  # a supervisor
+    assert may(dasos.laindon) == (False, False, False, False)  # another hub's DASO
+    assert may(staff.daso) == (False, False, False, False)  # the central unit's DASO
+    assert may(researcher) == (False, False, False, False)  # researchers do not work plans
+    assert may(staff.insp_a) == (False, False, False, True)  # the action's owner completes it
+
+    # Whoever holds the case works its plan, whichever team they are in.
+    plan.case.assigned_to = dasos.laindon
+    plan.case.save()
+    action = safety_selectors.action_for_user(user=staff.chief, pk=action.pk)
+    assert may(dasos.laindon) == (True, True, True, True)
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_case_in_no_queue_is_worked_by_any_daso_as_it_may_be_held_by_any(staff, plan, persona):
+    dasos = hub_dasos(persona)
+    assert plan.case.queue_id is None
+    assert safety_selectors.can_work_plan(dasos.laindon, plan.case)
+    assert safety_selectors.can_work_plan(staff.daso, plan.case)
+    assert not safety_selectors.can_work_plan(staff.insp_a, plan.case)
+
+
+# Who is away ---------------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_away_spells_join_absences_back_to_back_and_look_two_weeks_ahead(staff):
+    leave(staff.insp_a, by=staff.chief, starts=T0 - DAY, ends=T0 + 2 * DAY)
+    leave(staff.insp_a, by=staff.chief, starts=T0 + 2 * DAY, ends=T0 + 5 * DAY, kind="training")
+    leave(staff.insp_b, by=staff.chief, starts=T0 + 3 * DAY, ends=T0 + 4 * DAY, kind="sickness")
+    leave(staff.pc, by=staff.chief, starts=T0 + 20 * DAY, ends=T0 + 25 * DAY)
+    leave(staff.chief, by=staff.supt, starts=T0 - 5 * DAY, ends=T0 - DAY)  # over
+
+    spells = safety_selectors.away_spells(
+        [staff.insp_a.pk, staff.insp_b.pk, staff.pc.pk, staff.chief.pk]
+    )
+
+    assert spells == {
+        staff.insp_a.pk: safety_selectors.AwaySpell(T0 - DAY, T0 + 5 * DAY),
+        staff.insp_b.pk: safety_selectors.AwaySpell(T0 + 3 * DAY, T0 + 4 * DAY),
+    }
+
+
+@time_machine.travel(T0, tick=False)
+def test_owners_not_at_work_when_due_follow_the_sweeps_rule_and_never_say_why(staff, plan):
+    leave(staff.insp_a, by=staff.chief, kind="sickness")  # until T0 + 10 days
+    away = add(plan, staff.daso, owner=staff.insp_a, due_in=DAY)
+    back = add(plan, staff.daso, owner=staff.insp_a, due_in=11 * DAY)
+    at_work = add(plan, staff.daso, owner=staff.insp_b, due_in=DAY)
+    # Superintendent Cole's unit works 08:00 to midnight: 02:00 is off shift.
+    night = add(plan, staff.daso, owner=staff.supt, due_in=16 * HOUR)
+    team = add(plan, staff.daso, owner_team=staff.response, due_in=DAY)
+
+    found = safety_selectors.owners_not_at_work(SafetyAction.objects.all())
+
+    assert found == {away.pk: safety_selectors.AWAY, night.pk: safety_selectors.OFF_SHIFT}
+    assert {back.pk, at_work.pk, team.pk}.isdisjoint(found)
+
+
+@time_machine.travel(T0, tick=False)
+def test_team_choices_leave_out_teams_with_nobody_active_and_partner_agencies(staff):
+    codes = set(safety_selectors.team_choices().values_list("code", flat=True))
+    assert "response" in codes
+    assert "nct-north" not in codes  # nobody in it: refused on save
+    assert "victim-support" not in codes
+    staff.daso.is_active = False
+    staff.daso.save()
+    staff.supt.is_active = False
+    staff.supt.save()
+    assert "cru" not in set(safety_selectors.team_choices().values_list("code", flat=True))
+
+
+# The case history ----------------------------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_history_says_which_action_was_added_for_whom_and_when_it_is_due(staff, plan):
+    from cases.casework_selectors import case_timeline
+
+    add(plan, staff.daso, owner=staff.insp_a, due_in=HOUR, description="Ring Leah at 07700 900999")
+    add(plan, staff.daso, owner_team=staff.response, kind=None, description="Ring her sister")
+
+    sentences = [
+        entry.sentence
+        for entry in case_timeline(case=plan.case)
+        if entry.event.verb == EventVerb.SAFETY_ACTION_ADDED
+    ]
+
+    assert sentences == [
+        "Safety-plan action added: Patrols past the address, for Mark Fenwick, due 14 Jul 2026 "
+        "11:00, by Claire Whitmore, 14 July 2026 10:00",
+        "Safety-plan action added: an action described in the plan, for Response policing (the "
+        "whole team), due 14 Jul 2026 11:00, by Claire Whitmore, 14 July 2026 10:00",
+    ]
+    assert not any("Ring" in s or "07700" in s for s in sentences)  # never the free text
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_history_of_an_action_added_before_names_were_kept_still_says_for_whom(staff, plan):
+    from cases.casework_selectors import case_timeline
+    from cases.events import event_record
+
+    event_record(
+        verb=EventVerb.SAFETY_ACTION_ADDED,
+        actor=staff.daso,
+        case=plan.case,
+        new={
+            "action": 1,
+            "title": "Patrols past the address: ring Leah first",
+            "owner": staff.insp_a.pk,
+            "owner_team": None,
+            "due_at": (T0 + DAY).isoformat(),
+        },
+    )
+
+    (entry,) = [
+        e for e in case_timeline(case=plan.case) if e.event.verb == EventVerb.SAFETY_ACTION_ADDED
+    ]
+
+    assert entry.sentence == (
+        "Safety-plan action added, for Mark Fenwick, due 15 Jul 2026 10:00, by Claire "
+        "Whitmore, 14 July 2026 10:00"
+    )

@@ -142,18 +142,17 @@ class _OwnerFields(forms.Form):
         error_messages={"invalid_choice": "Choose a team from the list"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pickers: tuple[list, list] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The lists offer active staff and teams that may hold actions; anyone else sent
-        # (a person switched off since the page loaded) reaches the service, which says why.
+        # The lists offer active staff and teams with somebody active in them, saying who
+        # is away; anyone else sent (a person switched off since the page loaded) reaches
+        # the service, which says why. `pickers` (from `_owner_pickers`) saves asking
+        # again for each form on a page.
+        people, teams = pickers or _owner_pickers()
         self.fields["owner"].queryset = User.objects.all()
-        self.fields["owner"].choices = [("", "Choose a person")] + [
-            (user.pk, _person_label(user)) for user in selectors.assignable_users()
-        ]
+        self.fields["owner"].choices = [("", "Choose a person"), *people]
         self.fields["owner_team"].queryset = Team.objects.all()
-        self.fields["owner_team"].choices = [("", "Choose a team")] + [
-            (team.pk, team.name) for team in selectors.assignable_teams()
-        ]
+        self.fields["owner_team"].choices = [("", "Choose a team"), *teams]
 
 
 def _person_label(user) -> str:
@@ -162,6 +161,42 @@ def _person_label(user) -> str:
     rank = f"{profile.rank} " if profile and profile.rank else ""
     team = f" ({profile.team.name})" if profile and profile.team_id else ""
     return f"{rank}{name}{team}"
+
+
+def _day(at: dt.datetime, now: dt.datetime) -> str:
+    """`10 Dec`, with the year when it is not this year's."""
+    local = timezone.localtime(at)
+    return f"{local:%-d %b}" if local.year == timezone.localtime(now).year else f"{local:%-d %b %Y}"
+
+
+def _away_words(spell: selectors.AwaySpell, now: dt.datetime) -> str:
+    """`away until 10 Dec`, or `away 3 Dec to 10 Dec`: never why (sickness is health
+    data)."""
+    if spell.starts_at <= now:
+        return f"away until {_day(spell.ends_at, now)}"
+    return f"away {_day(spell.starts_at, now)} to {_day(spell.ends_at, now)}"
+
+
+def _owner_label(user, spell: selectors.AwaySpell | None, now: dt.datetime) -> str:
+    """`Inspector Mark Fenwick (Response policing, away until 10 Dec)`."""
+    profile = getattr(user, "profile", None)
+    name = user.get_full_name() or user.username
+    rank = f"{profile.rank} " if profile and profile.rank else ""
+    notes = [profile.team.name] if profile and profile.team_id else []
+    if spell is not None:
+        notes.append(_away_words(spell, now))
+    return f"{rank}{name} ({', '.join(notes)})" if notes else f"{rank}{name}"
+
+
+def _owner_pickers() -> tuple[list, list]:
+    """The choices of an owner picker: people (saying who is away now or soon) and teams
+    with somebody active in them."""
+    now = timezone.now()
+    users = list(selectors.assignable_users())
+    spells = selectors.away_spells([user.pk for user in users], now=now)
+    people = [(user.pk, _owner_label(user, spells.get(user.pk), now)) for user in users]
+    teams = [(team.pk, team.name) for team in selectors.team_choices()]
+    return people, teams
 
 
 class ActionAddForm(DateTimeFieldsMixin, _OwnerFields):
@@ -270,6 +305,37 @@ class AbsenceForm(DateTimeFieldsMixin, forms.Form):
         self._add_date_time_fields()
 
 
+class AbsenceEndForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it ending early?",
+        help_text="For example, back early from sickness. Kept in the absence's history "
+        "with your name and the time",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The reason must be 200 characters or fewer"},
+    )
+
+
+class AbsenceChangeForm(DateTimeFieldsMixin, forms.Form):
+    date_times = (("starts_at", "start date"), ("ends_at", "end date"))
+    reason = forms.CharField(
+        label="Why are the dates changing?",
+        help_text="For example, leave extended by a week. Kept in the absence's history "
+        "with your name and the time",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The reason must be 200 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_date_time_fields()
+        # The reason after the dates, as the page asks.
+        self.fields["reason"] = self.fields.pop("reason")
+
+
 # Service field names to form fields.
 FIELD_MAP = {
     "due_at": "due_at_day",
@@ -287,7 +353,7 @@ def _plan_url(request, pk: int) -> str:
 
 
 def _case_or_404(request, pk: int) -> Case:
-    case = Case.objects.select_related("victim").filter(pk=pk).first()
+    case = Case.objects.select_related("victim", "queue").filter(pk=pk).first()
     if case is None:
         raise Http404
     plan = selectors.plan_for_case(case=case)
@@ -301,10 +367,24 @@ def _action_or_404(case: Case, action_pk: int) -> SafetyAction:
     if case.plan is None:
         raise Http404
     return get_object_or_404(
-        SafetyAction.objects.select_related("plan__case", "owner", "owner_team"),
+        SafetyAction.objects.select_related("plan__case__queue", "owner", "owner_team"),
         pk=action_pk,
         plan=case.plan,
     )
+
+
+def _not_at_work_note(action: SafetyAction, why: str | None) -> str:
+    """What the plan says under an action whose owner will not be at work when it falls
+    due (never the kind of absence)."""
+    if why is None:
+        return ""
+    name = action.owner.get_full_name() or action.owner.username
+    then = {
+        selectors.AWAY: f"{name} is away then",
+        selectors.OFF_SHIFT: f"{name} is off shift then",
+        selectors.SWITCHED_OFF: f"{name}'s account is switched off",
+    }[why]
+    return f"{then}: the follow-up sweep will move it to someone on duty before it is due."
 
 
 def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None, row_forms=None):
@@ -312,8 +392,12 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
     user = request.user
     now = timezone.now()
     row_forms = row_forms or {}
+    can_work = selectors.can_work_plan(user, case) and case.status == "open"
+    actions = selectors.plan_actions(plan=plan) if plan else []
+    not_at_work = selectors.owners_not_at_work(actions, now=now)
+    pickers = _owner_pickers() if can_work else None  # one look-up for every form here
     rows = []
-    for action in selectors.plan_actions(plan=plan) if plan else []:
+    for action in actions:
         complete = reassign = cancel = None
         if selectors.can_complete_action(user, action):
             complete = row_forms.get(("complete", action.pk)) or ActionCompleteForm(
@@ -321,7 +405,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
             )
         if selectors.can_reassign_action(user, action):
             reassign = row_forms.get(("reassign", action.pk)) or ActionReassignForm(
-                prefix=f"reassign{action.pk}", initial={"version": action.version}
+                prefix=f"reassign{action.pk}", initial={"version": action.version}, pickers=pickers
             )
         if selectors.can_cancel_action(user, action):
             cancel = row_forms.get(("cancel", action.pk)) or ActionCancelForm(
@@ -331,19 +415,21 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
             {
                 "action": action,
                 "overdue": action.status == ActionStatus.OPEN and action.due_at <= now,
+                "not_at_work": _not_at_work_note(action, not_at_work.get(action.pk)),
                 "complete_form": complete,
                 "reassign_form": reassign,
                 "cancel_form": cancel,
             }
         )
-    can_work = selectors.can_work_plans(user) and case.status == "open"
     context = {
         "case": case,
         "victim": case.victim,
         "plan": plan,
         "rows": rows,
         "can_work": can_work,
-        "add_form": (add_form or ActionAddForm(prefix="add")) if can_work else None,
+        "add_form": (add_form or ActionAddForm(prefix="add", pickers=pickers))
+        if can_work
+        else None,
         "agree_form": (
             agree_form
             or PlanAgreeForm(prefix="agree", initial={"version": plan.version if plan else None})
@@ -405,7 +491,7 @@ def safety_plan(request, pk: int):
 
 def _worker_case(request, pk: int) -> Case:
     case = _case_or_404(request, pk)
-    if not selectors.can_work_plans(request.user):
+    if not selectors.can_work_plan(request.user, case):
         raise PermissionDenied
     return case
 
@@ -419,7 +505,7 @@ def safety_action_add(request, pk: int):
         return _refused(request, case, form, None, add_form=form)
     data = form.cleaned_data
     try:
-        services.case_action_add(
+        added = services.case_action_add(
             case=case,
             user=request.user,
             action_type=data.get("action_type"),
@@ -430,8 +516,25 @@ def safety_action_add(request, pk: int):
         )
     except DomainError as exc:
         return _refused(request, case, form, exc, add_form=form)
-    messages.success(request, "Action added. Its owner has been told.")
+    access.log_alteration(request, obj=added, person_id=case.victim_id, change="add")
+    messages.success(request, _added_message(added, request.user))
     return redirect(_plan_url(request, pk))
+
+
+def _added_message(action: SafetyAction, user) -> str:
+    """Says so when the new action's owner will not be at work when it falls due: it is
+    not refused (the follow-up sweep moves it), but whoever added it should know."""
+    told = "" if action.owner_id == user.pk else " Its owner has been told."
+    why = selectors.owners_not_at_work([action]).get(action.pk)
+    if why is None:
+        return f"Action added.{told}"
+    name = action.owner.get_full_name() or action.owner.username
+    # An owner switched off is refused on adding: away or off shift are left.
+    state = "away" if why == selectors.AWAY else "off shift"
+    return (
+        f"Action added for {name}, who is {state} when it is due: the follow-up sweep will "
+        f"move it to someone on duty before then.{told}"
+    )
 
 
 @role_required(*selectors.PLAN_WORKERS)
@@ -450,6 +553,7 @@ def safety_plan_agree(request, pk: int):
         )
     except DomainError as exc:
         return _refused(request, case, form, exc, agree_form=form)
+    access.log_alteration(request, obj=case, person_id=case.victim_id, change="agree_plan")
     messages.success(request, "The date the plan was agreed with the victim is recorded")
     return redirect(_plan_url(request, pk))
 
@@ -474,6 +578,7 @@ def safety_action_complete(request, pk: int, action_pk: int):
         return _refused(
             request, case, form, exc, action=action, row_forms={("complete", action.pk): form}
         )
+    access.log_alteration(request, obj=action, person_id=case.victim_id, change="complete")
     messages.success(request, f"{action.title}: done")
     return redirect(_plan_url(request, pk))
 
@@ -502,6 +607,7 @@ def safety_action_reassign(request, pk: int, action_pk: int):
         return _refused(
             request, case, form, exc, action=action, row_forms={("reassign", action.pk): form}
         )
+    access.log_alteration(request, obj=moved, person_id=case.victim_id, change="reassign")
     who = moved.owner or moved.owner_team
     messages.success(request, f"{action.title}: moved to {who}, who has been told")
     return redirect(_plan_url(request, pk))
@@ -531,6 +637,7 @@ def safety_action_cancel(request, pk: int, action_pk: int):
         )
     except DomainError as exc:
         return _refused(request, case, form, exc, action=action, row_forms=rows)
+    access.log_alteration(request, obj=cancelled, person_id=case.victim_id, change="cancel")
     told = "" if cancelled.owner_id == request.user.pk else " Its owner has been told."
     messages.success(request, f"{action.title}: cancelled.{told}")
     return redirect(_plan_url(request, pk))
@@ -539,12 +646,53 @@ def safety_action_cancel(request, pk: int, action_pk: int):
 # Absences -----------------------------------------------------------------------------
 
 
+def _absences_page(request, *, form, ending=None, status=200):
+    """The absences page: who is away now or soon, with "they are back" for those the
+    supervisor looks after, and the form to record an absence. `ending` is a refused
+    (absence, end form): it stays in view with its error."""
+    now = timezone.now()
+    listed = list(selectors.absences_for_user(user=request.user).filter(ends_at__gt=now)[:200])
+    refused, failed = ending or (None, None)
+    if refused is not None and refused.pk not in {absence.pk for absence in listed}:
+        listed.insert(0, refused)
+    mine = set(selectors.absence_people(request.user).values_list("pk", flat=True))
+    rows = []
+    for absence in listed:
+        changeable = absence.user_id in mine and absence.ends_at > now
+        end_form = failed if refused is not None and absence.pk == refused.pk else None
+        if end_form is None and changeable and absence.starts_at <= now:
+            end_form = AbsenceEndForm(prefix=f"end{absence.pk}")
+        rows.append({"absence": absence, "end_form": end_form, "can_change": changeable})
+    if failed is None and form.errors:
+        failed = form
+    return render(
+        request,
+        "safety/absences.html",
+        {
+            "form": failed,  # the page title and the error summary read `form`
+            "absence_form": form,
+            "rows": rows,
+            "now": now,
+        },
+        status=status,
+    )
+
+
+def _changeable_absence(request, pk: int):
+    """An absence the supervisor may end or change: one of their people's."""
+    absence = get_object_or_404(selectors.absences_for_user(user=request.user), pk=pk)
+    if not selectors.absence_people(request.user).filter(pk=absence.user_id).exists():
+        raise PermissionDenied
+    return absence
+
+
 @role_required(Role.SUPERVISOR)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def absences(request):
     """Leave, sickness and training of the people a supervisor looks after: record one,
-    and see who is away. Routing and the follow-up sweep read them at once."""
+    see who is away, and end an absence early when someone is back. Routing and the
+    follow-up sweep read them at once."""
     form = AbsenceForm(request.POST or None, supervisor=request.user, prefix="absence")
     status = 200
     if request.method == "POST":
@@ -569,16 +717,65 @@ def absences(request):
                 )
                 return redirect(reverse("absences"))
         status = 400
-    now = timezone.now()
-    listed = selectors.absences_for_user(user=request.user).filter(ends_at__gt=now)[:200]
+    return _absences_page(request, form=form, status=status)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def absence_end(request, pk: int):
+    """They are back: end the absence now, with a reason kept in its history."""
+    absence = _changeable_absence(request, pk)
+    end_form = AbsenceEndForm(request.POST, prefix=f"end{absence.pk}")
+    if end_form.is_valid():
+        try:
+            services.absence_end(
+                absence=absence, user=request.user, reason=end_form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            apply_domain_errors(end_form, exc, field_map=FIELD_MAP)
+        else:
+            name = absence.user.get_full_name() or absence.user.username
+            messages.success(
+                request, f"{name} is back: their {absence.get_kind_display().lower()} has ended"
+            )
+            return redirect(reverse("absences"))
+    form = AbsenceForm(supervisor=request.user, prefix="absence")
+    return _absences_page(request, form=form, ending=(absence, end_form), status=400)
+
+
+@role_required(Role.SUPERVISOR)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def absence_change(request, pk: int):
+    """Correct an absence's dates, with a reason kept in its history."""
+    absence = _changeable_absence(request, pk)
+    initial = {
+        **_date_time_initial("starts_at", absence.starts_at),
+        **_date_time_initial("ends_at", absence.ends_at),
+    }
+    form = AbsenceChangeForm(request.POST or None, initial=initial, prefix="change")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.absence_change(
+                    absence=absence,
+                    user=request.user,
+                    starts_at=data.get("starts_at"),
+                    ends_at=data.get("ends_at"),
+                    reason=data.get("reason") or "",
+                )
+            except DomainError as exc:
+                apply_domain_errors(form, exc, field_map=FIELD_MAP)
+            else:
+                name = absence.user.get_full_name() or absence.user.username
+                messages.success(request, f"The dates of {name}'s absence are changed")
+                return redirect(reverse("absences"))
+        status = 400
     return render(
         request,
-        "safety/absences.html",
-        {
-            "form": form if form.errors else None,
-            "absence_form": form,
-            "absences": listed,
-            "now": now,
-        },
+        "safety/absence_change.html",
+        {"form": form if form.errors else None, "change_form": form, "absence": absence},
         status=status,
     )

@@ -167,38 +167,32 @@ def queues_visible_to(user, queryset):
 
 # The victim contact timeline ------------------------------------------------------------
 
-# Who reads a victim's contact timeline and records contacts: the police roles working
-# her case and the IDVA. Partner agencies are refused for now; MARAC sharing (the MARAC
-# issue) will open the timeline to a partner for victims on cases shared with its agency.
-# The contact service itself is agency-agnostic: it records against the user's team.
+# The roles that read a victim's contact timeline and record contacts: the police roles
+# working cases and the IDVA. Each sees only the victims of the cases they may read
+# (`cases_visible_to`): never a perpetrator, a witness or anyone else, and the IDVA, who
+# reads no case today, nobody until the IDVA's referrals give her cases to read.
+# Partner agencies are refused for now; MARAC sharing (the MARAC issue) will open the
+# timeline to a partner for victims on cases shared with its agency. The contact service
+# itself is agency-agnostic: it records against the user's team.
 CONTACT_WORKERS = frozenset(
     {Role.DASO, Role.RESEARCHER, Role.SUPERVISOR, Role.INVESTIGATOR, Role.OFFICER, Role.IDVA}
 )
-# Of those, the roles that may open any victim's timeline; officers and investigators
-# only for victims on the cases they may see (`cases_visible_to`).
-CONTACT_ANY_VICTIM = frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR, Role.IDVA})
 
 
 def contact_victims_visible_to(user, queryset):
     """Scope a Person queryset to the victims whose contact timeline `user` may read and
-    add to."""
-    if has_role(user, *CONTACT_ANY_VICTIM):
-        return queryset
-    if has_role(user, Role.OFFICER, Role.INVESTIGATOR):
-        from cases.models import Case
+    add to: the victims of the cases the user may read."""
+    if not has_role(user, *CONTACT_WORKERS):
+        return queryset.none()
+    from cases.models import Case
 
-        victims = cases_visible_to(user, Case.objects.all()).values("victim_id")
-        return queryset.filter(pk__in=victims)
-    return queryset.none()
+    victims = cases_visible_to(user, Case.objects.all()).values("victim_id")
+    return queryset.filter(pk__in=victims)
 
 
 def can_see_contacts(user, victim) -> bool:
     from cases.models import Person
 
-    if has_role(user, *CONTACT_ANY_VICTIM):
-        return True
-    if not has_role(user, Role.OFFICER, Role.INVESTIGATOR):
-        return False
     return contact_victims_visible_to(user, Person.objects.filter(pk=victim.pk)).exists()
 
 

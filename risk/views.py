@@ -47,7 +47,7 @@ def _assessment_for(request, pk: int, *, edit: bool = False) -> Assessment:
 def _log_view(request, assessment: Assessment, purpose: str) -> None:
     """A DV1 shows the victim's record: log it, with the work item the user came from
     (`?via=`), else the incident it belongs to."""
-    work_item = access.work_item_from(request) or (
+    work_item = access.work_item_from(request, obj=assessment, person_id=assessment.victim_id) or (
         f"incident:{assessment.incident_id}" if assessment.incident_id else ""
     )
     access_record(

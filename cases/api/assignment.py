@@ -24,6 +24,7 @@ from cases.api import schema
 from cases.api.casework import ERRORS, NOT_FOUND
 from cases.api.casework_serializers import CaseSerializer, CaseSummarySerializer
 from cases.models import Case
+from dasapp import access
 from dasapp.api import DomainError
 from dasapp.models import User
 from dasapp.roles import Role
@@ -39,6 +40,12 @@ def _user(pk: int) -> User:
     if user is None:
         raise DomainError("Choose the new owner.", {"to_user": [f"There is no user with id {pk}"]})
     return user
+
+
+def _log_alter(request, case: Case, change: str, **detail) -> None:
+    """The answer names the victim: the change is written to the access log, with the
+    caller's `X-Access-Purpose` if sent."""
+    access.log_alteration(request, obj=case, person_id=case.victim_id, change=change, **detail)
 
 
 class CaseAssignmentViewSet(viewsets.GenericViewSet):
@@ -87,6 +94,7 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
         case = services.case_claim(
             case=case, user=request.user, version=data.validated_data["version"]
         )
+        _log_alter(request, case, "claim")
         return Response(self._full(case))
 
     @extend_schema(
@@ -108,6 +116,7 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
             version=data.validated_data["version"],
         )
+        _log_alter(request, case, "release")
         return Response(self._full(case))
 
     @extend_schema(
@@ -134,6 +143,7 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
             reason=given["reason"],
             version=given["version"],
         )
+        _log_alter(request, case, "reassign", to_user=given["to_user"])
         return Response({"case": self._full(result.cases[0]), "warnings": result.warnings})
 
     @extend_schema(
@@ -167,6 +177,8 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
             versions=versions,
         )
         moved = self.get_queryset().filter(pk__in=[c.pk for c in result.cases]).order_by("pk")
+        for case in moved:
+            _log_alter(request, case, "reassign", to_user=given["to_user"])
         return Response(
             {
                 "reassigned": CaseSummarySerializer(
@@ -182,7 +194,7 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
         operation_id="v1_cases_close",
         description="The case's owner or a supervisor closes it with a reason. Refused "
         "(400, `errors.safety_actions` lists them) while any safety-plan action is still "
-        "open: mark each done or cancelled, or move it to another case, first. Closing "
+        "open: mark each done or cancel it first. Closing "
         "lifts the case's high-risk markers. Send the `version` you read (409 if it "
         "changed).",
         request=s.CloseInputSerializer,
@@ -199,4 +211,5 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
             version=data.validated_data["version"],
         )
+        _log_alter(request, case, "close")
         return Response(self._full(case))

@@ -152,6 +152,9 @@ class CaseViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
             version=data.validated_data["version"],
         )
+        access.log_alteration(
+            request, obj=case, person_id=case.victim_id, change="risk level", to=case.risk_level
+        )
         return Response(self._full(request, case))
 
     @extend_schema(
@@ -173,6 +176,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             note=data.validated_data["note"],
             version=data.validated_data["version"],
         )
+        access.log_alteration(request, obj=case, person_id=case.victim_id, change="agree")
         return Response(self._full(request, case))
 
     @extend_schema(
@@ -194,6 +198,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
             version=data.validated_data["version"],
         )
+        access.log_alteration(request, obj=case, person_id=case.victim_id, change="challenge")
         return Response(self._full(request, case))
 
     @extend_schema(

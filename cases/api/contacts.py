@@ -150,9 +150,11 @@ class ContactViewSet(viewsets.GenericViewSet):
         description="Every contact with the victim by any agency (police, victim support, "
         "the IDVA, partners), newest first, with the last contact and, when another agency "
         "than yours contacted her within the force's warning window, the warning to read "
-        "before you contact her. `victim` is required. For DASOs, researchers, supervisors "
-        "and IDVAs (any victim), officers and investigators (victims on the cases they may "
-        "see). Each read is written to the access log.",
+        "before you contact her. `victim` is required: the victim of a case you may read "
+        "(DASOs, researchers and supervisors: any case; officers: their cases). Anyone "
+        "else, a perpetrator or an unknown id alike, is 404. Each read is written to the "
+        "access log, with `X-Work-Item` only when it names something you may see about "
+        "her (a case of hers, say).",
         parameters=[
             OpenApiParameter(
                 "victim",

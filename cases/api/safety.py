@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from cases import rules
 from cases import safety_selectors as selectors
 from cases import safety_services as services
+from cases.api import absence_serializers, schema
 from cases.api import safety_serializers as s
-from cases.api import schema
 from cases.choices import AbsenceKind, ActionStatus
 from cases.models import Absence, Case, SafetyAction
 from dasapp import access
@@ -128,6 +128,8 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
         data = s.SafetyActionCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if not selectors.can_work_plan(request.user, values["case"]):
+            raise PermissionDenied
         created = services.case_action_add(
             case=values["case"],
             user=request.user,
@@ -136,6 +138,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
             owner=values["owner"],
             owner_team=values["owner_team"],
             due_at=values["due_at"],
+        )
+        access.log_alteration(
+            request, obj=created, person_id=values["case"].victim_id, change="add"
         )
         return self._body(request, created, status.HTTP_201_CREATED)
 
@@ -162,6 +167,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
             note=data.validated_data["completion_note"],
             version=data.validated_data["version"],
         )
+        access.log_alteration(
+            request, obj=done, person_id=found.plan.case.victim_id, change="complete"
+        )
         return self._body(request, done)
 
     @extend_schema(
@@ -178,6 +186,11 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
         found = get_object_or_404(self.get_queryset(), pk=pk)
         data = s.SafetyActionReassignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # One no longer open is refused by the service with a field error.
+        if found.status == ActionStatus.OPEN and not selectors.can_reassign_action(
+            request.user, found
+        ):
+            raise PermissionDenied
         moved = services.action_reassign(
             action=found,
             user=request.user,
@@ -185,6 +198,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
             to_team=data.validated_data["owner_team"],
             reason=data.validated_data["reason"],
             version=data.validated_data["version"],
+        )
+        access.log_alteration(
+            request, obj=moved, person_id=found.plan.case.victim_id, change="reassign"
         )
         return self._body(request, moved)
 
@@ -217,6 +233,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
             reason=data.validated_data["reason"],
             version=data.validated_data["version"],
         )
+        access.log_alteration(
+            request, obj=cancelled, person_id=found.plan.case.victim_id, change="cancel"
+        )
         return self._body(request, cancelled)
 
 
@@ -244,7 +263,7 @@ class AbsenceViewSet(viewsets.GenericViewSet):
 
     @property
     def allowed_roles(self):
-        if getattr(self, "action", None) == "create":
+        if getattr(self, "action", None) in {"create", "end", "change"}:
             return frozenset({Role.SUPERVISOR})
         return None  # any role: everyone sees their own
 
@@ -289,6 +308,59 @@ class AbsenceViewSet(viewsets.GenericViewSet):
         )
         return Response(s.AbsenceSerializer(absence).data, status=status.HTTP_201_CREATED)
 
+    def _changeable(self, request, pk) -> Absence:
+        """One of the supervisor's people's absences (their own is theirs to read only)."""
+        absence = get_object_or_404(self.get_queryset(), pk=pk)
+        if not selectors.absence_people(request.user).filter(pk=absence.user_id).exists():
+            raise PermissionDenied
+        return absence
+
+    @extend_schema(
+        summary="End an absence early",
+        description="Supervisors: the person is back (say, early from sickness). Ends the "
+        "absence now, or at `at`: after its start and before its current end. A reason is "
+        "needed and kept in the absence's history with your name. An absence already over "
+        "is refused with an error on `absence`; one not yet started cannot be ended (change "
+        "its dates). Routing and the follow-up sweep count the person at work from then.",
+        request=absence_serializers.AbsenceEndSerializer,
+        responses={200: s.AbsenceSerializer, **ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="end", filter_backends=[])
+    def end(self, request, pk=None):
+        absence = self._changeable(request, pk)
+        data = absence_serializers.AbsenceEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ended = services.absence_end(
+            absence=absence,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            at=data.validated_data["at"],
+        )
+        return Response(s.AbsenceSerializer(ended).data)
+
+    @extend_schema(
+        summary="Change an absence's dates",
+        description="Supervisors correct the start and end of an absence not yet over (the "
+        "end after the start), with a reason kept in its history. An absence already over "
+        "is refused with an error on `absence`.",
+        request=absence_serializers.AbsenceChangeSerializer,
+        responses={200: s.AbsenceSerializer, **ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="change", filter_backends=[])
+    def change(self, request, pk=None):
+        absence = self._changeable(request, pk)
+        data = absence_serializers.AbsenceChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        changed = services.absence_change(
+            absence=absence,
+            user=request.user,
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            reason=values["reason"],
+        )
+        return Response(s.AbsenceSerializer(changed).data)
+
 
 class SafetyPlanViewSet(viewsets.GenericViewSet):
     """Safety plans: recording the day a plan was agreed with the victim."""
@@ -313,6 +385,8 @@ class SafetyPlanViewSet(viewsets.GenericViewSet):
         case = get_object_or_404(
             rules.cases_visible_to(request.user, Case.objects.all()), pk=data.validated_data["case"]
         )
+        if not selectors.can_work_plan(request.user, case):
+            raise PermissionDenied
         plan = services.plan_get_or_create(case=case, user=request.user)
         plan = services.plan_agree(
             plan=plan,
@@ -320,4 +394,5 @@ class SafetyPlanViewSet(viewsets.GenericViewSet):
             agreed_at=data.validated_data["agreed_at"],
             version=data.validated_data.get("version"),
         )
+        access.log_alteration(request, obj=case, person_id=case.victim_id, change="plan agreed")
         return Response(s.SafetyPlanSerializer(plan).data)

@@ -41,6 +41,8 @@ def purpose_headers(example: str) -> list[OpenApiParameter]:
             "X-Work-Item",
             OpenApiTypes.STR,
             OpenApiParameter.HEADER,
-            description=f"The work item that brought you here, as kind:id (e.g. {example}).",
+            description=f"The work item that brought you here, as kind:id (e.g. {example}). "
+            "It must be one you may see and that concerns this record; one that is not is "
+            "ignored, and the purpose is needed instead.",
         ),
     ]

@@ -18,7 +18,7 @@ from cases.tests.test_assignment_services import (
 )
 from cases.tests.test_casework_api import api
 from cases.tests.test_casework_views import HUB_A_DAYS, hub_queue, make_people, queue_case
-from dasapp.models import Notification
+from dasapp.models import AccessLog, Notification
 
 
 @pytest.fixture
@@ -293,7 +293,7 @@ def test_close_is_refused_while_actions_are_open_then_allowed(people):
 
     body = assert_error_shape(refused, 400)
     assert body["message"] == (
-        "3 safety-plan actions are still open: mark them done, cancel them or move them to another case first"
+        "3 safety-plan actions are still open: mark them done or cancel them first"
     )
     assert len(body["errors"]["safety_actions"]) == 3
     assert closed.status_code == 200
@@ -319,3 +319,103 @@ def test_close_needs_a_reason_and_the_version_and_only_the_owner_or_a_supervisor
     assert_error_shape(stale, 409)
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+
+
+# The access log: each answer names the victim, so each write is an alteration ------------
+
+
+def alterations() -> list[tuple]:
+    return list(
+        AccessLog.objects.filter(action=AccessLog.Action.ALTER)
+        .order_by("pk")
+        .values_list("user", "channel", "object_type", "object_id", "person_id", "detail")
+    )
+
+
+def test_claim_release_reassign_and_close_are_each_logged_as_an_alteration(people):
+    case = queue_case(hub_queue())
+    daso, supervisor = api(people["hub_daso"]), api(people["supervisor"])
+    url = f"/api/v1/cases/{case.pk}"
+
+    answers = [
+        daso.post(f"{url}/claim/", {"version": 1}, format="json"),
+        daso.post(f"{url}/release/", {"version": 2}, format="json"),
+        supervisor.post(
+            f"{url}/reassign/",
+            {"to_user": people["hub_colleague"].pk, "reason": "Kim knows her", "version": 3},
+            format="json",
+        ),
+        supervisor.post(f"{url}/close/", {"reason": "Moved away", "version": 4}, format="json"),
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    row = ("api", "cases.case", str(case.pk), case.victim_id)
+    assert alterations() == [
+        (people["hub_daso"].pk, *row, {"change": "claim"}),
+        (people["hub_daso"].pk, *row, {"change": "release"}),
+        (
+            people["supervisor"].pk,
+            *row,
+            {"change": "reassign", "to_user": people["hub_colleague"].pk},
+        ),
+        (people["supervisor"].pk, *row, {"change": "close"}),
+    ]
+
+
+def test_the_alteration_keeps_the_callers_purpose_and_a_work_item_about_the_case(people):
+    case = queue_case(hub_queue())
+    other_queue = researchers_queue()
+
+    api(people["hub_daso"]).post(
+        f"/api/v1/cases/{case.pk}/claim/",
+        {"version": 1},
+        format="json",
+        headers={"X-Access-Purpose": "Morning triage", "X-Work-Item": f"queue:{hub_queue().pk}"},
+    )
+    api(people["hub_daso"]).post(
+        f"/api/v1/cases/{case.pk}/release/",
+        {"version": 2},
+        format="json",
+        headers={"X-Work-Item": f"queue:{other_queue.pk}"},
+    )
+
+    logs = AccessLog.objects.filter(action=AccessLog.Action.ALTER).order_by("pk")
+    assert [(log.purpose, log.work_item) for log in logs] == [
+        ("Morning triage", f"queue:{hub_queue().pk}"),
+        ("", ""),  # a queue the DASO does not work, and not the case's
+    ]
+
+
+def test_a_refused_write_shows_no_case_and_logs_nothing(people):
+    case = queue_case(hub_queue())
+    services.case_claim(case=case, user=people["hub_daso"])
+
+    response = api(people["hub_colleague"]).post(
+        f"/api/v1/cases/{case.pk}/claim/", {"version": 2}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert alterations() == []
+
+
+def test_bulk_reassign_logs_one_alteration_per_case_moved(people):
+    cases = [queue_case(hub_queue(), n=n) for n in range(3)]
+    services.case_claim(case=cases[1], user=people["hub_daso"])
+
+    response = api(people["supervisor"]).post(
+        "/api/v1/cases/bulk-reassign/",
+        {
+            "cases": [{"id": c.pk, "version": 2 if c == cases[1] else 1} for c in cases],
+            "to_user": people["hub_daso"].pk,
+            "reason": "Dee covers the north today",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["unchanged"] == [cases[1].pk]
+    detail = {"change": "reassign", "to_user": people["hub_daso"].pk}
+    assert alterations() == [
+        (people["supervisor"].pk, "api", "cases.case", str(c.pk), c.victim_id, detail)
+        for c in (cases[0], cases[2])
+    ]

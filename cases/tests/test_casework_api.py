@@ -243,6 +243,15 @@ def test_researcher_lowers_a_level_and_the_supervisor_reads_who_and_why_in_the_a
     assert change["old"] == {"risk_level": "medium"}
     assert change["new"]["risk_level"] == "standard"
     assert change["reason"] == "Victim has moved to a refuge"
+    from dasapp.models import AccessLog
+
+    assert AccessLog.objects.filter(
+        action=AccessLog.Action.ALTER,
+        user=people["researcher"],
+        object_id=str(case.pk),
+        person_id=case.victim_id,
+        detail={"change": "risk level", "to": "standard"},
+    ).exists()
     assert change["summary"].startswith("Risk level changed from medium to standard by Nadia Quinn")
     assert change["summary"].endswith(": Victim has moved to a refuge")
 
@@ -318,6 +327,16 @@ def test_agree_and_challenge_through_the_api(people):
     assert challenged.status_code == 200
     assert [t["kind"] for t in challenged.json()["open_tasks"]] == [TaskKind.CHALLENGE]
     assert challenged.json()["open_tasks"][0]["assigned_to"]["id"] == people["officer"].pk
+    # Both answers show the victim's case: each write is in the access log.
+    from dasapp.models import AccessLog
+
+    logged = AccessLog.objects.filter(
+        action=AccessLog.Action.ALTER, object_type="cases.case", object_id=str(case.pk)
+    ).values_list("user", "channel", "person_id", "detail")
+    assert list(logged.order_by("pk")) == [
+        (people["researcher"].pk, "api", case.victim_id, {"change": "agree"}),
+        (people["researcher"].pk, "api", case.victim_id, {"change": "challenge"}),
+    ]
 
 
 def test_partner_gets_nothing_from_cases_or_assessments(people):

@@ -45,7 +45,8 @@ WARNING = (
 def p(org, persona):
     """The hub DASO about to call; a DASO colleague in the same hub; victim support's
     case worker; the IDVA; a supervisor; a partner and a call-taker who must be refused;
-    a user with no team; and a victim with safe-contact instructions and a safe number."""
+    a user with no team; a victim with safe-contact instructions and a safe number, and
+    her case against the suspect (only the victim of a case has a contact timeline)."""
     victim = services.person_create(
         data=services.PersonInput(
             given_name="Leah",
@@ -65,10 +66,14 @@ def p(org, persona):
     suspect = services.person_create(
         data=services.PersonInput(given_name="Darren", family_name="Madeup", gender="male")
     )
+    daso = persona(
+        Role.DASO, team="hub-colchester", username="daso", first_name="Sam", last_name="Reeve"
+    )
+    case, _ = case_services.case_open_or_join(
+        victim=victim, perpetrator=suspect, level="high", user=daso
+    )
     return {
-        "daso": persona(
-            Role.DASO, team="hub-colchester", username="daso", first_name="Sam", last_name="Reeve"
-        ),
+        "daso": daso,
         "colleague": persona(
             Role.DASO, team="hub-colchester", username="colleague", first_name="Dee"
         ),
@@ -87,6 +92,7 @@ def p(org, persona):
         "no_team": persona(Role.DASO, username="noteam"),
         "victim": victim,
         "suspect": suspect,
+        "case": case,
     }
 
 
@@ -111,19 +117,36 @@ def signed_in(user) -> Client:
 
 
 def open_case(p):
+    """Her open case against the suspect (opened by the fixture: this joins it)."""
     case, _ = case_services.case_open_or_join(
         victim=p["victim"], perpetrator=p["suspect"], level="high", user=p["daso"]
     )
     return case
 
 
-def timeline_url(p, via: str = "") -> str:
-    via = via or f"person:{p['victim'].pk}"
-    return f"/people/{p['victim'].pk}/contacts/?via={via}"
+def timeline_url(p, via: str = "", person=None) -> str:
+    via = via or f"case:{p['case'].pk}"
+    return f"/people/{(person or p['victim']).pk}/contacts/?via={via}"
 
 
-def record_url(p) -> str:
-    return f"/people/{p['victim'].pk}/contacts/new/?via=person:{p['victim'].pk}"
+def record_url(p, via: str = "", person=None) -> str:
+    via = via or f"case:{p['case'].pk}"
+    return f"/people/{(person or p['victim']).pk}/contacts/new/?via={via}"
+
+
+def at_fields(at: dt.datetime) -> dict:
+    """The contact's date and time as the form's GOV.UK date input and time field."""
+    local = timezone.localtime(at)
+    return {
+        "at_day": str(local.day),
+        "at_month": str(local.month),
+        "at_year": str(local.year),
+        "at_time": f"{local:%H:%M}",
+    }
+
+
+def now_fields() -> dict:
+    return at_fields(timezone.now())
 
 
 # Recording a contact (service) ----------------------------------------------------------
@@ -313,9 +336,7 @@ def test_safe_contact_instructions_stand_above_the_contact_button(p):
         "timeline": client.get(timeline_url(p)).content.decode(),
         "record": client.get(record_url(p)).content.decode(),
         "case": client.get(f"/cases/{case.pk}/?via=case:{case.pk}").content.decode(),
-        "person": client.get(
-            f"/people/{p['victim'].pk}/?via=person:{p['victim'].pk}"
-        ).content.decode(),
+        "person": client.get(f"/people/{p['victim'].pk}/?via=case:{case.pk}").content.decode(),
     }
 
     for name, html in pages.items():
@@ -342,7 +363,7 @@ def test_recording_a_contact_on_the_page_adds_it_and_logs_a_collection(p):
         {
             "channel": "phone",
             "outcome": "spoke",
-            "at": at.strftime("%Y-%m-%dT%H:%M"),
+            **at_fields(at),
             "case": str(case.pk),
             "note": "Agreed patrols past the address",
         },
@@ -368,7 +389,7 @@ def test_future_time_on_the_page_is_refused_with_the_message(p):
 
     response = client.post(
         record_url(p),
-        {"channel": "phone", "outcome": "spoke", "at": later.strftime("%Y-%m-%dT%H:%M")},
+        {"channel": "phone", "outcome": "spoke", **at_fields(later)},
     )
 
     assert response.status_code == 400
@@ -379,7 +400,7 @@ def test_future_time_on_the_page_is_refused_with_the_message(p):
 
 
 def test_missing_answers_on_the_page_get_gov_uk_messages(p):
-    response = signed_in(p["daso"]).post(record_url(p), {"at": ""})
+    response = signed_in(p["daso"]).post(record_url(p), {"at_day": "", "at_time": ""})
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -395,7 +416,7 @@ def test_user_without_a_team_is_refused_on_the_page_with_the_message(p):
         {
             "channel": "phone",
             "outcome": "spoke",
-            "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            **now_fields(),
         },
     )
 
@@ -416,7 +437,7 @@ def test_partners_and_other_roles_are_denied_the_timeline_and_the_form(p, who):
         {
             "channel": "phone",
             "outcome": "spoke",
-            "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            **now_fields(),
         },
     )
     assert response.status_code == 403
@@ -435,23 +456,60 @@ def test_an_officer_sees_the_timeline_only_for_victims_on_their_cases(p):
     assert client.get(timeline_url(p)).status_code == 200
 
 
-def test_idva_and_supervisor_may_read_and_record(p):
-    for who in ("idva", "supervisor"):
-        client = signed_in(p[who])
+def test_supervisor_and_researcher_may_read_and_record(p, persona):
+    researcher = persona(Role.RESEARCHER, team="cru", username="res")
+    for user in (p["supervisor"], researcher):
+        client = signed_in(user)
         assert client.get(timeline_url(p)).status_code == 200
         response = client.post(
             record_url(p),
-            {
-                "channel": "text",
-                "outcome": "message_sent",
-                "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            },
+            {"channel": "text", "outcome": "message_sent", **now_fields()},
         )
         assert response.status_code == 302
-    assert sorted(Contact.objects.values_list("agency__code", flat=True)) == [
-        "cru",
-        "idva-service",
-    ]
+    assert list(Contact.objects.values_list("agency__code", flat=True)) == ["cru", "cru"]
+
+
+def test_the_idva_reads_no_case_so_no_timeline_today(p):
+    """The rules give IDVAs no case to read (no IDVA referral model yet), so no victim's
+    timeline either: 404 on the page, the form and a post, as for an unknown id."""
+    client = signed_in(p["idva"])
+
+    assert client.get(timeline_url(p)).status_code == 404
+    assert client.get(record_url(p)).status_code == 404
+    response = client.post(record_url(p), {"channel": "text", "outcome": "spoke", **now_fields()})
+    assert response.status_code == 404
+    assert not Contact.objects.exists()
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["daso", "supervisor", "researcher"])
+def test_a_perpetrator_or_an_unrelated_person_has_no_timeline(p, persona, who):
+    """Only the victim of a case has a timeline: the perpetrator of her case, a person on
+    no case and an id that does not exist all answer 404, and nothing is recorded."""
+    user = persona(Role.RESEARCHER, team="cru") if who == "researcher" else p[who]
+    stranger = services.person_create(
+        data=services.PersonInput(given_name="Ivy", family_name="Nobody")
+    )
+    client = signed_in(user)
+    for person in (p["suspect"], stranger):
+        assert client.get(timeline_url(p, person=person)).status_code == 404
+        assert client.get(record_url(p, person=person)).status_code == 404
+        posted = client.post(
+            record_url(p, person=person), {"channel": "phone", "outcome": "spoke", **now_fields()}
+        )
+        assert posted.status_code == 404
+    assert client.get(f"/people/{stranger.pk + 1000}/contacts/").status_code == 404
+    assert not Contact.objects.exists()
+    assert not AccessLog.objects.exists()
+
+
+def test_a_perpetrator_who_is_also_the_victim_of_another_case_has_her_timeline(p):
+    counter, _ = case_services.case_open_or_join(
+        victim=p["suspect"], perpetrator=p["victim"], level="medium", user=p["daso"]
+    )
+    client = signed_in(p["daso"])
+
+    assert client.get(timeline_url(p, f"case:{counter.pk}", person=p["suspect"])).status_code == 200
 
 
 def test_viewing_the_timeline_is_logged_as_a_consultation(p):
@@ -465,8 +523,40 @@ def test_viewing_the_timeline_is_logged_as_a_consultation(p):
         p["daso"],
         "cases.person",
         p["victim"].pk,
-        f"person:{p['victim'].pk}",
+        f"case:{p['case'].pk}",
     )
+
+
+def test_a_case_that_is_not_hers_is_not_a_work_item_for_her_timeline(p):
+    """A case the DASO may read but about someone else does not vouch for opening this
+    victim's timeline: the purpose is asked and the case is not logged."""
+    other = services.person_create(data=services.PersonInput(given_name="Zoe", family_name="X"))
+    unrelated, _ = case_services.case_open_or_join(
+        victim=other, perpetrator=None, level="medium", user=p["daso"]
+    )
+    record(p, "colleague", note="Private detail")
+    client = signed_in(p["daso"])
+
+    for url in (timeline_url(p, f"case:{unrelated.pk}"), record_url(p, f"case:{unrelated.pk}")):
+        html = client.get(url).content.decode()
+        assert "Before you view this record" in html
+        assert "Private detail" not in html and "Last contacted" not in html
+    assert not AccessLog.objects.exists()
+
+    given = client.post(timeline_url(p, f"case:{unrelated.pk}"), {"purpose": "Checking"})
+    client.get(given["Location"])
+    log = AccessLog.objects.get()
+    assert (log.purpose, log.work_item) == ("Checking", "")
+
+
+def test_the_case_she_came_from_is_carried_on_the_links_and_chosen_on_the_form(p):
+    client = signed_in(p["daso"])
+
+    html = client.get(timeline_url(p)).content.decode()
+    form = client.get(record_url(p)).content.decode()
+
+    assert f'/people/{p["victim"].pk}/contacts/new/?via=case:{p["case"].pk}"' in html
+    assert f'<option value="{p["case"].pk}" selected>' in form
 
 
 def test_without_a_work_item_the_timeline_asks_for_a_purpose_first(p):
@@ -492,28 +582,176 @@ def test_timeline_lists_every_agency_with_who_channel_and_outcome(p):
     assert "No answer at 10:00" in html
 
 
-def test_person_page_shows_the_contact_block_for_a_victim_only(p):
+def test_person_page_shows_the_contact_block_for_the_victim_of_a_case_only(p):
+    """The victim of her case has the block; the perpetrator of it does not, nor does a
+    victim named only on a call (no case yet)."""
+    caller = services.person_create(data=services.PersonInput(given_name="Ada", family_name="Y"))
     incident = Incident.objects.create(status=IncidentStatus.GRADED, created_at=timezone.now())
-    IncidentPerson.objects.create(incident=incident, person=p["victim"], role=IncidentRole.VICTIM)
-    IncidentPerson.objects.create(incident=incident, person=p["suspect"], role=IncidentRole.SUSPECT)
+    IncidentPerson.objects.create(incident=incident, person=caller, role=IncidentRole.VICTIM)
     client = signed_in(p["daso"])
+    via = f"case:{p['case'].pk}"
 
-    victim_page = client.get(f"/people/{p['victim'].pk}/?via=person:{p['victim'].pk}")
-    suspect_page = client.get(f"/people/{p['suspect'].pk}/?via=person:{p['suspect'].pk}")
+    victim_page = client.get(f"/people/{p['victim'].pk}/?via={via}")
+    suspect_page = client.get(f"/people/{p['suspect'].pk}/?via={via}")
+    client.post(f"/people/{caller.pk}/", {"purpose": "Following up the call"})
+    caller_page = client.get(f"/people/{caller.pk}/")
 
     assert 'data-testid="contact-block"' in victim_page.content.decode()
     assert 'data-testid="contact-block"' not in suspect_page.content.decode()
+    assert "Ada Y" in caller_page.content.decode()  # the page itself is shown
+    assert 'data-testid="contact-block"' not in caller_page.content.decode()
 
 
 def test_call_taker_sees_no_contact_block_on_the_person_page(p):
-    record(p, "idva")
-    html = (
-        signed_in(p["call_taker"])
-        .get(f"/people/{p['victim'].pk}/?via=person:{p['victim'].pk}")
-        .content.decode()
+    record(p, "colleague")
+    client = signed_in(p["call_taker"])
+    url = f"/people/{p['victim'].pk}/"
+    client.post(url, {"purpose": "Caller asked about her"})
+
+    html = client.get(url).content.decode()
+
+    assert "Leah Fictional" in html  # the page itself is shown
+    assert 'data-testid="contact-block"' not in html
+
+
+def test_from_her_person_page_the_timeline_keeps_the_case_she_was_opened_from(p):
+    """The person page links to the timeline with `via=person:<her>`, which vouches for
+    nothing; the case she was opened from earlier in the session still counts."""
+    client = signed_in(p["daso"])
+    person_page = client.get(f"/people/{p['victim'].pk}/?via=case:{p['case'].pk}")
+    assert 'data-testid="contact-block"' in person_page.content.decode()
+
+    response = client.get(timeline_url(p, f"person:{p['victim'].pk}"))
+
+    assert "Before you view this record" not in response.content.decode()
+    logs = AccessLog.objects.filter(action=AccessLog.Action.CONSULT).order_by("pk")
+    assert [log.work_item for log in logs] == [f"case:{p['case'].pk}"] * 2
+
+
+def test_a_contact_posted_with_no_work_item_or_purpose_gets_the_question_and_records_nothing(p):
+    """Posting the form straight at the URL, with an unverifiable work item, shows neither
+    her details nor a refusal: the purpose question, and nothing recorded or logged."""
+    record(p, "colleague", note="Private detail")
+    client = signed_in(p["daso"])
+    posted = {"channel": "phone", "outcome": "spoke", **now_fields()}
+
+    response = client.post(record_url(p, f"person:{p['victim'].pk}"), posted)
+
+    html = response.content.decode()
+    assert "Before you view this record" in html
+    assert "Private detail" not in html and "Last contacted" not in html
+    assert Contact.objects.count() == 1
+    assert not AccessLog.objects.exists()
+
+
+def test_her_own_record_is_not_a_work_item_for_her(p):
+    client = signed_in(p["daso"])
+
+    response = client.get(timeline_url(p, f"person:{p['victim'].pk}"))
+
+    assert "Before you view this record" in response.content.decode()
+    assert not AccessLog.objects.exists()
+
+
+# The contact's date and time: a GOV.UK date input and a 24-hour time --------------------
+
+
+def test_the_form_asks_the_date_as_day_month_year_and_a_time_filled_with_now(p):
+    with time_machine.travel(NOW, tick=False):
+        html = signed_in(p["daso"]).get(record_url(p)).content.decode()
+
+    assert 'type="datetime-local"' not in html
+    assert 'class="govuk-date-input"' in html
+    for name, value in (("at_day", "26"), ("at_month", "11"), ("at_year", "2026")):
+        assert f'name="{name}" type="text" inputmode="numeric" value="{value}"' in html
+    assert 'name="at_time" type="text" value="10:00"' in html
+    assert "24-hour clock, for example 14:05" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        (
+            {"at_day": "31", "at_month": "2"},
+            "at_day",
+            "The date of the contact must be a real date",
+        ),
+        ({"at_month": ""}, "at_day", "The date of the contact must include a month"),
+        (
+            {"at_time": "3pm"},
+            "at_time",
+            "Enter the time of the contact as a 24-hour time, like 14:30",
+        ),
+        (
+            {"at_day": "", "at_month": "", "at_year": "", "at_time": ""},
+            "at_day",
+            "Enter the date and time of the contact",
+        ),
+    ],
+)
+def test_a_bad_date_or_time_is_refused_on_its_field_and_nothing_typed_is_lost(
+    p, typed, field, message
+):
+    posted = {
+        "channel": "phone",
+        "outcome": "spoke",
+        "note": "Agreed a safe word",
+        **at_fields(timezone.now() - dt.timedelta(days=2)),
+        **typed,
+    }
+
+    response = signed_in(p["daso"]).post(record_url(p), posted)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert f'<a href="#id_{field}">{message}</a>' in html  # the error summary links to it
+    for name in ("at_day", "at_month", "at_year", "at_time"):
+        if posted[name]:
+            assert f'name="{name}" type="text"' in html
+            assert f'value="{posted[name]}"' in html
+    assert 'value="phone" checked' in html and 'value="spoke" checked' in html
+    assert "Agreed a safe word" in html
+    assert not Contact.objects.exists()
+
+
+def test_a_date_and_time_typed_in_the_form_is_the_local_time_of_the_contact(p):
+    response = signed_in(p["daso"]).post(
+        record_url(p),
+        {
+            "channel": "phone",
+            "outcome": "spoke",
+            "at_day": "3",
+            "at_month": "3",
+            "at_year": "2026",
+            "at_time": "14:05",
+        },
     )
 
-    assert 'data-testid="contact-block"' not in html
+    assert response.status_code == 302
+    assert Contact.objects.get().at == dt.datetime(2026, 3, 3, 14, 5, tzinfo=LONDON)
+
+
+# No name in the browser tab -------------------------------------------------------------
+
+
+def test_the_victims_name_is_not_in_the_title_of_any_contact_or_person_page(p):
+    client = signed_in(p["daso"])
+    pages = {
+        "timeline": client.get(timeline_url(p)),
+        "record": client.get(record_url(p)),
+        "record refused": client.post(record_url(p), {"at_day": "40"}),
+        "person": client.get(f"/people/{p['victim'].pk}/?via=case:{p['case'].pk}"),
+    }
+
+    for name, response in pages.items():
+        html = response.content.decode()
+        title = html.split("<title>")[1].split("</title>")[0]
+        assert "Leah" not in title and "Fictional" not in title, (name, title)
+        assert "Leah Fictional" in html, name  # still on the page itself
+    assert "<title>Contact timeline - " in pages["timeline"].content.decode()
+    assert "<title>Record a contact - " in pages["record"].content.decode()
+    assert "<title>Error: Record a contact - " in pages["record refused"].content.decode()
 
 
 def _timeline_queries(client, url) -> int:

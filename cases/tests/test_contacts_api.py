@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from cases import case_services, contact_services
 from cases.choices import ContactChannel, ContactOutcome
-from cases.models import Contact
+from cases.models import Contact, Task
 from cases.tests.test_contacts import NOW, WARNING, YESTERDAY
 from cases.tests.test_contacts import p as p  # noqa: F401  (the shared personas fixture)
 from dasapp.models import AccessLog
@@ -105,16 +105,16 @@ def test_list_is_logged_as_a_consultation_with_the_purpose(p):
 
 
 def test_create_records_against_the_callers_agency_and_logs_a_collection(p):
-    response = api(p["idva"]).post(URL, body(p, note="Safety plan"), format="json")
+    response = api(p["supervisor"]).post(URL, body(p, note="Safety plan"), format="json")
 
     assert response.status_code == 201, response.json()
     contact = Contact.objects.get()
     assert response.json()["id"] == contact.pk
-    assert response.json()["agency"]["code"] == "idva-service"
+    assert response.json()["agency"]["code"] == "cru"
     assert contact.note == "Safety plan"
     log = AccessLog.objects.get(action=AccessLog.Action.COLLECT)
     assert (log.user, log.channel, log.object_type, log.object_id, log.person_id) == (
-        p["idva"],
+        p["supervisor"],
         AccessLog.Channel.API,
         "cases.contact",
         str(contact.pk),
@@ -123,11 +123,16 @@ def test_create_records_against_the_callers_agency_and_logs_a_collection(p):
 
 
 def test_create_on_a_case_the_caller_may_not_see_is_refused(p):
+    """The officer holds a task on her case against the suspect, so sees her timeline,
+    but not her other case, against someone else."""
+    Task.objects.create(
+        kind="challenge", case=p["case"], assigned_to=p["officer"], created_at=timezone.now()
+    )
     case, _ = case_services.case_open_or_join(
-        victim=p["victim"], perpetrator=p["suspect"], level="high", user=p["daso"]
+        victim=p["victim"], perpetrator=None, level="medium", user=p["daso"]
     )
 
-    response = api(p["idva"]).post(URL, body(p, case=case.pk), format="json")
+    response = api(p["officer"]).post(URL, body(p, case=case.pk), format="json")
 
     assert response.status_code == 400
     assert response.json()["errors"] == {"case": ["Choose one of this victim's cases"]}
@@ -204,3 +209,45 @@ def test_list_query_count_does_not_grow_with_contacts(p):
 
     assert len(response.json()["results"]) == 40
     assert len(forty.captured_queries) == len(three.captured_queries)
+
+
+@pytest.mark.parametrize("who", ["daso", "supervisor", "idva"])
+def test_no_timeline_for_a_perpetrator_a_stranger_or_an_unknown_id(p, who):
+    """Only the victim of a case the caller may read: anyone else is 404, indistinguishable
+    from an id that does not exist, and nothing is recorded. The IDVA reads no case yet,
+    so not even the victim."""
+    from cases import services
+
+    stranger = services.person_create(
+        data=services.PersonInput(given_name="Ivy", family_name="Nobody")
+    )
+    client = api(p[who])
+    people = [p["suspect"].pk, stranger.pk, stranger.pk + 1000]
+    if who == "idva":
+        people.append(p["victim"].pk)
+
+    for pk in people:
+        listed = client.get(URL, {"victim": pk})
+        created = client.post(URL, body(p, victim=pk), format="json")
+        assert (listed.status_code, created.status_code) == (404, 404), pk
+        assert (
+            listed.json()
+            == created.json()
+            == {"message": "Not found.", "errors": {}, "status": 404}
+        )
+    assert not Contact.objects.exists()
+    assert not AccessLog.objects.exists()
+
+
+def test_the_work_item_header_is_logged_only_when_it_is_about_her(p):
+    other = case_services.case_open_or_join(
+        victim=p["suspect"], perpetrator=None, level="medium", user=p["daso"]
+    )[0]
+    client = api(p["daso"])
+
+    for header in (f"case:{p['case'].pk}", f"case:{other.pk}", f"person:{p['victim'].pk}"):
+        response = client.get(URL, {"victim": p["victim"].pk}, HTTP_X_WORK_ITEM=header)
+        assert response.status_code == 200
+
+    logs = AccessLog.objects.filter(action=AccessLog.Action.CONSULT).order_by("pk")
+    assert [log.work_item for log in logs] == [f"case:{p['case'].pk}", "", ""]

@@ -4,9 +4,10 @@ permissions, the error shape and query counts."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from cases.models import Address, Person
+from cases.models import Address, Case, Incident, Person
 from cases.tests.factories import AddressFactory, PersonFactory, drama_number
 from dasapp.models import AccessLog
 
@@ -110,7 +111,10 @@ def test_post_search_needs_a_term_and_valid_formats(client_for, org):
 
 def test_every_search_is_logged_with_field_names_and_result_ids_only(client_for, hartwell):
     c = client_for("call_taker")
-    c.get("/api/v1/people/", {"phone": "07700 900123"}, headers={"X-Work-Item": "incident:3"})
+    call = Incident.objects.create(status="graded", created_at=timezone.now())
+    c.get(
+        "/api/v1/people/", {"phone": "07700 900123"}, headers={"X-Work-Item": f"incident:{call.pk}"}
+    )
     c.post("/api/v1/people/search/", {"postcode": "CO1 1AA"}, content_type=JSON)
     logs = list(AccessLog.objects.filter(action=AccessLog.Action.SEARCH).order_by("id"))
     assert [(log.channel, log.object_type, log.user) for log in logs] == [
@@ -118,7 +122,7 @@ def test_every_search_is_logged_with_field_names_and_result_ids_only(client_for,
         ("api", "cases.person", c.user),
     ]
     assert logs[0].detail == {"fields": ["phone"], "results": [hartwell.pk], "count": 1}
-    assert logs[0].work_item == "incident:3"
+    assert logs[0].work_item == f"incident:{call.pk}"
     assert logs[1].detail == {"fields": ["postcode"], "results": [hartwell.pk], "count": 1}
     assert "CO1" not in str([log.detail for log in logs])
 
@@ -182,9 +186,10 @@ def test_retrieve_shows_names_contacts_safe_contact_and_ties(client_for, hartwel
 
 def test_every_retrieve_writes_an_api_access_log_row(client_for, hartwell):
     c = client_for("daso")
+    case = Case.objects.create(victim=hartwell, risk_level="high", opened_at=timezone.now())
     c.get(
         f"/api/v1/people/{hartwell.pk}/",
-        headers={"X-Access-Purpose": "Safety plan review", "X-Work-Item": "case:12"},
+        headers={"X-Access-Purpose": "Safety plan review", "X-Work-Item": f"case:{case.pk}"},
     )
     log = AccessLog.objects.get(action=AccessLog.Action.CONSULT)
     assert (log.user, log.channel, log.object_type, log.object_id, log.person_id) == (
@@ -194,7 +199,7 @@ def test_every_retrieve_writes_an_api_access_log_row(client_for, hartwell):
         str(hartwell.pk),
         hartwell.pk,
     )
-    assert (log.purpose, log.work_item) == ("Safety plan review", "case:12")
+    assert (log.purpose, log.work_item) == ("Safety plan review", f"case:{case.pk}")
 
 
 def test_retrieve_of_an_unknown_person_is_404_in_the_one_shape(client_for, org):

@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from cases.models import Person
+from cases.models import Case, Person
 from cases.tests.factories import AddressFactory, PersonFactory
 from dasapp.models import AccessLog
 
@@ -84,6 +85,11 @@ def test_record_page_creates_a_new_person_once_confirmed(client_for, hartwell):
     assert response["Location"] == f"/people/{person.pk}/?via=person:{person.pk}"
     assert person.phone_links.get().phone.e164 == "+447700900124"
     assert person.created_by == c.user
+    shown = c.get(response["Location"])
+    assert b"Before you view this record" not in shown.content
+    assert AccessLog.objects.filter(action=AccessLog.Action.CONSULT).get().purpose == (
+        "Recorded a new person"
+    )
 
 
 def test_record_page_links_an_existing_address_typed_another_way(client_for, hartwell):
@@ -124,9 +130,15 @@ def test_record_page_asks_for_the_names(client_for, org):
     assert errors["family_name"] == ["Enter the person's last name"]
 
 
+def case_of(person) -> Case:
+    """A case with `person` as victim: a work item that vouches for her record."""
+    return Case.objects.create(victim=person, risk_level="high", opened_at=timezone.now())
+
+
 def test_person_page_from_a_work_item_shows_safe_contact_and_logs_the_view(client_for, hartwell):
     c = client_for("daso")
-    response = c.get(f"/people/{hartwell.pk}/?via=case:7")
+    case = case_of(hartwell)
+    response = c.get(f"/people/{hartwell.pk}/?via=case:{case.pk}")
     assert response.status_code == 200
     assert b"Text first; her partner reads her post" in response.content
     assert b"Never leave a voicemail or message" in response.content
@@ -134,7 +146,7 @@ def test_person_page_from_a_work_item_shows_safe_contact_and_logs_the_view(clien
     assert (log.object_id, log.person_id, log.work_item, log.channel) == (
         str(hartwell.pk),
         hartwell.pk,
-        "case:7",
+        f"case:{case.pk}",
         "web",
     )
 
@@ -174,9 +186,9 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, hartwell):
 
 def test_person_page_lists_other_names_or_says_none_are_recorded(client_for, hartwell):
     c = client_for("daso")
-    response = c.get(f"/people/{hartwell.pk}/?via=case:7")
+    response = c.get(f"/people/{hartwell.pk}/?via=case:{case_of(hartwell).pk}")
     assert list(response.context["other_names"]) == []
     assert b"None recorded" in response.content
     other = PersonFactory(given_name="Gary", family_name="Moss", aliases=[("Gaz", "Mossy")])
-    response = c.get(f"/people/{other.pk}/?via=case:7")
+    response = c.get(f"/people/{other.pk}/?via=case:{case_of(other).pk}")
     assert b"Gaz Mossy (alias)" in response.content

@@ -464,6 +464,15 @@ def test_a_daso_records_through_the_api_the_day_the_victim_agreed_the_plan(staff
     assert plan.agreed_with_victim_at.date().isoformat() == today
     assert plan.agreed_by == staff.daso
     assert plan.history.first().history_user == staff.daso
+    from dasapp.models import AccessLog
+
+    assert AccessLog.objects.filter(
+        action=AccessLog.Action.ALTER,
+        user=staff.daso,
+        object_type="cases.case",
+        object_id=str(case.pk),
+        person_id=case.victim_id,
+    ).exists()
 
     later = (T0 + dt.timedelta(days=2)).date().isoformat()
     refused = api(staff.daso).post(
@@ -477,3 +486,127 @@ def test_a_daso_records_through_the_api_the_day_the_victim_agreed_the_plan(staff
         format="json",
     )
     assert stale.status_code == 409
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_in_another_hub_may_not_add_move_cancel_complete_or_agree_through_the_api(
+    staff, case, persona
+):
+    from cases.tests.test_safety_services import hub_dasos, in_colchester_queue
+
+    dasos = hub_dasos(persona)
+    in_colchester_queue(case)
+    action = action_on(staff, case, owner=staff.insp_a)
+    elsewhere = api(dasos.laindon)
+
+    answers = [
+        elsewhere.post(
+            "/api/v1/safety-actions/",
+            {
+                "case": case.pk,
+                "action_type": "patrols",
+                "owner": staff.insp_b.pk,
+                "due_at": "2026-07-14T18:00:00+01:00",
+            },
+            format="json",
+        ),
+        elsewhere.post(
+            f"/api/v1/safety-actions/{action.pk}/reassign/",
+            {"owner": staff.insp_b.pk, "reason": "x", "version": 1},
+            format="json",
+        ),
+        elsewhere.post(
+            f"/api/v1/safety-actions/{action.pk}/cancel/",
+            {"reason": "x", "version": 1},
+            format="json",
+        ),
+        elsewhere.patch(
+            f"/api/v1/safety-actions/{action.pk}/",
+            {"status": "done", "completion_note": "x", "version": 1},
+            format="json",
+        ),
+        elsewhere.post(
+            "/api/v1/safety-plans/agree/",
+            {"case": case.pk, "agreed_at": T0.date().isoformat()},
+            format="json",
+        ),
+    ]
+
+    assert [answer.status_code for answer in answers] == [403] * 5
+    action.refresh_from_db()
+    assert (action.owner, action.status, action.version) == (staff.insp_a, "open", 1)
+    assert SafetyAction.objects.count() == 1
+    assert SafetyPlan.objects.get(case=case).agreed_with_victim_at is None
+    # It reads the action all the same.
+    assert elsewhere.get(f"/api/v1/safety-actions/{action.pk}/").status_code == 200
+    # The DASO who works the case's queue may move it.
+    moved = api(dasos.colchester).post(
+        f"/api/v1/safety-actions/{action.pk}/reassign/",
+        {"owner": staff.insp_b.pk, "reason": "Fenwick is on a course", "version": 1},
+        format="json",
+    )
+    assert moved.status_code == 200, moved.json()
+
+
+# The access log: each answer is an action on the victim's safety plan -------------------
+
+
+def plan_alterations() -> list[tuple]:
+    return list(
+        AccessLog.objects.filter(action=AccessLog.Action.ALTER)
+        .order_by("pk")
+        .values_list("user", "channel", "object_type", "object_id", "person_id", "detail")
+    )
+
+
+@time_machine.travel(T0, tick=False)
+def test_adding_completing_moving_and_cancelling_actions_are_logged_as_alterations(staff, case):
+    daso = api(staff.daso)
+    added = daso.post(
+        "/api/v1/safety-actions/",
+        {
+            "case": case.pk,
+            "action_type": "patrols",
+            "owner": staff.insp_a.pk,
+            "due_at": "2026-07-14T18:00:00+01:00",
+        },
+        format="json",
+    )
+    pk = added.json()["id"]
+    url = f"/api/v1/safety-actions/{pk}/"
+    moved = daso.post(
+        f"{url}reassign/",
+        {"owner": staff.insp_b.pk, "reason": "Fenwick is on a course", "version": 1},
+        format="json",
+    )
+    done = api(staff.insp_b).patch(
+        url, {"status": "done", "completion_note": "Patrols done", "version": 2}, format="json"
+    )
+    other = action_on(staff, case, owner=staff.insp_a)
+    cancelled = daso.post(
+        f"/api/v1/safety-actions/{other.pk}/cancel/",
+        {"reason": "The victim declined it", "version": 1},
+        format="json",
+    )
+
+    assert [r.status_code for r in (added, moved, done, cancelled)] == [201, 200, 200, 200]
+    row = ("api", "cases.safetyaction")
+    assert plan_alterations() == [
+        (staff.daso.pk, *row, str(pk), case.victim_id, {"change": "add"}),
+        (staff.daso.pk, *row, str(pk), case.victim_id, {"change": "reassign"}),
+        (staff.insp_b.pk, *row, str(pk), case.victim_id, {"change": "complete"}),
+        (staff.daso.pk, *row, str(other.pk), case.victim_id, {"change": "cancel"}),
+    ]
+
+
+def test_a_refused_action_write_logs_no_alteration(staff, case):
+    action = action_on(staff, case, owner=staff.insp_a)
+
+    stale = api(staff.daso).post(
+        f"/api/v1/safety-actions/{action.pk}/cancel/",
+        {"reason": "Declined", "version": 7},
+        format="json",
+    )
+
+    assert stale.status_code == 409
+    assert plan_alterations() == []

@@ -226,6 +226,7 @@ def case_claim(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(back)
+    access.log_alteration(request, obj=case, person_id=case.victim_id, change="claim")
     messages.success(request, f"You claimed case {case.reference}: it is on your caseload")
     return redirect(back)
 
@@ -250,6 +251,7 @@ def case_release(request, pk: int):
     )
     case = outcome.case
     if outcome.done:
+        access.log_alteration(request, obj=case, person_id=case.victim_id, change="release")
         messages.success(request, f"Case {case.reference} is back in its queue, unassigned")
         return redirect(_back(request, _case_page(request, case)))
     _log(request, case, "Release the case")
@@ -305,6 +307,10 @@ def case_reassign(request, pk: int):
     )
     case = outcome.case
     if outcome.done:
+        to_user = form.cleaned_data["to_user"]
+        access.log_alteration(
+            request, obj=case, person_id=case.victim_id, change="reassign", to_user=to_user.pk
+        )
         _announce(request, outcome.result, form.cleaned_data["to_user"])
         return redirect(_back(request, _case_page(request, case)))
     _log(request, case, "Reassign the case")
@@ -349,6 +355,14 @@ def queue_bulk_reassign(request, pk: int):
         except DomainError as caught:
             exc = caught
         else:
+            for moved in result.cases:
+                access.log_alteration(
+                    request,
+                    obj=moved,
+                    person_id=moved.victim_id,
+                    change="reassign",
+                    to_user=to_user.pk,
+                )
             _announce(request, result, to_user)
             return redirect(reverse("queue_detail", args=[queue.pk]))
     data = request.POST.copy()
@@ -383,8 +397,7 @@ def queue_bulk_reassign(request, pk: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def case_close(request, pk: int):
-    """Close the case with a reason, once every safety-plan action is done, cancelled or
-    moved to another case."""
+    """Close the case with a reason, once every safety-plan action is done or cancelled."""
     case = _case_or_404(request, pk)
     if not rules.can_close_case(request.user, case):
         raise PermissionDenied
@@ -399,6 +412,7 @@ def case_close(request, pk: int):
     )
     case = outcome.case
     if outcome.done:
+        access.log_alteration(request, obj=case, person_id=case.victim_id, change="close")
         messages.success(request, f"Case {case.reference} is closed")
         return redirect(_case_page(request, case))
     _log(request, case, "Close the case")

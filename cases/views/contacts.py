@@ -2,7 +2,8 @@
 contact. Safe-contact instructions, the last contact and any other agency's recent
 contact stand above every contact button. Thin: rules in `cases.rules`, writes in
 `cases.contact_services`, reads in `cases.contact_selectors`. Every view is logged as a
-consultation and every contact recorded as a collection."""
+consultation and every contact recorded as a collection. Only the victims of cases the
+user may read have a timeline here; anyone else is a 404, as an unknown id is."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from cases import contact_selectors as selectors
 from cases import contact_services, rules
 from cases.choices import CaseStatus, ContactChannel, ContactOutcome
 from cases.models import Case, Person
+from cases.views.safety import DateTimeFieldsMixin
 from dasapp import access
 from dasapp.api import DomainError
 from dasapp.forms import apply_domain_errors
@@ -27,16 +29,17 @@ from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 
 TIMELINE_PAGE_SIZE = 50
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+# The service's `at` is the date and time asked as a GOV.UK date input and a time.
+FIELD_MAP = {"at": "at_day"}
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-
-class ContactForm(forms.Form):
+class ContactForm(DateTimeFieldsMixin, forms.Form):
     """Shape only: the rules (a channel and outcome from the lists, a time not in the
-    future, a team to record against) are the service's, whose errors land here."""
+    future, a team to record against) are the service's, whose errors land here. When
+    is a GOV.UK date input (`at_day`, `at_month`, `at_year`) and a 24-hour `at_time`,
+    combined into `cleaned_data["at"]` (None when left empty)."""
+
+    date_times = (("at", "date of the contact"),)
 
     channel = forms.ChoiceField(
         label="How was the victim contacted?",
@@ -49,16 +52,6 @@ class ContactForm(forms.Form):
         choices=ContactOutcome.choices,
         widget=forms.RadioSelect,
         required=False,
-    )
-    at = forms.DateTimeField(
-        label="When was the contact?",
-        help_text="Date and time, for example 3 March 2026 14:05",
-        widget=DateTimeLocalInput(format=DATETIME_LOCAL),
-        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        required=False,
-        error_messages={
-            "invalid": "Enter the date and time of the contact, for example 3 March 2026 14:05"
-        },
     )
     case = forms.TypedChoiceField(label="Case", coerce=int, required=False, empty_value=None)
     note = forms.CharField(
@@ -74,6 +67,9 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args, cases: list[Case], **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_date_time_fields()
+        self.fields["at_time"].help_text = "24-hour clock, for example 14:05"
+        self.order_fields(["channel", "outcome", "at_day", "at_month", "at_year", "at_time"])
         self.cases = {case.pk: case for case in cases}
         self.fields["case"].choices = [("", "Not about a particular case")] + [
             (case.pk, f"Case {case.reference}") for case in cases
@@ -89,7 +85,9 @@ def _victim_or_404(request, pk: int) -> Person:
 
 
 def _via(request, victim: Person) -> str:
-    return access.work_item_from(request) or f"person:{victim.pk}"
+    """The work item to carry on the page's links: the one that brought the user to
+    this victim (verified for her), or ""."""
+    return access.work_item_for(request, obj=victim, person_id=victim.pk)
 
 
 def _victim_cases(request, victim: Person) -> list[Case]:
@@ -128,8 +126,22 @@ def contact_timeline(request, pk: int):
     return render(request, "contacts/timeline.html", context)
 
 
-def _initial_at() -> str:
-    return timezone.localtime().strftime(DATETIME_LOCAL)
+def _initial_at() -> dict:
+    """Now, in local time: most contacts are recorded straight after they happen."""
+    now = timezone.localtime()
+    return {
+        "at_day": now.day,
+        "at_month": now.month,
+        "at_year": now.year,
+        "at_time": f"{now:%H:%M}",
+    }
+
+
+def _case_from_work_item(work_item: str, cases: list[Case]) -> int | None:
+    kind, _, pk = work_item.partition(":")
+    if kind == "case" and pk.isdigit() and int(pk) in {c.pk for c in cases}:
+        return int(pk)
+    return None
 
 
 @role_required(*rules.CONTACT_WORKERS)
@@ -140,14 +152,19 @@ def contact_create(request, pk: int):
     agency's recent contact are shown above the form."""
     victim = _victim_or_404(request, pk)
     cases = _victim_cases(request, victim)
-    if request.method == "GET" or "purpose" in request.POST:
+    asking = "purpose" in request.POST or not access.reason_given(
+        request, obj=victim, person_id=victim.pk
+    )
+    if request.method == "GET" or asking:
+        # A form posted with no work item and no purpose stated (not from the page) gets
+        # the question, and records nothing.
         prompt = access.consult_or_ask_purpose(request, obj=victim, person_id=victim.pk)
         if prompt is not None:
             return prompt
-        work_item = access.work_item_from(request)
-        initial = {"at": _initial_at()}
-        if work_item.startswith("case:") and int(work_item[5:]) in {c.pk for c in cases}:
-            initial["case"] = int(work_item[5:])
+        initial = _initial_at()
+        case_pk = _case_from_work_item(_via(request, victim), cases)
+        if case_pk is not None:
+            initial["case"] = case_pk
         form = ContactForm(initial=initial, cases=cases)
         return render(request, "contacts/record.html", _record_context(request, victim, form))
 
@@ -165,7 +182,7 @@ def contact_create(request, pk: int):
                 case=form.cases.get(data["case"]) if data["case"] else None,
             )
         except DomainError as exc:
-            apply_domain_errors(form, exc)
+            apply_domain_errors(form, exc, field_map=FIELD_MAP)
         else:
             access.log_action(
                 request,
@@ -176,13 +193,14 @@ def contact_create(request, pk: int):
                 detail={"agency": contact.agency_id, "case": contact.case_id},
             )
             messages.success(request, "The contact has been added to the victim's timeline")
+            via = _via(request, victim)
             return redirect(
-                f"{reverse('contact_timeline', args=[victim.pk])}?via={_via(request, victim)}"
+                f"{reverse('contact_timeline', args=[victim.pk])}{f'?via={via}' if via else ''}"
             )
     # Shown again with the last contact: a consultation, with the purpose given earlier.
-    label = f"{victim._meta.label_lower}:{victim.pk}"
-    purpose = request.session.get(access.SESSION_KEY, {}).get(label, "")
-    access.log_consult(request, obj=victim, person_id=victim.pk, purpose=purpose)
+    access.log_consult(
+        request, obj=victim, person_id=victim.pk, purpose=access.purpose_given(request, obj=victim)
+    )
     return render(
         request, "contacts/record.html", _record_context(request, victim, form), status=400
     )

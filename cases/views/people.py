@@ -91,6 +91,9 @@ def person_create(request):
                 person_id=person.pk,
                 purpose="Recorded a new person",
             )
+            # Shown next without asking why: they have just recorded it. (`person:<id>`
+            # vouches for nothing about that person's own record.)
+            access.remember_purpose(request, obj=person, purpose="Recorded a new person")
             messages.success(request, f"{person.full_name} has been recorded")
             return redirect(f"{reverse('person_detail', args=[person.pk])}?via=person:{person.pk}")
     return render(

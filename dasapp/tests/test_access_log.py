@@ -32,6 +32,17 @@ def person(org):
 
 
 @pytest.fixture
+def case(person, persona):
+    """A case with the person as its victim: a work item that vouches for her record."""
+    from cases import case_services
+
+    made, _ = case_services.case_open_or_join(
+        victim=person, perpetrator=None, level="medium", user=persona(Role.DASO)
+    )
+    return made
+
+
+@pytest.fixture
 def entry(persona):
     return services.access_record(
         user=persona(Role.DASO),
@@ -146,14 +157,36 @@ def test_every_later_view_in_the_session_is_logged_with_the_same_purpose(client_
     }
 
 
-def test_coming_from_a_work_item_logs_straight_away_with_that_item(client_for, person):
+def test_coming_from_a_work_item_logs_straight_away_with_that_item(client_for, person, case):
     c = client_for(Role.DASO)
-    response = c.get(f"/people/{person.pk}/?via=case:1")
+    response = c.get(f"/people/{person.pk}/?via=case:{case.pk}")
     assert response.status_code == 200
     assert NAME[1].encode() in response.content
     log = person_logs(person).get()
-    assert log.work_item == "case:1"
+    assert log.work_item == f"case:{case.pk}"
     assert log.user == c.user
+
+
+def test_a_work_item_about_someone_else_is_ignored_and_the_purpose_asked(
+    client_for, person, persona
+):
+    """The review's case: an IDVA opened an unrelated person `?via=case:1`, a case she has
+    nothing to do with, and was logged as working it without being asked why."""
+    from cases import case_services
+    from cases import services as people_services
+
+    other = people_services.person_create(
+        data=people_services.PersonInput(given_name="Other", family_name="Victim")
+    )
+    unrelated, _ = case_services.case_open_or_join(
+        victim=other, perpetrator=None, level="medium", user=persona(Role.DASO)
+    )
+    for role in (Role.IDVA, Role.DASO):
+        c = client_for(role)
+        response = c.get(f"/people/{person.pk}/?via=case:{unrelated.pk}")
+        assert b"Why are you viewing this record?" in response.content, role
+        assert NAME[1].encode() not in response.content
+    assert not person_logs(person).exists()
 
 
 def test_a_malformed_work_item_is_ignored_and_the_purpose_asked(client_for, person):
@@ -174,36 +207,44 @@ def test_a_search_is_logged_with_the_fields_used_and_the_ids_found_not_the_terms
     assert NAME[1] not in str(log.detail)
 
 
-def test_api_read_of_a_person_is_logged_with_the_work_item_header(client_for, person):
+def test_api_read_of_a_person_is_logged_with_the_work_item_header(client_for, person, case):
     c = client_for(Role.DASO)
     response = c.get(
         f"/api/v1/people/{person.pk}/",
-        headers={"X-Work-Item": "case:7", "X-Access-Purpose": "Safety plan review"},
+        headers={"X-Work-Item": f"case:{case.pk}", "X-Access-Purpose": "Safety plan review"},
     )
     assert response.status_code == 200
     log = person_logs(person).get()
     assert log.channel == AccessLog.Channel.API
-    assert log.work_item == "case:7"
+    assert log.work_item == f"case:{case.pk}"
     assert log.purpose == "Safety plan review"
+
+
+def test_api_work_item_header_naming_something_else_is_not_logged(client_for, person, case):
+    c = client_for(Role.DASO)
+    for header in (f"case:{case.pk + 100}", "banana:1", f"person:{person.pk}"):
+        response = c.get(f"/api/v1/people/{person.pk}/", headers={"X-Work-Item": header})
+        assert response.status_code == 200
+    assert list(person_logs(person).values_list("work_item", flat=True)) == ["", "", ""]
 
 
 # The access-log page -----------------------------------------------------------------
 
 
-def test_supervisor_sees_who_viewed_what_and_why(client_for, person):
+def test_supervisor_sees_who_viewed_what_and_why(client_for, person, case):
     viewer = client_for(Role.DASO)
-    viewer.get(f"/people/{person.pk}/?via=case:42")
+    viewer.get(f"/people/{person.pk}/?via=case:{case.pk}")
     supervisor = client_for(Role.SUPERVISOR)
     response = supervisor.get("/access-log/")
     assert response.status_code == 200
     page = response.content.decode()
     assert viewer.user.username in page
     assert f"cases.person:{person.pk}" in page
-    assert "case:42" in page
+    assert f"case:{case.pk}" in page
     assert "Consulted" in page
 
 
-def test_access_log_page_filters_by_record(client_for, person, persona):
+def test_access_log_page_filters_by_record(client_for, person, persona, case):
     services.access_record(
         user=persona(Role.DASO),
         action=AccessLog.Action.CONSULT,
@@ -211,7 +252,7 @@ def test_access_log_page_filters_by_record(client_for, person, persona):
         object_id=99,
         purpose="Unrelated",
     )
-    client_for(Role.DASO).get(f"/people/{person.pk}/?via=case:42")
+    client_for(Role.DASO).get(f"/people/{person.pk}/?via=case:{case.pk}")
     response = client_for(Role.SUPERVISOR).get(
         f"/access-log/?object_type=cases.person&object_id={person.pk}"
     )
@@ -235,7 +276,7 @@ def test_access_log_page_sends_anonymous_users_to_sign_in(client, db):
 
 
 def test_search_and_person_page_write_no_personal_data_to_application_logs(
-    client_for, person, caplog
+    client_for, person, case, caplog
 ):
     c = client_for(Role.CALL_TAKER)
     with caplog.at_level(logging.DEBUG):
@@ -244,7 +285,7 @@ def test_search_and_person_page_write_no_personal_data_to_application_logs(
         c.get(f"/people/{person.pk}/")
         c.post(f"/people/{person.pk}/", {"purpose": f"Call about {NAME[0]} {NAME[1]}"})
         c.get(f"/people/{person.pk}/")
-        c.get(f"/people/{person.pk}/?via=case:1")
+        c.get(f"/people/{person.pk}/?via=case:{case.pk}")
         c.get(f"/api/v1/people/{person.pk}/")
         c.get(f"/people/{person.pk + 1000}/?via=case:1")  # a 404 is logged by Django
         logging.getLogger("cases.views").info("sentinel")

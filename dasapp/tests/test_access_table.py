@@ -162,10 +162,11 @@ ACCESS_TABLE: dict[str, Access] = {
     "people_search": page(*READ_PEOPLE),
     "person_create": page(*WRITE_PEOPLE),
     "person_detail": page(*READ_PEOPLE),
-    # Victim contact timeline: police roles working her case and the IDVA; partners not
-    # yet (MARAC sharing will open it). Officers and investigators get past the role
-    # check but see only victims on their cases, which the personas have none of.
-    "contact_timeline": page(RES, DASO, SUP, IDVA),
+    # Victim contact timeline of the case's victim ("person"): the roles reading her
+    # case. Officers, investigators and the IDVA get past the role check but see only
+    # victims of the cases they may read, which the personas have none of (the IDVA
+    # reads no case at all yet); partners not yet (MARAC sharing will open it).
+    "contact_timeline": page(RES, DASO, SUP),
     "case_claim": on_missing_record(*WORK_CASES, method="POST"),
     "case_release": on_missing_record(*WORK_CASES),
     "case_reassign": on_missing_record(SUP),
@@ -178,7 +179,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "case-assignment-close": on_missing_record(*WORK_CASES, api=True, method="POST"),
     "case-assignment-bulk-reassign": api(SUP, method="POST"),
     "safety-plan-agree": api(DASO, SUP, method="POST"),
-    "contact_create": page(RES, DASO, SUP, IDVA),
+    "contact_create": page(RES, DASO, SUP),
     # Calls. The incident is a draft opened by another call-taker: only that call-taker
     # and supervisors may open or change it.
     "calls": page(CT, SUP),
@@ -220,6 +221,8 @@ ACCESS_TABLE: dict[str, Access] = {
     "safety_action_reassign": on_missing_record(DASO, SUP, method="POST"),
     "safety_action_cancel": on_missing_record(DASO, SUP, method="POST"),
     "absences": page(SUP),
+    "absence_end": on_missing_record(SUP, method="POST"),
+    "absence_change": on_missing_record(SUP),
     # API
     "api-root": api(*ROLES),
     "person-list": api(*READ_PEOPLE),
@@ -247,6 +250,8 @@ ACCESS_TABLE: dict[str, Access] = {
     "safety-action-cancel": on_missing_record(DASO, SUP, api=True, method="POST"),
     "absence-list": api(*ROLES),
     "absence-detail": on_missing_record(*ROLES, api=True),
+    "absence-end": on_missing_record(SUP, api=True, method="POST"),
+    "absence-change": on_missing_record(SUP, api=True, method="POST"),
     "notification-read": on_missing_record(*ROLES, api=True, method="POST"),
     "api_schema": api(*SIGNED_IN),
     "api_docs": api(*SIGNED_IN),

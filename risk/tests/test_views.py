@@ -418,9 +418,29 @@ def test_viewing_the_dv1_is_logged_with_the_victim_and_the_incident(scene):
 
 
 def test_viewing_from_a_work_item_logs_that_work_item(scene):
+    from cases.models import Case, Task
+
     a = draft_for(scene)
-    scene["officer"].get(f"/dv1/{a.pk}/?via=case:7")
-    assert AccessLog.objects.get(object_id=str(a.pk)).work_item == "case:7"
+    case = Case.objects.create(victim=scene["victim"], risk_level="high", opened_at=a.created_at)
+    Task.objects.create(
+        kind="challenge", case=case, assigned_to=scene["officer"].user, created_at=a.created_at
+    )
+    scene["officer"].get(f"/dv1/{a.pk}/?via=case:{case.pk}")
+    assert AccessLog.objects.get(object_id=str(a.pk)).work_item == f"case:{case.pk}"
+
+
+def test_a_work_item_about_someone_else_is_not_logged_for_the_dv1(scene):
+    from cases import services
+    from cases.models import Case, Task
+
+    a = draft_for(scene)
+    other = services.person_create(data=services.PersonInput(given_name="Ona", family_name="X"))
+    case = Case.objects.create(victim=other, risk_level="high", opened_at=a.created_at)
+    Task.objects.create(
+        kind="challenge", case=case, assigned_to=scene["officer"].user, created_at=a.created_at
+    )
+    scene["officer"].get(f"/dv1/{a.pk}/?via=case:{case.pk}")
+    assert AccessLog.objects.get(object_id=str(a.pk)).work_item == f"incident:{a.incident_id}"
 
 
 def test_dv1_list_shows_the_officers_drafts_and_submissions(scene):

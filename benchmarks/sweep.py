@@ -14,11 +14,14 @@ volume data has no audit trail. The mix, at the moment of the sweep:
 - actions: 85% owned by a person, 15% by a team; 5% overdue (up to a week) and none of
   them followed up yet, 1% falling due within the look-ahead (the next hour: about seven
   times the 0.15% an hour of actions spread evenly over four weeks), the rest due later
-  (up to four weeks).
+  (up to four weeks). Those of the later ones whose owner is away when they fall due
+  (within the absence look-ahead, 14 days) are followed up too: the sweep's second
+  pass, over the absent owners' actions only.
 
 Then one sweep is timed: the catch-up after, say, the queue was down (every overdue
 action and every action whose owner will be away gets its follow-up, move, history
-row, event and notification), and a second one, the steady state every five minutes.
+row, event and notifications: whom it went to, whom it was taken from, the case's
+owner), and a second one, the steady state every five minutes.
 """
 
 from __future__ import annotations
@@ -233,6 +236,30 @@ def _actions(
     return mix
 
 
+def _away_later(now: dt.datetime) -> int:
+    """Actions due after the short look-ahead and within the absence one whose owner is
+    away when they fall due: what the sweep's second pass follows up."""
+    from django.db.models import Exists, OuterRef
+
+    from cases.models import Absence, SafetyAction
+    from cases.safety_services.sweeping import sweep_absence_lookahead, sweep_lookahead
+
+    covering = Absence.objects.filter(
+        user_id=OuterRef("owner_id"),
+        starts_at__lte=OuterRef("due_at"),
+        ends_at__gt=OuterRef("due_at"),
+    )
+    return (
+        SafetyAction.objects.filter(
+            plan__notes=MARK,
+            due_at__gt=now + sweep_lookahead(),
+            due_at__lte=now + sweep_absence_lookahead(),
+        )
+        .filter(Exists(covering))
+        .count()
+    )
+
+
 def _analyse() -> None:
     from django.db import connection
 
@@ -283,6 +310,7 @@ def run(args) -> list[dict]:
     )
     _analyse()
     generated = time.monotonic() - started
+    mix["owner away when due later"] = _away_later(now)
     open_total = SafetyAction.objects.filter(status="open").count()
     print(
         f"sweep benchmark on {connection.vendor} {connection.settings_dict['NAME']}: "

@@ -2,15 +2,26 @@
 
 For one open safety-plan action the sweep asks two questions:
 
-1. Does it need a follow-up? Yes when it is overdue, or when it falls due within the
-   look-ahead and its owner will not be at work then (leave, sickness, off shift, or an
-   account switched off). A follow-up is raised once per action, reason and due time.
+1. Does it need a follow-up? Yes when it is overdue, or when its owner will not be at
+   work when it falls due: away (leave, sickness or any other recorded absence) or an
+   account switched off, as soon as the sweep sees it within the absence look-ahead
+   (days: known in advance, so a colleague gets time to do it); off shift, within the
+   short look-ahead only (the owner may well be on shift by then). A team-owned action
+   is at work when anybody in the team is, and uses the short look-ahead.
+   A follow-up is raised once per action, due time, reason and owner: the person or
+   team holding the action when it was raised. So an action moved to a colleague is
+   followed up again when that colleague is away too, but nobody is told twice for one
+   owner: an owner who keeps an overdue action is told once, and one who was given an
+   action already overdue has been told it is overdue.
 2. What is done about it? An owner at work keeps an overdue action (they and their
    supervisor are told). Otherwise it moves to a colleague at work in the owner's team
    (same rank first, then fewest open actions, then lowest id); when nobody is at work
    it goes to the owner's supervisor, or when the supervisor is away too to the
    supervisor's supervisor, else to the team as a whole. A team-owned action is "at
    work" when anybody in the team is.
+
+The words say why someone is not at work without saying what kind of absence it is
+(sickness is health data): "away until 3 Dec", "off shift", "account switched off".
 
 The database side (`cases.safety_services.sweep_run`) supplies a `World` that answers
 who is who and who is away, using `cases.availability.user_at_work`, and applies the
@@ -35,6 +46,10 @@ MOVE = "move"  # to a colleague at work in the owner's team
 ESCALATE_USER = "escalate_user"  # to a supervisor
 ESCALATE_TEAM = "escalate_team"  # to the owner's team as a whole
 
+# Reasons known in advance: the owner is away all day whatever the shift, so the action
+# is followed up as soon as the sweep sees it (within the absence look-ahead).
+ABSENCE_REASONS = frozenset({FollowUpReason.OWNER_ABSENT, FollowUpReason.OWNER_INACTIVE})
+
 
 @dataclass(frozen=True)
 class Staff:
@@ -53,7 +68,12 @@ class Away:
     """Why someone is not at work at a moment: a follow-up reason and words for people."""
 
     reason: str  # FollowUpReason.OWNER_ABSENT, OWNER_OFF_SHIFT or OWNER_INACTIVE
-    detail: str  # e.g. "annual leave until 3 Dec", "off shift", "account switched off"
+    detail: str  # e.g. "away until 3 Dec", "off shift", "account switched off"
+
+
+def owner_key(owner_id: int | None, team_id: int | None) -> str:
+    """How a follow-up names who held (or was given) an action: "user:12" or "team:3"."""
+    return f"user:{owner_id}" if owner_id is not None else f"team:{team_id}"
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,32 @@ class ActionFacts:
     due_at: dt.datetime
     owner_id: int | None
     owner_team_id: int | None
+
+    @property
+    def owner_key(self) -> str:
+        return owner_key(self.owner_id, self.owner_team_id)
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A follow-up already raised for the action's current due time."""
+
+    reason: str
+    owner_key: str  # who held the action when it was raised
+    to_key: str = ""  # who had it afterwards (the same when it stayed; "" if unknown)
+    overdue: bool = False  # raised at or after the due time
+
+
+def raised_for(key: str, raised: Iterable[Raised]) -> set[str]:
+    """The reasons already raised for the owner `key`: those raised while they held the
+    action, and overdue when they were given it already overdue (they were told then)."""
+    reasons = set()
+    for r in raised:
+        if r.owner_key == key:
+            reasons.add(r.reason)
+        if r.to_key == key and r.overdue:
+            reasons.add(FollowUpReason.OVERDUE)
+    return reasons
 
 
 @dataclass(frozen=True)
@@ -82,6 +128,14 @@ class Decision:
     @property
     def moves(self) -> bool:
         return self.kind != KEEP
+
+    def to_key(self, held_by: str) -> str:
+        """Who has the action after this decision (`held_by` held it before)."""
+        if self.kind == ESCALATE_TEAM:
+            return owner_key(None, self.to_team_id)
+        if self.kind in (MOVE, ESCALATE_USER):
+            return owner_key(self.to_user_id, None)
+        return held_by
 
 
 class World(Protocol):
@@ -112,13 +166,16 @@ def follow_up_trigger(
     lookahead: dt.timedelta,
     owner_away,
     raised: Iterable[str] = (),
+    absence_lookahead: dt.timedelta | None = None,
 ) -> tuple[str, dt.datetime, Away | None] | None:
     """(reason, the moment that matters, why the owner is away or None), or None.
 
     `owner_away(at)` says why the owner is not at work at `at` (None: at work). `raised`
-    holds the reasons already raised for this due time: a reason is raised once. An
-    overdue action moved once (reason overdue) can still be moved again later for its
-    new owner's absence, under that reason.
+    holds the reasons already raised for this due time and this owner: a reason is
+    raised once per owner. An overdue action moved once (reason overdue) can still be
+    moved again later for its new owner's absence, under that reason. Within
+    `lookahead` any reason counts; beyond it, up to `absence_lookahead`, only an absence
+    or a switched-off account (`ABSENCE_REASONS`): off shift then may be on shift later.
     """
     raised = set(raised)
     if due_at <= now:
@@ -132,13 +189,17 @@ def follow_up_trigger(
         away = owner_away(due_at)
         if away is not None and away.reason not in raised:
             return away.reason, due_at, away
+        return None
+    if absence_lookahead is not None and due_at <= now + absence_lookahead:
+        away = owner_away(due_at)
+        if away is not None and away.reason in ABSENCE_REASONS and away.reason not in raised:
+            return away.reason, due_at, away
     return None
 
 
 def team_away(members: list[Staff], away, at: dt.datetime, team: str) -> Away | None:
     """A team is at work when anybody in it is. Otherwise: inactive when it has nobody
-    active, absent when someone would be on shift but is on leave or sick, else off
-    shift."""
+    active, absent when someone would be on shift but is away, else off shift."""
     if not members:
         return Away(FollowUpReason.OWNER_INACTIVE, f"nobody active in {team}")
     reasons = []
@@ -148,7 +209,7 @@ def team_away(members: list[Staff], away, at: dt.datetime, team: str) -> Away | 
             return None
         reasons.append(why.reason)
     if FollowUpReason.OWNER_ABSENT in reasons:
-        return Away(FollowUpReason.OWNER_ABSENT, f"nobody in {team} at work: leave or sickness")
+        return Away(FollowUpReason.OWNER_ABSENT, f"nobody in {team} at work")
     return Away(FollowUpReason.OWNER_OFF_SHIFT, f"nobody in {team} on shift")
 
 
@@ -254,17 +315,23 @@ def decide(
     world: World,
     now: dt.datetime,
     lookahead: dt.timedelta,
-    raised: Iterable[str] = (),
+    absence_lookahead: dt.timedelta | None = None,
+    raised: Iterable[Raised] = (),
 ) -> Decision | None:
-    """The follow-up an open action needs now, and where it goes; None if it needs none."""
+    """The follow-up an open action needs now, and where it goes; None if it needs none.
+    `raised`: the follow-ups raised for its due time, whoever held it; only those for
+    its owner now count."""
+    reasons = raised_for(action.owner_key, raised)
     if action.owner_id is not None:
-        return _decide_person(action, world, now, lookahead, raised)
+        return _decide_person(action, world, now, lookahead, absence_lookahead, reasons)
     if action.owner_team_id is not None:
-        return _decide_team(action, world, now, lookahead, raised)
+        return _decide_team(action, world, now, lookahead, reasons)
     return None
 
 
-def _decide_person(action, world: World, now, lookahead, raised) -> Decision | None:
+def _decide_person(
+    action, world: World, now, lookahead, absence_lookahead, raised
+) -> Decision | None:
     owner = world.staff(action.owner_id)
     if owner is None:
         return None
@@ -272,6 +339,7 @@ def _decide_person(action, world: World, now, lookahead, raised) -> Decision | N
         due_at=action.due_at,
         now=now,
         lookahead=lookahead,
+        absence_lookahead=absence_lookahead,
         owner_away=lambda at: world.away(owner.id, at),
         raised=raised,
     )
@@ -320,6 +388,8 @@ def _decide_person(action, world: World, now, lookahead, raised) -> Decision | N
 
 
 def _decide_team(action, world: World, now, lookahead, raised) -> Decision | None:
+    """A team-owned action: the short look-ahead only (a whole team away for days is
+    rare, and someone in it may come back on shift)."""
     team_id = action.owner_team_id
     name = world.team_name(team_id)
     members = world.team_members(team_id)

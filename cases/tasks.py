@@ -5,7 +5,7 @@ source of truth, not the queue: a sweep that is lost (Redis down, a worker kille
 made up by the next one, which finds the same overdue actions still open. `acks_late`
 means a task whose worker dies before finishing is delivered again; the sweep is
 idempotent (each action is claimed under a row lock, state is re-checked under it, and
-the follow-up is unique per action, reason and due time), so running it again neither
+the follow-up is unique per action, owner, reason and due time), so running it again neither
 loses nor duplicates a follow-up.
 """
 

@@ -61,9 +61,11 @@ def notify_many(messages: Iterable[Message], *, email: bool = True) -> list[Noti
             wanted.setdefault((message.user.pk, key), message)
     keys = {m.dedupe_key for m in wanted.values() if m.dedupe_key}
     if keys:
-        for existing in Notification.objects.filter(dedupe_key__in=keys).values_list(
-            "user_id", "dedupe_key"
-        ):
+        users = {user_id for user_id, _ in wanted}
+        # By user too, so that the (user, dedupe_key) index narrows it.
+        for existing in Notification.objects.filter(
+            user_id__in=users, dedupe_key__in=keys
+        ).values_list("user_id", "dedupe_key"):
             wanted.pop(existing, None)
     made = Notification.objects.bulk_create(
         Notification(

@@ -52,7 +52,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
     )
     escalated = serializers.BooleanField(help_text="Sent to a supervisor or the whole team.")
     note = serializers.CharField(
-        help_text="What was done and why, e.g. 'Moved from Mark Fenwick (annual leave until "
+        help_text="What was done and why, e.g. 'Moved from Mark Fenwick (away until "
         "3 Dec) to Joanna Price, on duty'."
     )
 

@@ -25,6 +25,13 @@ class CaseworkSettings(models.Model):
         default=60,
         help_text="The sweep moves actions falling due this soon whose owner will not be at work.",
     )
+    sweep_absence_lookahead_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="The sweep moves actions falling due this many days ahead as soon as it "
+        "sees that their owner will be away then (leave, sickness, any recorded absence) or "
+        "that the owner's account is switched off. Off shift counts only within the "
+        "minutes above.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -132,7 +139,9 @@ class SafetyAction(models.Model):
 class FollowUp(models.Model):
     """Raised by the sweep for an action that is overdue or whose owner is away when it
     falls due: what was done about it (moved to whom, or escalated to whom) and why.
-    Unique per action, reason and due time, so a second sweep adds nothing."""
+    Unique per action, due time, reason and owner (who held the action when it was
+    raised), so a second sweep adds nothing, while an action moved to someone who is
+    then away too is followed up again for them."""
 
     action = models.ForeignKey(SafetyAction, on_delete=models.CASCADE, related_name="follow_ups")
     reason = models.CharField(max_length=20, choices=FollowUpReason.choices)
@@ -147,13 +156,25 @@ class FollowUp(models.Model):
     escalated = models.BooleanField(
         default=False, help_text="Sent to a supervisor: nobody on duty."
     )
+    owner_key = models.CharField(
+        max_length=24,
+        help_text='Who held the action when this was raised: "user:<id>" or "team:<id>".',
+    )
+    to_key = models.CharField(
+        max_length=24,
+        blank=True,
+        help_text='Who had the action afterwards: "user:<id>" or "team:<id>" (the same as '
+        "the owner when it stayed; empty when not known, for follow-ups from before it "
+        "was recorded).",
+    )
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["action", "reason", "due_at"], name="follow_up_once_per_reason_and_due"
+                fields=["action", "due_at", "reason", "owner_key"],
+                name="follow_up_once_per_owner_reason_and_due",
             )
         ]
 

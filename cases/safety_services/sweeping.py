@@ -1,6 +1,20 @@
-"""The follow-up sweep on the database: applies the pure rules of `cases.sweep` to every
-open action that is overdue or falls due soon, in batches over the open-actions index,
-safe to run twice or on two workers at once."""
+"""The follow-up sweep on the database: applies the pure rules of `cases.sweep`, in
+batches, safe to run twice or on two workers at once.
+
+Two passes, neither reading every open action:
+
+1. the open actions due by the short look-ahead (overdue, or due within the hour), on
+   the partial index of open actions in due order;
+2. the open actions due later, within the absence look-ahead (days), of the few owners
+   who will be away when they fall due (a recorded absence covering the due time) or
+   whose account is switched off, on the (owner, status) index.
+
+Follow-ups already raised are read per action and due time and matched to the owner now
+(`cases.sweep.raised_for`); the follow-up is unique per action, due time, reason and
+owner, so a run that got there first makes a second one's insert fail, not duplicate.
+A move or an escalation tells, in the same batch of messages, whom it went to, the one
+it was taken from and the case's owner (each once).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -63,7 +77,11 @@ class _DbWorld:
     """`cases.sweep.World` on the database, with every answer cached for one run.
 
     Whether someone is at work is `cases.availability.user_at_work` (the one rule); this
-    class only adds why not, for the follow-up's words.
+    class adds why not, for the follow-up's words. The plain "no"s of that rule (an
+    account switched off, an absence, a shift pattern not covering the moment) are read
+    from what the run has loaded, with `availability`'s own functions, so looking for a
+    colleague at work days ahead does not ask the database once per person and minute;
+    every "yes" is `user_at_work`'s.
     """
 
     _related = ("profile__shift_pattern", "profile__team__shift_pattern", "profile__team")
@@ -78,6 +96,7 @@ class _DbWorld:
         self._team_names: dict[int, str] = {}
         self._away: dict[tuple[int, dt.datetime], sweep.Away | None] = {}
         self._open: dict[int, int] = {}
+        self._slots: dict[int, list[availability.Slot]] = {}
 
     def _remember(self, users) -> None:
         for user in users:
@@ -173,29 +192,54 @@ class _DbWorld:
         user = self.user(user_id)
         if user is None:
             return sweep.Away(FollowUpReason.OWNER_INACTIVE, "no such account")
-        if availability.user_at_work(user, at):
-            return None
-        if not user.is_active:
-            return sweep.Away(FollowUpReason.OWNER_INACTIVE, "account switched off")
         absence = next(
             (a for a in self._absences.get(user_id, ()) if a.starts_at <= at < a.ends_at), None
         )
+        if (
+            user.is_active
+            and absence is None
+            and self._on_shift(user, at)
+            and availability.user_at_work(user, at)
+        ):
+            return None
+        if not user.is_active:
+            return sweep.Away(FollowUpReason.OWNER_INACTIVE, "account switched off")
         if absence is not None:
+            # The same words for every kind: sickness is health data, and the note and
+            # messages are read by colleagues.
             until = availability.local(absence.ends_at)
-            return sweep.Away(
-                FollowUpReason.OWNER_ABSENT,
-                f"{absence.get_kind_display().lower()} until {until:%-d %b}",
-            )
+            return sweep.Away(FollowUpReason.OWNER_ABSENT, f"away until {until:%-d %b}")
         return sweep.Away(FollowUpReason.OWNER_OFF_SHIFT, self._off_shift(user, at))
 
-    @staticmethod
-    def _off_shift(user, at: dt.datetime) -> str:
+    def _pattern_slots(self, user):
+        """The person's shift pattern (their own, else their team's) and its slots, or
+        (None, None)."""
         profile = getattr(user, "profile", None)
         pattern = profile.effective_shift_pattern if profile else None
         if pattern is None:
+            return None, None
+        if pattern.pk not in self._slots:
+            self._slots[pattern.pk] = availability.slots_of(pattern)
+        return pattern, self._slots[pattern.pk]
+
+    def _on_shift(self, user, at: dt.datetime) -> bool:
+        """Whether the person's shift pattern covers `at` (no pattern: yes)."""
+        pattern, slots = self._pattern_slots(user)
+        if pattern is None:
+            return True
+        return availability.pattern_covers(
+            slots=slots,
+            cycle_start=pattern.cycle_start,
+            cycle_days=pattern.cycle_days,
+            at_local=availability.local(at),
+        )
+
+    def _off_shift(self, user, at: dt.datetime) -> str:
+        pattern, slots = self._pattern_slots(user)
+        if pattern is None:
             return "off shift"
         start = availability.next_start(
-            slots=availability.slots_of(pattern),
+            slots=slots,
             cycle_start=pattern.cycle_start,
             cycle_days=pattern.cycle_days,
             after_local=availability.local(at),
@@ -203,12 +247,22 @@ class _DbWorld:
         return f"off shift until {start:%H:%M on %-d %b}" if start else "off shift"
 
 
+def _setting(name: str) -> int:
+    """A force's sweep setting (the largest, if there are several forces)."""
+    value = CaseworkSettings.objects.aggregate(m=Max(name))["m"]
+    if value is None:
+        value = CaseworkSettings._meta.get_field(name).default
+    return value
+
+
 def sweep_lookahead() -> dt.timedelta:
-    """The force's look-ahead (the longest, if there are several forces)."""
-    minutes = CaseworkSettings.objects.aggregate(m=Max("sweep_lookahead_minutes"))["m"]
-    if minutes is None:
-        minutes = CaseworkSettings._meta.get_field("sweep_lookahead_minutes").default
-    return dt.timedelta(minutes=minutes)
+    """How soon before an action falls due its owner being off shift then counts."""
+    return dt.timedelta(minutes=_setting("sweep_lookahead_minutes"))
+
+
+def sweep_absence_lookahead() -> dt.timedelta:
+    """How far ahead an owner's absence (or switched-off account) at the due time counts."""
+    return dt.timedelta(days=_setting("sweep_absence_lookahead_days"))
 
 
 def _facts(action) -> sweep.ActionFacts:
@@ -220,13 +274,16 @@ def _facts(action) -> sweep.ActionFacts:
     )
 
 
-def _raised(action_ids) -> dict[tuple[int, dt.datetime], set[str]]:
-    raised: dict[tuple[int, dt.datetime], set[str]] = {}
+def _raised(action_ids) -> dict[tuple[int, dt.datetime], list[sweep.Raised]]:
+    """The follow-ups raised for each action and due time, whoever held it then."""
+    raised: dict[tuple[int, dt.datetime], list[sweep.Raised]] = {}
     rows = FollowUp.objects.filter(action_id__in=list(action_ids)).values_list(
-        "action_id", "due_at", "reason"
+        "action_id", "due_at", "reason", "owner_key", "to_key", "raised_at"
     )
-    for action_id, due_at, reason in rows:
-        raised.setdefault((action_id, due_at), set()).add(reason)
+    for action_id, due_at, reason, owner_key, to_key, raised_at in rows:
+        raised.setdefault((action_id, due_at), []).append(
+            sweep.Raised(reason, owner_key, to_key, overdue=raised_at >= due_at)
+        )
     return raised
 
 
@@ -235,6 +292,17 @@ TITLES = {
     sweep.ESCALATE_USER: "Safety-plan action escalated to you",
     sweep.ESCALATE_TEAM: "Safety-plan action for your team",
     sweep.KEEP: "Safety-plan action overdue",
+}
+# For the one it was taken from, and for the case's owner, when it moves.
+FROM_TITLES = {
+    sweep.MOVE: "Your safety-plan action was moved",
+    sweep.ESCALATE_USER: "Your safety-plan action was escalated",
+    sweep.ESCALATE_TEAM: "Your safety-plan action was escalated",
+}
+CASE_TITLES = {
+    sweep.MOVE: "Safety-plan action on your case moved",
+    sweep.ESCALATE_USER: "Safety-plan action on your case escalated",
+    sweep.ESCALATE_TEAM: "Safety-plan action on your case escalated",
 }
 
 
@@ -251,6 +319,15 @@ class _Planned:
     def case_id(self) -> int:
         return self.action.plan.case_id
 
+    @property
+    def case_owner_id(self) -> int | None:
+        return self.action.plan.case.assigned_to_id
+
+    @property
+    def owner_key(self) -> str:
+        """Who held the action when the follow-up was raised."""
+        return sweep.owner_key(self.old_owner_id, self.old_team_id)
+
 
 def _follow_up(p: _Planned, now: dt.datetime) -> FollowUp:
     return FollowUp(
@@ -261,6 +338,8 @@ def _follow_up(p: _Planned, now: dt.datetime) -> FollowUp:
         from_user_id=p.old_owner_id,
         to_user_id=p.decision.to_user_id if p.decision.moves else p.old_owner_id,
         escalated=p.decision.kind in (sweep.ESCALATE_USER, sweep.ESCALATE_TEAM),
+        owner_key=p.owner_key,
+        to_key=p.decision.to_key(p.owner_key),
         note=p.decision.note,
     )
 
@@ -312,16 +391,37 @@ def _event(p: _Planned, system: User, now: dt.datetime) -> Event:
     )
 
 
+def _recipients(p: _Planned) -> list[tuple[int, str]]:
+    """Whom to tell about one follow-up, each once, with the title's start: whom the
+    decision names; when it moves, also the one it was taken from and the case's owner
+    (the DASO it is assigned to)."""
+    kind = p.decision.kind
+    told: dict[int, str] = dict.fromkeys(p.decision.notify_ids, TITLES[kind])
+    if p.decision.moves:
+        for user_id, title in ((p.old_owner_id, FROM_TITLES), (p.case_owner_id, CASE_TITLES)):
+            if user_id is not None:
+                told.setdefault(user_id, title[kind])
+    return list(told.items())
+
+
 def _messages(p: _Planned, world: _DbWorld) -> list[Message]:
-    """The messages for whom the decision names (in the app, and by email after
-    commit), once per follow-up."""
-    users = [u for u in (world.user(i) for i in p.decision.notify_ids) if u and u.is_active]
+    """The messages about one follow-up (in the app, and by email after commit), once
+    per follow-up: per action, due time, reason and owner. Nobody switched off."""
     action = p.action
-    title = f"{TITLES[p.decision.kind]}: {action_what(action, p.case_id)}"
+    what = action_what(action, p.case_id)
     body = f"{p.decision.note}. Due {local_when(action.due_at)}."
-    key = f"follow-up:{action.pk}:{p.decision.reason}:{int(action.due_at.timestamp())}"
+    key = (
+        f"follow-up:{action.pk}:{p.decision.reason}:{int(action.due_at.timestamp())}:{p.owner_key}"
+    )
     url = action_url(action, p.case_id)
-    return [Message(user=u, title=title, body=body, url=url, dedupe_key=key) for u in users]
+    messages = []
+    for user_id, title in _recipients(p):
+        user = world.user(user_id)
+        if user is not None and user.is_active:
+            messages.append(
+                Message(user=user, title=f"{title}: {what}", body=body, url=url, dedupe_key=key)
+            )
+    return messages
 
 
 def _supervisor_messages(planned: list[_Planned], world: _DbWorld) -> list[Message]:
@@ -356,7 +456,7 @@ def _supervisor_messages(planned: list[_Planned], world: _DbWorld) -> list[Messa
                 body="Overdue; the owner is at work and keeps it:\n" + "\n".join(lines),
                 url=action_url(first.action, first.case_id),
                 dedupe_key=f"overdue:{supervisor_id}:{first.action.pk}:"
-                f"{int(first.action.due_at.timestamp())}",
+                f"{int(first.action.due_at.timestamp())}:{first.owner_key}",
             )
         )
     return messages
@@ -373,6 +473,7 @@ def _apply(planned: list[_Planned], *, now, system, world) -> None:
     """Follow-ups, moves with their history, events and messages: a statement or two
     each, whatever the number of actions (a catch-up sweep after an outage may have
     thousands)."""
+    world.load(user_id for p in planned for user_id, _ in _recipients(p))  # one query
     messages = [m for p in planned for m in _messages(p, world)]
     messages += _supervisor_messages(planned, world)
     FollowUp.objects.bulk_create([_follow_up(p, now) for p in planned])
@@ -408,25 +509,28 @@ def _claim(ids) -> list[SafetyAction]:
     return list(
         SafetyAction.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk__in=list(ids), status=ActionStatus.OPEN)
-        .select_related("action_type", "plan")
+        .select_related("action_type", "plan__case")
         .order_by("due_at", "pk")
     )
 
 
-def _sweep_batch(rows, *, world, now, lookahead, system, report: SweepReport) -> None:
-    raised = _raised(r.id for r in rows)
-    world.load(r.owner_id for r in rows)
-    wanted = [
-        r.id
-        for r in rows
-        if sweep.decide(
-            _facts(r),
+def _sweep_batch(rows, *, world, now, lookaheads, system, report: SweepReport) -> None:
+    """`lookaheads`: the short one and the absence one, for `cases.sweep.decide`."""
+    lookahead, absence_lookahead = lookaheads
+
+    def decide(action, raised) -> sweep.Decision | None:
+        return sweep.decide(
+            _facts(action),
             world=world,
             now=now,
             lookahead=lookahead,
-            raised=raised.get((r.id, r.due_at), ()),
+            absence_lookahead=absence_lookahead,
+            raised=raised.get((action.id, action.due_at), ()),
         )
-    ]
+
+    raised = _raised(r.id for r in rows)
+    world.load(r.owner_id for r in rows)
+    wanted = [r.id for r in rows if decide(r, raised)]
     if not wanted:
         return
     with transaction.atomic():
@@ -435,13 +539,7 @@ def _sweep_batch(rows, *, world, now, lookahead, system, report: SweepReport) ->
         raised = _raised(a.pk for a in locked)  # fresh, under the lock
         planned: list[_Planned] = []
         for action in locked:
-            decision = sweep.decide(
-                _facts(action),
-                world=world,
-                now=now,
-                lookahead=lookahead,
-                raised=raised.get((action.pk, action.due_at), ()),
-            )
+            decision = decide(action, raised)
             if decision is None:  # another run dealt with it since we looked
                 report.skipped += 1
                 continue
@@ -467,7 +565,7 @@ def _sweep_batch(rows, *, world, now, lookahead, system, report: SweepReport) ->
 
 
 def _one_by_one(planned, *, now, system, world, report: SweepReport) -> None:
-    fresh = SafetyAction.objects.select_related("action_type", "plan").in_bulk(
+    fresh = SafetyAction.objects.select_related("action_type", "plan__case").in_bulk(
         [p.action.pk for p in planned]
     )
     for p in planned:
@@ -488,26 +586,12 @@ def _one_by_one(planned, *, now, system, world, report: SweepReport) -> None:
         _count(report, p.decision)
 
 
-def sweep_run(
-    *,
-    now: dt.datetime | None = None,
-    batch_size: int | None = None,
-    lookahead: dt.timedelta | None = None,
-) -> SweepReport:
-    """Follow up every open action that is overdue, or falls due within the look-ahead
-    with its owner away then. Walks the open actions due by the horizon in (due time,
-    id) order, a batch at a time, on the partial index of open actions. Idempotent."""
-    started = time.monotonic()
-    now = now or timezone.now()
-    lookahead = lookahead if lookahead is not None else sweep_lookahead()
-    batch_size = batch_size or getattr(settings, "SAFETY_SWEEP_BATCH_SIZE", DEFAULT_BATCH_SIZE)
-    horizon = now + lookahead
-    system = system_user()
-    world = _DbWorld(start=now - dt.timedelta(minutes=1), end=horizon)
-    report = SweepReport()
+def _pages(queryset, batch_size: int):
+    """Open actions of `queryset` a batch at a time, in (due time, id) order, each page
+    starting after the last one read (keyset, not offset)."""
     after: tuple[dt.datetime, int] | None = None
     while True:
-        page = SafetyAction.objects.filter(status=ActionStatus.OPEN, due_at__lte=horizon)
+        page = queryset
         if after is not None:
             page = page.filter(Q(due_at__gt=after[0]) | Q(due_at=after[0], pk__gt=after[1]))
         rows = list(
@@ -516,10 +600,86 @@ def sweep_run(
             )[:batch_size]
         )
         if not rows:
-            break
-        report.scanned += len(rows)
+            return
+        yield rows
         after = (rows[-1].due_at, rows[-1].id)
-        _sweep_batch(rows, world=world, now=now, lookahead=lookahead, system=system, report=report)
+
+
+def _due_soon(horizon: dt.datetime):
+    """Pass 1: open actions due by the short look-ahead, on the open-actions index."""
+    return SafetyAction.objects.filter(status=ActionStatus.OPEN, due_at__lte=horizon)
+
+
+def _owner_away_later(now: dt.datetime, horizon: dt.datetime, far: dt.datetime):
+    """Pass 2: open actions due after the short look-ahead and by `far`, held by someone
+    who will be away when they fall due (an absence covering the due time) or whose
+    account is switched off. Found from the owners, a small set, on the (owner, status)
+    index: not a scan of every open action. None when there are no such owners."""
+    absent = set(
+        Absence.objects.filter(starts_at__lte=far, ends_at__gt=now)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    switched_off = set(
+        SafetyAction.objects.filter(status=ActionStatus.OPEN, owner__is_active=False)
+        .order_by()
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+    owners = absent | switched_off
+    if not owners:
+        return None
+    covering = Absence.objects.filter(
+        user_id=OuterRef("owner_id"),
+        starts_at__lte=OuterRef("due_at"),
+        ends_at__gt=OuterRef("due_at"),
+    )
+    return SafetyAction.objects.filter(
+        status=ActionStatus.OPEN,
+        owner_id__in=sorted(owners),
+        due_at__gt=horizon,
+        due_at__lte=far,
+    ).filter(Q(owner_id__in=sorted(switched_off)) | Exists(covering))
+
+
+def sweep_run(
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int | None = None,
+    lookahead: dt.timedelta | None = None,
+    absence_lookahead: dt.timedelta | None = None,
+) -> SweepReport:
+    """Follow up every open action that is overdue, or whose owner will not be at work
+    when it falls due: off shift within the short look-ahead, away or switched off
+    within the absence look-ahead. Two passes (see the module's docstring), a batch at
+    a time. Idempotent."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    lookahead = lookahead if lookahead is not None else sweep_lookahead()
+    if absence_lookahead is None:
+        absence_lookahead = sweep_absence_lookahead()
+    absence_lookahead = max(absence_lookahead, lookahead)
+    batch_size = batch_size or getattr(settings, "SAFETY_SWEEP_BATCH_SIZE", DEFAULT_BATCH_SIZE)
+    horizon, far = now + lookahead, now + absence_lookahead
+    system = system_user()
+    world = _DbWorld(start=now - dt.timedelta(minutes=1), end=far)
+    report = SweepReport()
+    passes = [_due_soon(horizon)]
+    later = _owner_away_later(now, horizon, far) if far > horizon else None
+    if later is not None:
+        passes.append(later)
+    for queryset in passes:
+        for rows in _pages(queryset, batch_size):
+            report.scanned += len(rows)
+            _sweep_batch(
+                rows,
+                world=world,
+                now=now,
+                lookaheads=(lookahead, absence_lookahead),
+                system=system,
+                report=report,
+            )
     report.seconds = time.monotonic() - started
     logger.info("Safety-action sweep: %s", report)
     return report

@@ -93,7 +93,7 @@ def test_a_daso_sees_the_plan_with_owner_due_time_and_follow_ups_and_the_view_is
     assert "Patrols past the address" in body
     assert "Joanna Price" in body  # the new owner
     assert "14 July 2026 11:00" in body  # due, local time
-    assert "Moved from Mark Fenwick (annual leave until 16 Jul) to Joanna Price, on duty" in body
+    assert "Moved from Mark Fenwick (away until 16 Jul) to Joanna Price, on duty" in body
     assert "Not yet agreed" in body
     log = AccessLog.objects.filter(user=staff.daso, object_type="cases.case").latest("at")
     assert (log.object_id, log.work_item) == (str(case.pk), f"case:{case.pk}")
@@ -562,3 +562,166 @@ def test_a_dasos_home_page_lists_the_safety_plan_actions_they_own_that_are_due(s
     body = signed_in(staff.daso).get("/").content.decode()
     assert f"Patrols past the address on {case.reference}, due 14 Jul 12:00" in body
     assert f"safety_action:{action.pk}#action-{action.pk}" in body
+
+
+# Only those who work the case change its plan ------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_daso_in_another_hub_reads_the_plan_but_may_not_change_it(staff, case, persona):
+    from cases.tests.test_safety_services import hub_dasos, in_colchester_queue
+
+    dasos = hub_dasos(persona)
+    in_colchester_queue(case)
+    action = plan_with_action(staff, case, owner=staff.insp_a)
+    forms = ("add-form", "agree-form", "reassign-form", "cancel-form", "complete-form")
+    base = f"/cases/{case.pk}/safety-plan"
+    row = f"{base}/actions/{action.pk}"
+
+    elsewhere = signed_in(dasos.laindon)
+    page = elsewhere.get(url(case))
+    answers = [
+        elsewhere.post(f"{base}/actions/", add_post(owner=staff.insp_b.pk, description="x")),
+        elsewhere.post(
+            f"{base}/agree/",
+            {
+                "agree-agreed_at_day": "14",
+                "agree-agreed_at_month": "7",
+                "agree-agreed_at_year": "2026",
+            },
+        ),
+        elsewhere.post(
+            f"{row}/reassign/",
+            {
+                f"reassign{action.pk}-owner": staff.insp_b.pk,
+                f"reassign{action.pk}-reason": "x",
+                f"reassign{action.pk}-version": "1",
+            },
+        ),
+        elsewhere.post(
+            f"{row}/cancel/",
+            {f"cancel{action.pk}-reason": "x", f"cancel{action.pk}-version": "1"},
+        ),
+        elsewhere.post(
+            f"{row}/complete/",
+            {f"complete{action.pk}-note": "x", f"complete{action.pk}-version": "1"},
+        ),
+    ]
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Patrols past the address" in body
+    assert not [form for form in forms if f'data-testid="{form}"' in body]
+    assert [answer.status_code for answer in answers] == [403] * 5
+    action.refresh_from_db()
+    assert (action.owner, action.status, action.version) == (staff.insp_a, "open", 1)
+    assert SafetyAction.objects.count() == 1
+    assert SafetyPlan.objects.get(case=case).agreed_with_victim_at is None
+    # The DASO who works the case's queue has every form.
+    body = signed_in(dasos.colchester).get(url(case)).content.decode()
+    assert [form for form in forms if f'data-testid="{form}"' in body] == list(forms)
+
+
+# Owners who are away -------------------------------------------------------------------
+
+
+def owner_options(response) -> dict[str, str]:
+    widget = response.context["add_form"].fields["owner"].widget
+    return {str(value): label for value, label in widget.choices if value}
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_owner_picker_says_who_is_away_and_never_why(staff, case):
+    safety_services.absence_record(
+        user=staff.chief,
+        person=staff.insp_a,
+        kind="sickness",
+        starts_at=T0 - HOUR,
+        ends_at=dt.datetime(2026, 7, 16, 23, 0, tzinfo=dt.UTC),  # midnight, 17 July
+    )
+    safety_services.absence_record(
+        user=staff.chief,
+        person=staff.insp_b,
+        kind="annual_leave",
+        starts_at=T0 + 3 * 24 * HOUR,
+        ends_at=T0 + 5 * 24 * HOUR,
+    )
+
+    page = signed_in(staff.daso).get(url(case))
+
+    options = owner_options(page)
+    assert (
+        options[str(staff.insp_a.pk)]
+        == "Inspector Mark Fenwick (Response policing, away until 17 Jul)"
+    )
+    assert options[str(staff.insp_b.pk)] == (
+        "Inspector Joanna Price (Response policing, away 17 Jul to 19 Jul)"
+    )
+    assert options[str(staff.pc.pk)] == "PC Tom Adeyemi (Response policing)"
+    body = page.content.decode()
+    assert "away until 17 Jul" in body
+    assert "sick" not in body.lower() and "annual leave" not in body.lower()
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_team_picker_offers_no_team_with_nobody_active_in_it(staff, case):
+    page = signed_in(staff.daso).get(url(case))
+
+    widget = page.context["add_form"].fields["owner_team"].widget
+    offered = {label for value, label in widget.choices if value}
+    assert "Response policing" in offered
+    assert "Neighbourhood crime team (north)" not in offered  # nobody in it
+    assert "Victim support" not in offered  # a partner agency
+
+
+@time_machine.travel(T0, tick=False)
+def test_adding_an_action_for_someone_away_then_says_so_and_the_plan_shows_it(staff, case):
+    from cases.models import SafetyActionType
+
+    safety_services.absence_record(
+        user=staff.chief,
+        person=staff.insp_a,
+        kind="sickness",
+        starts_at=T0 - HOUR,
+        ends_at=T0 + 48 * HOUR,
+    )
+    patrols = SafetyActionType.objects.get(code="patrols")
+    client = signed_in(staff.daso)
+
+    response = client.post(
+        f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
+        add_post(action_type=patrols.pk, owner=staff.insp_a.pk),  # due 14 July 18:00
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "Action added for Mark Fenwick, who is away when it is due: the follow-up sweep will "
+        "move it to someone on duty before then. Its owner has been told."
+    ]
+    action = SafetyAction.objects.get()
+    assert action.owner == staff.insp_a  # added all the same: the sweep moves it
+    shown = card(response.content.decode(), action)
+    assert (
+        '<p class="govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0" '
+        'data-testid="owner-not-at-work">Mark Fenwick is away then: the follow-up sweep will '
+        "move it to someone on duty before it is due.</p>"
+    ) in shown
+    assert "sick" not in shown.lower()
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_action_for_someone_at_work_says_nothing_of_absence(staff, case):
+    from cases.models import SafetyActionType
+
+    patrols = SafetyActionType.objects.get(code="patrols")
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
+        add_post(action_type=patrols.pk, owner=staff.insp_b.pk),
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Action added. Its owner has been told."
+    ]
+    assert 'data-testid="owner-not-at-work"' not in response.content.decode()

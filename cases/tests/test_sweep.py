@@ -1,6 +1,8 @@
 """The follow-up sweep: its rules as pure functions, then on the database with the clock
 moved by time-machine: overdue actions, owners on leave, off shift or switched off,
-team-owned actions, escalation up the supervisor chain, idempotency (twice, after a
+team-owned actions, escalation up the supervisor chain, follow-ups once per owner (an
+action moved to someone who is then away too is followed up again), absences seen days
+ahead, who is told of a move, neutral words for absences, idempotency (twice, after a
 crash half-way, and two workers at once on PostgreSQL), and the walkthrough of the
 issue's "Done when"."""
 
@@ -17,9 +19,16 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import safety_services, sweep
 from cases.choices import ActionStatus, EventVerb, FollowUpReason
-from cases.models import CaseworkSettings, Event, FollowUp, SafetyAction, ShiftPattern
+from cases.models import (
+    CaseworkSettings,
+    Event,
+    FollowUp,
+    SafetyAction,
+    ShiftPattern,
+    Team,
+)
 from cases.safety_services import sweeping
-from cases.sweep import ActionFacts, Away, Staff
+from cases.sweep import ActionFacts, Away, Raised, Staff
 from cases.tests.test_safety_services import (
     DAY,
     HOUR,
@@ -62,9 +71,11 @@ class FakeWorld:
         return self.open_counts.get(user_id, 0)
 
 
-LEAVE = Away(FollowUpReason.OWNER_ABSENT, "annual leave until 3 Dec")
+LEAVE = Away(FollowUpReason.OWNER_ABSENT, "away until 3 Dec")
 OFF = Away(FollowUpReason.OWNER_OFF_SHIFT, "off shift")
+SWITCHED_OFF = Away(FollowUpReason.OWNER_INACTIVE, "account switched off")
 NOW = T0
+ABSENCE_LOOKAHEAD = 14 * DAY
 
 
 def people():
@@ -82,15 +93,50 @@ def facts(*, due_in, owner=1, team=None):
 
 
 def decide(world, action, raised=()):
-    return sweep.decide(action, world=world, now=NOW, lookahead=LOOKAHEAD, raised=raised)
+    return sweep.decide(
+        action,
+        world=world,
+        now=NOW,
+        lookahead=LOOKAHEAD,
+        absence_lookahead=ABSENCE_LOOKAHEAD,
+        raised=raised,
+    )
 
 
 def test_rule_an_action_due_later_whose_owner_is_at_work_needs_nothing():
     assert decide(FakeWorld(people()), facts(due_in=30 * MIN)) is None
 
 
-def test_rule_an_action_beyond_the_lookahead_needs_nothing_even_if_its_owner_is_away():
-    assert decide(FakeWorld(people(), away={1: LEAVE}), facts(due_in=2 * HOUR)) is None
+def test_rule_beyond_the_lookahead_an_owner_off_shift_then_needs_nothing_yet():
+    # They may be on shift by then, or the rota may change: wait for the short look-ahead.
+    assert decide(FakeWorld(people(), away={1: OFF}), facts(due_in=2 * HOUR)) is None
+
+
+@pytest.mark.parametrize("why", [LEAVE, SWITCHED_OFF], ids=["away", "switched-off"])
+def test_rule_an_owner_away_or_switched_off_when_it_falls_due_days_ahead_is_followed_up_now(why):
+    decision = decide(FakeWorld(people(), away={1: why}), facts(due_in=DAY))
+    assert (decision.reason, decision.kind, decision.to_user_id) == (why.reason, sweep.MOVE, 3)
+    assert decision.check_at == NOW + DAY  # the colleague must be at work then
+    assert decide(FakeWorld(people(), away={1: why}), facts(due_in=13 * DAY)).kind == sweep.MOVE
+    # Beyond the absence look-ahead: not yet.
+    assert decide(FakeWorld(people(), away={1: why}), facts(due_in=15 * DAY)) is None
+    # Without an absence look-ahead, only the short one.
+    assert (
+        sweep.decide(
+            facts(due_in=DAY),
+            world=FakeWorld(people(), away={1: why}),
+            now=NOW,
+            lookahead=LOOKAHEAD,
+        )
+        is None
+    )
+
+
+def test_rule_a_team_owned_action_with_the_whole_team_away_waits_for_the_short_lookahead():
+    away = dict.fromkeys((1, 2, 3, 9, 10), LEAVE)
+    assert decide(FakeWorld(people(), away=away), facts(due_in=DAY, owner=None, team=1)) is None
+    soon = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN, owner=None, team=1))
+    assert soon.reason == FollowUpReason.OWNER_ABSENT
 
 
 def test_rule_owner_on_leave_when_it_falls_due_moves_it_to_a_colleague_of_the_same_rank():
@@ -101,7 +147,7 @@ def test_rule_owner_on_leave_when_it_falls_due_moves_it_to_a_colleague_of_the_sa
         3,
     )
     assert decision.check_at == NOW + 30 * MIN  # at work when it falls due, not now
-    assert decision.note == "Moved from Insp A (annual leave until 3 Dec) to Insp B, on duty"
+    assert decision.note == "Moved from Insp A (away until 3 Dec) to Insp B, on duty"
     assert decision.notify_ids == (3,)
 
 
@@ -143,13 +189,64 @@ def test_rule_overdue_with_the_owner_away_moves_it_under_the_overdue_reason():
     )
 
 
-def test_rule_each_reason_is_raised_once_per_due_time():
+def held_by(owner, reason, *, to=None, overdue=False):
+    """A follow-up raised while `owner` (a user id) held the action."""
+    to_key = f"user:{to if to is not None else owner}"
+    return Raised(reason, f"user:{owner}", to_key, overdue=overdue)
+
+
+def test_rule_each_reason_is_raised_once_per_due_time_and_owner():
     world = FakeWorld(people(), away={1: LEAVE})
-    assert decide(world, facts(due_in=30 * MIN), raised={FollowUpReason.OWNER_ABSENT}) is None
-    assert decide(FakeWorld(people()), facts(due_in=-MIN), raised={"overdue"}) is None
+    absent = held_by(1, FollowUpReason.OWNER_ABSENT)
+    assert decide(world, facts(due_in=30 * MIN), raised=[absent]) is None
+    overdue = held_by(1, FollowUpReason.OVERDUE, overdue=True)
+    assert decide(FakeWorld(people()), facts(due_in=-MIN), raised=[overdue]) is None
     # Overdue raised already, and now the owner is away: moved under the new reason.
-    again = decide(world, facts(due_in=-MIN), raised={"overdue"})
+    again = decide(world, facts(due_in=-MIN), raised=[overdue])
     assert (again.reason, again.kind) == (FollowUpReason.OWNER_ABSENT, sweep.MOVE)
+
+
+def test_rule_a_follow_up_raised_for_the_previous_owner_does_not_cover_the_new_one():
+    # Moved from 1 (on leave) to 3; now 3 is away too when it falls due: followed up
+    # again, for 3, and it goes on to the next colleague.
+    moved = held_by(1, FollowUpReason.OWNER_ABSENT, to=3)
+    world = FakeWorld(people(), away={1: LEAVE, 3: LEAVE})
+    decision = decide(world, facts(due_in=30 * MIN, owner=3), raised=[moved])
+    assert (decision.reason, decision.kind, decision.to_user_id) == (
+        FollowUpReason.OWNER_ABSENT,
+        sweep.MOVE,
+        2,
+    )
+    assert decision.note.startswith("Moved from Insp B (away until 3 Dec) to PC C")
+    # The same for an overdue action: 3 was given it under "overdue" and is now away.
+    given_overdue = held_by(1, FollowUpReason.OVERDUE, to=3, overdue=True)
+    late = decide(world, facts(due_in=-HOUR, owner=3), raised=[given_overdue])
+    assert (late.reason, late.kind, late.to_user_id) == (
+        FollowUpReason.OWNER_ABSENT,
+        sweep.MOVE,
+        2,
+    )
+
+
+def test_rule_someone_given_an_action_already_overdue_is_not_told_again_that_it_is():
+    given_overdue = held_by(1, FollowUpReason.OWNER_OFF_SHIFT, to=3, overdue=True)
+    assert decide(FakeWorld(people()), facts(due_in=-HOUR, owner=3), raised=[given_overdue]) is None
+    # Given it before it fell due: told it is overdue once it is, and kept.
+    given_early = held_by(1, FollowUpReason.OWNER_ABSENT, to=3, overdue=False)
+    kept = decide(FakeWorld(people()), facts(due_in=-HOUR, owner=3), raised=[given_early])
+    assert (kept.reason, kept.kind, kept.notify_ids) == (FollowUpReason.OVERDUE, sweep.KEEP, (3,))
+
+
+def test_rule_a_team_owned_action_is_followed_up_for_the_team_not_for_a_person():
+    world = FakeWorld(people())
+    person = held_by(1, FollowUpReason.OVERDUE, overdue=True)
+    kept = decide(world, facts(due_in=-MIN, owner=None, team=1), raised=[person])
+    assert (kept.reason, kept.kind) == (FollowUpReason.OVERDUE, sweep.KEEP)
+    team = Raised(FollowUpReason.OVERDUE, "team:1", "team:1", overdue=True)
+    assert decide(world, facts(due_in=-MIN, owner=None, team=1), raised=[team]) is None
+    assert sweep.Decision("overdue", NOW, sweep.ESCALATE_TEAM, "", to_team_id=1).to_key(
+        "user:1"
+    ) == ("team:1")
 
 
 def test_rule_nobody_on_duty_goes_to_the_supervisor_then_theirs_then_the_team():
@@ -157,14 +254,13 @@ def test_rule_nobody_on_duty_goes_to_the_supervisor_then_theirs_then_the_team():
     to_supervisor = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN))
     assert (to_supervisor.kind, to_supervisor.to_user_id) == (sweep.ESCALATE_USER, 9)
     assert to_supervisor.note == (
-        "Escalated from Insp A (annual leave until 3 Dec) to Helen Marsh, supervisor: "
-        "nobody else on duty"
+        "Escalated from Insp A (away until 3 Dec) to Helen Marsh, supervisor: nobody else on duty"
     )
     away[9] = LEAVE
     to_next = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN))
     assert (to_next.kind, to_next.to_user_id) == (sweep.ESCALATE_USER, 10)
     assert "Helen Marsh's supervisor" in to_next.note
-    assert "Helen Marsh annual leave until 3 Dec" in to_next.note
+    assert "Helen Marsh away until 3 Dec" in to_next.note
     away[10] = OFF
     to_team = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN))
     assert (to_team.kind, to_team.to_team_id, to_team.to_user_id) == (sweep.ESCALATE_TEAM, 1, None)
@@ -284,9 +380,7 @@ def test_an_action_whose_owner_is_on_leave_when_it_falls_due_moves_to_an_inspect
         staff.insp_b,
         False,
     )
-    assert follow_up.note == (
-        "Moved from Mark Fenwick (annual leave until 3 Aug) to Joanna Price, on duty"
-    )
+    assert follow_up.note == ("Moved from Mark Fenwick (away until 3 Aug) to Joanna Price, on duty")
 
 
 def test_an_owner_off_shift_by_the_hub_rota_has_the_action_moved_to_a_colleague_on_shift(
@@ -361,7 +455,7 @@ def test_a_supervisor_away_too_sends_it_to_their_supervisor_and_then_to_the_team
     second.refresh_from_db()
     assert (second.owner, second.owner_team) == (None, staff.response)
     assert FollowUp.objects.get(action=second).note.startswith(
-        "Escalated from Mark Fenwick (annual leave until 24 Jul) to Response policing as a "
+        "Escalated from Mark Fenwick (away until 24 Jul) to Response policing as a "
         "whole: nobody on duty and no supervisor at work"
     )
 
@@ -392,13 +486,32 @@ def test_a_team_owned_action_with_nobody_at_work_when_due_goes_to_the_teams_supe
     assert follow_ups(action) == [FollowUpReason.OWNER_ABSENT]
 
 
-def test_the_lookahead_comes_from_the_forces_settings(org, staff, plan):
+def test_the_lookahead_for_an_owner_off_shift_comes_from_the_forces_settings(
+    org, persona, staff, plan
+):
+    # 10:00 on 14 July is day 2 of hub rota A: evenings only (15:00 to 22:00), so Sam
+    # Reeve is off shift at 13:00, when the action falls due.
+    hub_daso = persona("daso", "hub-colchester", first_name="Sam", last_name="Reeve")
+    cover = persona("daso", "hub-colchester", first_name="Ola", last_name="Banjo")
+    cover.profile.shift_pattern = ShiftPattern.objects.get(name="Round the clock")
+    cover.profile.save()
     with time_machine.travel(T0, tick=False):
-        action = add(plan, staff.daso, owner=staff.insp_a, due_in=3 * HOUR)
-        leave(staff.insp_a, by=staff.chief)
+        action = add(plan, staff.daso, owner=hub_daso, due_in=3 * HOUR, kind="idva-referral")
     assert run(T0).followed_up == 0
     CaseworkSettings.objects.create(force=org, sweep_lookahead_minutes=240)
     assert run(T0).moved == 1
+    action.refresh_from_db()
+    assert action.owner == cover
+    assert follow_ups(action) == [FollowUpReason.OWNER_OFF_SHIFT]
+
+
+def test_the_absence_lookahead_comes_from_the_forces_settings(org, staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=5 * DAY)
+        leave(staff.insp_a, by=staff.chief, ends=T0 + 20 * DAY)
+    CaseworkSettings.objects.create(force=org, sweep_absence_lookahead_days=3)
+    assert run(T0).followed_up == 0
+    assert run(T0 + 2 * DAY + HOUR).moved == 1  # due within three days now
     action.refresh_from_db()
     assert action.owner == staff.insp_b
 
@@ -412,7 +525,7 @@ def test_history_rows_carry_the_system_user_and_the_reason_and_the_actor_of_the_
     added, moved = action.history.order_by("history_date", "history_id")
     assert (added.history_user, moved.history_user) == (staff.daso, system)
     assert moved.history_change_reason == (
-        "Moved from Mark Fenwick (annual leave until 24 Jul) to Joanna Price, on duty"
+        "Moved from Mark Fenwick (away until 24 Jul) to Joanna Price, on duty"
     )
     assert (moved.owner_id, moved.version) == (staff.insp_b.pk, 2)
     event = Event.objects.get(verb=EventVerb.SAFETY_ACTION_REASSIGNED)
@@ -422,6 +535,251 @@ def test_history_rows_carry_the_system_user_and_the_reason_and_the_actor_of_the_
         staff.insp_b.pk,
     )
     assert not system.is_active and not system.has_usable_password()
+
+
+# Once per owner; absences seen days ahead; who is told; neutral words ---------------
+
+
+def assign_case(plan, user):
+    """The case is on `user`'s caseload (test set-up: claiming has its own tests)."""
+    case = plan.case
+    case.assigned_to = user
+    case.save()
+    return case
+
+
+def notes_and_messages() -> str:
+    return "\n".join(
+        [*FollowUp.objects.values_list("note", flat=True)]
+        + [f"{n.title}\n{n.body}" for n in Notification.objects.all()]
+    )
+
+
+def test_an_action_moved_to_someone_who_is_then_away_too_is_followed_up_again_for_them(staff, plan):
+    """The review's case: moved from Mark Fenwick (on leave) to Joanna Price, who is then
+    recorded sick before it falls due; then Tom Adeyemi, who had it next, goes sick once
+    it is overdue. Each owner's absence is followed up, and once it is with someone at
+    work nobody is told again, however often the sweep runs."""
+    due = T0 + 30 * MIN
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
+        leave(staff.insp_a, by=staff.chief)
+    run(T0)
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b
+
+    leave(staff.insp_b, by=staff.chief, kind="sickness", starts=T0 + 5 * MIN, ends=T0 + 3 * DAY)
+    assert run(T0 + 10 * MIN).moved == 1  # before it falls due
+    action.refresh_from_db()
+    assert action.owner == staff.pc  # the other inspector is on leave: the PC on duty
+    assert FollowUp.objects.filter(owner_key=f"user:{staff.insp_b.pk}").get().note == (
+        "Moved from Joanna Price (away until 17 Jul) to Tom Adeyemi, on duty"
+    )
+
+    leave(staff.pc, by=staff.chief, kind="sickness", starts=due + 10 * MIN, ends=due + 2 * DAY)
+    assert run(due + 15 * MIN).escalated == 1
+    action.refresh_from_db()
+    assert action.owner == staff.chief
+    assert FollowUp.objects.get(owner_key=f"user:{staff.pc.pk}").note == (
+        "Escalated from Tom Adeyemi (away until 16 Jul) to Helen Marsh, supervisor: "
+        "nobody else on duty"
+    )
+    told = Notification.objects.count()
+    for later in (HOUR, 10 * HOUR):
+        assert run(due + later).followed_up == 0
+    assert Notification.objects.count() == told
+    assert sorted(FollowUp.objects.values_list("owner_key", "reason", "to_key")) == sorted(
+        [
+            (f"user:{staff.insp_a.pk}", "owner_absent", f"user:{staff.insp_b.pk}"),
+            (f"user:{staff.insp_b.pk}", "owner_absent", f"user:{staff.pc.pk}"),
+            (f"user:{staff.pc.pk}", "overdue", f"user:{staff.chief.pk}"),
+        ]
+    )
+    assert (
+        Notification.objects.filter(
+            user=staff.chief, title__startswith="Safety-plan action escalated to you"
+        ).count()
+        == 1
+    )
+    assert "sick" not in notes_and_messages().lower()
+
+
+def test_an_overdue_action_moved_to_someone_at_work_is_not_followed_up_again_for_them(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=HOUR)
+    leave(staff.insp_a, by=staff.chief, starts=T0 + 90 * MIN, ends=T0 + 3 * DAY)
+    assert run(T0 + 2 * HOUR).moved == 1  # overdue, and its owner away
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b
+    told = Notification.objects.count()
+    # Joanna Price was told when she was given it, already overdue: not told again.
+    for later in (5 * MIN, HOUR, DAY):
+        assert run(T0 + 2 * HOUR + later).followed_up == 0
+    assert Notification.objects.count() == told
+    assert Notification.objects.filter(user=staff.insp_b).count() == 1
+
+
+def test_an_action_due_days_ahead_moves_at_the_first_sweep_when_its_owner_will_be_away(
+    staff, plan, persona
+):
+    """A lock change due tomorrow given to an inspector on leave for a month moves at
+    once, not an hour before it is due; so does an action whose owner's account is
+    switched off. Off shift then waits for the short look-ahead. The absence pass reads
+    only the actions it moves."""
+    hub_daso = persona("daso", "hub-colchester", first_name="Sam", last_name="Reeve")
+    with time_machine.travel(T0, tick=False):
+        leave(staff.insp_a, by=staff.chief, starts=T0, ends=T0 + 30 * DAY)
+        lock = add(plan, staff.daso, owner=staff.insp_a, due_in=DAY, kind="lock-change")
+        later = add(plan, staff.daso, owner=staff.insp_a, due_in=15 * DAY)
+        alarm = add(plan, staff.daso, owner=staff.pc, due_in=3 * DAY, kind="panic-alarm")
+        # Due at 11:00 tomorrow, day 3 of hub rota A (evenings): off shift then.
+        idva = add(plan, staff.daso, owner=hub_daso, due_in=DAY + HOUR, kind="idva-referral")
+        add(plan, staff.daso, owner=staff.insp_b, due_in=2 * DAY)  # at work: never read
+    staff.pc.is_active = False
+    staff.pc.save()
+
+    report = run(T0)
+
+    assert (report.scanned, report.moved) == (2, 2)
+    lock.refresh_from_db()
+    alarm.refresh_from_db()
+    assert (lock.owner, alarm.owner) == (staff.insp_b, staff.insp_b)
+    assert FollowUp.objects.get(action=lock).note == (
+        "Moved from Mark Fenwick (away until 13 Aug) to Joanna Price, on duty"
+    )
+    assert FollowUp.objects.get(action=alarm).reason == FollowUpReason.OWNER_INACTIVE
+    assert (
+        Notification.objects.filter(
+            user=staff.insp_b, title__startswith="Safety-plan action moved to you"
+        ).count()
+        == 2
+    )
+    for unmoved, owner in ((later, staff.insp_a), (idva, hub_daso)):
+        unmoved.refresh_from_db()
+        assert unmoved.owner == owner and not unmoved.follow_ups.exists()
+    assert run(T0 + 5 * MIN).followed_up == 0
+    # Within fourteen days of falling due, the later one moves too.
+    assert run(T0 + 2 * DAY).moved == 1
+    later.refresh_from_db()
+    assert later.owner == staff.insp_b
+
+
+def test_an_owner_away_now_but_back_before_it_falls_due_keeps_the_action(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=3 * DAY)
+        leave(staff.insp_a, by=staff.chief, starts=T0 - DAY, ends=T0 + 2 * DAY)
+    assert run(T0).scanned == 0
+    action.refresh_from_db()
+    assert action.owner == staff.insp_a
+
+
+def test_a_move_tells_the_new_owner_the_one_it_was_taken_from_and_the_cases_owner(staff, plan):
+    assign_case(plan, staff.daso)
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
+        leave(staff.insp_a, by=staff.chief, kind="sickness")
+    Notification.objects.all().delete()
+
+    run(T0)
+
+    what = f"Patrols past the address, case {plan.case.reference}"
+    note = "Moved from Mark Fenwick (away until 24 Jul) to Joanna Price, on duty"
+    got = {
+        n.user: (n.title, n.body, n.url)
+        for n in Notification.objects.filter(dedupe_key__startswith="follow-up:")
+    }
+    body = f"{note}. Due 14 Jul 2026 10:30."
+    url = f"/cases/{plan.case_id}/safety-plan/?via=safety_action:{action.pk}#action-{action.pk}"
+    assert got == {
+        staff.insp_b: (f"Safety-plan action moved to you: {what}", body, url),
+        staff.insp_a: (f"Your safety-plan action was moved: {what}", body, url),
+        staff.daso: (f"Safety-plan action on your case moved: {what}", body, url),
+    }
+    assert "sick" not in notes_and_messages().lower()
+
+
+def test_an_escalation_tells_the_cases_owner_and_nobody_twice(staff, plan):
+    # The case is the supervisor's own: she is told once, as the one it goes to.
+    assign_case(plan, staff.chief)
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
+        for person in (staff.insp_a, staff.insp_b, staff.pc):
+            leave(person, by=staff.chief)
+    Notification.objects.all().delete()
+
+    run(T0)
+
+    action.refresh_from_db()
+    assert action.owner == staff.chief
+    titles = sorted((n.user.username, n.title.split(":")[0]) for n in Notification.objects.all())
+    assert titles == [
+        ("ci.marsh", "Safety-plan action escalated to you"),
+        ("insp.fenwick", "Your safety-plan action was escalated"),
+    ]
+
+
+def test_a_previous_owner_whose_account_is_switched_off_is_not_told(staff, plan):
+    assign_case(plan, staff.daso)
+    with time_machine.travel(T0, tick=False):
+        add(plan, staff.daso, owner=staff.insp_a, due_in=2 * DAY)
+    staff.insp_a.is_active = False
+    staff.insp_a.save()
+    Notification.objects.all().delete()
+
+    assert run(T0).moved == 1
+
+    assert set(Notification.objects.values_list("user__username", "title")) == {
+        (
+            "insp.price",
+            f"Safety-plan action moved to you: Patrols past the address, case "
+            f"{plan.case.reference}",
+        ),
+        (
+            "daso.whitmore",
+            f"Safety-plan action on your case moved: Patrols past the address, "
+            f"case {plan.case.reference}",
+        ),
+    }
+
+
+def test_the_migration_fills_in_who_held_the_action_for_follow_ups_raised_before(staff, plan):
+    """Follow-ups raised before owners were recorded get them from their own columns
+    (people) and from the action's history (teams)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0011_follow_up_per_owner")
+    with time_machine.travel(T0 - DAY, tick=False):
+        for person in (staff.insp_a, staff.insp_b, staff.pc, staff.chief):
+            leave(person, by=staff.supt)
+        kept = add(plan, staff.daso, owner=staff.daso, due_in=DAY - HOUR)
+        team_day = add(plan, staff.daso, owner_team=staff.response, due_in=DAY - HOUR)
+    run(T0)  # the DASO keeps hers; nobody in the response team at work: the team's goes up
+    night = dt.datetime(2026, 7, 15, 0, 0, tzinfo=dt.UTC)  # 01:00: the CRU is off too
+    with time_machine.travel(night - HOUR, tick=False):
+        person_night = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
+    run(night)
+    user, team = "user:{}".format, "team:{}".format
+    cru = team(Team.objects.get(code="cru").pk)
+    rows = sorted(FollowUp.objects.values_list("action_id", "reason", "owner_key", "to_key"))
+    assert rows == sorted(
+        [
+            (kept.pk, "overdue", user(staff.daso.pk), user(staff.daso.pk)),
+            # At 01:00 the CRU is off shift too: its people's actions go to the CRU.
+            (kept.pk, "owner_off_shift", user(staff.daso.pk), cru),
+            (team_day.pk, "overdue", team(staff.response.pk), user(staff.supt.pk)),
+            (team_day.pk, "owner_off_shift", user(staff.supt.pk), cru),
+            (person_night.pk, "overdue", user(staff.insp_a.pk), team(staff.response.pk)),
+        ]
+    )
+    FollowUp.objects.update(owner_key="", to_key="")  # as the rows were before
+
+    migration.fill_keys(apps, connection.schema_editor())
+
+    assert sorted(FollowUp.objects.values_list("action_id", "reason", "owner_key", "to_key")) == (
+        rows
+    )
 
 
 def _snapshot():
@@ -436,14 +794,14 @@ def _snapshot():
 
 def _mixed_plan(staff, plan):
     """Six actions: two overdue with the owner at work, two falling due while the owner
-    is on leave, one overdue while on leave, one far off."""
+    is on leave, one overdue while on leave, one far off with its owner at work."""
     with time_machine.travel(T0 - 3 * HOUR, tick=False):
         for _ in range(2):
             add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
         add(plan, staff.daso, owner=staff.insp_a, due_in=2 * HOUR)
         for minutes in (200, 210):
             add(plan, staff.daso, owner=staff.insp_a, due_in=minutes * MIN)
-        add(plan, staff.daso, owner=staff.insp_a, due_in=5 * DAY)
+        add(plan, staff.daso, owner=staff.insp_b, due_in=5 * DAY)
         leave(staff.insp_a, by=staff.chief)
 
 
@@ -530,13 +888,19 @@ def test_one_action_that_fails_does_not_hold_up_the_others(staff, plan):
 
 def test_the_unique_follow_up_stops_a_duplicate_even_when_the_state_check_misses_it(staff, plan):
     _mixed_plan(staff, plan)
+    stale = {a.pk: a for a in SafetyAction.objects.select_related("action_type", "plan__case")}
     run(T0)
     before = _snapshot()
-    # As if another worker's follow-ups were not yet visible to this one.
-    with mock.patch.object(sweeping, "_raised", lambda ids: {}):
+    # As if another worker's work were not yet visible to this one: its follow-ups, and
+    # under the lock the actions as they were before it moved them.
+    with (
+        mock.patch.object(sweeping, "_raised", lambda ids: {}),
+        mock.patch.object(sweeping, "_claim", lambda ids: [stale[pk] for pk in ids]),
+    ):
         report = run(T0)
-    # The three overdue ones look due again; the two moved ahead of time are with someone
-    # at work now and are not even tried.
+    # The three overdue ones look due again (the one moved to Joanna Price is decided as
+    # it was, for Mark Fenwick); the two moved ahead of time are with someone at work now
+    # and are not even tried.
     assert (report.followed_up, report.skipped) == (0, 3)
     assert _snapshot() == before
 
@@ -607,7 +971,7 @@ def test_walkthrough_patrols_given_to_an_inspector_on_leave_move_within_one_swee
     action.refresh_from_db()
     assert action.owner == staff.insp_b and action.status == ActionStatus.OPEN
     assert action.history.first().history_change_reason == (
-        "Moved from Mark Fenwick (annual leave until 3 Dec) to Joanna Price, on duty"
+        "Moved from Mark Fenwick (away until 3 Dec) to Joanna Price, on duty"
     )
     note = Notification.objects.get(user=staff.insp_b)
     assert note.title == (
@@ -619,7 +983,7 @@ def test_walkthrough_patrols_given_to_an_inspector_on_leave_move_within_one_swee
     assert page.status_code == 200
     body = page.content.decode()
     assert "Patrols past the address" in body
-    assert "Moved from Mark Fenwick (annual leave until 3 Dec) to Joanna Price, on duty" in body
+    assert "Moved from Mark Fenwick (away until 3 Dec) to Joanna Price, on duty" in body
 
 
 def test_the_sweep_does_not_touch_done_actions(staff, plan):
@@ -645,7 +1009,7 @@ def test_the_demo_data_shows_the_walkthrough_one_sweep_moves_fenwicks_patrols_to
     action.refresh_from_db()
     assert action.owner.username == "inspector.price"
     assert action.history.first().history_change_reason.startswith(
-        "Moved from Mark Fenwick (annual leave until "
+        "Moved from Mark Fenwick (away until "
     )
     assert Notification.objects.filter(
         user__username="inspector.price", title__startswith="Safety-plan action moved to you"

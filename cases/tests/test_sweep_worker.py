@@ -5,7 +5,7 @@ A worker killed mid-task loses nothing: the task is `acks_late`, so Redis gives 
 worker again when the first dies before acknowledging (and the next beat runs a sweep
 anyway); what the dead worker committed stays, what it had not is rolled back with its
 transaction, and the re-run finds the state under a row lock and the follow-up unique
-per action, reason and due time, so nothing is raised twice. The idempotency half is
+per action, due time, reason and owner, so nothing is raised twice. The idempotency half is
 tested in-process in `test_sweep.py` (a sweep dying half-way, then run again).
 """
 
@@ -122,9 +122,11 @@ def test_a_real_worker_runs_the_sweep_from_redis_and_the_follow_up_is_in_the_dat
         returncode = _stop(worker)
     output = log_path.read_text(errors="replace")
     assert follow_up is not None, f"no follow-up within 60 s; worker output:\n{output[-3000:]}"
-    assert (follow_up.reason, follow_up.to_user_id) == (
+    assert (follow_up.reason, follow_up.to_user_id, follow_up.owner_key, follow_up.to_key) == (
         FollowUpReason.OWNER_ABSENT,
         staff.insp_b.pk,
+        f"user:{staff.insp_a.pk}",
+        f"user:{staff.insp_b.pk}",
     )
     action.refresh_from_db()
     assert action.owner_id == staff.insp_b.pk

@@ -3,7 +3,8 @@
 gives "patrols past the address" to an inspector on annual leave, due within the
 sweep's look-ahead, and records that the plan was agreed with the victim. One sweep
 moves the action to the inspector on duty, who finds it from the notification with the
-reason in its follow-ups. Before contacting the victim the DASO is warned that victim
+reason in its follow-ups (in words that do not say what kind of absence it is); the
+DASO, whose case it is, and the inspector it was taken from are told too. Before contacting the victim the DASO is warned that victim
 support spoke to her yesterday, under her safe-contact instructions."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=LONDON)
 DUE = NOW + dt.timedelta(minutes=30)  # within the sweep's look-ahead (60 minutes)
 LEAVE_ENDS = dt.datetime(2026, 12, 10, 8, 0, tzinfo=LONDON)
-MOVED = "Moved from Mark Fenwick (annual leave until 10 Dec) to Joanna Price, on duty"
+MOVED = "Moved from Mark Fenwick (away until 10 Dec) to Joanna Price, on duty"
 SAFE_CONTACT = "If a man answers, say it is the GP surgery"
 WARNING = (
     "Victim support contacted her yesterday (spoke with the victim). Check with them "
@@ -146,19 +147,27 @@ def test_daso_plans_patrols_for_an_inspector_on_leave_and_one_sweep_moves_them_w
         # 3. Patrols past the address, for the inspector on leave, due in 30 minutes.
         add = page.get_by_test_id("add-form")
         add.get_by_label("Action", exact=True).select_option(label="Patrols past the address")
-        add.get_by_label("Person").select_option(label="Inspector Mark Fenwick (Response policing)")
+        # The picker says he is away (never why).
+        add.get_by_label("Person").select_option(
+            label="Inspector Mark Fenwick (Response policing, away until 10 Dec)"
+        )
         add.get_by_label("Day").fill(str(DUE.day))
         add.get_by_label("Month").fill(str(DUE.month))
         add.get_by_label("Year").fill(str(DUE.year))
         add.get_by_label("Due time").fill(f"{DUE:%H:%M}")
         add.get_by_role("button", name="Add the action").click()
         expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-            "Action added. Its owner has been told."
+            "Action added for Mark Fenwick, who is away when it is due: the follow-up sweep "
+            "will move it to someone on duty before then. Its owner has been told."
         )
         action = SafetyAction.objects.get(plan__case=case)
         card = page.locator(f"#action-{action.pk}")
         expect(card.get_by_role("heading", name="Patrols past the address")).to_be_visible()
         expect(card.get_by_test_id("action-owner")).to_have_text("Mark Fenwick")
+        expect(card.get_by_test_id("owner-not-at-work")).to_have_text(
+            "Mark Fenwick is away then: the follow-up sweep will move it to someone on duty "
+            "before it is due."
+        )
         expect(card).to_contain_text("1 December 2026 10:30")
         expect(card.get_by_test_id("follow-ups")).to_have_count(0)
         assert action.owner == world.insp_a
@@ -188,9 +197,17 @@ def test_daso_plans_patrols_for_an_inspector_on_leave_and_one_sweep_moves_them_w
         follow_ups = card.get_by_test_id("follow-ups")
         expect(follow_ups).to_contain_text("owner on leave or sick when it falls due")
         expect(follow_ups).to_contain_text(MOVED)
+        expect(follow_ups).not_to_contain_text("annual leave")
         action.refresh_from_db()
         assert action.owner == world.insp_b
         assert action.follow_ups.get().reason == FollowUpReason.OWNER_ABSENT
+        what = f"Patrols past the address, case {case.reference}"
+        for user, title in (
+            (daso, f"Safety-plan action on your case moved: {what}"),
+            (world.insp_a, f"Your safety-plan action was moved: {what}"),
+        ):
+            told = Notification.objects.get(user=user, dedupe_key__startswith="follow-up:")
+            assert told.title == title and told.body.startswith(MOVED)
         sign_out(page)
 
         # 7. Joanna Price has one unread notification; its link opens the action.

@@ -21,6 +21,7 @@ from cases.case_services import _check_version, markers_sync
 from cases.choices import CaseStatus, EventVerb
 from cases.events import event_record
 from cases.models import Case, Event, Queue, SafetyAction
+from cases.safety_services.plans import plan_flags_lift
 from dasapp.api import ConflictError, DomainError
 from dasapp.history import audited_save
 from dasapp.notify import notify
@@ -377,7 +378,8 @@ def describe_action(action: SafetyAction) -> str:
 @transaction.atomic
 def case_close(*, case: Case, user, reason: str, version: int | None = None) -> Case:
     """Close a case with a reason. Refused while any safety-plan action is open (each must
-    be done or cancelled first). Lifts the case's high-risk markers."""
+    be done or cancelled first). Lifts the case's high-risk markers and its "safety plan
+    in place" flags."""
     reason = _reason(reason, required="Enter why the case is closing")
     case = _locked(case)
     _check_version(case, version)
@@ -403,4 +405,5 @@ def case_close(*, case: Case, user, reason: str, version: int | None = None) -> 
         reason=reason,
     )
     markers_sync(case=case, user=user, reason=f"Case closed: {reason}")
+    plan_flags_lift(case=case, user=user, reason=f"Case closed: {reason}")
     return case

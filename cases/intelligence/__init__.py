@@ -1,8 +1,8 @@
 """The call-taker's background intelligence: everything known about a number, an
 address and the people on a call, in a small fixed number of queries.
 
-Sections are built by source functions; later capabilities (open cases and their
-risk, MARAC status, court outcomes) add theirs to `SOURCES` without touching the rest.
+Sections are built by source functions; later capabilities (MARAC meetings, court
+outcomes) add theirs to `SOURCES` without touching the rest.
 If the database is slow or down the look-up returns `unavailable` with a warning, and
 the call can still be logged.
 
@@ -31,6 +31,7 @@ from cases.intelligence.sources import (
     LOOKBACK_DAYS,
     MAX_FLAGS,
     MAX_INCIDENTS,
+    MAX_OPEN_CASES,
     MAX_PEOPLE,
     MAX_RECENT_PER_SOURCE,
     MAX_SUSPECT_INCIDENTS,
@@ -42,6 +43,7 @@ __all__ = [
     "LOOKBACK_DAYS",
     "MAX_FLAGS",
     "MAX_INCIDENTS",
+    "MAX_OPEN_CASES",
     "MAX_PEOPLE",
     "MAX_RECENT_PER_SOURCE",
     "MAX_SUSPECT_INCIDENTS",

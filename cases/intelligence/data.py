@@ -43,6 +43,7 @@ class Package:
     incident_count: int = 0
     suspects: list[dict] = field(default_factory=list)
     children: list[dict] = field(default_factory=list)
+    open_cases: list[dict] = field(default_factory=list)
     extra: dict[str, list[dict]] = field(default_factory=dict)
 
     def as_json(self) -> dict:
@@ -50,6 +51,20 @@ class Package:
         and dicts is enough: `dataclasses.asdict` deep-copies every value, which cost
         more than some of the look-up's queries."""
         return {f.name: _json_copy(getattr(self, f.name)) for f in fields(self)}
+
+    def shown_ids(self) -> dict:
+        """The ids of everything the package shows, for the access log: which records a
+        look-up put in front of whom (ids only, never names)."""
+        return {
+            "phone": (self.phone or {}).get("id"),
+            "address": (self.address or {}).get("id"),
+            "people": [p["id"] for p in self.people],
+            "flags": [f["id"] for f in self.flags],
+            "incidents": [i["id"] for i in self.incidents],
+            "suspects": [p["id"] for p in self.suspects],
+            "children": [p["id"] for p in self.children],
+            "cases": [c["id"] for c in self.open_cases],
+        }
 
     def for_grading(self) -> Intelligence:
         return Intelligence(

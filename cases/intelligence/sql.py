@@ -17,10 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 
 from cases.models import (
     Address,
+    Case,
     Flag,
     Incident,
     IncidentPerson,
@@ -28,8 +30,10 @@ from cases.models import (
     PersonAddress,
     PersonPhone,
     PhoneNumber,
+    Queue,
     Relationship,
 )
+from risk.models import Assessment
 
 
 class _Table(str):
@@ -43,6 +47,8 @@ def _names() -> dict[str, _Table]:
     names = {}
     for model in (
         Address,
+        Assessment,
+        Case,
         Flag,
         Incident,
         IncidentPerson,
@@ -50,7 +56,9 @@ def _names() -> dict[str, _Table]:
         PersonAddress,
         PersonPhone,
         PhoneNumber,
+        Queue,
         Relationship,
+        get_user_model(),
     ):
         table = _Table(quote(model._meta.db_table))
         for model_field in model._meta.concrete_fields:

@@ -8,10 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases import availability
-from cases.choices import EventVerb
+from cases.choices import CaseStatus, EventVerb, FlagKind, FlagSeverity
 from cases.events import event_record
+from cases.flag_services import flag_raise, flags_lift
 from cases.models import (
     Case,
+    Flag,
     SafetyPlan,
 )
 from cases.safety_services.common import check_version, refuse
@@ -74,7 +76,74 @@ def plan_agree(
         old={"agreed_with_victim_at": old.isoformat() if old else None},
         new={"agreed_with_victim_at": at.isoformat()},
     )
+    plan_flags_raise(plan=plan, user=user)
     return plan
+
+
+def plan_flags_source(case: Case) -> str:
+    """What the "safety plan in place" flags name as their source: the case."""
+    return f"case:{case.pk}"
+
+
+def plan_flags_raise(*, plan: SafetyPlan, user) -> list[Flag]:
+    """Flag "safety plan in place" on the victim and her current addresses, so the
+    call-taker's look-up shows it, while the case is open. Agreeing again updates the
+    flags' date (with history), never adds another; they are lifted when the case
+    closes (`plan_flags_lift`)."""
+    case = plan.case
+    if case.status != CaseStatus.OPEN or plan.agreed_with_victim_at is None:
+        return []
+    source = plan_flags_source(case)
+    already = Flag.objects.filter(
+        kind=FlagKind.SAFETY_PLAN, source=source, lifted_at__isnull=True
+    ).exists()
+    agreed = availability.local(plan.agreed_with_victim_at)
+    summary = (
+        f"Safety plan in place: case {case.reference}, agreed with the victim on {agreed:%-d %B %Y}"
+    )
+    reason = f"Safety plan agreed with the victim on {agreed:%-d %b %Y}"
+    subjects = [{"person": case.victim}] + [
+        {"address": link.address}
+        for link in case.victim.address_links.filter(is_current=True).select_related("address")
+    ]
+    flags = [
+        flag_raise(
+            kind=FlagKind.SAFETY_PLAN,
+            severity=FlagSeverity.MEDIUM,
+            summary=summary,
+            source=source,
+            user=user,
+            reason=reason,
+            **subject,
+        )
+        for subject in subjects
+    ]
+    if not already:
+        event_record(
+            verb=EventVerb.FLAG_RAISED,
+            actor=user,
+            case=case,
+            new={"kind": FlagKind.SAFETY_PLAN.value, "flags": [f.pk for f in flags]},
+            reason=reason,
+        )
+    return flags
+
+
+def plan_flags_lift(*, case: Case, user, reason: str) -> int:
+    """Lift the case's "safety plan in place" flags (when it closes), with history and an
+    event. Returns how many were lifted."""
+    lifted = flags_lift(
+        source=plan_flags_source(case), kind=FlagKind.SAFETY_PLAN, reason=reason, user=user
+    )
+    if lifted:
+        event_record(
+            verb=EventVerb.FLAG_LIFTED,
+            actor=user,
+            case=case,
+            old={"kind": FlagKind.SAFETY_PLAN.value, "count": lifted},
+            reason=reason,
+        )
+    return lifted
 
 
 @transaction.atomic

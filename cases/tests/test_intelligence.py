@@ -5,6 +5,7 @@ on SQLite and on PostgreSQL, where the statements run prepared."""
 import dataclasses
 import datetime as dt
 import json
+import re
 from unittest import mock
 
 import pytest
@@ -14,9 +15,22 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import intelligence, services
-from cases.choices import FlagKind, Grade, IncidentRole, IncidentStatus, RelationshipKind
+from cases.choices import (
+    CaseStatus,
+    FlagKind,
+    Grade,
+    IncidentRole,
+    IncidentStatus,
+    RelationshipKind,
+    RiskLevel,
+)
 from cases.flag_services import flag_raise, flags_lift
-from cases.models import Flag, Incident, IncidentPerson
+from cases.intelligence.sources import DASH_STRANGULATION, DASH_WEAPONS
+from cases.models import Case, Flag, Incident, IncidentPerson, Queue
+from dasapp.models import User
+from risk.choices import AssessmentStatus
+from risk.models import Assessment
+from risk.question_sets import current_set
 
 NOW = dt.datetime(2026, 6, 15, 11, 30, tzinfo=dt.UTC)
 NUMBER = "07700 900642"
@@ -37,6 +51,52 @@ def incident(*, days_ago: int, victim=None, suspect=None, **fields) -> Incident:
         IncidentPerson.objects.create(incident=made, person=suspect, role=IncidentRole.SUSPECT)
     made.refresh_from_db()
     return made
+
+
+def staff(username: str, first: str = "", last: str = ""):
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last}
+    )
+    return user
+
+
+def dv1(
+    at: Incident,
+    victim,
+    perpetrator,
+    *,
+    level: str,
+    yes: set[str] = frozenset(),
+    status: str = AssessmentStatus.SUBMITTED,
+) -> Assessment:
+    """A DV1 on an incident whose DASH answers are yes to the codes in `yes` (weapons,
+    strangulation) and no to the others of those two."""
+    answers = {
+        code: {"answer": "yes" if code in yes else "no", "comment": ""}
+        for code in (DASH_WEAPONS, DASH_STRANGULATION)
+    }
+    return Assessment.objects.create(
+        incident=at,
+        victim=victim,
+        perpetrator=perpetrator,
+        question_set=current_set("dash-police"),
+        answers=answers,
+        status=status,
+        officer_level=level,
+        created_by=staff("officer-on-scene"),
+        created_at=at.created_at,
+        submitted_at=at.created_at if status != AssessmentStatus.DRAFT else None,
+    )
+
+
+def open_case(victim, perpetrator, *, days_ago: int, level: str, **fields) -> Case:
+    return Case.objects.create(
+        victim=victim,
+        perpetrator=perpetrator,
+        risk_level=level,
+        opened_at=NOW - dt.timedelta(days=days_ago),
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -142,6 +202,8 @@ def test_incidents_show_reference_time_address_grade_and_answers_as_the_models_d
             "address": "Flat 2, 9 Quarry Lane, Colchester, CO4 3ZZ",
             "weapons": True,
             "injuries": True,
+            "risk": None,
+            "risk_label": "No DV1 submitted",
         },
         {
             "id": ungraded.pk,
@@ -152,6 +214,8 @@ def test_incidents_show_reference_time_address_grade_and_answers_as_the_models_d
             "address": "",
             "weapons": False,
             "injuries": False,
+            "risk": None,
+            "risk_label": "No DV1 submitted",
         },
     ]
     assert package.incidents[0]["at"] == "2026-06-10T11:30:00+00:00"
@@ -204,6 +268,8 @@ def test_household_children_and_the_partners_history_with_another_victim(househo
             "other_victims": 1,
             "weapons": True,
             "strangulation": True,
+            "weapons_incidents": 1,
+            "strangulation_incidents": 1,
         }
     ]
     assert ctx.direct_ids == {victim.pk}
@@ -229,6 +295,8 @@ def test_a_partner_with_no_incidents_is_still_named_among_the_suspects(household
             "other_victims": 0,
             "weapons": False,
             "strangulation": False,
+            "weapons_incidents": 0,
+            "strangulation_incidents": 0,
         }
     ]
 
@@ -271,10 +339,13 @@ postgres_only = pytest.mark.skipif(
 
 def whole_call(household) -> intelligence.LookupQuery:
     """A call on which every statement has something to read: the number, the address,
-    the victim with a flag, her partner's incidents against her and another victim."""
+    the victim with a flag, her partner's incidents against her (one with a DV1 that
+    says he strangled her) and another victim, their open case."""
     victim, partner = household["victim"], household["partner"]
-    incident(days_ago=30, victim=victim, suspect=partner, answers={"weapons": "yes"})
+    against_her = incident(days_ago=30, victim=victim, suspect=partner, answers={"weapons": "yes"})
+    dv1(against_her, victim, partner, level=RiskLevel.HIGH, yes={DASH_STRANGULATION})
     incident(days_ago=3, victim=household["other_victim"], suspect=partner)
+    open_case(victim, partner, days_ago=20, level=RiskLevel.HIGH)
     with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
         flag_raise(
             kind=FlagKind.HIGH_RISK_VICTIM, summary="High risk", source="case:9", person=victim
@@ -285,16 +356,19 @@ def whole_call(household) -> intelligence.LookupQuery:
 
 
 @pytest.mark.django_db
-def test_a_whole_call_is_read_in_five_statements_the_settings_going_with_the_first(household):
+def test_a_whole_call_is_read_in_six_statements_the_settings_going_with_the_first(household):
     query = whole_call(household)
 
     with CaptureQueriesContext(connection) as captured:
         package, _ = intelligence.lookup(query, now=NOW)
 
-    # The number and the address; the people and their ties; flags; incidents; suspects.
+    # The number and the address; the people and their ties; flags; incidents with their
+    # DV1s' risk; suspects with their DV1s' answers; open cases.
     reads = [q["sql"] for q in captured if "SELECT" in q["sql"] or "EXECUTE" in q["sql"]]
-    assert len(reads) == 5
+    assert len(reads) == 6
     assert package.flags and package.incidents and package.suspects and package.children
+    assert package.open_cases and package.incidents[0]["risk"] == RiskLevel.HIGH
+    assert package.suspects[0]["strangulation_incidents"] == 1
     if connection.vendor == "postgresql":
         settings = f"SET LOCAL statement_timeout = {intelligence.STATEMENT_TIMEOUT_MS}; "
         assert reads[0].startswith(settings)
@@ -336,6 +410,7 @@ def test_prepared_lookup_reads_what_the_plain_one_does_and_prepares_again_on_a_n
     recount.assert_not_called()  # the new connection was known to have none
     assert on_first_connection and on_second_connection == on_first_connection
     assert plain.flags and plain.incidents and plain.suspects and plain.children
+    assert plain.open_cases and plain.suspects[0]["strangulation"]
     assert plain.as_json() == prepared.as_json() == reconnected.as_json()
 
 
@@ -387,3 +462,310 @@ def test_a_look_up_inside_a_callers_transaction_leaves_its_session_settings_behi
         before = (setting("statement_timeout"), setting("plan_cache_mode"))
         intelligence.lookup(intelligence.LookupQuery(phone="07700 900123"))
         assert (setting("statement_timeout"), setting("plan_cache_mode")) == before
+
+
+# Open cases, the DV1s' risk on incidents, the suspects' DASH answers.
+
+
+@pytest.mark.django_db
+def test_open_cases_of_anyone_in_scope_with_current_risk_owner_and_queue(household):
+    victim, partner = household["victim"], household["partner"]
+    queue = Queue.objects.order_by("pk").first()
+    daso = staff("daso.testwood", "Claire", "Whitmore")
+    theirs = open_case(
+        victim, partner, days_ago=10, level=RiskLevel.HIGH, queue=queue, assigned_to=daso
+    )
+    # Her partner's case with another victim: found through him, as the perpetrator.
+    his_other = open_case(household["other_victim"], partner, days_ago=3, level=RiskLevel.MEDIUM)
+    open_case(
+        victim, None, days_ago=1, level=RiskLevel.STANDARD, status=CaseStatus.CLOSED
+    )  # closed
+    stranger = person("Rhys", "Nobodyknows")
+    open_case(stranger, None, days_ago=1, level=RiskLevel.HIGH)  # nobody on this call
+    staff("no.name.daso")
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+
+    assert package.open_cases == [
+        {
+            "id": his_other.pk,
+            "reference": his_other.reference,
+            "opened_at": his_other.opened_at.isoformat(),
+            "risk": "medium",
+            "risk_label": "Medium",
+            "victim_id": household["other_victim"].pk,
+            "victim": "Freya Notreal",
+            "perpetrator_id": partner.pk,
+            "perpetrator": "Colm Fakely",
+            "owner_id": None,
+            "owner": "Not assigned",
+            "queue_id": None,
+            "queue": "",
+        },
+        {
+            "id": theirs.pk,
+            "reference": theirs.reference,
+            "opened_at": "2026-06-05T11:30:00+00:00",
+            "risk": "high",
+            "risk_label": "High",
+            "victim_id": victim.pk,
+            "victim": "Nadia Testwood",
+            "perpetrator_id": partner.pk,
+            "perpetrator": "Colm Fakely",
+            "owner_id": daso.pk,
+            "owner": "Claire Whitmore",
+            "queue_id": queue.pk,
+            "queue": queue.name,
+        },
+    ]
+    # The access log keeps which records the look-up showed, the cases included.
+    assert package.shown_ids()["cases"] == [his_other.pk, theirs.pk]
+    assert package.shown_ids()["people"] == [p["id"] for p in package.people]
+    assert package.as_json()["open_cases"] == package.open_cases
+
+
+@pytest.mark.django_db
+def test_an_owner_without_a_name_is_shown_by_username_and_at_most_ten_cases_newest_first(
+    household,
+):
+    victim = household["victim"]
+    nameless = staff("dc.4471")
+    cases = [
+        open_case(
+            victim,
+            person("Suspect", f"Number{n}"),
+            days_ago=n + 1,
+            level="high",
+            assigned_to=nameless,
+        )
+        for n in range(intelligence.MAX_OPEN_CASES + 2)
+    ]
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(person_ids=[victim.pk]), now=NOW)
+
+    assert [c["id"] for c in package.open_cases] == [c.pk for c in cases[:10]]
+    assert {c["owner"] for c in package.open_cases} == {"dc.4471"}
+
+
+@pytest.mark.django_db
+def test_each_incident_has_the_risk_of_the_dv1_submitted_for_it(household):
+    victim, partner, other = household["victim"], household["partner"], household["other_victim"]
+    two_victims = incident(days_ago=1, victim=victim, suspect=partner)
+    IncidentPerson.objects.create(incident=two_victims, person=other, role=IncidentRole.VICTIM)
+    dv1(two_victims, victim, partner, level=RiskLevel.STANDARD)
+    dv1(two_victims, other, partner, level=RiskLevel.HIGH)  # the most serious is shown
+    only_a_draft = incident(days_ago=2, victim=victim, suspect=partner)
+    dv1(only_a_draft, victim, partner, level=RiskLevel.HIGH, status=AssessmentStatus.DRAFT)
+    amended = incident(days_ago=3, victim=victim, suspect=partner)
+    dv1(amended, victim, partner, level=RiskLevel.HIGH, status=AssessmentStatus.SUPERSEDED)
+    dv1(amended, victim, partner, level=RiskLevel.MEDIUM)
+    never = incident(days_ago=4, victim=victim)
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(person_ids=[victim.pk]), now=NOW)
+
+    risks = {i["id"]: (i["risk"], i["risk_label"]) for i in package.incidents}
+    assert risks == {
+        two_victims.pk: ("high", "High"),
+        only_a_draft.pk: (None, "No DV1 submitted"),
+        amended.pk: ("medium", "Medium"),
+        never.pk: (None, "No DV1 submitted"),
+    }
+
+
+@pytest.mark.django_db
+def test_the_suspects_history_counts_weapons_and_strangulation_from_submitted_dv1s(household):
+    victim, partner, other = household["victim"], household["partner"], household["other_victim"]
+    knife = incident(days_ago=40, victim=victim, suspect=partner)
+    dv1(knife, victim, partner, level=RiskLevel.HIGH, yes={DASH_WEAPONS})
+    choked = incident(days_ago=30, victim=other, suspect=partner)
+    dv1(choked, other, None, level=RiskLevel.HIGH, yes={DASH_STRANGULATION})  # names nobody
+    drafted = incident(days_ago=20, victim=victim, suspect=partner)
+    dv1(
+        drafted,
+        victim,
+        partner,
+        level=RiskLevel.HIGH,
+        yes={DASH_WEAPONS, DASH_STRANGULATION},
+        status=AssessmentStatus.DRAFT,
+    )
+    brother = person("Dale", "Fakely")
+    about_his_brother = incident(days_ago=10, victim=victim, suspect=partner)
+    IncidentPerson.objects.create(
+        incident=about_his_brother, person=brother, role=IncidentRole.SUSPECT
+    )
+    dv1(about_his_brother, victim, brother, level=RiskLevel.HIGH, yes={DASH_STRANGULATION})
+    # Said on the call and on the DV1: one incident, counted once.
+    both = incident(days_ago=5, victim=victim, suspect=partner, answers={"weapons": "yes"})
+    dv1(both, victim, partner, level=RiskLevel.HIGH, yes={DASH_WEAPONS})
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+
+    colm = next(s for s in package.suspects if s["id"] == partner.pk)
+    assert colm["incidents"] == 5
+    assert (colm["weapons_incidents"], colm["strangulation_incidents"]) == (2, 1)
+    assert colm["weapons"] and colm["strangulation"]
+    dale = next(s for s in package.suspects if s["id"] == brother.pk)
+    assert (dale["strangulation_incidents"], dale["weapons_incidents"]) == (1, 0)
+    grading = package.for_grading()
+    assert grading.suspect_strangulation_history and grading.suspect_weapons_history
+
+
+@pytest.mark.django_db
+def test_no_strangulation_is_counted_from_a_call_or_a_dv1_that_says_no(household):
+    victim, partner = household["victim"], household["partner"]
+    said_no = incident(days_ago=5, victim=victim, suspect=partner, answers={"strangulation": "no"})
+    dv1(said_no, victim, partner, level=RiskLevel.STANDARD)
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+
+    assert package.suspects[0]["strangulation"] is False
+    assert package.suspects[0]["weapons_incidents"] == 0
+
+
+def test_the_dash_codes_read_are_the_weapons_and_strangulation_questions_of_every_checklist():
+    import yaml
+
+    from risk.question_sets import DATA_DIR
+
+    checklists = [yaml.safe_load(path.read_text()) for path in DATA_DIR.glob("dash_*.yaml")]
+    assert len(checklists) >= 2
+    for checklist in checklists:
+        text = {q["code"]: q["text"].lower() for q in checklist["questions"]}
+        assert "weapon" in text[DASH_WEAPONS]
+        assert all(word in text[DASH_STRANGULATION] for word in ("strangle", "choke", "suffocate"))
+
+
+@pytest.mark.django_db
+def test_the_api_documents_every_key_of_the_package(household):
+    from cases.api.call_serializers import IntelligencePackageSerializer
+
+    package, _ = intelligence.lookup(whole_call(household), now=NOW)
+    snapshot = package.as_json()
+    documented = IntelligencePackageSerializer().fields
+
+    assert set(documented) == set(snapshot)
+    for name in ("flags", "incidents", "people", "suspects", "children", "open_cases"):
+        assert snapshot[name], name
+        item_fields = set(documented[name].child.fields)
+        assert all(set(item) == item_fields for item in snapshot[name]), name
+    assert set(documented["phone"].fields) == set(snapshot["phone"])
+    assert set(documented["address"].fields) == set(snapshot["address"])
+    # And the package passes its own serializer as it is.
+    assert IntelligencePackageSerializer(data=json.loads(json.dumps(snapshot))).is_valid()
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _section(html: str, testid: str) -> str:
+    """The element with this data-testid, to the next section heading, as text."""
+    start = html.find(f'data-testid="{testid}"')
+    if start < 0:
+        return ""
+    end = min(i for i in (html.find("<h3", start), html.find("</section>", start)) if i >= 0)
+    return _text(html[html.index(">", start) + 1 : end])
+
+
+@pytest.mark.django_db
+def test_the_panel_shows_open_cases_the_dv1_risk_and_the_suspects_harm_under_headings(
+    household,
+):
+    from django.template.loader import render_to_string
+
+    package, _ = intelligence.lookup(whole_call(household), now=NOW)
+    case = Case.objects.get(victim=household["victim"])
+
+    html = render_to_string("calls/_intelligence.html", {"package": package})
+
+    headings = [_text(h) for h in re.findall(r"<h[34][^>]*>(.*?)</h[34]>", html, re.S)]
+    assert "Open cases: 1" in headings and f"{case.reference}: Nadia Testwood" in headings
+    assert "Risk on recent incidents" in headings
+    assert "Suspects: weapons and strangulation" in headings
+    shown = _section(html, "intel-open-cases")
+    for text in (
+        "Current risk: High",
+        "Perpetrator: Colm Fakely",
+        "Owner: Not assigned",
+        "Queue: Not yet routed",
+        "Opened: 26 May 2026",
+    ):
+        assert text in shown, text
+    reference = package.incidents[0]["reference"]
+    assert _section(html, "intel-incident-risk").endswith(
+        f"16 May 2026, Not graded {reference} High"
+    )
+    # A weapon said on the call, strangulation on the DV1: one incident each.
+    assert (
+        "Colm Fakely , 2 incidents as suspect Weapons: 1 incident Strangulation: 1 incident"
+        in _section(html, "intel-suspect-harm")
+    )
+
+    # A snapshot taken before these were kept still renders, without them.
+    old = package.as_json()
+    old.pop("open_cases")
+    for item in old["incidents"]:
+        del item["risk"], item["risk_label"]
+    for item in old["suspects"]:
+        del item["weapons_incidents"], item["strangulation_incidents"]
+    html = render_to_string("calls/_intelligence.html", {"package": old})
+    assert 'data-testid="intel-open-cases"' not in html
+    assert _section(html, "intel-incident-risk").endswith("Not known")
+    assert (
+        "Colm Fakely , 2 incidents as suspect Weapons: reported Strangulation: reported"
+        in _section(html, "intel-suspect-harm")
+    )
+    # Unavailable: nothing but the warning.
+    down = intelligence.Package(unavailable=True, message=intelligence.UNAVAILABLE_MESSAGE)
+    assert "Open cases" not in render_to_string("calls/_intelligence.html", {"package": down})
+
+
+@pytest.mark.django_db
+def test_a_dv1_submitted_and_its_case_claimed_show_in_the_next_look_up(household, persona):
+    from cases import assignment_services
+    from risk import services as risk_services
+
+    victim, partner = household["victim"], household["partner"]
+    officer = persona("officer", "response", first_name="Tom", last_name="Adeyemi")
+    call = incident(days_ago=0, victim=victim, suspect=partner, address=household["address"])
+    with time_machine.travel(NOW, tick=False):
+        draft = risk_services.assessment_start(
+            incident=call, victim=victim, perpetrator=partner, user=officer
+        )
+        said_yes = {DASH_WEAPONS, DASH_STRANGULATION}
+        answers = {
+            q["code"]: {"answer": "yes" if q["code"] in said_yes else "no", "comment": ""}
+            for q in draft.question_set.questions
+        }
+        draft, _ = risk_services.assessment_save(
+            assessment=draft, user=officer, changes=risk_services.DraftChanges(answers=answers)
+        )
+        draft, _ = risk_services.assessment_save(
+            assessment=draft,
+            user=officer,
+            changes=risk_services.DraftChanges(officer_level=draft.suggested_level),
+        )
+        submitted = risk_services.assessment_submit(assessment=draft, user=officer)
+        case = Case.objects.get(victim=victim, perpetrator=partner)
+        before, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+        # Whoever works the queue it was routed to.
+        claimer = persona(
+            case.queue.worked_by_role,
+            case.queue.team.code,
+            first_name="Claire",
+            last_name="Whitmore",
+        )
+        assignment_services.case_claim(case=case, user=claimer)
+        after, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+
+    case.refresh_from_db()
+    assert [(c["reference"], c["owner"]) for c in before.open_cases] == [
+        (case.reference, "Not assigned")
+    ]
+    assert after.open_cases[0]["owner"] == "Claire Whitmore" == claimer.get_full_name()
+    assert after.open_cases[0]["risk"] == case.risk_level == submitted.officer_level
+    assert after.open_cases[0]["queue"] == case.queue.name
+    assert after.incidents[0]["id"] == call.pk
+    assert after.incidents[0]["risk"] == submitted.officer_level
+    colm = after.suspects[0]
+    assert (colm["weapons_incidents"], colm["strangulation_incidents"]) == (1, 1)

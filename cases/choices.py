@@ -109,6 +109,16 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class IncidentOutcome(models.TextChoices):
+    """How a call ended, chosen when it is closed (with a note)."""
+
+    SAFEGUARDING = "safeguarding", "Attended and safeguarding in place"
+    NO_FURTHER_ACTION = "no_further_action", "No further police action"
+    INVESTIGATION = "investigation", "Transferred to investigation"
+    DUPLICATE = "duplicate", "Duplicate call"
+    NOT_TRACED = "not_traced", "Caller could not be traced"
+
+
 class IncidentRole(models.TextChoices):
     VICTIM = "victim", "Victim"
     SUSPECT = "suspect", "Suspect"

@@ -55,6 +55,18 @@ def can_add_research(user, incident) -> bool:
     )
 
 
+# Who records an officer's arrival at a call and closes it: the control room (call-takers
+# dispatch; there is no separate dispatcher role), supervisors, and attending officers
+# (who arrive). Intelligence researchers read the board but do not dispatch.
+DISPATCHERS = frozenset({Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR})
+
+
+def can_dispatch_incident(user, incident) -> bool:
+    """Record the officer's arrival at a logged call, or close it. Whether the call is
+    still open for that is the service's to say (a second click is told it was done)."""
+    return incident.status != IncidentStatus.DRAFT and has_role(user, *DISPATCHERS)
+
+
 def can_see_incident_history(user) -> bool:
 
     return has_role(user, Role.SUPERVISOR)

@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "GradeEnum": "cases.choices.Grade",
         "IncidentRoleEnum": "cases.choices.IncidentRole",
         "IncidentStatusEnum": "cases.choices.IncidentStatus",
+        "IncidentOutcomeEnum": "cases.choices.IncidentOutcome",
         "NameKindEnum": "cases.choices.NameKind",
         "PhoneKindEnum": "cases.choices.PhoneKind",
         "RelationshipKindEnum": "cases.choices.RelationshipKind",

@@ -12,7 +12,14 @@ from rest_framework import serializers
 
 from cases import call_services, matching
 from cases.api.serializers import ErrorSerializer, FlatErrorsSerializer
-from cases.choices import Grade, IncidentRole, IncidentStatus, LocationType
+from cases.choices import (
+    Grade,
+    IncidentOutcome,
+    IncidentRole,
+    IncidentStatus,
+    LocationType,
+    RiskLevel,
+)
 from cases.models import Incident, IncidentPerson
 
 LOOKUP_TERM_REQUIRED = "Enter a phone number, an address, a name or a date of birth to look up"
@@ -21,6 +28,7 @@ LOOKUP_LINE1_REQUIRED = "Enter the first line of the address as well as the post
 DATE_OF_BIRTH_INVALID = "Date of birth must be a real date, like 1990-03-27"
 GRADE_REQUIRED = "Choose a response grade"
 VERSION_REQUIRED = "Send the version of the call you read"
+OUTCOME_REQUIRED = "Choose how the call ended"
 ANSWERS_HELP = (
     "Question code to answer, from the current control-room call questions: "
     "`injuries` (none, minor, serious, not_known), `suspect_location` (present, nearby, "
@@ -133,6 +141,13 @@ class LookupIncidentSerializer(serializers.Serializer):
     address = serializers.CharField(allow_blank=True)
     weapons = serializers.BooleanField(help_text="A weapon was reported on that call.")
     injuries = serializers.BooleanField(help_text="Someone was hurt on that call.")
+    risk = serializers.ChoiceField(
+        choices=RiskLevel.choices,
+        allow_null=True,
+        help_text="The risk level of the DV1 submitted for it (the most serious if more "
+        "than one); null if none was.",
+    )
+    risk_label = serializers.CharField(help_text="The risk level in words, or No DV1 submitted.")
 
 
 class LookupPersonSerializer(serializers.Serializer):
@@ -152,14 +167,40 @@ class LookupSuspectSerializer(serializers.Serializer):
     incidents = serializers.IntegerField(help_text="Incidents as suspect.")
     last = serializers.DateTimeField(allow_null=True, help_text="The latest of them.")
     other_victims = serializers.IntegerField(help_text="Victims other than these people.")
-    weapons = serializers.BooleanField()
-    strangulation = serializers.BooleanField()
+    weapons = serializers.BooleanField(help_text="`weapons_incidents` is more than 0.")
+    strangulation = serializers.BooleanField(help_text="`strangulation_incidents` is more than 0.")
+    weapons_incidents = serializers.IntegerField(
+        help_text="His incidents on which a weapon was reported: on the call, or on a DV1 "
+        "submitted for it (DASH: has the abuser ever used a weapon or an object to hurt the "
+        "victim?)."
+    )
+    strangulation_incidents = serializers.IntegerField(
+        help_text="His incidents on which strangulation was reported: on the call, or on a "
+        "DV1 submitted for it (DASH: has the abuser ever attempted to strangle, choke, "
+        "suffocate or drown the victim?)."
+    )
 
 
 class LookupChildSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     age = serializers.IntegerField(allow_null=True)
+
+
+class LookupOpenCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    risk = serializers.ChoiceField(choices=RiskLevel.choices, help_text="The current risk level.")
+    risk_label = serializers.CharField()
+    victim_id = serializers.IntegerField()
+    victim = serializers.CharField(help_text="The victim's name.")
+    perpetrator_id = serializers.IntegerField(allow_null=True)
+    perpetrator = serializers.CharField(allow_blank=True, help_text="Empty if none is named.")
+    owner_id = serializers.IntegerField(allow_null=True, help_text="Null if nobody holds it.")
+    owner = serializers.CharField(help_text="Who holds the case, or Not assigned.")
+    queue_id = serializers.IntegerField(allow_null=True)
+    queue = serializers.CharField(allow_blank=True, help_text="Empty if not yet routed.")
 
 
 class LookupPhoneSerializer(serializers.Serializer):
@@ -192,9 +233,14 @@ class IntelligencePackageSerializer(serializers.Serializer):
     incident_count = serializers.IntegerField(help_text="All incidents in the last 12 months.")
     suspects = LookupSuspectSerializer(many=True, help_text="Partners, ex-partners and suspects.")
     children = LookupChildSerializer(many=True, help_text="Children linked to the household.")
+    open_cases = LookupOpenCaseSerializer(
+        many=True,
+        help_text="Open cases where any of these people is the victim or the perpetrator, "
+        "newest first (at most 10).",
+    )
     extra = serializers.DictField(
         child=serializers.ListField(child=serializers.DictField()),
-        help_text="Sections added by other capabilities (open cases, MARAC, court outcomes).",
+        help_text="Sections added by other capabilities (MARAC meetings, court outcomes).",
     )
 
 
@@ -380,6 +426,48 @@ class GradeInputSerializer(FlatErrorsSerializer):
         )
 
 
+class IncidentAttendedInputSerializer(FlatErrorsSerializer):
+    """An officer has arrived at a call, with the version read."""
+
+    attended_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the officer arrived; now if left out. Never in the future, nor "
+        "before the call was logged.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED},
+        help_text="The version you read. If someone else changed the call since, the answer "
+        "is 409 and nothing changes.",
+    )
+
+
+class IncidentCloseInputSerializer(FlatErrorsSerializer):
+    """How a call ended, with a note and the version read."""
+
+    outcome = serializers.ChoiceField(
+        choices=IncidentOutcome.choices,
+        error_messages={"required": OUTCOME_REQUIRED, "invalid_choice": OUTCOME_REQUIRED},
+        help_text="How the call ended: "
+        + ", ".join(f"`{value}` ({label.lower()})" for value, label in IncidentOutcome.choices)
+        + ". `safeguarding` needs the officer's arrival recorded first.",
+    )
+    note = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="What was done, or why no officer attended. Kept in the call's history.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED},
+        help_text="The version you read. If someone else changed the call since, the answer "
+        "is 409 and nothing changes.",
+    )
+
+
 # Incidents: output.
 
 
@@ -404,6 +492,12 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     address = serializers.SerializerMethodField()
     district = serializers.CharField(source="district.name", default=None, read_only=True)
+    attended_late = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whether the officer arrived after `attend_by`; null until an arrival is "
+        "recorded (or with no attend-by time).",
+    )
 
     class Meta:
         model = Incident
@@ -419,6 +513,10 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
             "location_type",
             "address",
             "district",
+            "attended_at",
+            "attended_late",
+            "closed_at",
+            "outcome",
             "version",
         ]
 
@@ -455,6 +553,7 @@ class IncidentSerializer(IncidentSummarySerializer):
             "suggestion_reasons",
             "grade_reason",
             "graded_at",
+            "outcome_note",
             "intelligence",
         ]
 

@@ -18,7 +18,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import call_selectors, call_services, intelligence, rules, selectors
+from cases import call_selectors, call_services, dispatch_services, intelligence, rules, selectors
 from cases.api import call_serializers as s
 from cases.api import schema
 from cases.api.serializers import ErrorSerializer
@@ -58,6 +58,10 @@ CALL_FIELDS = {
 
 ERRORS = schema.errors()
 NOT_FOUND = schema.not_found("call")
+DISPATCH_ERRORS = schema.errors(
+    "Only call-takers, attending officers and supervisors record arrivals and close calls."
+)
+STALE = schema.conflict("Someone else changed the call since you read it (stale `version`).")
 PURPOSE_HEADERS = schema.purpose_headers("incident:42")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -94,13 +98,7 @@ def _log_lookup(request, *, package: intelligence.Package, detail: dict, purpose
         purpose=purpose,
         detail={
             **detail,
-            "phone": (package.phone or {}).get("id"),
-            "address": (package.address or {}).get("id"),
-            "people": [p["id"] for p in package.people],
-            "flags": [f["id"] for f in package.flags],
-            "incidents": [i["id"] for i in package.incidents],
-            "suspects": [p["id"] for p in package.suspects],
-            "children": [p["id"] for p in package.children],
+            **package.shown_ids(),
         },
     )
 
@@ -195,6 +193,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
     @property
     def allowed_roles(self):
         request = getattr(self, "request", None)
+        if getattr(self, "action", None) in {"attended", "close"}:
+            return rules.DISPATCHERS
         if request is None or request.method in SAFE_METHODS:
             return INCIDENT_READERS
         return INCIDENT_WRITERS
@@ -394,4 +394,78 @@ class IncidentViewSet(viewsets.GenericViewSet):
         except DomainError as exc:
             exc.errors = _api_errors(exc.errors)
             raise
+        return Response(self._body(request, incident))
+
+    def _dispatchable(self, request, pk) -> Incident:
+        incident = get_object_or_404(self.get_queryset(), pk=pk)
+        if not rules.can_dispatch_incident(request.user, incident):
+            raise PermissionDenied
+        return incident
+
+    def _log_alteration(self, request, incident: Incident, change: str) -> None:
+        """The answer names the people on the call: the change is written to the access
+        log, with the caller's `X-Access-Purpose` if sent."""
+        victim = (
+            incident.involved.filter(role=IncidentRole.VICTIM)
+            .order_by("pk")
+            .values_list("person_id", flat=True)
+            .first()
+        )
+        access.log_alteration(request, obj=incident, person_id=victim, change=change)
+
+    @extend_schema(
+        summary="Record an officer's arrival",
+        operation_id="v1_incidents_attended",
+        description="An officer has arrived at a logged call: the call leaves the dispatch "
+        'board\'s waiting list for its "attended, not closed" list. `attended_at` (now if '
+        "left out) may not be in the future nor before the call was logged; "
+        "`attended_late` in the answer says whether the arrival was after `attend_by`. "
+        "Refused (400, `errors.status`) for a call already attended or closed, and for a "
+        "telephone resolution, which is closed instead. Call-takers, attending officers "
+        "and supervisors; recorded in the call's history and the access log. Send the "
+        "`version` you read (409 if someone else changed the call since).",
+        request=s.IncidentAttendedInputSerializer,
+        responses={200: s.IncidentSerializer, **DISPATCH_ERRORS, **NOT_FOUND, **STALE},
+        parameters=PURPOSE_HEADERS,
+    )
+    @action(detail=True, methods=["post"], url_path="attended", filter_backends=[])
+    def attended(self, request, pk=None):
+        incident = self._dispatchable(request, pk)
+        data = s.IncidentAttendedInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = dispatch_services.incident_attended(
+            incident=incident,
+            user=request.user,
+            at=data.validated_data["attended_at"],
+            version=data.validated_data["version"],
+        )
+        self._log_alteration(request, incident, "attended")
+        return Response(self._body(request, incident))
+
+    @extend_schema(
+        summary="Close a call",
+        operation_id="v1_incidents_close",
+        description="Closes a logged call, attended or not, with how it ended (`outcome`) "
+        "and a `note` (required: a field error `note` otherwise). `safeguarding` (attended "
+        "and safeguarding in place) needs the officer's arrival recorded first. Refused "
+        "(400, `errors.status`) for a call already closed. Call-takers, attending officers "
+        "and supervisors; recorded in the call's history and the access log. Send the "
+        "`version` you read (409 if someone else changed the call since).",
+        request=s.IncidentCloseInputSerializer,
+        responses={200: s.IncidentSerializer, **DISPATCH_ERRORS, **NOT_FOUND, **STALE},
+        parameters=PURPOSE_HEADERS,
+    )
+    @action(detail=True, methods=["post"], url_path="close", filter_backends=[])
+    def close(self, request, pk=None):
+        incident = self._dispatchable(request, pk)
+        data = s.IncidentCloseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = dispatch_services.incident_close(
+            incident=incident,
+            user=request.user,
+            outcome=data.validated_data["outcome"],
+            note=data.validated_data["note"],
+            version=data.validated_data["version"],
+        )
+        self._log_alteration(request, incident, "close")
         return Response(self._body(request, incident))

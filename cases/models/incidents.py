@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cases.choices import EventVerb, Grade, IncidentRole, IncidentStatus, LocationType
+from cases.choices import (
+    EventVerb,
+    Grade,
+    IncidentOutcome,
+    IncidentRole,
+    IncidentStatus,
+    LocationType,
+)
 from cases.grading import FEAR_EMERGENCY_LEVELS, REPEAT_INCIDENTS_LEVELS
 
 
@@ -177,6 +186,25 @@ class Incident(models.Model):
     )
     attend_by = models.DateTimeField(null=True, blank=True, db_index=True)
     appointment_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first officer arrived."
+    )
+    attended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who recorded the arrival: the officer, or the dispatcher on their word.",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(
+        max_length=20, choices=IncidentOutcome.choices, blank=True, help_text="How it ended."
+    )
+    outcome_note = models.TextField(blank=True, help_text="What was done, in a few words.")
     district = models.ForeignKey(
         "cases.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )
@@ -224,6 +252,22 @@ class Incident(models.Model):
     @property
     def departs_from_suggestion(self) -> bool:
         return bool(self.grade and self.suggested_grade and self.grade != self.suggested_grade)
+
+    @property
+    def minutes_late(self) -> int | None:
+        """Whole minutes the officer arrived after the attend-by time (0 when in time);
+        None when no arrival or no attend-by time is recorded."""
+        if self.attended_at is None or self.attend_by is None:
+            return None
+        late = (self.attended_at - self.attend_by).total_seconds()
+        return max(0, math.ceil(late / 60))
+
+    @property
+    def attended_late(self) -> bool | None:
+        """Whether the officer arrived after the attend-by time (None: not known)."""
+        if self.attended_at is None or self.attend_by is None:
+            return None
+        return self.attended_at > self.attend_by
 
 
 class IncidentPerson(models.Model):

@@ -6,18 +6,29 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import call_selectors, call_services, grading, intelligence, rules, selectors
-from cases.choices import Grade, IncidentRole, IncidentStatus, LocationType
+from cases import (
+    call_selectors,
+    call_services,
+    dispatch_selectors,
+    dispatch_services,
+    grading,
+    intelligence,
+    rules,
+    selectors,
+)
+from cases.choices import Grade, IncidentOutcome, IncidentRole, IncidentStatus, LocationType
 from cases.models import Incident
 from dasapp import access
-from dasapp.api import DomainError
+from dasapp.api import ConflictError, DomainError
+from dasapp.forms import apply_domain_errors
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 from dasapp.roles import Role
@@ -284,13 +295,7 @@ def _log_lookup(
         purpose=purpose or f"Call {incident.reference}",
         detail={
             "incident": incident.pk,
-            "phone": (package.phone or {}).get("id"),
-            "address": (package.address or {}).get("id"),
-            "people": [p["id"] for p in package.people],
-            "flags": [f["id"] for f in package.flags],
-            "incidents": [i["id"] for i in package.incidents],
-            "suspects": [p["id"] for p in package.suspects],
-            "children": [p["id"] for p in package.children],
+            **package.shown_ids(),
         },
     )
 
@@ -465,6 +470,124 @@ def call_history(request, pk: int):
 @role_required(*DISPATCH_ROLES)
 @never_cache
 def dispatch(request):
-    rows = call_selectors.board_rows()
+    """Calls waiting for an officer, most urgent first, and calls attended but not
+    closed, with where each is and its officer-safety flags. Refreshes itself (htmx)."""
+    now = timezone.now()
+    board = dispatch_selectors.board(now=now)
+    for row in [*board.waiting, *board.attended]:
+        row.can_act = rules.can_dispatch_incident(request.user, row.incident)
     template = "calls/_board.html" if request.htmx else "calls/dispatch.html"
-    return render(request, template, {"rows": rows, "now": timezone.now()})
+    return render(request, template, {"board": board, "now": now})
+
+
+def _victim_id(incident: Incident) -> int | None:
+    return (
+        incident.involved.filter(role=IncidentRole.VICTIM)
+        .order_by("pk")
+        .values_list("person_id", flat=True)
+        .first()
+    )
+
+
+def _posted_int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+@role_required(*rules.DISPATCHERS)
+@require_POST
+def call_attended(request, pk: int):
+    """An officer has arrived: recorded now, from the board's "Officer arrived" button."""
+    incident = _incident_for(request, pk)
+    if not rules.can_dispatch_incident(request.user, incident):
+        raise PermissionDenied
+    try:
+        incident = dispatch_services.incident_attended(
+            incident=incident,
+            user=request.user,
+            version=_posted_int(request.POST.get("version")),
+        )
+    except DomainError as exc:
+        messages.error(request, f"{incident.reference}: {exc.message}")
+        return redirect("dispatch")
+    access.log_alteration(request, obj=incident, person_id=_victim_id(incident), change="attended")
+    arrived = f"{timezone.localtime(incident.attended_at):%H:%M}"
+    late = (
+        f", {incident.minutes_late} min after the attend-by time" if incident.attended_late else ""
+    )
+    messages.success(
+        request, f"Officer arrival at {incident.reference} recorded at {arrived}{late}"
+    )
+    return redirect("dispatch")
+
+
+class CloseCallForm(forms.Form):
+    """Shape only: whether the outcome fits the call and the note is given is the
+    service's to say (`dispatch_services.incident_close`)."""
+
+    outcome = forms.ChoiceField(
+        label="How did the call end?",
+        choices=IncidentOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(
+        label="Note",
+        help_text="What was done, or why no officer attended. Kept in the call's history",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=dispatch_services.NOTE_MAX,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+@role_required(*rules.DISPATCHERS)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def call_close(request, pk: int):
+    """Close the call with how it ended and a note, attended or not."""
+    incident = _incident_for(request, pk)
+    if not rules.can_dispatch_incident(request.user, incident):
+        raise PermissionDenied
+    if incident.status == IncidentStatus.CLOSED:
+        messages.info(
+            request,
+            f"This call was already closed at {timezone.localtime(incident.closed_at):%H:%M}"
+            if incident.closed_at
+            else "This call was already closed",
+        )
+        return redirect("call_edit", pk=incident.pk)
+    form = CloseCallForm(request.POST or None, initial={"version": incident.version})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = dispatch_services.incident_close(
+                    incident=incident,
+                    user=request.user,
+                    outcome=data["outcome"],
+                    note=data["note"],
+                    version=data["version"],
+                )
+            except DomainError as exc:
+                incident.refresh_from_db()
+                if isinstance(exc, ConflictError):
+                    status = 409
+                    # Saving again, having seen the other change, goes through.
+                    form.data = form.data.copy()
+                    form.data["version"] = str(incident.version)
+                apply_domain_errors(form, exc)
+            else:
+                access.log_alteration(
+                    request, obj=incident, person_id=_victim_id(incident), change="close"
+                )
+                messages.success(
+                    request, f"Call {incident.reference} closed: {incident.get_outcome_display()}"
+                )
+                return redirect("dispatch")
+    else:
+        access.log_consult(
+            request, obj=incident, person_id=_victim_id(incident), purpose="Close the call"
+        )
+    return render(request, "calls/close.html", {"incident": incident, "form": form}, status=status)

@@ -221,6 +221,106 @@ DEMO_INCIDENTS = [
     ("priya-1", PRIYA, GARETH, 30, "scheduled", {"fear_level": "1"}),
 ]
 
+# How each past call ended (all were attended and closed long ago): outcome, note.
+DEMO_OUTCOMES = {
+    "leah-1": ("safeguarding", "Demo: officers attended; Leah safe at her sister's, DV1 done."),
+    "leah-2": ("investigation", "Demo: knife reported; Darren Pike arrested, passed to CID."),
+    "leah-3": ("investigation", "Demo: serious injuries; Darren Pike arrested, passed to CID."),
+    "kerry-1": ("safeguarding", "Demo: officers attended; Lee Brannigan left before arrival."),
+    "sophie-1": ("no_further_action", "Demo: Sophie did not want police action; advice given."),
+    "sophie-2": ("safeguarding", "Demo: visit by appointment; safety advice and DV1 done."),
+    "priya-1": ("safeguarding", "Demo: visit by appointment with a Punjabi interpreter."),
+}
+# Minutes from logging to the officer's arrival on the past calls, by grade.
+DEMO_ARRIVAL_MINUTES = {"emergency": 12, "priority": 41, "scheduled": 0}
+
+JOANNE = ("Joanne", "Smith", "1988-03-05")
+CRAIG = ("Craig", "Smith", "1986-09-19")
+AMIRA = ("Amira", "Haddad", "1997-05-25")
+SAMI = ("Sami", "Haddad", "1992-02-02")
+
+# The live dispatch board, timed from now each time seed_demo runs (while still open):
+# key, victim, suspect, minutes since logged, grade, answers, minutes since the officer
+# arrived (None: still waiting). Sophie's is rural (20 minutes for an emergency), so it
+# is 4 minutes overdue; Amira's officer arrived 3 minutes late.
+LIVE_INCIDENTS = [
+    (
+        "live-kerry",
+        KERRY,
+        LEE,
+        6,
+        "emergency",
+        {
+            "injuries": "minor",
+            "suspect_location": "present",
+            "weapons": "yes",
+            "children_present": "yes",
+            "fear_level": "4",
+            "afraid_of": ["being_killed"],
+            "demeanour": "distressed",
+        },
+        None,
+    ),
+    (
+        "live-leah",
+        LEAH,
+        DARREN,
+        22,
+        "priority",
+        {
+            "injuries": "none",
+            "suspect_location": "nearby",
+            "weapons": "no",
+            "fear_level": "3",
+            "afraid_of": ["further_injury"],
+            "demeanour": "whispering",
+        },
+        None,
+    ),
+    (
+        "live-sophie",
+        SOPHIE,
+        LEE,
+        24,
+        "emergency",
+        {
+            "injuries": "minor",
+            "suspect_location": "present",
+            "weapons": "not_known",
+            "fear_level": "4",
+            "demeanour": "distressed",
+        },
+        None,
+    ),
+    (
+        "live-priya",
+        PRIYA,
+        GARETH,
+        50,
+        "scheduled",
+        {"injuries": "none", "suspect_location": "elsewhere", "fear_level": "1"},
+        None,
+    ),
+    (
+        "live-joanne",
+        JOANNE,
+        CRAIG,
+        55,
+        "priority",
+        {"injuries": "minor", "suspect_location": "elsewhere", "weapons": "no", "fear_level": "2"},
+        18,
+    ),
+    (
+        "live-amira",
+        AMIRA,
+        SAMI,
+        40,
+        "emergency",
+        {"injuries": "minor", "suspect_location": "present", "fear_level": "3"},
+        22,
+    ),
+]
+
 # victim, kind, summary, on (person, address, phones), days until it ends (None: open)
 DEMO_FLAGS = [
     (
@@ -244,7 +344,6 @@ DEMO_FLAGS = [
         ("address", "phones"),
         28,
     ),
-    (KERRY, "marac_listed", "Heard at Southend MARAC last month", ("person",), None),
     (LEE, "weapons", "Has used a knife in a previous domestic incident", ("person",), None),
 ]
 
@@ -282,6 +381,8 @@ class Command(BaseCommand):
             people = self._people()
             incidents = self._incidents(users)
             flags = self._flags()
+            self._live_incidents(users)  # the dispatch board, timed from now
+            self._marac_referrals(users)
             self._contacts(users)  # victim contact timeline (issue 5)
             self._safety_plan(users)  # safety plan and follow-up walkthrough (issue 5)
         self.stdout.write(
@@ -371,6 +472,7 @@ class Command(BaseCommand):
     def _incidents(self, users: list[User]) -> int:
         """Past calls for the repeat victims, so the look-up has history to show."""
         calltaker = next(u for u in users if u.username == "calltaker")
+        officer = next(u for u in users if u.username == "officer")
         qset = QuestionSet.objects.get(code="control-room-call", is_current=True)
         now = timezone.now()
         made = 0
@@ -408,6 +510,124 @@ class Command(BaseCommand):
                         IncidentPerson(incident=incident, person=sus, role=IncidentRole.SUSPECT),
                     ]
                 )
+            self._close_past(incident, key=key, officer=officer, calltaker=calltaker)
+            made += 1
+        return made
+
+    def _close_past(self, incident: Incident, *, key: str, officer, calltaker) -> None:
+        """A past call was attended and closed long ago: say so, with times from when it
+        was logged (a demo database made before calls were closed is put right here)."""
+        from dasapp.history import audited_save
+
+        if incident.status != IncidentStatus.GRADED:
+            return
+        logged = incident.logged_at or incident.graded_at or incident.created_at
+        arrived = logged + dt.timedelta(minutes=DEMO_ARRIVAL_MINUTES.get(incident.grade, 30))
+        if incident.grade == "scheduled" and incident.attend_by:
+            arrived = incident.attend_by - dt.timedelta(minutes=5)
+        outcome, note = DEMO_OUTCOMES.get(key, ("safeguarding", "Demo: officers attended."))
+        incident.status = IncidentStatus.CLOSED
+        incident.attended_at = arrived
+        incident.attended_by = officer
+        incident.closed_at = arrived + dt.timedelta(hours=2)
+        incident.closed_by = calltaker
+        incident.outcome = outcome
+        incident.outcome_note = note
+        incident.version += 1
+        audited_save(incident, user=calltaker, reason="Demo: attended and closed")
+
+    def _live_incidents(self, users: list[User]) -> int:
+        """A realistic dispatch board: a handful of calls logged in the last hour, most
+        waiting for an officer (one overdue), two attended and not yet closed, each with
+        the look-up taken when it was logged. Made once; each run times them from now
+        again while they are still as seeded (a call a demo user attended or closed is
+        left as it is)."""
+        from cases import call_services, dispatch_services, grading, intelligence
+        from cases.choices import Grade
+        from dasapp.history import audited_save
+
+        named = {user.username: user for user in users}
+        calltaker, officer = named["calltaker"], named["officer"]
+        qset = QuestionSet.objects.get(code="control-room-call", is_current=True)
+        rs = call_services.response_settings()
+        now = timezone.now()
+        made = 0
+        for key, victim, suspect, minutes_ago, grade, answers, arrived_ago in LIVE_INCIDENTS:
+            v, sus = _person(*victim), _person(*suspect)
+            if v is None or sus is None:
+                continue
+            home = v.address_links.filter(is_current=True).select_related("address").first()
+            address = home.address if home else None
+            rural = address is not None and address.location_type == LocationType.RURAL
+            logged = now - dt.timedelta(minutes=minutes_ago)
+            appointment = None
+            if grade == Grade.SCHEDULED:
+                tomorrow = timezone.localtime(now) + dt.timedelta(days=1)
+                appointment = tomorrow.replace(hour=10, minute=0, second=0, microsecond=0)
+            times = {
+                "created_at": logged,
+                "logged_at": logged,
+                "graded_at": logged,
+                "intelligence_at": logged,
+                "appointment_at": appointment,
+                "attend_by": grading.attend_by(
+                    grade=grade,
+                    graded_at=logged,
+                    rural=rural,
+                    emergency_urban=rs.emergency_urban_minutes,
+                    emergency_rural=rs.emergency_rural_minutes,
+                    priority=rs.priority_minutes,
+                    appointment=appointment,
+                ),
+            }
+            seeded = IncidentStatus.GRADED if arrived_ago is None else IncidentStatus.ATTENDED
+            incident = Incident.objects.filter(idempotency_key=f"demo:{key}").first()
+            if incident is not None:
+                if incident.status == seeded:
+                    for field, value in times.items():
+                        setattr(incident, field, value)
+                    if arrived_ago is not None:
+                        incident.attended_at = now - dt.timedelta(minutes=arrived_ago)
+                    incident.version += 1
+                    audited_save(incident, user=calltaker, reason="Demo: timed from now")
+                continue
+            phone = v.phone_links.filter(is_safe=False).first() or v.phone_links.first()
+            package, _ = intelligence.lookup(
+                intelligence.LookupQuery(
+                    phone=phone.phone.e164 if phone else "",
+                    address_id=address.pk if address else None,
+                    person_ids=[v.pk, sus.pk],
+                )
+            )
+            incident = Incident(
+                idempotency_key=f"demo:{key}",
+                status=IncidentStatus.GRADED,
+                created_by=calltaker,
+                logged_by=calltaker,
+                graded_by=calltaker,
+                question_set=qset,
+                answers=answers,
+                grade=grade,
+                suggested_grade=grade,
+                address=address,
+                district=address.district if address else None,
+                location_type=LocationType.RURAL if rural else LocationType.URBAN,
+                caller_phone=phone.phone if phone else None,
+                narrative="Demo call: shouting heard, caller asked for police to come now.",
+                intelligence=package.as_json(),
+                **times,
+            )
+            audited_save(incident, user=calltaker, reason="Demo: call logged")
+            IncidentPerson.objects.bulk_create(
+                [
+                    IncidentPerson(incident=incident, person=v, role=IncidentRole.VICTIM),
+                    IncidentPerson(incident=incident, person=sus, role=IncidentRole.SUSPECT),
+                ]
+            )
+            if arrived_ago is not None:
+                dispatch_services.incident_attended(
+                    incident=incident, user=officer, at=now - dt.timedelta(minutes=arrived_ago)
+                )
             made += 1
         return made
 
@@ -431,6 +651,24 @@ class Command(BaseCommand):
                 flag_raise(kind=kind, summary=summary, source="demo", ends_at=ends, **target)
                 count += 1
         return count
+
+    def _marac_referrals(self, users: list[User]) -> int:
+        """Kerry was referred to MARAC last month, which flags her "on a MARAC list" for
+        the call-taker. Added once."""
+        from marac.models import Referral
+        from marac.services import referral_record
+
+        coordinator = next((u for u in users if u.username == "marac"), None)
+        kerry = _person(*KERRY)
+        if kerry is None or Referral.objects.filter(victim=kerry).exists():
+            return 0
+        referral_record(
+            victim=kerry,
+            user=coordinator,
+            referred_at=timezone.now() - dt.timedelta(days=35),
+            criteria=["visible_high_risk"],
+        )
+        return 1
 
     def _contacts(self, users: list[User]) -> int:
         """Victim support spoke with Leah (a high-risk victim) yesterday, so a DASO opening

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from cases.choices import Grade, IncidentStatus, RelationshipKind
-from cases.models import Event, Incident, Person
+from cases.choices import FlagKind, Grade, IncidentStatus, RelationshipKind
+from cases.models import Event, Incident, IncidentResearch, Person
 
 
 def calls_in_progress(*, user) -> QuerySet[Incident]:
@@ -212,3 +213,117 @@ def incidents_in_board_order(queryset: QuerySet[Incident]) -> QuerySet[Incident]
         "-created_at",
         "-id",
     )
+
+
+# Live incidents needing research: the control-room intelligence desk's list ----------------
+
+RESEARCH_WINDOW = dt.timedelta(hours=24)
+RESEARCH_GRADES = (Grade.EMERGENCY, Grade.PRIORITY)
+# Flags in a snapshot that bear on the attending officer's safety, in the order their
+# reason is worded.
+RESEARCH_FLAGS = {
+    FlagKind.WEAPONS: "Weapons",
+    FlagKind.OFFICER_SAFETY: "Officer safety",
+    FlagKind.HIGH_RISK_VICTIM: "High-risk victim",
+    FlagKind.BAIL_CONDITIONS: "Bail conditions",
+    FlagKind.COURT_ORDER: "Court order",
+}
+LOOKUP_UNAVAILABLE_REASON = "Look-up was unavailable when the call was logged"
+
+
+@dataclass
+class ResearchRow(BoardRow):
+    """An incident on the research list, with why it is there in words."""
+
+    reasons: list[str]
+
+    @property
+    def location(self) -> str:
+        if self.incident.address_id:
+            return str(self.incident.address)
+        return self.incident.location_note or "Not known"
+
+
+def _flags_reason(kinds: set[str]) -> str:
+    labels = [label for kind, label in RESEARCH_FLAGS.items() if kind in kinds]
+    if not labels:
+        return ""
+    words = [labels[0], *(label.lower() for label in labels[1:])]
+    listed = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return f"{listed} flag{'s' if len(words) > 1 else ''}, not yet researched"
+
+
+def _flag_kinds(*snapshots) -> set[str]:
+    return {
+        flag.get("kind")
+        for flags in snapshots
+        if isinstance(flags, list)
+        for flag in flags
+        if isinstance(flag, dict)
+    }
+
+
+def research_reasons(*, grade: str, unavailable: bool, flag_kinds: set[str]) -> list[str]:
+    """Why a logged call with no research note yet needs the intelligence desk, in
+    words; [] when it does not. (A research note answers every reason.)"""
+    reasons = []
+    if unavailable:
+        reasons.append(LOOKUP_UNAVAILABLE_REASON)
+    if grade in RESEARCH_GRADES:
+        reasons.append(f"{Grade(grade).label} call, not yet researched")
+    flags = _flags_reason(flag_kinds)
+    if flags:
+        reasons.append(flags)
+    return reasons
+
+
+def incidents_needing_research(*, now: dt.datetime) -> list[ResearchRow]:
+    """Logged, not closed calls of the last 24 hours that the intelligence desk should
+    research for the attending officer: the look-up was unavailable when the call was
+    logged, or an emergency or priority call, or officer-safety flags in its snapshot
+    (at logging or at a regrade), with no research note yet. Most urgent grade first,
+    then the least time left. One query: only the flags of each snapshot are read, not
+    the whole package."""
+    grade_rank = Case(
+        *[When(grade=value, then=Value(i)) for i, value in enumerate(Grade.values)],
+        default=Value(len(Grade.values)),
+        output_field=IntegerField(),
+    )
+    incidents = (
+        Incident.objects.filter(
+            status__in=[IncidentStatus.GRADED, IncidentStatus.ATTENDED],
+            created_at__gte=now - RESEARCH_WINDOW,
+        )
+        .exclude(Exists(IncidentResearch.objects.filter(incident=OuterRef("pk"))))
+        .select_related("address")
+        .defer(
+            "intelligence",
+            "regrade_intelligence",
+            "answers",
+            "skipped",
+            "prefill",
+            "narrative",
+            "suggestion_reasons",
+            "grade_reason",
+        )
+        .annotate(
+            grade_rank=grade_rank,
+            lookup_unavailable=KeyTransform("unavailable", "intelligence"),
+            snapshot_flags=KeyTransform("flags", "intelligence"),
+            regrade_flags=KeyTransform("flags", "regrade_intelligence"),
+        )
+        .order_by("grade_rank", F("attend_by").asc(nulls_last=True), "created_at", "pk")
+    )
+    rows = []
+    for incident in incidents:
+        reasons = research_reasons(
+            grade=incident.grade,
+            unavailable=incident.lookup_unavailable is True,
+            flag_kinds=_flag_kinds(incident.snapshot_flags, incident.regrade_flags),
+        )
+        if reasons:
+            seconds = (
+                int((incident.attend_by - now).total_seconds()) if incident.attend_by else None
+            )
+            rows.append(ResearchRow(incident, seconds, reasons))
+    return rows

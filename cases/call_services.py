@@ -521,7 +521,34 @@ def incident_log_and_grade(
             incident=incident,
             new={"items": incident.prefill},
         )
+    if first_time and package.unavailable:
+        _tell_intelligence_desk(incident, now)
     return incident
+
+
+def _tell_intelligence_desk(incident: Incident, now: dt.datetime) -> None:
+    """A call logged without its look-up: tell the intelligence researchers at work, in
+    the app only (the title names the call, never a person)."""
+    from cases.availability import user_at_work
+    from dasapp.models import User
+    from dasapp.notify import notify
+
+    desk = (
+        User.objects.filter(is_active=True, groups__name=Role.INTELLIGENCE)
+        .distinct()
+        .select_related("profile__shift_pattern", "profile__team__shift_pattern")
+        .prefetch_related("profile__shift_pattern__slots", "profile__team__shift_pattern__slots")
+        .order_by("pk")
+    )
+    notify(
+        users=[member for member in desk if user_at_work(member, now)],
+        title=f"Look-up unavailable for call {incident.reference}: research needed",
+        body="The background look-up was unavailable when this call was logged. Research "
+        "it for the attending officer.",
+        url=f"/calls/{incident.pk}/?via=incident:{incident.pk}",
+        dedupe_key=f"lookup-unavailable:{incident.pk}",
+        email=False,
+    )
 
 
 @transaction.atomic

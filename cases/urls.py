@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from cases.views import assignment, calls, casework, contacts, people
+from cases.views.research import research_list
 from dasapp import views_notifications
 
 urlpatterns = [
@@ -17,7 +18,10 @@ urlpatterns = [
     path("calls/<int:pk>/log/", calls.call_log, name="call_log"),
     path("calls/<int:pk>/research/", calls.call_research, name="call_research"),
     path("calls/<int:pk>/history/", calls.call_history, name="call_history"),
+    path("calls/<int:pk>/attended/", calls.call_attended, name="call_attended"),
+    path("calls/<int:pk>/close/", calls.call_close, name="call_close"),
     path("dispatch/", calls.dispatch, name="dispatch"),
+    path("research/", research_list, name="research_list"),
     path("cases/<int:pk>/", casework.case_detail, name="case_detail"),
     path("cases/<int:pk>/history/", casework.case_history, name="case_history"),
     path("cases/<int:pk>/agree/", casework.case_agree, name="case_agree"),

@@ -309,3 +309,103 @@ def absences_for_user(*, user) -> QuerySet[Absence]:
     return absences_visible_to(
         user, Absence.objects.select_related("user", "recorded_by").order_by("-starts_at", "-pk")
     )
+
+
+# Lists beyond the plan: "My safety-plan actions" and "Actions needing attention" -----
+
+
+@dataclass(frozen=True)
+class ActionCounts:
+    open: int
+    overdue: int
+
+
+def _owned_by(user) -> Q:
+    """Actions the user holds, or their team holds as a whole."""
+    team_id = _team_id(user)
+    mine = Q(owner=user)
+    if team_id:
+        mine |= Q(owner__isnull=True, owner_team_id=team_id)
+    return mine
+
+
+def _escalated() -> QuerySet[FollowUp]:
+    """The escalated follow-ups of the outer action (for `Exists`)."""
+    return FollowUp.objects.filter(action=OuterRef("pk"), escalated=True)
+
+
+def _listed(queryset: QuerySet[SafetyAction]) -> QuerySet[SafetyAction]:
+    """What the lists show, in a fixed number of queries however long they are: the
+    catalogue label, the plan (its case's reference is the case id: no victim is read),
+    the owner, whether the action was escalated, and its follow-ups newest first (in
+    `listed_follow_ups`)."""
+    return (
+        queryset.select_related("action_type", "plan", "owner", "owner_team")
+        .annotate(escalated=Exists(_escalated()))
+        .prefetch_related(
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUp.objects.order_by("-raised_at", "-pk"),
+                to_attr="listed_follow_ups",
+            )
+        )
+        .order_by("due_at", "pk")
+    )
+
+
+def _my_open(user) -> QuerySet[SafetyAction]:
+    if not has_role(user, *ACTION_OWNER_ROLES):
+        return SafetyAction.objects.none()
+    return SafetyAction.objects.filter(_owned_by(user), status=ActionStatus.OPEN)
+
+
+def my_open_actions(*, user) -> QuerySet[SafetyAction]:
+    """The open actions the user, or their team as a whole, owns, soonest due first:
+    the "My safety-plan actions" page. Nothing for a role that holds no actions."""
+    return _listed(_my_open(user))
+
+
+def my_action_counts(*, user, now: dt.datetime | None = None) -> ActionCounts:
+    """How many of `my_open_actions` there are, and how many are overdue. One query."""
+    now = now or timezone.now()
+    counts = _my_open(user).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lte=now))
+    )
+    return ActionCounts(open=counts["open"] or 0, overdue=counts["overdue"] or 0)
+
+
+def can_see_attention(user) -> bool:
+    return has_role(user, Role.SUPERVISOR)
+
+
+def _attention(user, now: dt.datetime) -> QuerySet[SafetyAction]:
+    """Open actions, overdue or escalated by the sweep, that a supervisor chases: those
+    held by the people they look after (whom they supervise, and the others in their own
+    team; not their own, which are on their own list), those held as a whole by their
+    team or the team of someone they supervise, and any escalated to them."""
+    if not can_see_attention(user):
+        return SafetyAction.objects.none()
+    team_id = _team_id(user)
+    people = Q(owner__profile__supervisor=user)
+    teams = Q(owner_team_id__in=user.supervisees.exclude(team=None).values("team_id"))
+    if team_id:
+        people |= Q(owner__profile__team_id=team_id)
+        teams |= Q(owner_team_id=team_id)
+    scope = (
+        (people & ~Q(owner=user))
+        | (Q(owner__isnull=True) & teams)
+        | Exists(_escalated().filter(to_user=user))
+    )
+    return SafetyAction.objects.filter(scope, status=ActionStatus.OPEN).filter(
+        Q(due_at__lte=now) | Exists(_escalated())
+    )
+
+
+def actions_needing_attention(*, user, now: dt.datetime | None = None) -> QuerySet[SafetyAction]:
+    """The supervisor's "Actions needing attention" (`_attention`), soonest due first."""
+    return _listed(_attention(user, now or timezone.now()))
+
+
+def attention_count(*, user, now: dt.datetime | None = None) -> int:
+    """How many actions need the supervisor's attention. One query."""
+    return _attention(user, now or timezone.now()).count()

@@ -155,9 +155,36 @@ def _safety_actions_due(user) -> list:
     ]
 
 
+def _incidents_needing_research(user) -> list:
+    """How many live incidents need the intelligence desk, then the five most urgent,
+    each with why (references only, never names)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cases.call_selectors import incidents_needing_research
+
+    rows = incidents_needing_research(now=timezone.now())
+    if not rows:
+        return []
+    count = f"{len(rows)} live incident{'s need' if len(rows) != 1 else ' needs'} research"
+    return [
+        f"{count}. The most urgent:" if len(rows) > 5 else f"{count}:",
+        *(
+            {
+                "text": f"{row.incident.reference}, {row.incident.get_grade_display().lower()}, "
+                f"{row.time_left_text}: {'; '.join(row.reasons)}",
+                "url": f"{reverse('call_edit', args=[row.incident.pk])}"
+                f"?via=incident:{row.incident.pk}",
+            }
+            for row in rows[:5]
+        ),
+    ]
+
+
 # Sections whose items come from a capability: (role, title) -> function(user) -> items.
 _SECTION_ITEMS = {
     (Role.CALL_TAKER, "Calls in progress"): _calls_in_progress,
+    (Role.INTELLIGENCE, "Live incidents needing research"): _incidents_needing_research,
     (Role.DASO, "My caseload"): _my_caseload,
     (Role.DASO, "Safety-plan actions due"): _safety_actions_due,
     (Role.RESEARCHER, "My caseload"): _my_caseload,
@@ -168,11 +195,52 @@ _SECTION_ITEMS = {
 }
 _SECTION_LINKS = {
     (Role.CALL_TAKER, "Calls in progress"): ("Start or continue a call", "/calls/"),
+    (Role.INTELLIGENCE, "Live incidents needing research"): (
+        "See every incident needing research",
+        "/research/",
+    ),
     (Role.DASO, "My caseload"): ("See your whole caseload", "/caseload/"),
     (Role.RESEARCHER, "My caseload"): ("See your whole caseload", "/caseload/"),
     (Role.RESEARCHER, "Standard-risk DV1s to check"): ("Open your team's queues", "/queues/"),
     (Role.SUPERVISOR, "Queue backlogs"): ("See every queue", "/queues/"),
 }
+
+
+def _my_safety_actions_section(user, names) -> HomeSection | None:
+    """For those who may own safety-plan actions but are not DASOs (whose "Safety-plan
+    actions due" lists theirs): how many they or their team hold, and how many are
+    overdue; for supervisors, how many of their people's actions are overdue or were
+    escalated. Each links to its page."""
+    from django.urls import reverse
+
+    from cases import safety_selectors as selectors
+
+    owner = bool(names & selectors.ACTION_OWNER_ROLES) and Role.DASO not in names
+    supervisor = selectors.can_see_attention(user)
+    if not (owner or supervisor):
+        return None
+    items = []
+    if owner:
+        counts = selectors.my_action_counts(user=user)
+        items.append(
+            {
+                "text": f"{counts.open} open action{'s' if counts.open != 1 else ''}, "
+                f"{counts.overdue} overdue",
+                "url": reverse("my_safety_actions"),
+            }
+        )
+    if supervisor:
+        waiting = selectors.attention_count(user=user)
+        items.append(
+            {
+                "text": f"{waiting} overdue or escalated action"
+                f"{' needs' if waiting == 1 else 's need'} your attention",
+                "url": reverse("safety_actions_attention"),
+            }
+        )
+    return HomeSection(
+        "My safety-plan actions" if owner else "Actions needing attention", "", items=items
+    )
 
 
 def home_sections(user) -> list[HomeSection]:
@@ -193,6 +261,9 @@ def home_sections(user) -> list[HomeSection]:
                     link_url=link_url,
                 )
             )
+    safety_actions = _my_safety_actions_section(user, names)
+    if safety_actions is not None:
+        sections.append(safety_actions)
     if Role.SUPERVISOR in names:
         sections.append(
             HomeSection(

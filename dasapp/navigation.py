@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from dasapp.roles import PERSON_READERS, Role, role_names
+from dasapp.roles import ALL_ROLES, PERSON_READERS, Role, role_names
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Access log", "access_log", frozenset({Role.SUPERVISOR})),
     NavItem("Queues", "queues", frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR})),
     NavItem("My caseload", "caseload", frozenset({Role.DASO, Role.RESEARCHER})),
+    # Everyone who may own a safety-plan action (not partner agencies): cases.safety_selectors.
+    NavItem("My actions", "my_safety_actions", frozenset(ALL_ROLES - {Role.PARTNER})),
+    NavItem("Actions needing attention", "safety_actions_attention", frozenset({Role.SUPERVISOR})),
     NavItem("Notifications", "notifications", frozenset()),
 ]
 

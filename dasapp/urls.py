@@ -29,6 +29,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("access-log/", views.access_log, name="access_log"),
     path("", include("cases.urls")),
+    path("", include("cases.my_actions_urls")),  # my actions, needing attention
     path("", include("risk.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -191,6 +191,11 @@ ACCESS_TABLE: dict[str, Access] = {
     "call_research": page(SUP, method="POST", kwargs={"pk": "incident"}),
     "call_history": page(SUP, kwargs={"pk": "incident"}),
     "dispatch": page(*CONTROL_ROOM),
+    # Dispatch: call-takers, attending officers and supervisors record an officer's
+    # arrival and close calls (cases.rules.DISPATCHERS); intelligence researchers do not.
+    "call_attended": on_missing_record(CT, OFF, SUP, method="POST"),
+    "call_close": on_missing_record(CT, OFF, SUP),
+    "research_list": page(INT, SUP),
     # DV1 and DASH
     "dv1_list": page(*WRITE_DV1),
     "dv1_start": on_missing_record(*WRITE_DV1, method="POST"),  # no incident sent
@@ -223,6 +228,9 @@ ACCESS_TABLE: dict[str, Access] = {
     "absences": page(SUP),
     "absence_end": on_missing_record(SUP, method="POST"),
     "absence_change": on_missing_record(SUP),
+    # Lists of actions beyond the plan: anyone who may own one; supervisors' people's.
+    "my_safety_actions": page(*SAFETY_ACTION_OWNERS),
+    "safety_actions_attention": page(SUP),
     # API
     "api-root": api(*ROLES),
     "person-list": api(*READ_PEOPLE),
@@ -235,6 +243,8 @@ ACCESS_TABLE: dict[str, Access] = {
     "incident-list": api(*CONTROL_ROOM),
     "incident-detail": api(SUP, kwargs={"pk": "incident"}),
     "incident-grade": api(SUP, method="POST", kwargs={"pk": "incident"}),
+    "incident-attended": on_missing_record(CT, OFF, SUP, api=True, method="POST"),
+    "incident-close": on_missing_record(CT, OFF, SUP, api=True, method="POST"),
     "case-list": api(*READ_CASES),
     "case-detail": api(RES, DASO, SUP, kwargs={"pk": "case"}),
     "case-history": api(SUP, kwargs={"pk": "case"}),

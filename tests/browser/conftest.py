@@ -99,3 +99,9 @@ def serious_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v.get("impact") in ("serious", "critical")
     ]
+
+
+def assert_accessible(page, what: str) -> None:
+    """No serious or critical axe violations on the page now showing."""
+    violations = serious_violations(page)
+    assert not violations, f"axe on the {what}:\n" + "\n".join(violations)

@@ -16,16 +16,11 @@ from playwright.sync_api import expect
 from cases import safety_services
 from cases.models import Absence
 from cases.tests.test_safety_services import make_staff
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))
-
-
-def assert_accessible(page, what: str) -> None:
-    violations = serious_violations(page)
-    assert not violations, f"axe on the {what}:\n" + "\n".join(violations)
 
 
 def test_supervisor_ends_a_sickness_absence_when_the_inspector_is_back_early(

@@ -16,17 +16,12 @@ from cases import safety_services
 from cases.choices import ActionStatus
 from cases.models import SafetyActionType
 from cases.tests.test_safety_services import make_case, make_staff
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 REASON = "She has moved to a refuge: patrols past the old address no longer help"
-
-
-def assert_accessible(page, what: str) -> None:
-    violations = serious_violations(page)
-    assert not violations, f"axe on the {what}:\n" + "\n".join(violations)
 
 
 def test_daso_cancels_patrols_with_a_reason_after_forgetting_it_once(

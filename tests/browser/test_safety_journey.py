@@ -23,7 +23,7 @@ from cases.models import CaseworkSettings, Contact, District, SafetyAction
 from cases.tests.test_safety_services import make_staff
 from dasapp.models import Notification
 from dasapp.roles import Role
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,11 +95,6 @@ def make_world(persona):
     staff.case = case
     staff.victim = victim
     return staff
-
-
-def assert_accessible(page, what: str) -> None:
-    violations = serious_violations(page)
-    assert not violations, f"axe on the {what}:\n" + "\n".join(violations)
 
 
 def sign_out(page) -> None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.fields.json import KeyTransform
-from django.utils import timezone
 
 from cases.choices import FlagKind, Grade, IncidentStatus, RelationshipKind
 from cases.models import Event, Incident, IncidentResearch, Person
@@ -50,14 +49,6 @@ class BoardRow:
         minutes = abs(self.seconds_left) // 60
         text = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
         return f"{text} overdue" if self.breached else f"{text} left"
-
-
-def board_rows(limit: int = 200, now: dt.datetime | None = None) -> list[BoardRow]:
-    now = now or timezone.now()
-    return [
-        BoardRow(i, int((i.attend_by - now).total_seconds()) if i.attend_by else None)
-        for i in dispatch_board()[:limit]
-    ]
 
 
 def incident_events(*, incident: Incident) -> QuerySet[Event]:

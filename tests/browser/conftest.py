@@ -56,8 +56,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def context(context):
-    """Fail fast: a page that does not show what we expect within 10 s is broken."""
+    """Fail fast: a page that does not show what we expect within 10 s is broken. Both
+    actions and `expect` assertions wait that long (expect's own default is 5 s, which
+    a debounced look-up on a busy CI machine can miss)."""
+    from playwright.sync_api import expect
+
     context.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
     return context
 
 

@@ -206,7 +206,7 @@ class ActionStatus(models.TextChoices):
 
 class FollowUpReason(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
-    OWNER_ABSENT = "owner_absent", "Owner on leave or sick when it falls due"
+    OWNER_ABSENT = "owner_absent", "Owner away when it falls due"
     OWNER_OFF_SHIFT = "owner_off_shift", "Owner off shift when it falls due"
     OWNER_INACTIVE = "owner_inactive", "Owner's account is switched off"
 

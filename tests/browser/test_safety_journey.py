@@ -190,7 +190,7 @@ def test_daso_plans_patrols_for_an_inspector_on_leave_and_one_sweep_moves_them_w
         card = page.locator(f"#action-{action.pk}")
         expect(card.get_by_test_id("action-owner")).to_have_text("Joanna Price")
         follow_ups = card.get_by_test_id("follow-ups")
-        expect(follow_ups).to_contain_text("owner on leave or sick when it falls due")
+        expect(follow_ups).to_contain_text("owner away when it falls due")
         expect(follow_ups).to_contain_text(MOVED)
         expect(follow_ups).not_to_contain_text("annual leave")
         action.refresh_from_db()

@@ -82,6 +82,22 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
         fresh = self.get_queryset().get(pk=action_obj.pk)
         return Response(s.SafetyActionSerializer(fresh).data, status=code)
 
+    def _write(self, request, pk, *, input_class, may, change: str, write) -> Response:
+        """One change to an action: 404 if the user may not see it, field errors, 403 if
+        it is open and not theirs to change (one no longer open is refused by the
+        service, with a field error, whoever asks), the service's refusal as 400 or 409,
+        and the change in the access log (the answer shows the victim's case)."""
+        found = get_object_or_404(self.get_queryset(), pk=pk)
+        data = input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        if found.status == ActionStatus.OPEN and not may(request.user, found):
+            raise PermissionDenied
+        changed = write(found, data.validated_data)
+        access.log_alteration(
+            request, obj=changed, person_id=found.plan.case.victim_id, change=change
+        )
+        return self._body(request, changed)
+
     @extend_schema(
         summary="List safety-plan actions",
         description="Actions on cases you may read, and actions you (or your team) own, "
@@ -153,24 +169,19 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
         responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
     )
     def partial_update(self, request, pk=None):
-        found = get_object_or_404(self.get_queryset(), pk=pk)
-        data = s.SafetyActionUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # A closed action is refused by the service with a field error, whoever asks.
-        if found.status == ActionStatus.OPEN and not selectors.can_complete_action(
-            request.user, found
-        ):
-            raise PermissionDenied
-        done = services.action_complete(
-            action=found,
-            user=request.user,
-            note=data.validated_data["completion_note"],
-            version=data.validated_data["version"],
+        return self._write(
+            request,
+            pk,
+            input_class=s.SafetyActionUpdateSerializer,
+            may=selectors.can_complete_action,
+            change="complete",
+            write=lambda action, data: services.action_complete(
+                action=action,
+                user=request.user,
+                note=data["completion_note"],
+                version=data["version"],
+            ),
         )
-        access.log_alteration(
-            request, obj=done, person_id=found.plan.case.victim_id, change="complete"
-        )
-        return self._body(request, done)
 
     @extend_schema(
         summary="Move a safety-plan action",
@@ -183,26 +194,21 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="reassign", filter_backends=[])
     def reassign(self, request, pk=None):
-        found = get_object_or_404(self.get_queryset(), pk=pk)
-        data = s.SafetyActionReassignSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # One no longer open is refused by the service with a field error.
-        if found.status == ActionStatus.OPEN and not selectors.can_reassign_action(
-            request.user, found
-        ):
-            raise PermissionDenied
-        moved = services.action_reassign(
-            action=found,
-            user=request.user,
-            to_user=data.validated_data["owner"],
-            to_team=data.validated_data["owner_team"],
-            reason=data.validated_data["reason"],
-            version=data.validated_data["version"],
+        return self._write(
+            request,
+            pk,
+            input_class=s.SafetyActionReassignSerializer,
+            may=selectors.can_reassign_action,
+            change="reassign",
+            write=lambda action, data: services.action_reassign(
+                action=action,
+                user=request.user,
+                to_user=data["owner"],
+                to_team=data["owner_team"],
+                reason=data["reason"],
+                version=data["version"],
+            ),
         )
-        access.log_alteration(
-            request, obj=moved, person_id=found.plan.case.victim_id, change="reassign"
-        )
-        return self._body(request, moved)
 
     @extend_schema(
         summary="Cancel a safety-plan action",
@@ -219,24 +225,19 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="cancel", filter_backends=[])
     def cancel(self, request, pk=None):
-        found = get_object_or_404(self.get_queryset(), pk=pk)
-        data = s.SafetyActionCancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # One no longer open is refused by the service with a field error.
-        if found.status == ActionStatus.OPEN and not selectors.can_cancel_action(
-            request.user, found
-        ):
-            raise PermissionDenied
-        cancelled = services.action_cancel(
-            action=found,
-            user=request.user,
-            reason=data.validated_data["reason"],
-            version=data.validated_data["version"],
+        return self._write(
+            request,
+            pk,
+            input_class=s.SafetyActionCancelSerializer,
+            may=selectors.can_cancel_action,
+            change="cancel",
+            write=lambda action, data: services.action_cancel(
+                action=action,
+                user=request.user,
+                reason=data["reason"],
+                version=data["version"],
+            ),
         )
-        access.log_alteration(
-            request, obj=cancelled, person_id=found.plan.case.victim_id, change="cancel"
-        )
-        return self._body(request, cancelled)
 
 
 class AbsenceFilter(django_filters.FilterSet):

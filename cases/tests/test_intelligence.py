@@ -417,7 +417,8 @@ def test_prepared_lookup_reads_what_the_plain_one_does_and_prepares_again_on_a_n
 @postgres_only
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_prepared_lookup_prepares_again_after_deallocate_all(household):
+def test_prepared_lookup_prepares_again_after_deallocate_all(household, settings):
+    settings.LOOKUP_PREPARED_STATEMENTS = True
     query = whole_call(household)
     before, _ = intelligence.lookup(query, now=NOW)
     with connection.cursor() as cursor:

@@ -184,16 +184,21 @@ def _stop(process: subprocess.Popen, timeout: float = 30) -> int | None:
     return process.returncode
 
 
-@pytest.mark.redis
-def test_a_real_worker_consumes_the_heartbeat_from_redis(transactional_db, tmp_path):
+def needs_redis_and_postgresql() -> None:
+    """Skip unless a real worker can run: a broker, and a database it can reach."""
     if not os.environ.get("REDIS_URL"):
         pytest.skip("set REDIS_URL to run a real Celery worker against Redis")
     if connection.vendor != "postgresql":
         pytest.skip("the worker process needs a database it can reach: use PostgreSQL")
 
+
+def real_worker_run(tmp_path, *, task, found, seconds: float, prefix: str = "pytest"):
+    """Start a real Celery worker on Redis, consuming a queue of its own, send it `task`
+    and poll `found()` until it returns something or `seconds` pass; then stop the
+    worker. Returns what `found` returned (or None), the worker's exit code, its output
+    and the queue (the worker's node name is `<queue>@<host>`)."""
     broker = _url_with_db(os.environ["REDIS_URL"], 9)  # db 9: out of other runs' way
-    queue = f"pytest-{uuid.uuid4().hex[:12]}"  # only this test's worker consumes it
-    node = f"{queue}@%h"
+    queue = f"{prefix}-{uuid.uuid4().hex[:12]}"  # only this test's worker consumes it
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "dasapp.settings",
@@ -207,7 +212,7 @@ def test_a_real_worker_consumes_the_heartbeat_from_redis(transactional_db, tmp_p
         worker = subprocess.Popen(
             [
                 *[sys.executable, "-m", "celery", "-A", "dasapp", "worker"],
-                *["--loglevel=INFO", "--concurrency=1", "-Q", queue, "-n", node],
+                *["--loglevel=INFO", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h"],
                 *["--without-gossip", "--without-mingle", "--without-heartbeat"],
             ],
             cwd=REPO,
@@ -216,20 +221,31 @@ def test_a_real_worker_consumes_the_heartbeat_from_redis(transactional_db, tmp_p
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a hung pool can be killed
         )
-    beat = None
+    result = None
     try:
         with celery_app.connection_for_write(broker) as conn:
-            heartbeat.apply_async(queue=queue, connection=conn)
-            deadline = time.monotonic() + 30
+            task.apply_async(queue=queue, connection=conn)
+            deadline = time.monotonic() + seconds
             while time.monotonic() < deadline and worker.poll() is None:
-                beat = Heartbeat.objects.filter(name="worker").first()
-                if beat is not None:
+                result = found()
+                if result is not None:
                     break
                 time.sleep(0.25)
             celery_app.amqp.queues[queue].bind(conn.default_channel).delete()
     finally:
         returncode = _stop(worker)
-    output = log_path.read_text(errors="replace")
+    return result, returncode, log_path.read_text(errors="replace"), queue
+
+
+@pytest.mark.redis
+def test_a_real_worker_consumes_the_heartbeat_from_redis(transactional_db, tmp_path):
+    needs_redis_and_postgresql()
+    beat, returncode, output, queue = real_worker_run(
+        tmp_path,
+        task=heartbeat,
+        found=lambda: Heartbeat.objects.filter(name="worker").first(),
+        seconds=30,
+    )
     assert beat is not None, f"no heartbeat within 30 s; worker output:\n{output[-3000:]}"
     assert beat.hostname.startswith(f"{queue}@"), "the beat came from another worker"
     assert returncode == 0, f"the worker did not stop cleanly ({returncode}):\n{output[-3000:]}"

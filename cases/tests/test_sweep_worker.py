@@ -12,14 +12,8 @@ tested in-process in `test_sweep.py` (a sweep dying half-way, then run again).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
-import uuid
 
 import pytest
-from django.db import connection
 
 from cases import safety_services
 from cases.choices import FollowUpReason
@@ -27,7 +21,7 @@ from cases.models import FollowUp
 from cases.tasks import sweep_safety_actions
 from cases.tests.test_safety_services import add, make_case, make_staff
 from dasapp.celery import app as celery_app
-from tests.test_celery import REPO, _database_url_of_the_test_database, _stop, _url_with_db
+from tests.test_celery import needs_redis_and_postgresql, real_worker_run
 
 
 def test_the_sweep_task_is_late_acknowledged_and_retries_database_and_broker_hiccups():
@@ -65,10 +59,7 @@ def test_the_task_runs_the_sweep_in_process(org, persona):
 def test_a_real_worker_runs_the_sweep_from_redis_and_the_follow_up_is_in_the_database(
     org, persona, tmp_path
 ):
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("set REDIS_URL to run a real Celery worker against Redis")
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker process needs a database it can reach: use PostgreSQL")
+    needs_redis_and_postgresql()
 
     staff = make_staff(persona)
     plan = safety_services.plan_get_or_create(case=make_case(staff.daso), user=staff.daso)
@@ -83,44 +74,13 @@ def test_a_real_worker_runs_the_sweep_from_redis_and_the_follow_up_is_in_the_dat
         ends_at=timezone.now() + dt.timedelta(days=7),
     )
 
-    broker = _url_with_db(os.environ["REDIS_URL"], 9)  # db 9: out of other runs' way
-    queue = f"pytest-sweep-{uuid.uuid4().hex[:12]}"  # only this test's worker consumes it
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "dasapp.settings",
-        "DATABASE_URL": _database_url_of_the_test_database(),
-        "REDIS_URL": broker,
-        "DASAPP_VAR_DIR": str(tmp_path / "var"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = tmp_path / "worker.log"
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [
-                *[sys.executable, "-m", "celery", "-A", "dasapp", "worker"],
-                *["--loglevel=INFO", "--concurrency=1", "-Q", queue, "-n", f"{queue}@%h"],
-                *["--without-gossip", "--without-mingle", "--without-heartbeat"],
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    follow_up = None
-    try:
-        with celery_app.connection_for_write(broker) as conn:
-            sweep_safety_actions.apply_async(queue=queue, connection=conn)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and worker.poll() is None:
-                follow_up = FollowUp.objects.filter(action=action).first()
-                if follow_up is not None:
-                    break
-                time.sleep(0.25)
-            celery_app.amqp.queues[queue].bind(conn.default_channel).delete()
-    finally:
-        returncode = _stop(worker)
-    output = log_path.read_text(errors="replace")
+    follow_up, returncode, output, _queue = real_worker_run(
+        tmp_path,
+        task=sweep_safety_actions,
+        found=lambda: FollowUp.objects.filter(action=action).first(),
+        seconds=60,
+        prefix="pytest-sweep",
+    )
     assert follow_up is not None, f"no follow-up within 60 s; worker output:\n{output[-3000:]}"
     assert (follow_up.reason, follow_up.to_user_id, follow_up.owner_key, follow_up.to_key) == (
         FollowUpReason.OWNER_ABSENT,

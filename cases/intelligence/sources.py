@@ -433,12 +433,13 @@ def source_people_and_children(ctx: Context, package: Package) -> None:
 # them with their names, their incidents as suspect (newest first), the victims of
 # those incidents and the weapons and strangulation answers of the DV1s submitted on
 # them (about this suspect, or naming none), in rows tagged by what they are: each part
-# walks an index.
+# walks an index. Suspects of the victims' incidents are counted once each towards the
+# limit, so a suspect on many of her incidents does not hide another.
 _PARTNERS = """
 SELECT p.{Person.id}, 'partner' FROM {Person} p WHERE p.{Person.id} = ANY(%s)"""
 _SUSPECTS_OF_VICTIMS = """
 SELECT * FROM (
-    SELECT ip.{IncidentPerson.person}, 'of victims' FROM {IncidentPerson} ip
+    SELECT DISTINCT ip.{IncidentPerson.person}, 'of victims' FROM {IncidentPerson} ip
     WHERE ip.{IncidentPerson.incident} IN (
         SELECT v.{IncidentPerson.incident} FROM {IncidentPerson} v
         WHERE v.{IncidentPerson.person} = ANY(%s) AND v.{IncidentPerson.role} = %s

@@ -283,6 +283,21 @@ def test_household_children_and_the_partners_history_with_another_victim(househo
 
 
 @pytest.mark.django_db
+def test_a_suspect_on_many_of_her_incidents_does_not_hide_another(household):
+    victim = household["victim"]
+    regular, once = person("Rory", "Madeup"), person("Seth", "Imagined")
+    for days in range(1, intelligence.MAX_PEOPLE + 6):
+        incident(days_ago=days, victim=victim, suspect=regular)
+    incident(days_ago=200, victim=victim, suspect=once)
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(person_ids=[victim.pk]), now=NOW)
+
+    suspects = {s["name"]: s["incidents"] for s in package.suspects}
+    assert suspects["Rory Madeup"] == intelligence.MAX_PEOPLE + 5
+    assert suspects["Seth Imagined"] == 1
+
+
+@pytest.mark.django_db
 def test_a_partner_with_no_incidents_is_still_named_among_the_suspects(household):
     package, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
 

@@ -448,6 +448,99 @@ def test_prepared_lookup_prepares_again_after_deallocate_all(household, settings
     assert after.as_json() == before.as_json()
 
 
+def _known_caller() -> None:
+    """A victim on a number with a flag, her partner and two incidents against her."""
+    victim = person("Nadia", "Testwood", dt.date(1991, 6, 16))
+    partner = person("Colm", "Fakely", dt.date(1989, 2, 1))
+    phone, _ = services.phone_get_or_create(number=NUMBER)
+    services.person_phone_link(person=victim, phone=phone)
+    services.relationship_link(person=victim, other=partner, kind=RelationshipKind.PARTNER)
+    flag_raise(kind=FlagKind.HIGH_RISK_VICTIM, summary="High risk", source="case:9", phone=phone)
+    for days in (30, 90):
+        incident(days_ago=days, victim=victim, suspect=partner, caller_phone=phone)
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_prepared_and_plain_lookups_agree_while_tables_are_emptied_and_filled_again(settings):
+    """Several connections look up the same number, each prepared and then plain in one
+    snapshot (repeatable read), while another empties every table (`flush`, as the test
+    suite does between tests) and fills them again with new ids, and connections are
+    dropped and opened. Prepared statements outlive all of that on the server; what they
+    read must be what the plain statements read, every time."""
+    import random
+    import threading
+    import time
+
+    from django.core.management import CommandError, call_command
+    from django.db import connections, transaction
+
+    settings.LOOKUP_PREPARED_STATEMENTS = True
+    plain_here = threading.local()
+    with mock.patch.object(
+        intelligence.sql,
+        "uses_prepared_statements",
+        lambda: connection.vendor == "postgresql" and not getattr(plain_here, "on", False),
+    ):
+        _known_caller()
+        until = time.monotonic() + 8
+        compared, found, mismatches, failures = [0], [0], [], []
+
+        def on_its_own_connection(work):
+            def run() -> None:
+                try:
+                    work()
+                except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                    failures.append(repr(exc))
+                finally:
+                    connections.close_all()
+
+            return threading.Thread(target=run)
+
+        def look_up_both_ways() -> None:
+            query = intelligence.LookupQuery(phone="(07700) 900-642")
+            while time.monotonic() < until:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    prepared, _ = intelligence.lookup(query)
+                    plain_here.on = True
+                    try:
+                        plain, _ = intelligence.lookup(query)
+                    finally:
+                        plain_here.on = False
+                if prepared.unavailable or plain.unavailable:
+                    continue  # the flush's locks can deadlock a look-up: it says so
+                one, other = prepared.as_json(), plain.as_json()
+                one.pop("searched_at"), other.pop("searched_at")
+                compared[0] += 1
+                found[0] += bool(prepared.flags)
+                if one != other:
+                    mismatches.append((one, other))
+                if random.random() < 0.2:
+                    connection.close()  # the next look-up on a new connection
+
+        def empty_and_fill() -> None:
+            while time.monotonic() < until - 1:
+                time.sleep(0.8)
+                try:
+                    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+                except CommandError:
+                    continue  # a deadlock with a look-up: the look-up or this goes on
+                _known_caller()
+
+        threads = [on_its_own_connection(look_up_both_ways) for _ in range(2)]
+        threads.append(on_its_own_connection(empty_and_fill))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert failures == [] and mismatches == []
+    assert compared[0] > 50 and found[0] > 20, (compared, found)
+
+
 @postgres_only
 @pytest.mark.postgres
 @pytest.mark.django_db

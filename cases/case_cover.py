@@ -118,13 +118,14 @@ def away_decision(
 
 
 def away_words(away: Away, now: dt.datetime) -> str:
-    """`away until 3 December`, `away from 1 December until 3 December`, `account
-    switched off`: the same words for every kind of absence."""
+    """What follows the owner's name: `is away until 3 December`, `is away from 1
+    December until 3 December`, `has a switched-off account`: the same words for every
+    kind of absence."""
     if away.reason == CoverReason.OWNER_INACTIVE:
-        return "account switched off"
+        return "has a switched-off account"
     if away.away_from is not None and away.away_from > now:
-        return f"away from {from_text(away.away_from)} until {until_text(away.away_until)}"
-    return f"away until {until_text(away.away_until)}"
+        return f"is away from {from_text(away.away_from)} until {until_text(away.away_until)}"
+    return f"is away until {until_text(away.away_until)}"
 
 
 # The check on the database -------------------------------------------------------------
@@ -293,7 +294,7 @@ def _note(p: _Planned, now: dt.datetime) -> str:
     due = f"; its review is due {_when(p.review_due_at)}" if p.review_due_at else ""
     told = ", ".join(_name(u) for u in p.told) or "nobody (no supervisor or team lead is set)"
     return (
-        f"{_name(p.owner)}, who holds the case, is {away_words(p.away, now)}{due}. "
+        f"{_name(p.owner)}, who holds the case, {away_words(p.away, now)}{due}. "
         f"Told: {told}. The case stays with {_name(p.owner)} until someone reassigns it."
     )
 
@@ -354,12 +355,10 @@ def _messages(planned: list[_Planned], now: dt.datetime) -> list[Message]:
         words = away_words(first.away, now)
         if len(items) == 1:
             high = first.risk_level == RiskLevel.HIGH
-            title = (
-                f"{'High-risk case' if high else 'Case'} {first.reference}: its owner is {words}"
-            )
+            title = f"{'High-risk case' if high else 'Case'} {first.reference}: its owner {words}"
             url = _case_url(first.case_id)
         else:
-            title = f"{len(items)} open cases held by {owner}, who is {words}"
+            title = f"{len(items)} open cases held by {owner}, who {words}"
             queues = {p.queue_id for p in items}
             url = (
                 f"/queues/{first.queue_id}/?owner={first.owner.pk}&owner_away=on"
@@ -370,7 +369,7 @@ def _messages(planned: list[_Planned], now: dt.datetime) -> list[Message]:
         if len(items) > LISTED:
             lines.append(f"and {len(items) - LISTED} more")
         body = (
-            f"{owner} is {words}. Nothing has been moved: reassign a case if it cannot "
+            f"{owner} {words}. Nothing has been moved: reassign a case if it cannot "
             "wait (within the team, or to another team covering).\n" + "\n".join(lines)
         )
         digest = hashlib.sha256(",".join(str(p.case_id) for p in items).encode()).hexdigest()[:16]
@@ -422,14 +421,18 @@ def _absences(user_ids, now: dt.datetime, far: dt.datetime) -> dict[int, list[Ab
     return found
 
 
+def _raised(case_ids) -> set[tuple[int, str]]:
+    """The (case, away key) pairs already told about: the cheap check before writing.
+    The unique constraint is what holds when another run writes in between."""
+    return set(
+        CaseCoverAlert.objects.filter(case_id__in=list(case_ids)).values_list("case_id", "away_key")
+    )
+
+
 def _batch(rows, *, people: _People, now, far, system, report: CoverReport) -> None:
     people.load(r.assigned_to_id for r in rows)
     absences = _absences({r.assigned_to_id for r in rows}, now, far)
-    raised = set(
-        CaseCoverAlert.objects.filter(case_id__in=[r.id for r in rows]).values_list(
-            "case_id", "away_key"
-        )
-    )
+    raised = _raised([r.id for r in rows])
     planned: list[_Planned] = []
     for row in rows:
         owner = people.user(row.assigned_to_id)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases import availability, rules
 from cases.assignment_selectors import open_safety_actions
+from cases.case_cover_selectors import cover_queue_for
 from cases.case_services import _check_version, markers_sync
 from cases.choices import CaseStatus, EventVerb
 from cases.events import event_record
@@ -259,8 +260,6 @@ def _batch_key(prefix: str, cases: Iterable[Case]) -> str:
 def _cover_queue(case: Case, to_user) -> Queue:
     """The queue of `to_user`'s team for the case's risk level, worked by a role they
     hold: where the case goes when their team covers. Refused when there is none."""
-    from cases.case_cover_selectors import cover_queue_for
-
     queue = cover_queue_for(case=case, to_user=to_user)
     if queue is None:
         level = case.get_risk_level_display().lower()
@@ -304,8 +303,10 @@ def case_reassign(
     if refusal and case.queue_id is not None and has_role(to_user, *rules.CASE_OWNER_ROLES):
         if across_teams:
             queue, refusal = _cover_queue(case, to_user), ""
-        elif getattr(getattr(to_user, "profile", None), "team_id", None) != case.queue.team_id:
-            refusal += ", or reassign across teams: the case then moves to their team's queue"
+        else:
+            other = cover_queue_for(case=case, to_user=to_user)
+            if other is not None and other.team_id != case.queue.team_id:
+                refusal += ", or reassign across teams: the case then moves to their team's queue"
     if refusal:
         raise DomainError("Choose someone who works this case's queue.", {"to_user": [refusal]})
     moved = _move(case, user=user, to_user=to_user, reason=reason, queue=queue)

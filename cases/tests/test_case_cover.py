@@ -5,6 +5,7 @@ entry. Fixtures are fictional."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 import time_machine
@@ -366,3 +367,75 @@ def test_the_beat_schedule_runs_the_check_next_to_the_sweep():
     assert entry["task"] == "cases.tasks.check_cases_owner_away"
     assert entry["schedule"] == 300.0
     assert entry["options"]["expires"] == 300.0
+
+
+# Two runs at once (PostgreSQL) --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_on_postgresql_tell_about_each_case_once(staff, monkeypatch, caplog):
+    """Both runs read "nobody told yet" before either commits (the first is slowed down
+    after writing its alerts, inside its transaction); the second one's insert waits on
+    the unique index, then fails, and it goes case by case, skipping each."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite runs one writing transaction at a time: two runs cannot overlap there. "
+            "Run with DATABASE_URL=postgres://… to test the unique constraint under a race."
+        )
+    people = staff
+    caplog.set_level("INFO", logger="cases.case_cover")
+    with time_machine.travel(HUB_A_DAYS, tick=False):
+        cases = [held_case(people["dee"], n=n) for n in range(12)]
+        absence(people["dee"], starts_in_days=-1, ends_in_days=3)
+    from cases.safety_services.common import system_user
+
+    system_user()
+    real_notify = case_cover.notify_many
+
+    def slow_notify(messages):
+        made = real_notify(messages)
+        time.sleep(0.5)  # hold the transaction open, alerts written
+        return made
+
+    monkeypatch.setattr(case_cover, "notify_many", slow_notify)
+    barrier = threading.Barrier(2, timeout=10)
+    reports, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            reports.append(cover_check_run(now=HUB_A_DAYS, batch_size=5))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert not errors, errors
+    assert sum(r.alerted for r in reports) == 12
+    assert sum(r.skipped for r in reports) == 12  # the other run's, each once
+    assert sum(r.failed for r in reports) == 0
+    # The runs did overlap: one insert met the other's alerts and went one by one.
+    assert "batch overlapped another run" in caplog.text
+    alerted = sorted(CaseCoverAlert.objects.values_list("case_id", flat=True))
+    assert alerted == sorted(c.pk for c in cases)  # each exactly once
+    assert Event.objects.filter(verb=EventVerb.CASE_OWNER_AWAY).count() == 12
+    # One message per batch of five for each of the two told, never twice for a case.
+    for person in ("sara", "lee"):
+        listed = [
+            ref
+            for note in told(people[person])
+            for ref in (c.reference for c in cases)
+            if ref in note.body
+        ]
+        assert sorted(listed) == sorted(c.reference for c in cases)

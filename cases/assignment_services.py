@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases import availability, rules
 from cases.assignment_selectors import open_safety_actions
+from cases.case_cover_selectors import cover_queue_for
 from cases.case_services import _check_version, markers_sync
 from cases.choices import CaseStatus, EventVerb
 from cases.events import event_record
@@ -25,7 +26,7 @@ from cases.safety_services.plans import plan_flags_lift
 from dasapp.api import ConflictError, DomainError
 from dasapp.history import audited_save
 from dasapp.notify import notify
-from dasapp.roles import Role
+from dasapp.roles import Role, has_role
 
 BULK_MAX = 200
 REASON_MAX = 300
@@ -39,6 +40,7 @@ class Reassigned:
     cases: list[Case]
     unchanged: list[Case] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    queue: Queue | None = None  # the queue the case moved to (another team covering)
 
 
 def name_of(user) -> str:
@@ -195,19 +197,33 @@ def _check_target(to_user) -> None:
         raise DomainError(message, {"to_user": [message]})
 
 
-def _move(case: Case, *, user, to_user, reason: str) -> dict:
-    """Give one locked, checked case to `to_user`; returns who had it."""
+def _move(case: Case, *, user, to_user, reason: str, queue: Queue | None = None) -> dict:
+    """Give one locked, checked case to `to_user` (and, another team covering, into
+    `queue`, that team's queue for its risk level); returns who had it."""
     previous = case.assigned_to if case.assigned_to_id else None
+    old_queue = case.queue if case.queue_id else None
     case.assigned_to = to_user
+    history = f"Reassigned to {name_of(to_user)}: {reason}"
+    if queue is not None:
+        case.queue = queue
+        case.hub_takes_over_at = None  # another team covers: nobody waits for the hub
+        history = f"Reassigned to {name_of(to_user)}, {queue.team.name} covering: {reason}"
     case.version += 1
-    audited_save(case, user=user, reason=f"Reassigned to {name_of(to_user)}: {reason}")
+    audited_save(case, user=user, reason=history)
     old = {"assigned_to": previous.pk, "name": name_of(previous)} if previous else {}
+    new = {"assigned_to": to_user.pk, "name": name_of(to_user)}
+    if queue is not None:
+        old = (old or {"assigned_to": None}) | {
+            "queue_id": old_queue.pk if old_queue else None,
+            "queue": old_queue.name if old_queue else None,
+        }
+        new |= {"queue_id": queue.pk, "queue": queue.name, "team": queue.team.name}
     event_record(
         verb=EventVerb.CASE_REASSIGNED,
         actor=user,
         case=case,
         old=old or {"assigned_to": None},
-        new={"assigned_to": to_user.pk, "name": name_of(to_user)},
+        new=new,
         reason=reason,
     )
     return {"previous": previous}
@@ -241,14 +257,39 @@ def _batch_key(prefix: str, cases: Iterable[Case]) -> str:
     return f"{prefix}:{digest}"
 
 
+def _cover_queue(case: Case, to_user) -> Queue:
+    """The queue of `to_user`'s team for the case's risk level, worked by a role they
+    hold: where the case goes when their team covers. Refused when there is none."""
+    queue = cover_queue_for(case=case, to_user=to_user)
+    if queue is None:
+        level = case.get_risk_level_display().lower()
+        message = (
+            f"{name_of(to_user)}'s team has no queue of {level}-risk cases that they work: "
+            "choose someone else"
+        )
+        raise DomainError("Choose someone who can cover this case.", {"to_user": [message]})
+    return queue
+
+
 @transaction.atomic
 def case_reassign(
-    *, case: Case, user, to_user, reason: str, version: int | None = None
+    *,
+    case: Case,
+    user,
+    to_user,
+    reason: str,
+    version: int | None = None,
+    across_teams: bool = False,
 ) -> Reassigned:
     """A supervisor gives a case to someone who works its queue, with a reason. Refused
     for a switched-off account or someone who does not work the queue; allowed with a
     warning when the new owner is not at work now. The new owner is notified, and so is
-    the one who had it."""
+    the one who had it.
+
+    `across_teams`: the new owner may be in another hub or unit, covering while the
+    case's team is away: the case moves to their team's queue for its risk level (the
+    same review target; a hub takeover pending is cleared), with the reason in its
+    history. Without it, someone of another team is refused, with that hint."""
     reason = _reason(reason, required="Explain why the case is moving")
     _check_target(to_user)
     case = _locked(case)
@@ -258,18 +299,29 @@ def case_reassign(
         message = f"The case is already assigned to {name_of(to_user)}"
         raise DomainError(message, {"to_user": [message]})
     refusal = _queue_refusal(to_user, case.queue)
+    queue = None
+    if refusal and case.queue_id is not None and has_role(to_user, *rules.CASE_OWNER_ROLES):
+        if across_teams:
+            queue, refusal = _cover_queue(case, to_user), ""
+        else:
+            other = cover_queue_for(case=case, to_user=to_user)
+            if other is not None and other.team_id != case.queue.team_id:
+                refusal += ", or reassign across teams: the case then moves to their team's queue"
     if refusal:
         raise DomainError("Choose someone who works this case's queue.", {"to_user": [refusal]})
-    moved = _move(case, user=user, to_user=to_user, reason=reason)
+    moved = _move(case, user=user, to_user=to_user, reason=reason, queue=queue)
+    body = reason
+    if queue is not None:
+        body = f"{reason}\nThe case is now in {queue.name}: your team covers it."
     notify(
         users=[to_user],
         title=f"Case {case.reference} reassigned to you by {name_of(user)}",
-        body=reason,
+        body=body,
         url=_case_url(case),
         dedupe_key=f"reassigned:{case.pk}:{case.version}",
     )
     _tell_previous_owners([(case, moved["previous"])], user=user, to_user=to_user, reason=reason)
-    return Reassigned([case], warnings=_not_at_work_warning(to_user, 1))
+    return Reassigned([case], warnings=_not_at_work_warning(to_user, 1), queue=queue)
 
 
 @transaction.atomic

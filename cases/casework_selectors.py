@@ -295,6 +295,11 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
     elif verb == EventVerb.CASE_REASSIGNED:
         source = f" from {old['name']}" if old.get("name") else ""
         sentence = f"Case reassigned{source} to {new.get('name', 'someone else')} {by}{why}"
+        if new.get("queue") and new.get("queue") != old.get("queue"):
+            moved = f" from {old['queue']}" if old.get("queue") else ""
+            details.append(
+                f"{new.get('team') or 'Another team'} covers: moved{moved} to {new['queue']}"
+            )
     elif verb == EventVerb.CASE_CLOSED:
         sentence = f"Case closed {by}{why}"
     elif verb == EventVerb.SUPERVISOR_REVIEW_REQUESTED:

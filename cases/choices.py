@@ -162,6 +162,7 @@ class EventVerb(models.TextChoices):
     SAFETY_ACTION_ESCALATED = "safety_action_escalated", "Safety-plan action escalated"
     SAFETY_ACTION_CANCELLED = "safety_action_cancelled", "Safety-plan action cancelled"
     CONTACT_RECORDED = "contact_recorded", "Contact with the victim recorded"
+    CASE_OWNER_AWAY = "case_owner_away", "Case owner away: supervisors told"
 
 
 class RiskLevel(models.TextChoices):
@@ -208,6 +209,15 @@ class FollowUpReason(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
     OWNER_ABSENT = "owner_absent", "Owner away when it falls due"
     OWNER_OFF_SHIFT = "owner_off_shift", "Owner off shift when it falls due"
+    OWNER_INACTIVE = "owner_inactive", "Owner's account is switched off"
+
+
+class CoverReason(models.TextChoices):
+    """Why a case's supervisors were told its owner is away (never the kind of absence:
+    sickness is health data)."""
+
+    OWNER_AWAY = "owner_away", "Owner away now"
+    AWAY_AT_TARGET = "away_at_target", "Owner away when the review is due"
     OWNER_INACTIVE = "owner_inactive", "Owner's account is switched off"
 
 

@@ -149,6 +149,14 @@ def _breached(queryset, name, value):
     return queryset.filter(review_due_at__lt=timezone.now()) if value else queryset
 
 
+def _owner_away(queryset, name, value):
+    """Only cases whose owner is away now or before the review target, or switched off
+    (`cases.case_cover_selectors`); a false or missing value filters nothing."""
+    from cases.case_cover_selectors import owner_away_filter
+
+    return owner_away_filter(queryset) if value else queryset
+
+
 class CaseFilter(django_filters.FilterSet):
     """Narrow a list of cases already scoped to what the user may see."""
 
@@ -178,6 +186,16 @@ class CaseFilter(django_filters.FilterSet):
         label="Only cases past their review target",
         help_text="true: only cases past their queue's review target.",
     )
+    owner = django_filters.NumberFilter(
+        field_name="assigned_to_id", label="Owner", help_text="The owner's user id."
+    )
+    owner_away = django_filters.BooleanFilter(
+        method=_owner_away,
+        widget=forms.CheckboxInput,
+        label="Only cases whose owner is away",
+        help_text="true: only cases whose owner is away (a recorded absence) now or before "
+        "the case's review target, or whose owner's account is switched off.",
+    )
 
     class Meta:
         model = case_models.Case
@@ -188,6 +206,8 @@ class CaseFilter(django_filters.FilterSet):
     PAGE_HINTS = {
         "district": "",
         "breached": "Cases not reviewed within the queue's target time",
+        "owner": "",
+        "owner_away": "Away now or before the case's review target, or account switched off",
     }
 
     @property

@@ -255,6 +255,13 @@ def can_reassign_case(user, case) -> bool:
     return case.status == CaseStatus.OPEN and has_role(user, Role.SUPERVISOR)
 
 
+def can_reassign_across_teams(user, case) -> bool:
+    """Give an open case to a DASO (or researcher) of another hub or unit, covering while
+    its team is away; the case moves to their team's queue (a case outside any queue may
+    be held by anyone already). Supervisors only, like any reassignment; a DASO may not."""
+    return can_reassign_case(user, case)
+
+
 def can_close_case(user, case) -> bool:
     """Close an open case: its owner, or a supervisor."""
     from cases.choices import CaseStatus

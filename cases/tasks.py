@@ -1,4 +1,5 @@
-"""Background work for cases: the safety-action follow-up sweep.
+"""Background work for cases: the safety-action follow-up sweep, and the check for
+cases whose owner is away.
 
 Run by the beat schedule in `dasapp/celery.py` every few minutes. The database is the
 source of truth, not the queue: a sweep that is lost (Redis down, a worker killed) is
@@ -35,5 +36,32 @@ def sweep_safety_actions(self) -> dict:
         "followed_up": report.followed_up,
         "moved": report.moved,
         "escalated": report.escalated,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, ConnectionError),
+    retry_backoff=15,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def check_cases_owner_away(self) -> dict:
+    """Tell the supervisors and team lead of open cases whose owner is away (now, or
+    for high risk when the review is due), once per case and absence; moves nothing.
+    Idempotent like the sweep: a lost run is made up by the next, a repeated one tells
+    nobody twice (`cases.case_cover`)."""
+    from cases.case_cover import cover_check_run
+
+    report = cover_check_run()
+    return {
+        "scanned": report.scanned,
+        "alerted": report.alerted,
+        "skipped": report.skipped,
+        "told": report.told,
         "seconds": round(report.seconds, 3),
     }

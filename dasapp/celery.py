@@ -33,6 +33,13 @@ def _beat_schedule() -> dict:
             "schedule": float(getattr(settings, "SAFETY_SWEEP_INTERVAL_SECONDS", 300)),
             "options": {"expires": float(getattr(settings, "SAFETY_SWEEP_INTERVAL_SECONDS", 300))},
         },
+        # Cases whose owner is away: supervisors told once per case and absence. Like the
+        # sweep, a run not started within one interval is dropped; the next does its work.
+        "check-cases-owner-away": {
+            "task": "cases.tasks.check_cases_owner_away",
+            "schedule": float(getattr(settings, "CASE_COVER_INTERVAL_SECONDS", 300)),
+            "options": {"expires": float(getattr(settings, "CASE_COVER_INTERVAL_SECONDS", 300))},
+        },
     }
 
 

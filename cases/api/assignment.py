@@ -125,8 +125,11 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
         description="Supervisors give an open case to someone who works its queue, with a "
         "reason. Refused (400) for a switched-off account or someone who does not work the "
         "queue; done with a warning when the new owner is not at work now (leave, sickness "
-        "or off shift). The new owner and the previous one are notified. Send the "
-        "`version` you read (409 if it changed).",
+        "or off shift). With `across_teams`, the new owner may be a DASO of another hub or "
+        "unit covering while the case's team is away: the case moves to their team's queue "
+        "for its risk level (`moved_to_queue`), refused (400) when that team has none. "
+        "The new owner and the previous one are notified. Send the `version` you read "
+        "(409 if it changed).",
         request=s.ReassignInputSerializer,
         responses={200: s.ReassignResultSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
     )
@@ -136,15 +139,31 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
         data = s.ReassignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data
+        if given["across_teams"] and not rules.can_reassign_across_teams(request.user, case):
+            raise PermissionDenied
         result = services.case_reassign(
             case=case,
             user=request.user,
             to_user=_user(given["to_user"]),
             reason=given["reason"],
             version=given["version"],
+            across_teams=given["across_teams"],
         )
-        _log_alter(request, case, "reassign", to_user=given["to_user"])
-        return Response({"case": self._full(result.cases[0]), "warnings": result.warnings})
+        moved_to = result.queue.pk if result.queue is not None else None
+        _log_alter(
+            request,
+            case,
+            "reassign",
+            to_user=given["to_user"],
+            **({"queue": moved_to} if moved_to else {}),
+        )
+        return Response(
+            {
+                "case": self._full(result.cases[0]),
+                "warnings": result.warnings,
+                "moved_to_queue": moved_to,
+            }
+        )
 
     @extend_schema(
         summary="Reassign a batch of cases",

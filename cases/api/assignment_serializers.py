@@ -45,8 +45,14 @@ class ReleaseInputSerializer(serializers.Serializer):
 class ReassignInputSerializer(serializers.Serializer):
     to_user = serializers.IntegerField(
         help_text="The new owner's user id: an active member of the queue's team holding "
-        "the role that works the queue.",
+        "the role that works the queue (or, with `across_teams`, of another team).",
         error_messages={"required": TO_USER_REQUIRED, "null": TO_USER_REQUIRED},
+    )
+    across_teams = serializers.BooleanField(
+        default=False,
+        help_text="true: the new owner may be a DASO (or researcher) of another hub or unit, "
+        "covering while the case's team is away; the case moves to their team's queue for "
+        "its risk level. Without it, someone of another team is refused (400).",
     )
     reason = serializers.CharField(
         max_length=REASON_MAX,
@@ -92,6 +98,11 @@ class WarningsMixin(serializers.Serializer):
 
 class ReassignResultSerializer(WarningsMixin):
     case = CaseSerializer()
+    moved_to_queue = serializers.IntegerField(
+        allow_null=True,
+        help_text="The id of the queue the case moved to when another team covers it "
+        "(`across_teams`); null when it stayed in its queue.",
+    )
 
 
 class BulkReassignResultSerializer(WarningsMixin):

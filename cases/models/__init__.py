@@ -1,4 +1,5 @@
 from cases.models.casework import Case, Queue, Task
+from cases.models.cover import CaseCoverAlert
 from cases.models.flags import Flag
 from cases.models.incidents import (
     Event,
@@ -36,6 +37,7 @@ __all__ = [
     "SafetyActionType",
     "SafetyPlan",
     "Case",
+    "CaseCoverAlert",
     "Queue",
     "Task",
     "Event",

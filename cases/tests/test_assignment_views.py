@@ -145,9 +145,13 @@ def test_reassign_page_offers_active_staff_of_the_queue_and_marks_who_is_away(pe
 
     page = signed_in(people["supervisor"]).get(f"/cases/{case.pk}/reassign/?via=case:{case.pk}")
 
-    widget = page.context["form"].fields["to_user"].widget
-    options = [label for value, label in widget.choices if value]
-    assert options == ["Dee Ash", "Kim Lee (not at work now)"]  # not Jo (off), not others
+    form = page.context["form"]
+    options = [label for value, label in form.own_options if value]
+    # Not Jo (switched off); others only in the groups of other teams, covering.
+    assert options == ["Dee Ash", "Kim Lee (away until 1 December at 10:00)"]
+    assert all(
+        group.endswith("covering (the case moves to its queue)") for group, _ in (form.cover_groups)
+    )
     assert AccessLog.objects.filter(
         object_id=str(case.pk), purpose="Reassign the case", user=people["supervisor"]
     ).exists()

@@ -13,12 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import assignment_selectors as selectors
 from cases import assignment_services as services
+from cases import case_cover_selectors as cover_selectors
 from cases import casework_selectors, rules
 from cases.models import Case, Queue
 from dasapp import access
@@ -35,8 +37,18 @@ from dasapp.roles import Role
 NOBODY = ("", "Choose someone")
 
 
-def _owner_choices(staff) -> list[tuple[str, str]]:
-    return [NOBODY, *[(str(choice.user.pk), choice.label) for choice in staff]]
+def _owner_choices(staff, cover=()) -> list:
+    """Those who work the case's queue first; then, grouped by team, those of other
+    teams who could cover it (the case moves to their team's queue)."""
+    choices: list = [NOBODY, *[(str(choice.user.pk), choice.label) for choice in staff]]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for choice in cover:
+        groups.setdefault(choice.team_name or "No team", []).append(
+            (str(choice.user.pk), choice.label)
+        )
+    for team, options in groups.items():
+        choices.append((f"{team}: covering (the case moves to its queue)", options))
+    return choices
 
 
 class ReleaseForm(forms.Form):
@@ -61,13 +73,24 @@ class ReassignForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, staff=(), **kwargs):
+    def __init__(self, *args, staff=(), cover=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].widget = forms.Select(choices=_owner_choices(staff))
+        choices = _owner_choices(staff, cover)
+        self.fields["to_user"].widget = forms.Select(choices=choices)
+        # For the page's grouped picker: the queue's own staff, then each other team.
+        self.own_options = [c for c in choices if not isinstance(c[1], list)]
+        self.cover_groups = [c for c in choices if isinstance(c[1], list)]
         self.fields["to_user"].help_text = (
-            "Active staff who work this queue. Someone marked not at work now will not see "
-            "the case until they are back."
+            "Active staff who work this queue. Someone marked away or not at work now will "
+            "not see the case until they are back."
         )
+        if cover:
+            self.fields["to_user"].help_text = (
+                "Active staff who work this queue, then those of other hubs and units who "
+                "could cover it: the case then moves to their team's queue for its risk "
+                "level. Someone marked away or not at work now will not see the case until "
+                "they are back."
+            )
 
     def clean_to_user(self):
         value = self.cleaned_data.get("to_user") or ""
@@ -268,7 +291,13 @@ def case_release(request, pk: int):
 
 def _announce(request, result: services.Reassigned, to_user) -> None:
     name = services.name_of(to_user)
-    if len(result.cases) == 1:
+    if len(result.cases) == 1 and result.queue is not None:
+        messages.success(
+            request,
+            f"Case {result.cases[0].reference} reassigned to {name}: it is now in "
+            f"{result.queue.name}",
+        )
+    elif len(result.cases) == 1:
         messages.success(request, f"Case {result.cases[0].reference} reassigned to {name}")
     elif result.cases:
         messages.success(request, f"{len(result.cases)} cases reassigned to {name}")
@@ -283,16 +312,27 @@ def _announce(request, result: services.Reassigned, to_user) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def case_reassign(request, pk: int):
-    """A supervisor gives the case to someone who works its queue, with a reason."""
+    """A supervisor gives the case to someone who works its queue, with a reason; or to
+    a DASO of another hub or unit covering it, the case moving to their team's queue.
+    The picker says who is away, and until when."""
     case = _case_or_404(request, pk)
     if not rules.can_reassign_case(request.user, case):
         raise PermissionDenied
+    now = timezone.now()
     staff = [
         choice
-        for choice in selectors.queue_staff(queue=case.queue)
+        for choice in cover_selectors.queue_choices(queue=case.queue, at=now)
         if choice.user.pk != case.assigned_to_id
     ]
-    form = ReassignForm(request.POST or None, staff=staff, initial={"version": case.version})
+    cover = (
+        cover_selectors.cover_staff(case=case, at=now)
+        if rules.can_reassign_across_teams(request.user, case) and case.queue_id
+        else []
+    )
+    covering = {choice.user.pk for choice in cover}
+    form = ReassignForm(
+        request.POST or None, staff=staff, cover=cover, initial={"version": case.version}
+    )
     outcome = _submit(
         request,
         case,
@@ -303,13 +343,20 @@ def case_reassign(request, pk: int):
             to_user=data["to_user"],
             reason=data["reason"],
             version=data["version"],
+            across_teams=bool(data["to_user"] and data["to_user"].pk in covering),
         ),
     )
     case = outcome.case
     if outcome.done:
         to_user = form.cleaned_data["to_user"]
+        moved_to = outcome.result.queue
         access.log_alteration(
-            request, obj=case, person_id=case.victim_id, change="reassign", to_user=to_user.pk
+            request,
+            obj=case,
+            person_id=case.victim_id,
+            change="reassign",
+            to_user=to_user.pk,
+            **({"queue": moved_to.pk} if moved_to else {}),
         )
         _announce(request, outcome.result, form.cleaned_data["to_user"])
         return redirect(_back(request, _case_page(request, case)))
@@ -317,7 +364,13 @@ def case_reassign(request, pk: int):
     return render(
         request,
         "assignment/reassign.html",
-        {"case": case, "form": form, "via": access.via_query(request), "staff": staff},
+        {
+            "case": case,
+            "form": form,
+            "via": access.via_query(request),
+            "staff": staff,
+            "cover": cover,
+        },
         status=outcome.status,
     )
 
@@ -434,15 +487,36 @@ def case_close(request, pk: int):
 # My caseload ----------------------------------------------------------------------------
 
 
+class CaseloadFilterForm(forms.Form):
+    owner_away = forms.BooleanField(
+        label="Only cases falling due while you are away",
+        help_text="You are away now or before the case's review target",
+        required=False,
+    )
+
+
 @role_required(*rules.CASE_OWNER_ROLES)
 @never_cache
 def caseload(request):
     """The open cases you hold: high risk first, then the longest waiting, with time to
-    each one's review target."""
-    rows = selectors.caseload_rows(user=request.user)
+    each one's review target and whether you are away before it."""
+    now = timezone.now()
+    form = CaseloadFilterForm(request.GET or None)
+    cases = cover_selectors.away_annotated(selectors.caseload_cases(user=request.user), now)
+    filtered = form.is_valid() and form.cleaned_data["owner_away"]
+    if filtered:
+        cases = cover_selectors.owner_away_filter(cases, now)
+    rows = casework_selectors.queue_rows(cases, now)
+    for row in rows:
+        row.case.owner_away_text = cover_selectors.away_text(row.case, now=now, mine=True)
     access.log_search(
         request,
         object_type="cases.case",
-        detail={"caseload": True, "results": [row.case.pk for row in rows]},
+        detail={"caseload": True, "results": [row.case.pk for row in rows]}
+        | ({"filters": ["owner_away"]} if filtered else {}),
     )
-    return render(request, "assignment/caseload.html", {"rows": rows})
+    return render(
+        request,
+        "assignment/caseload.html",
+        {"rows": rows, "filter_form": form, "filtered": filtered},
+    )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import case_cover_selectors as cover_selectors
 from cases import case_services, rules
 from cases import casework_selectors as selectors
 from cases.choices import RiskLevel, TaskKind
@@ -29,6 +30,7 @@ from risk import services as risk_services
 
 QUEUE_ROLES = (Role.DASO, Role.RESEARCHER, Role.SUPERVISOR)
 QUEUE_PAGE_SIZE = 100
+QUEUE_FILTERS = ("district", "risk_level", "breached", "owner", "owner_away")
 
 
 # Forms: shape only. The rules (a reason is needed, the level must be one of three, the
@@ -309,24 +311,30 @@ def queues(request):
 @never_cache
 def queue_detail(request, pk: int):
     """A queue's open cases, high risk first then the longest waiting, with time to
-    target; filters by district, level and breach."""
+    target and whether each owner is away; filters by district, level, breach, owner
+    and owner away."""
     queue = get_object_or_404(
         rules.queues_visible_to(request.user, Queue.objects.select_related("team")), pk=pk
     )
-    base = selectors.queue_cases(selectors.cases_for_user(user=request.user), queue=queue)
+    now = timezone.now()
+    base = cover_selectors.away_annotated(
+        selectors.queue_cases(selectors.cases_for_user(user=request.user), queue=queue), now
+    )
     filterset = CaseFilter(request.GET or None, queryset=base)
+    filterset.form.fields["owner"].widget = forms.Select(
+        choices=[("", "Anyone"), *cover_selectors.queue_owner_choices(queue=queue)]
+    )
     cases = filterset.qs if filterset.is_bound else base
     page = Paginator(cases, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
     rows = selectors.queue_rows(page.object_list, now)
+    for row in rows:
+        row.case.owner_away_text = cover_selectors.away_text(row.case, now=now)
     access.log_search(
         request,
         object_type="cases.case",
         detail={
             "queue": queue.pk,
-            "filters": sorted(
-                k for k in ("district", "risk_level", "breached") if request.GET.get(k)
-            ),
+            "filters": sorted(k for k in QUEUE_FILTERS if request.GET.get(k)),
             "results": [row.case.pk for row in rows],
         },
     )
@@ -342,6 +350,6 @@ def queue_detail(request, pk: int):
             "filter_form": filterset.form,
             "form": filterset.form if filterset.is_bound and filterset.errors else None,
             "query": query.urlencode(),
-            "filtered": any(request.GET.get(k) for k in ("district", "risk_level", "breached")),
+            "filtered": any(request.GET.get(k) for k in QUEUE_FILTERS),
         },
     )

@@ -162,6 +162,8 @@ class EventVerb(models.TextChoices):
     SAFETY_ACTION_ESCALATED = "safety_action_escalated", "Safety-plan action escalated"
     SAFETY_ACTION_CANCELLED = "safety_action_cancelled", "Safety-plan action cancelled"
     CONTACT_RECORDED = "contact_recorded", "Contact with the victim recorded"
+    INVOLVEMENT_STARTED = "involvement_started", "Agency started working with the victim"
+    INVOLVEMENT_ENDED = "involvement_ended", "Agency stopped working with the victim"
 
 
 class RiskLevel(models.TextChoices):

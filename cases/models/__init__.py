@@ -20,6 +20,7 @@ from cases.models.people import (
     Relationship,
 )
 from cases.models.safety import (
+    AgencyInvolvement,
     CaseworkSettings,
     Contact,
     FollowUp,
@@ -29,6 +30,7 @@ from cases.models.safety import (
 )
 
 __all__ = [
+    "AgencyInvolvement",
     "CaseworkSettings",
     "Contact",
     "FollowUp",

@@ -247,6 +247,29 @@ def test_the_catalogue_names_the_agency_each_referral_starts(org):
     assert refers == {"idva-referral": IDVA_SERVICE, "childrens-services": "childrens-services"}
 
 
+def test_another_force_without_those_teams_loads_the_catalogue_and_keeps_its_choice(db, tmp_path):
+    """Nothing assumes the demo force's team codes: a force with no `idva-service`
+    loads the catalogue with no referral agency, and keeps the one its administrators
+    set when loading again."""
+    from django.core.management import call_command
+
+    from cases.tests.test_org import OTHER_FORCE
+
+    path = tmp_path / "northmoor.yaml"
+    path.write_text(OTHER_FORCE)
+    call_command("load_org_defaults", "--file", str(path), stdout=io.StringIO())
+    idva_referral = SafetyActionType.objects.get(code="idva-referral")
+    assert idva_referral.refers_to is None
+    idva_referral.refers_to = Team.objects.get(code="advocates")
+    idva_referral.save()
+
+    call_command("load_org_defaults", "--file", str(path), stdout=io.StringIO())
+
+    idva_referral.refresh_from_db()
+    assert idva_referral.refers_to.code == "advocates"
+    assert SafetyActionType.objects.get(code="patrols").refers_to is None
+
+
 # Recorded and ended by hand (service) --------------------------------------------------
 
 

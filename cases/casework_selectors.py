@@ -306,6 +306,10 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         sentence = f"Supervisor review of a lowered risk level requested {by}{why}"
     elif verb == EventVerb.SAFETY_ACTION_ADDED:
         sentence = f"{_safety_action_added(new, names)}, {by}"
+    elif verb in (EventVerb.INVOLVEMENT_STARTED, EventVerb.INVOLVEMENT_ENDED):
+        agency = new.get("agency_name") or "An agency"
+        did = "started" if verb == EventVerb.INVOLVEMENT_STARTED else "stopped"
+        sentence = f"{agency} {did} working with the victim, recorded {by}{why}"
     else:
         sentence = f"{title} {by}{why}"
     return TimelineEntry(event, title, sentence, details, link, link_text)

@@ -163,6 +163,8 @@ class EventVerb(models.TextChoices):
     SAFETY_ACTION_CANCELLED = "safety_action_cancelled", "Safety-plan action cancelled"
     CONTACT_RECORDED = "contact_recorded", "Contact with the victim recorded"
     CASE_OWNER_AWAY = "case_owner_away", "Case owner away: supervisors told"
+    INVOLVEMENT_STARTED = "involvement_started", "Agency started working with the victim"
+    INVOLVEMENT_ENDED = "involvement_ended", "Agency stopped working with the victim"
 
 
 class RiskLevel(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import rules
 from cases.choices import Gender, IncidentRole
 from cases.models import (
+    AgencyInvolvement,
     Case,
     CaseworkSettings,
     Contact,
@@ -50,6 +51,16 @@ def contact_timeline(*, victim: Person) -> QuerySet[Contact]:
         Contact.objects.filter(victim=victim)
         .select_related("by", "agency", "case")
         .order_by("-at", "-id")
+    )
+
+
+def readable_case_ids(*, user, victim: Person) -> set[int]:
+    """The ids of her cases `user` may read: a contact filed under any other case shows
+    no case (an agency's staff read none)."""
+    return set(
+        rules.cases_visible_to(user, Case.objects.filter(victim=victim)).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -143,6 +154,14 @@ class ContactSummary:
     recent_other: Contact | None
     warning_days: int
     now: dt.datetime
+    agencies: tuple[str, ...] = ()
+
+    @property
+    def agencies_text(self) -> str:
+        """The agencies outside the police working with her now, as a sentence."""
+        if not self.agencies:
+            return ""
+        return f"Also working with {pronoun(self.victim)}: {', '.join(self.agencies)}."
 
     @property
     def last_text(self) -> str:
@@ -176,4 +195,15 @@ def contact_summary(*, victim: Person, user, now: dt.datetime | None = None) -> 
         recent_other=recent_other_agency_contact(victim=victim, user=user, now=now, days=days),
         warning_days=days,
         now=now,
+        agencies=working_agencies(victim=victim),
+    )
+
+
+def working_agencies(*, victim: Person) -> tuple[str, ...]:
+    """The names of the agencies outside the police working with her now (the IDVA
+    service, victim support …), by name."""
+    return tuple(
+        AgencyInvolvement.objects.filter(victim=victim, ended_at__isnull=True)
+        .order_by("agency__name")
+        .values_list("agency__name", flat=True)
     )

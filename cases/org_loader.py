@@ -138,7 +138,9 @@ SAFETY_ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "safety_actions
 def load_safety_action_types(path: Path = SAFETY_ACTIONS_FILE) -> int:
     """Create or bring up to date the safety-plan action catalogue (matched by `code`).
     Rows the file does not name, and whether a row is offered (`is_active`), are left
-    alone. A second run changes nothing."""
+    alone. A second run changes nothing. An action's `refers_to` names the team (by
+    code) that a done referral starts working with the victim; when the organisation
+    has no team of that code, the field is left as it is."""
     from cases.models import SafetyActionType
 
     spec = yaml.safe_load(Path(path).read_text()) or {}
@@ -149,6 +151,14 @@ def load_safety_action_types(path: Path = SAFETY_ACTIONS_FILE) -> int:
         except (KeyError, TypeError):
             raise OrgFileError(f"{path}: every action needs a code and a label.") from None
         wanted = {"label": label, "hint": item.get("hint", ""), "order": item.get("order", 100)}
+        if not item.get("refers_to"):
+            wanted["refers_to_id"] = None
+        else:
+            # A force without a team of that code keeps whatever its administrators
+            # chose for the action (nothing, at first).
+            team_id = Team.objects.filter(code=item["refers_to"]).values_list("pk", flat=True)
+            if team_id:
+                wanted["refers_to_id"] = team_id[0]
         row = SafetyActionType.objects.filter(code=code).first()
         if row is None:
             SafetyActionType.objects.create(code=code, **wanted)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from cases.views import assignment, calls, casework, contacts, people
+from cases.views import assignment, calls, casework, contacts, involvements, people
 from cases.views.research import research_list
 from dasapp import views_notifications
 
@@ -10,6 +10,17 @@ urlpatterns = [
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/contacts/", contacts.contact_timeline, name="contact_timeline"),
     path("people/<int:pk>/contacts/new/", contacts.contact_create, name="contact_create"),
+    path(
+        "people/<int:pk>/agencies/new/",
+        involvements.involvement_create,
+        name="involvement_create",
+    ),
+    path(
+        "people/<int:pk>/agencies/<int:involvement_pk>/end/",
+        involvements.involvement_end,
+        name="involvement_end",
+    ),
+    path("agency/victims/", involvements.agency_victims, name="agency_victims"),
     path("calls/", calls.calls, name="calls"),
     path("calls/new/", calls.call_start, name="call_start"),
     path("calls/<int:pk>/", calls.call_edit, name="call_edit"),

@@ -14,6 +14,8 @@ asks for a purpose instead).
 - `person:<id>`: a person the user may see; about the people related to them (the
   links between relatives on a person's page). Never about that person themself: a
   link to someone's own record proves nothing.
+- `involvement:<id>`: an agency's work with a victim, for those who may read her
+  contact timeline (her agency's staff while it is open); about her and itself.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from cases import rules
+from cases.involvement_selectors import involvement_for
 from cases.models import (
+    AgencyInvolvement,
     Case,
     Incident,
     IncidentPerson,
@@ -127,3 +131,17 @@ def person_item(user, pk: int, *, obj=None, person_id: int | None = None) -> boo
     return Relationship.objects.filter(
         Q(person_id=pk, other_id=person_id) | Q(person_id=person_id, other_id=pk)
     ).exists()
+
+
+@register_work_item("involvement")
+def involvement_item(user, pk: int, *, obj=None, person_id: int | None = None) -> bool:
+    """An agency's work with a victim ("My agency's victims" links): for those who may
+    read her contact timeline; about her (her timeline, her contacts) and itself."""
+    found = involvement_for(user=user, pk=pk)
+    if found is None:
+        return False
+    if obj is None and person_id is None:
+        return True
+    if _is(obj, AgencyInvolvement, pk):
+        return True
+    return person_id is not None and person_id == found.victim_id

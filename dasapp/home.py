@@ -243,6 +243,31 @@ def _my_safety_actions_section(user, names) -> HomeSection | None:
     )
 
 
+def _agency_victims_section(user, names) -> HomeSection | None:
+    """For the staff of an IDVA service or partner agency: how many victims their
+    agency works with now (no names on the home page), linking to the list."""
+    from django.urls import reverse
+
+    from cases import involvement_selectors, rules
+
+    if not names & rules.AGENCY_ROLES:
+        return None
+    count = involvement_selectors.agency_victims(user=user).count()
+    items = []
+    if count:
+        items.append(
+            {
+                "text": f"{count} victim{'s' if count != 1 else ''}: read "
+                f"{'their' if count != 1 else 'her'} contact timeline before you contact "
+                f"{'them' if count != 1 else 'her'}",
+                "url": reverse("agency_victims"),
+            }
+        )
+    return HomeSection(
+        "My agency's victims", "Your agency is not working with any victim.", items=items
+    )
+
+
 def home_sections(user) -> list[HomeSection]:
     names = role_names(user)
     sections: list[HomeSection] = []
@@ -261,6 +286,9 @@ def home_sections(user) -> list[HomeSection]:
                     link_url=link_url,
                 )
             )
+    agency_victims = _agency_victims_section(user, names)
+    if agency_victims is not None:
+        sections.append(agency_victims)
     safety_actions = _my_safety_actions_section(user, names)
     if safety_actions is not None:
         sections.append(safety_actions)

@@ -21,10 +21,7 @@ from dasapp import access
 from dasapp.api import DomainError
 from dasapp.models import AccessLog
 
-ERRORS = schema.errors(
-    "Your role may not read or record victim contacts (partner agencies: "
-    "not until MARAC sharing opens it)."
-)
+ERRORS = schema.errors("Your role may not read or record victim contacts.")
 NOT_FOUND = schema.not_found("victim")
 ACCESS_HEADERS = schema.purpose_headers("case:42")
 VICTIM_REQUIRED = "Give the id of the victim whose contacts you want"
@@ -52,13 +49,25 @@ class ContactSerializer(serializers.ModelSerializer):
     """One contact with the victim."""
 
     victim = serializers.IntegerField(source="victim_id")
-    case = serializers.IntegerField(source="case_id", allow_null=True)
+    case = serializers.IntegerField(
+        source="case_id",
+        allow_null=True,
+        help_text="The case it was filed under, if any, and if you may read that case.",
+    )
     by = ContactBySerializer(help_text="Who made the contact.")
     agency = AgencySerializer(help_text="The agency (team) of the person who made it.")
     channel = serializers.ChoiceField(choices=ContactChannel.choices)
     channel_label = serializers.CharField(source="get_channel_display")
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
     outcome_label = serializers.CharField(source="get_outcome_display")
+
+    def to_representation(self, instance):
+        """The case only when the caller may read it (an agency's staff read no case)."""
+        data = super().to_representation(instance)
+        readable = self.context.get("readable_case_ids")
+        if readable is not None and data["case"] is not None and data["case"] not in readable:
+            data["case"] = None
+        return data
 
     class Meta:
         model = Contact
@@ -151,10 +160,11 @@ class ContactViewSet(viewsets.GenericViewSet):
         "the IDVA, partners), newest first, with the last contact and, when another agency "
         "than yours contacted her within the force's warning window, the warning to read "
         "before you contact her. `victim` is required: the victim of a case you may read "
-        "(DASOs, researchers and supervisors: any case; officers: their cases). Anyone "
-        "else, a perpetrator or an unknown id alike, is 404. Each read is written to the "
-        "access log, with `X-Work-Item` only when it names something you may see about "
-        "her (a case of hers, say).",
+        "(DASOs, researchers and supervisors: any case; officers: their cases) or, for the "
+        "staff of an IDVA service or partner agency, a victim their agency is working with "
+        "now (`involvements/`). Anyone else, a perpetrator or an unknown id alike, is 404. "
+        "Each read is written to the access log, with `X-Work-Item` only when it names "
+        "something you may see about her (a case of hers, or `involvement:<id>`).",
         parameters=[
             OpenApiParameter(
                 "victim",
@@ -180,7 +190,10 @@ class ContactViewSet(viewsets.GenericViewSet):
             person_id=victim.pk,
             detail={"contacts": [c.pk for c in page]},
         )
-        context = {"request": request}
+        context = {
+            "request": request,
+            "readable_case_ids": selectors.readable_case_ids(user=request.user, victim=victim),
+        }
         body = {
             "victim": victim.pk,
             "last_contact": ContactSerializer(summary.last, context=context).data
@@ -204,8 +217,10 @@ class ContactViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Record a contact with a victim",
         description="Adds a contact to the victim's timeline against your agency (your "
-        "team): accounts not in a team are refused. `at` must be now or in the past; the "
-        "note is optional. Written to the access log as a collection.",
+        "team): accounts not in a team are refused. The same victims as the list: an "
+        "agency's staff only while their agency is working with her, and without `case`. "
+        "`at` must be now or in the past; the note is optional. Written to the access log "
+        "as a collection.",
         request=ContactInputSerializer,
         responses={201: ContactSerializer, **ERRORS, **NOT_FOUND},
     )
@@ -244,7 +259,11 @@ class ContactViewSet(viewsets.GenericViewSet):
             detail={"agency": contact.agency_id, "case": contact.case_id},
         )
         contact = selectors.contact_timeline(victim=victim).get(pk=contact.pk)
+        context = {
+            "request": request,
+            "readable_case_ids": selectors.readable_case_ids(user=request.user, victim=victim),
+        }
         return Response(
-            ContactSerializer(contact, context={"request": request}).data,
+            ContactSerializer(contact, context=context).data,
             status=status.HTTP_201_CREATED,
         )

@@ -21,6 +21,7 @@ from cases.models.people import (
     Relationship,
 )
 from cases.models.safety import (
+    AgencyInvolvement,
     CaseworkSettings,
     Contact,
     FollowUp,
@@ -30,6 +31,7 @@ from cases.models.safety import (
 )
 
 __all__ = [
+    "AgencyInvolvement",
     "CaseworkSettings",
     "Contact",
     "FollowUp",

@@ -1,5 +1,5 @@
-"""Safety plans and their actions, follow-ups raised by the sweep, and the one contact
-timeline per victim across agencies."""
+"""Safety plans and their actions, follow-ups raised by the sweep, the one contact
+timeline per victim across agencies, and which agencies work with her."""
 
 from __future__ import annotations
 
@@ -49,6 +49,15 @@ class SafetyActionType(models.Model):
     hint = models.CharField(max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)
+    refers_to = models.ForeignKey(
+        "cases.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A referral to this agency: when the action is done, the agency starts "
+        "working with the victim (her contact timeline opens to its staff).",
+    )
 
     class Meta:
         ordering = ["order", "label"]
@@ -205,3 +214,67 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"Contact {self.pk} with {self.victim_id}"
+
+
+class AgencyInvolvement(models.Model):
+    """An agency outside the police (the IDVA service, victim support, another partner)
+    working with a victim: from when a referral to it was done on her safety plan, or a
+    DASO recorded it by hand, until it ends. While it is open the agency's staff read
+    and add to her contact timeline, and nothing else of her cases."""
+
+    victim = models.ForeignKey(
+        "cases.Person", on_delete=models.PROTECT, related_name="agency_involvements"
+    )
+    agency = models.ForeignKey("cases.Team", on_delete=models.PROTECT, related_name="involvements")
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agency_involvements",
+        help_text="The case of hers it was started from.",
+    )
+    safety_action = models.ForeignKey(
+        SafetyAction,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="involvements",
+        help_text="The referral on her safety plan whose completion started it.",
+    )
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(help_text="Why the agency works with her.")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["victim", "agency"],
+                condition=Q(ended_at__isnull=True),
+                name="agency_involvement_one_open",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "victim"],
+                condition=Q(ended_at__isnull=True),
+                name="agency_involvement_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Involvement {self.pk} of team {self.agency_id} with {self.victim_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.choices import ActionStatus, CaseStatus, EventVerb
 from cases.events import event_record
+from cases.involvement_services import involvement_from_referral
 from cases.models import (
     Case,
     SafetyAction,
@@ -165,8 +166,10 @@ def _finish(
 def action_complete(
     *, action: SafetyAction, user, note: str, version: int | None = None
 ) -> SafetyAction:
-    """Mark an open action done, with a note of what was done."""
-    return _finish(
+    """Mark an open action done, with a note of what was done. A done referral (an
+    action whose catalogue entry `refers_to` an agency) starts that agency's work with
+    the victim."""
+    action = _finish(
         action,
         user=user,
         status=ActionStatus.DONE,
@@ -176,6 +179,8 @@ def action_complete(
         history_prefix="Done",
         verb=EventVerb.SAFETY_ACTION_DONE,
     )
+    involvement_from_referral(action=action, user=user)
+    return action
 
 
 @transaction.atomic

@@ -3,7 +3,9 @@ contact. Safe-contact instructions, the last contact and any other agency's rece
 contact stand above every contact button. Thin: rules in `cases.rules`, writes in
 `cases.contact_services`, reads in `cases.contact_selectors`. Every view is logged as a
 consultation and every contact recorded as a collection. Only the victims of cases the
-user may read have a timeline here; anyone else is a 404, as an unknown id is."""
+user may read, and for an agency's staff the victims their agency works with, have a
+timeline here; anyone else is a 404, as an unknown id is. The timeline lists the
+agencies working with her, with the links to record or end that."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cases import contact_selectors as selectors
-from cases import contact_services, rules
+from cases import contact_services, involvement_selectors, rules
 from cases.choices import CaseStatus, ContactChannel, ContactOutcome
 from cases.models import Case, Person
 from cases.views.safety import DateTimeFieldsMixin
@@ -106,6 +108,36 @@ def _panel_context(request, victim: Person) -> dict:
         "safe_numbers": selectors.safe_numbers(victim=victim),
         "via": _via(request, victim),
         "can_record": rules.can_record_contact(request.user, victim),
+        # Her person record is for the roles that read people (not partner agencies).
+        "can_open_person": rules.can_read_people(request.user),
+    }
+
+
+def _agencies_context(request, victim: Person) -> dict:
+    """The agencies working with her (and, for those who record them, those that did),
+    with who may record or end one: a fixed number of queries."""
+    user = request.user
+    may_record = rules.can_record_involvement(user, victim)
+    my_agency = rules.agency_team_id(user)
+    rows = []
+    for involvement in involvement_selectors.victim_involvements(victim=victim):
+        if not (involvement.is_open or may_record):
+            continue
+        rows.append(
+            {
+                "involvement": involvement,
+                "can_end": involvement.is_open
+                and (may_record or involvement.agency_id == my_agency),
+                # The reason may say more of her circumstances than her agencies need.
+                "show_reason": may_record or involvement.agency_id == my_agency,
+            }
+        )
+    return {
+        "involvements": [row for row in rows if row["involvement"].is_open],
+        "ended_involvements": [row for row in rows if not row["involvement"].is_open],
+        "can_record_involvement": may_record,
+        # Case references only on the contacts filed under a case the user may read.
+        "readable_case_ids": selectors.readable_case_ids(user=user, victim=victim),
     }
 
 
@@ -122,7 +154,11 @@ def contact_timeline(request, pk: int):
     page = Paginator(selectors.contact_timeline(victim=victim), TIMELINE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = _panel_context(request, victim) | {"page": page, "contacts": page.object_list}
+    context = (
+        _panel_context(request, victim)
+        | _agencies_context(request, victim)
+        | {"page": page, "contacts": page.object_list}
+    )
     return render(request, "contacts/timeline.html", context)
 
 

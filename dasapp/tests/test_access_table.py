@@ -163,10 +163,16 @@ ACCESS_TABLE: dict[str, Access] = {
     "person_create": page(*WRITE_PEOPLE),
     "person_detail": page(*READ_PEOPLE),
     # Victim contact timeline of the case's victim ("person"): the roles reading her
-    # case. Officers, investigators and the IDVA get past the role check but see only
-    # victims of the cases they may read, which the personas have none of (the IDVA
-    # reads no case at all yet); partners not yet (MARAC sharing will open it).
+    # case. Officers, investigators, the IDVA and partners get past the role check but
+    # see only victims of the cases they may read, which the personas have none of, or
+    # whom their agency works with (an open involvement), which none does here.
     "contact_timeline": page(RES, DASO, SUP),
+    # Agencies working with a victim: the IDVA's and partners' own list; recording one
+    # is for DASOs and supervisors working her case (the personas' DASO has no team, so
+    # works no queue: refused), ending one for them and the agency's staff.
+    "agency_victims": page(IDVA, PARTNER),
+    "involvement_create": page(SUP),
+    "involvement_end": on_missing_record(DASO, IDVA, PARTNER, SUP, method="POST"),
     "case_claim": on_missing_record(*WORK_CASES, method="POST"),
     "case_release": on_missing_record(*WORK_CASES),
     "case_reassign": on_missing_record(SUP),
@@ -236,7 +242,9 @@ ACCESS_TABLE: dict[str, Access] = {
     "person-list": api(*READ_PEOPLE),
     "person-search": api(*READ_PEOPLE, method="POST"),
     "person-detail": api(*READ_PEOPLE),
-    "contact-list": api(OFF, RES, DASO, INV, IDVA, SUP),  # 400 without ?victim=
+    "contact-list": api(OFF, RES, DASO, INV, IDVA, PARTNER, SUP),  # 400 without ?victim=
+    "involvement-list": api(OFF, RES, DASO, INV, IDVA, PARTNER, SUP),  # 400, likewise
+    "involvement-end": on_missing_record(DASO, IDVA, PARTNER, SUP, api=True, method="POST"),
     "address-list": api(*READ_PEOPLE),
     "address-detail": api(*READ_PEOPLE, kwargs={"pk": "address"}),
     "lookup": api(*CONTROL_ROOM),

@@ -196,6 +196,12 @@ SOPHIE = ("Sophie", "Kettering", "1993-07-01")
 PRIYA = ("Priya", "Sandhu", "1995-02-17")
 GARETH = ("Gareth", "Moyle", "1990-08-30")
 
+# The agencies working with Leah (team code, reason), recorded by her DASO.
+DEMO_INVOLVEMENTS = [
+    ("idva-service", "Demo: Leah agreed to an IDVA at the DASO's call after the last incident."),
+    ("victim-support", "Demo: Leah asked for victim support's help with the court case."),
+]
+
 # key, victim, suspect, days ago, grade, answers
 DEMO_INCIDENTS = [
     (
@@ -385,6 +391,7 @@ class Command(BaseCommand):
             self._marac_referrals(users)
             self._contacts(users)  # victim contact timeline (issue 5)
             self._safety_plan(users)  # safety plan and follow-up walkthrough (issue 5)
+            self._involvements(users)  # the IDVA and victim support work with Leah
         self.stdout.write(
             f"Demo data ready: {len(users)} users, {people} people, {incidents} past incidents, "
             f"{flags} flags."
@@ -739,7 +746,32 @@ class Command(BaseCommand):
         )
         return 1
 
+    def _involvements(self, users: list[User]) -> int:
+        """The IDVA service and victim support work with Leah (recorded by her DASO), so
+        the `idva` and `partner` demo users find her under My agency's victims and read
+        and add to her contact timeline. Added once."""
+        from cases import involvement_services
+        from cases.choices import CaseStatus
+        from cases.models import Case, Team
+
+        named = {user.username: user for user in users}
+        daso, leah = named.get("daso"), _person(*LEAH)
+        if daso is None or leah is None:
+            return 0
+        case = Case.objects.filter(victim=leah, status=CaseStatus.OPEN).order_by("pk").first()
+        made = 0
+        for code, reason in DEMO_INVOLVEMENTS:
+            agency = Team.objects.filter(code=code).first()
+            if agency is None or involvement_services.open_involvement(victim=leah, agency=agency):
+                continue
+            involvement_services.involvement_start(
+                victim=leah, agency=agency, user=daso, reason=reason, case=case
+            )
+            made += 1
+        return made
+
     def _print_logins(self, users: list[User]) -> None:
+        from cases.involvement_selectors import agency_victims
         from dasapp.roles import primary_role, role_label
 
         self.stdout.write("")
@@ -750,5 +782,9 @@ class Command(BaseCommand):
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             if device is not None:
                 line += "  (two-factor: run `make totp USER=" + user.username + "` for the code)"
+            victims = agency_victims(user=user).count()
+            if victims:
+                plural = "s" if victims != 1 else ""
+                line += f"  (agency works with {victims} victim{plural}: My agency's victims)"
             self.stdout.write(line)
         self.stdout.write("")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
 
+from cases import intelligence
 from cases.choices import FlagKind, Grade, IncidentStatus, RelationshipKind
 from cases.models import Event, Incident, IncidentResearch, Person
 
@@ -318,3 +320,127 @@ def incidents_needing_research(*, now: dt.datetime) -> list[ResearchRow]:
             )
             rows.append(ResearchRow(incident, seconds, reasons))
     return rows
+
+
+# The attending officer's current intelligence ------------------------------------------
+
+
+@dataclass
+class LiveIntelligence:
+    """The look-up for a logged call as it stands now, beside the snapshot taken when
+    the call was logged: what is new since (ids of flags, incidents, open cases, people
+    and suspects not in the snapshot) and the snapshot's flags no longer current.
+    Without a usable snapshot (none captured, or the look-up was unavailable then)
+    everything found now is new to the officer."""
+
+    package: intelligence.Package
+    compared: bool  # a usable snapshot was there to compare with
+    searched: bool = True  # the call has a number, an address or people to look up
+    new_flag_ids: set[int] = field(default_factory=set)
+    new_incident_ids: set[int] = field(default_factory=set)
+    new_case_ids: set[int] = field(default_factory=set)
+    new_people_ids: set[int] = field(default_factory=set)
+    new_suspect_ids: set[int] = field(default_factory=set)
+    lifted_flags: list[dict] = field(default_factory=list)
+
+    @property
+    def new_flags(self) -> list[dict]:
+        return [f for f in self.package.flags if f["id"] in self.new_flag_ids]
+
+    @property
+    def new_incidents(self) -> list[dict]:
+        return [i for i in self.package.incidents if i["id"] in self.new_incident_ids]
+
+    @property
+    def new_cases(self) -> list[dict]:
+        return [c for c in self.package.open_cases if c["id"] in self.new_case_ids]
+
+    @property
+    def new_people(self) -> list[dict]:
+        return [p for p in self.package.people if p["id"] in self.new_people_ids]
+
+    @property
+    def new_suspects(self) -> list[dict]:
+        return [s for s in self.package.suspects if s["id"] in self.new_suspect_ids]
+
+    @property
+    def anything_changed(self) -> bool:
+        return bool(
+            self.new_flag_ids
+            or self.new_incident_ids
+            or self.new_case_ids
+            or self.new_people_ids
+            or self.new_suspect_ids
+            or self.lifted_flags
+        )
+
+
+def _snapshot_ids(snapshot: dict, key: str) -> set:
+    items = snapshot.get(key) if isinstance(snapshot, dict) else None
+    return {item.get("id") for item in items or [] if isinstance(item, dict)}
+
+
+def _without_the_call_itself(
+    package: intelligence.Package, ctx: intelligence.Context, incident: Incident
+) -> None:
+    """Once logged, a call is one of the incidents on its own number, address and
+    people; the snapshot, taken while it was a draft, was not. Leave it out of the list
+    and the count, so that the call is never "new since it was logged"."""
+    listed = len(package.incidents)
+    package.incidents = [i for i in package.incidents if i["id"] != incident.pk]
+    if len(package.incidents) < listed:
+        package.incident_count -= 1
+        return
+    # Not among the newest shown, but counted all the same: logged within the look-back,
+    # and on a number, address or person the look-up searched.
+    counted = (
+        incident.status != IncidentStatus.DRAFT
+        and incident.created_at >= ctx.now - dt.timedelta(days=intelligence.LOOKBACK_DAYS)
+        and bool(ctx.phone or ctx.address or ctx.direct_ids)
+    )
+    if counted and package.incident_count > listed:
+        package.incident_count -= 1
+
+
+def live_intelligence(*, incident: Incident, now: dt.datetime | None = None) -> LiveIntelligence:
+    """The current look-up for a call's number, address and people, compared with the
+    snapshot taken when it was logged. The look-up's own fixed number of queries, and
+    one for the people on the call; none when the call has nothing to look up."""
+    from cases.call_services import lookup_query_for
+
+    query = lookup_query_for(incident)
+    if not (
+        query.phone or query.address_id or query.address_line1 or query.postcode or query.person_ids
+    ):
+        return LiveIntelligence(
+            package=intelligence.Package(searched_at=(now or timezone.now()).isoformat()),
+            compared=False,
+            searched=False,
+        )
+    package, ctx = intelligence.lookup(query, now=now)
+    if package.unavailable:
+        return LiveIntelligence(package=package, compared=False)
+    _without_the_call_itself(package, ctx, incident)
+    snapshot = incident.intelligence if isinstance(incident.intelligence, dict) else {}
+    compared = bool(snapshot) and not snapshot.get("unavailable")
+    if not compared:
+        snapshot = {}
+
+    def new(items: list[dict], key: str) -> set[int]:
+        return {item["id"] for item in items} - _snapshot_ids(snapshot, key)
+
+    current_flags = {f["id"] for f in package.flags}
+    return LiveIntelligence(
+        package=package,
+        compared=compared,
+        new_flag_ids=new(package.flags, "flags"),
+        new_incident_ids=new(package.incidents, "incidents") - {incident.pk},
+        new_case_ids=new(package.open_cases, "open_cases"),
+        new_people_ids=new(package.people, "people"),
+        new_suspect_ids=new(package.suspects, "suspects"),
+        lifted_flags=[
+            flag
+            for flag in snapshot.get("flags") or []
+            if isinstance(flag, dict) and flag.get("id") not in current_flags
+        ],
+    )

@@ -23,9 +23,10 @@ from cases.models import (
     QuestionSet,
     ResponseSettings,
 )
+from cases.rules import can_regrade_call  # the rule lives with the others; kept here too
 from dasapp.api import DomainError
 from dasapp.history import audited_save, version_check
-from dasapp.roles import Role, has_role
+from dasapp.roles import Role
 
 CALL_QUESTION_SET = "control-room-call"
 
@@ -362,21 +363,6 @@ class GradeDecision:
     appointment_at: dt.datetime | None = None
     version: int | None = None
     errors: dict = field(default_factory=dict)
-
-
-def can_regrade_call(user, incident: Incident, *, now: dt.datetime | None = None) -> bool:
-    """A logged call is regraded by a supervisor, or by the call-taker who logged it
-    within the force's regrade window (ResponseSettings.regrade_window_minutes) of
-    logging it. Attended and closed calls are never regraded."""
-    if incident.status != IncidentStatus.GRADED:
-        return False
-    if has_role(user, Role.SUPERVISOR):
-        return True
-    if not (has_role(user, Role.CALL_TAKER) and incident.logged_by_id == user.pk):
-        return False
-    window = dt.timedelta(minutes=response_settings().regrade_window_minutes)
-    logged_at = incident.logged_at or incident.graded_at
-    return logged_at is not None and (now or timezone.now()) <= logged_at + window
 
 
 APPOINTMENT_REQUIRED = "Enter the date and time of the appointment for a scheduled visit"

@@ -151,3 +151,20 @@ def board(
         more_waiting=len(waiting) > waiting_limit,
         more_attended=len(attended) > attended_limit,
     )
+
+
+@dataclass
+class CallsToAttend:
+    """The most urgent calls waiting for an officer, and whether there are more."""
+
+    rows: list[DispatchRow]
+    more: bool = False
+
+
+def calls_to_attend(*, now: dt.datetime | None = None, limit: int = 20) -> CallsToAttend:
+    """Calls waiting for an officer (logged, not yet attended, not a telephone
+    resolution) in the dispatch board's order: most urgent grade, then the attend-by
+    time. One query whatever the number of calls."""
+    now = now or timezone.now()
+    waiting = list(dispatch_board().defer(*UNREAD_FIELDS)[: limit + 1])
+    return CallsToAttend(rows=[_row(i, now) for i in waiting[:limit]], more=len(waiting) > limit)

@@ -3,7 +3,10 @@ templates ask these predicates; selectors use the scoping helpers to filter list
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.choices import IncidentStatus, TeamKind
 from dasapp.roles import PERSON_READERS, PERSON_WRITERS, Role, has_role
@@ -65,6 +68,23 @@ def can_dispatch_incident(user, incident) -> bool:
     """Record the officer's arrival at a logged call, or close it. Whether the call is
     still open for that is the service's to say (a second click is told it was done)."""
     return incident.status != IncidentStatus.DRAFT and has_role(user, *DISPATCHERS)
+
+
+def can_regrade_call(user, incident, *, now: dt.datetime | None = None) -> bool:
+    """A logged call is regraded by a supervisor, or by the call-taker who logged it
+    within the force's regrade window (ResponseSettings.regrade_window_minutes) of
+    logging it. Attended and closed calls are never regraded."""
+    if incident.status != IncidentStatus.GRADED:
+        return False
+    if has_role(user, Role.SUPERVISOR):
+        return True
+    if not (has_role(user, Role.CALL_TAKER) and incident.logged_by_id == user.pk):
+        return False
+    from cases.call_services import response_settings
+
+    window = dt.timedelta(minutes=response_settings().regrade_window_minutes)
+    logged_at = incident.logged_at or incident.graded_at
+    return logged_at is not None and (now or timezone.now()) <= logged_at + window
 
 
 def can_see_incident_history(user) -> bool:

@@ -24,6 +24,7 @@ _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("Live incidents needing research", "No live incidents need research."),
     ],
     Role.OFFICER: [
+        ("Calls to attend", "No calls are waiting for an officer."),
         ("DV1 forms to complete", "You have no DV1 forms to complete."),
         ("Challenges to answer", "Nobody has challenged your risk gradings."),
     ],
@@ -181,6 +182,30 @@ def _incidents_needing_research(user) -> list:
     ]
 
 
+def _calls_to_attend(user) -> list:
+    """Calls waiting for an officer, most urgent grade first, then the attend-by time,
+    each with where it is and the time left (or how long overdue); references and
+    places, never names. One query."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cases.dispatch_selectors import calls_to_attend
+
+    waiting = calls_to_attend(now=timezone.now())
+    items: list = [
+        {
+            "text": f"{row.incident.reference}, {row.incident.get_grade_display().lower()}, "
+            f"{row.location}: {row.time_left_text}",
+            "url": f"{reverse('call_edit', args=[row.incident.pk])}?via=incident:{row.incident.pk}",
+            "tag": "Breached" if row.breached else "",
+        }
+        for row in waiting.rows
+    ]
+    if waiting.more:
+        items.append(f"More calls are waiting: the {len(waiting.rows)} most urgent are shown.")
+    return items
+
+
 # Sections whose items come from a capability: (role, title) -> function(user) -> items.
 _SECTION_ITEMS = {
     (Role.CALL_TAKER, "Calls in progress"): _calls_in_progress,
@@ -192,6 +217,7 @@ _SECTION_ITEMS = {
     (Role.SUPERVISOR, "Reviews waiting for you"): _supervisor_reviews,
     (Role.SUPERVISOR, "Queue backlogs"): _queue_backlogs,
     (Role.OFFICER, "Challenges to answer"): _challenges,
+    (Role.OFFICER, "Calls to attend"): _calls_to_attend,
 }
 _SECTION_LINKS = {
     (Role.CALL_TAKER, "Calls in progress"): ("Start or continue a call", "/calls/"),
@@ -203,6 +229,7 @@ _SECTION_LINKS = {
     (Role.RESEARCHER, "My caseload"): ("See your whole caseload", "/caseload/"),
     (Role.RESEARCHER, "Standard-risk DV1s to check"): ("Open your team's queues", "/queues/"),
     (Role.SUPERVISOR, "Queue backlogs"): ("See every queue", "/queues/"),
+    (Role.OFFICER, "Calls to attend"): ("Open the dispatch board", "/dispatch/"),
 }
 
 

@@ -377,7 +377,7 @@ class IncidentViewSet(viewsets.GenericViewSet):
                 "This call has been attended; its grade can no longer change.",
                 {"grade": ["The grade of an attended or closed call cannot change"]},
             )
-        if incident.status == IncidentStatus.GRADED and not call_services.can_regrade_call(
+        if incident.status == IncidentStatus.GRADED and not rules.can_regrade_call(
             request.user, incident
         ):
             raise PermissionDenied

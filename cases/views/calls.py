@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import (
     call_selectors,
@@ -26,6 +26,7 @@ from cases import (
 )
 from cases.choices import Grade, IncidentOutcome, IncidentRole, IncidentStatus, LocationType
 from cases.models import Incident
+from cases.views.safety import DateTimeFieldsMixin, _date_time_initial
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
 from dasapp.forms import apply_domain_errors
@@ -260,11 +261,25 @@ def call_detail(request, incident: Incident):
         .first()
     )
     access.log_consult(request, obj=incident, person_id=victim, purpose="Viewed incident")
+    live = None
+    if incident.status in LIVE_STATUSES:
+        live = call_selectors.live_intelligence(incident=incident)
+        _log_live_lookup(request, incident, live, refresh=False)
+    can_dispatch = rules.can_dispatch_incident(request.user, incident)
     return render(
         request,
         "calls/detail.html",
         {
             "incident": incident,
+            "live": live,
+            "live_refresh_seconds": LIVE_REFRESH_SECONDS,
+            "checked_at": timezone.now(),
+            "can_record_arrival": can_dispatch
+            and incident.status == IncidentStatus.GRADED
+            and incident.grade != Grade.TELEPHONE,
+            "can_close": can_dispatch
+            and incident.status in {IncidentStatus.GRADED, IncidentStatus.ATTENDED},
+            "can_regrade": rules.can_regrade_call(request.user, incident),
             "package": incident.intelligence or None,
             "regrade_package": incident.regrade_intelligence or None,
             "changed_details": [
@@ -296,6 +311,78 @@ def _log_lookup(
         detail={
             "incident": incident.pk,
             **package.shown_ids(),
+        },
+    )
+
+
+# The officer's current intelligence on a logged call's page: refreshed (htmx) every
+# LIVE_REFRESH_SECONDS while the call is open. The page itself always writes its look-up
+# to the access log; a refresh writes a row only when what it shows changed, or when
+# LIVE_LOG_EVERY has passed since the last row for the call (a panel left open all shift
+# is on the record without a row every refresh).
+LIVE_STATUSES = frozenset({IncidentStatus.GRADED, IncidentStatus.ATTENDED})
+LIVE_REFRESH_SECONDS = 45
+LIVE_LOG_EVERY = dt.timedelta(minutes=15)
+# Per call: the ids the last logged look-up showed and when, kept in the session (the
+# latest LIVE_LOG_KEPT calls only).
+LIVE_LOG_SESSION_KEY = "live_intelligence_logged"
+LIVE_LOG_KEPT = 20
+# htmx stops polling on this status: a closed call's intelligence is not refreshed.
+STOP_POLLING = 286
+
+
+def _log_live_lookup(
+    request, incident: Incident, live: call_selectors.LiveIntelligence, *, refresh: bool
+) -> bool:
+    """Write the current look-up to the access log as the call page's look-ups are
+    (`_log_lookup`): always for the page, for a refresh only when it shows something
+    else than the last row did or LIVE_LOG_EVERY has passed. Whether a row was written."""
+    shown = live.package.shown_ids()
+    now = timezone.now().timestamp()
+    logged = dict(request.session.get(LIVE_LOG_SESSION_KEY, {}))
+    last = logged.pop(str(incident.pk), None)
+    if (
+        refresh
+        and isinstance(last, dict)
+        and last.get("shown") == shown
+        and now - last.get("at", 0) < LIVE_LOG_EVERY.total_seconds()
+    ):
+        return False
+    _log_lookup(
+        request,
+        incident,
+        live.package,
+        purpose=f"Current intelligence for call {incident.reference}",
+    )
+    logged[str(incident.pk)] = {"shown": shown, "at": now}
+    request.session[LIVE_LOG_SESSION_KEY] = dict(list(logged.items())[-LIVE_LOG_KEPT:])
+    return True
+
+
+@role_required(*INCIDENT_READERS)
+@never_cache
+@require_GET
+def call_intelligence(request, pk: int):
+    """The current intelligence for a logged call, beside the snapshot on its page,
+    with what is new since the call was logged (htmx refresh). Stops for a closed call."""
+    incident = _incident_for(request, pk)
+    if incident.status not in LIVE_STATUSES:
+        return render(
+            request,
+            "calls/_intelligence_live.html",
+            {"incident": incident, "live": None},
+            status=STOP_POLLING if request.htmx else 200,
+        )
+    live = call_selectors.live_intelligence(incident=incident)
+    _log_live_lookup(request, incident, live, refresh=bool(request.htmx))
+    return render(
+        request,
+        "calls/_intelligence_live.html",
+        {
+            "incident": incident,
+            "live": live,
+            "live_refresh_seconds": LIVE_REFRESH_SECONDS,
+            "checked_at": timezone.now(),
         },
     )
 
@@ -493,10 +580,26 @@ def _posted_int(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
+# Where the arrival and close buttons send the user back to: the board they came from,
+# or, with `from=incident`, the incident's page. A fixed choice, never a URL.
+FROM_INCIDENT = "incident"
+
+
+def _from_incident(request) -> bool:
+    return (request.POST.get("from") or request.GET.get("from")) == FROM_INCIDENT
+
+
+def _back_after_dispatch(request, incident: Incident):
+    if _from_incident(request):
+        return redirect("call_edit", pk=incident.pk)
+    return redirect("dispatch")
+
+
 @role_required(*rules.DISPATCHERS)
 @require_POST
 def call_attended(request, pk: int):
-    """An officer has arrived: recorded now, from the board's "Officer arrived" button."""
+    """An officer has arrived: recorded now, from the board's "Officer arrived" button or
+    the incident page's "Record arrival" (which comes back to the incident page)."""
     incident = _incident_for(request, pk)
     if not rules.can_dispatch_incident(request.user, incident):
         raise PermissionDenied
@@ -508,7 +611,7 @@ def call_attended(request, pk: int):
         )
     except DomainError as exc:
         messages.error(request, f"{incident.reference}: {exc.message}")
-        return redirect("dispatch")
+        return _back_after_dispatch(request, incident)
     access.log_alteration(request, obj=incident, person_id=_victim_id(incident), change="attended")
     arrived = f"{timezone.localtime(incident.attended_at):%H:%M}"
     late = (
@@ -517,7 +620,7 @@ def call_attended(request, pk: int):
     messages.success(
         request, f"Officer arrival at {incident.reference} recorded at {arrived}{late}"
     )
-    return redirect("dispatch")
+    return _back_after_dispatch(request, incident)
 
 
 class CloseCallForm(forms.Form):
@@ -544,7 +647,8 @@ class CloseCallForm(forms.Form):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def call_close(request, pk: int):
-    """Close the call with how it ended and a note, attended or not."""
+    """Close the call with how it ended and a note, attended or not. Opened from the
+    incident page (`from=incident`), it goes back there; else to the dispatch board."""
     incident = _incident_for(request, pk)
     if not rules.can_dispatch_incident(request.user, incident):
         raise PermissionDenied
@@ -585,9 +689,102 @@ def call_close(request, pk: int):
                 messages.success(
                     request, f"Call {incident.reference} closed: {incident.get_outcome_display()}"
                 )
-                return redirect("dispatch")
+                return _back_after_dispatch(request, incident)
     else:
         access.log_consult(
             request, obj=incident, person_id=_victim_id(incident), purpose="Close the call"
         )
-    return render(request, "calls/close.html", {"incident": incident, "form": form}, status=status)
+    return render(
+        request,
+        "calls/close.html",
+        {"incident": incident, "form": form, "from_incident": _from_incident(request)},
+        status=status,
+    )
+
+
+class RegradeForm(DateTimeFieldsMixin, forms.Form):
+    """Shape only: whether a reason is needed (a grade other than the suggestion) and
+    whether the appointment fits is the service's to say, as for the API
+    (`call_services.incident_log_and_grade`); its errors land on these fields."""
+
+    date_times = (("appointment_at", "appointment date"),)
+
+    grade = forms.ChoiceField(
+        label="New grade", choices=Grade.choices, widget=forms.RadioSelect, required=False
+    )
+    grade_reason = forms.CharField(
+        label="Reason for the grade",
+        help_text="Needed when the grade is not the suggested one. Kept in the call's history",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_date_time_fields()
+
+
+@role_required(*CALL_ROLES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def call_regrade(request, pk: int):
+    """Regrade a logged call (`rules.can_regrade_call`: a supervisor, or the call-taker
+    who logged it within the regrade window), against a suggestion worked out again
+    from the answers and a fresh look-up, which is written to the access log and kept
+    with the call as the regrade's intelligence."""
+    incident = _incident_for(request, pk)
+    if not rules.can_regrade_call(request.user, incident):
+        raise PermissionDenied
+    package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+    _log_lookup(request, incident, package, purpose=f"Regrade call {incident.reference}")
+    initial = {"version": incident.version, "grade": incident.grade}
+    initial.update(_date_time_initial("appointment_at", incident.appointment_at))
+    form = RegradeForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = call_services.incident_log_and_grade(
+                    incident=incident,
+                    user=request.user,
+                    decision=call_services.GradeDecision(
+                        grade=data["grade"],
+                        reason=data["grade_reason"],
+                        appointment_at=data["appointment_at"],
+                        version=data["version"],
+                    ),
+                    package=package,
+                )
+            except DomainError as exc:
+                incident.refresh_from_db()
+                if isinstance(exc, ConflictError):
+                    status = 409
+                    # Saving again, having seen the other change, goes through.
+                    form.data = form.data.copy()
+                    form.data["version"] = str(incident.version)
+                apply_domain_errors(form, exc, field_map={"appointment_at": "appointment_at_day"})
+            else:
+                access.log_alteration(
+                    request, obj=incident, person_id=_victim_id(incident), change="regrade"
+                )
+                messages.success(
+                    request, f"Call {incident.reference} regraded: {incident.get_grade_display()}"
+                )
+                return redirect("call_edit", pk=incident.pk)
+    else:
+        access.log_consult(
+            request, obj=incident, person_id=_victim_id(incident), purpose="Regrade the call"
+        )
+    return render(
+        request,
+        "calls/regrade.html",
+        {
+            "incident": incident,
+            "form": form,
+            "suggestion": call_services.suggestion_for(incident, package),
+        },
+        status=status,
+    )

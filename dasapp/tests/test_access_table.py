@@ -196,6 +196,10 @@ ACCESS_TABLE: dict[str, Access] = {
     "call_log": page(SUP, method="POST", kwargs={"pk": "incident"}),
     "call_research": page(SUP, method="POST", kwargs={"pk": "incident"}),
     "call_history": page(SUP, kwargs={"pk": "incident"}),
+    "call_intelligence": page(SUP, kwargs={"pk": "incident"}),
+    # Regrading: supervisors, and the call-taker who logged the call within the window
+    # (cases.rules.can_regrade_call).
+    "call_regrade": on_missing_record(CT, SUP),
     "dispatch": page(*CONTROL_ROOM),
     # Dispatch: call-takers, attending officers and supervisors record an officer's
     # arrival and close calls (cases.rules.DISPATCHERS); intelligence researchers do not.

@@ -23,9 +23,10 @@ def can_write_people(user) -> bool:
 def people_visible_to(user, queryset):
     """Scope a Person queryset to what `user` may see.
 
-    Police and unit roles see every person (the look-up must find everyone); partner
-    agencies see nobody here: their access comes through the MARAC cases shared with
-    them (the MARAC issue adds that scope).
+    Police and unit roles see every person (the look-up must find everyone); IDVAs and
+    partner agencies see nobody here: they see the contact timeline of a victim their
+    agency works with (`can_see_contacts`), and the MARAC issue adds the cases shared
+    with them.
     """
     if can_read_people(user):
         return queryset

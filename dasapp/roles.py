@@ -25,7 +25,10 @@ class Role(models.TextChoices):
 
 ALL_ROLES: frozenset[str] = frozenset(Role.values)
 
-# Roles whose work needs to see a person's record (victim, suspect, household).
+# Roles whose work needs to see a person's record (victim, suspect, household). IDVAs
+# and partner agencies are not police: they see a victim's contact timeline and safe
+# contact instructions while their agency works with her (`cases.rules.AGENCY_ROLES`),
+# never the police's records of people.
 PERSON_READERS: frozenset[str] = frozenset(
     {
         Role.CALL_TAKER,
@@ -35,7 +38,6 @@ PERSON_READERS: frozenset[str] = frozenset(
         Role.DASO,
         Role.INVESTIGATOR,
         Role.MARAC_COORDINATOR,
-        Role.IDVA,
         Role.SUPERVISOR,
     }
 )

@@ -170,8 +170,8 @@ def test_coming_from_a_work_item_logs_straight_away_with_that_item(client_for, p
 def test_a_work_item_about_someone_else_is_ignored_and_the_purpose_asked(
     client_for, person, persona
 ):
-    """The review's case: an IDVA opened an unrelated person `?via=case:1`, a case she has
-    nothing to do with, and was logged as working it without being asked why."""
+    """The review's case: someone opened an unrelated person `?via=case:1`, a case they
+    have nothing to do with, and was logged as working it without being asked why."""
     from cases import case_services
     from cases import services as people_services
 
@@ -181,7 +181,7 @@ def test_a_work_item_about_someone_else_is_ignored_and_the_purpose_asked(
     unrelated, _ = case_services.case_open_or_join(
         victim=other, perpetrator=None, level="medium", user=persona(Role.DASO)
     )
-    for role in (Role.IDVA, Role.DASO):
+    for role in (Role.INVESTIGATOR, Role.DASO):
         c = client_for(role)
         response = c.get(f"/people/{person.pk}/?via=case:{unrelated.pk}")
         assert b"Why are you viewing this record?" in response.content, role

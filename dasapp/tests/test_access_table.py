@@ -130,9 +130,9 @@ CT, INT, OFF, RES, DASO, INV, MARAC, IDVA, PARTNER, SUP = (
     Role.SUPERVISOR,
 )
 
-# Everyone whose work needs a person's record: partners see people only through the
-# MARAC cases shared with them.
-READ_PEOPLE = (CT, INT, OFF, RES, DASO, INV, MARAC, IDVA, SUP)
+# Everyone whose work needs a person's record: IDVAs and partners are not police and
+# see a victim's contact timeline only while their agency works with her.
+READ_PEOPLE = (CT, INT, OFF, RES, DASO, INV, MARAC, SUP)
 WRITE_PEOPLE = (CT, INT, OFF, RES, DASO)
 CONTROL_ROOM = (CT, INT, OFF, SUP)
 READ_CASES = (OFF, RES, DASO, SUP)

@@ -304,7 +304,7 @@ def test_a_work_item_remembered_for_one_record_does_not_open_another(w):
 def test_api_searches_keep_a_work_item_header_only_when_the_caller_may_see_it(w):
     from rest_framework.test import APIClient
 
-    for user, expected in ((w.hub_daso, f"case:{w.case.pk}"), (w.idva, "")):
+    for user, expected in ((w.hub_daso, f"case:{w.case.pk}"), (w.call_taker, "")):
         client = APIClient()
         client.force_authenticate(user)
         response = client.get(
@@ -313,3 +313,8 @@ def test_api_searches_keep_a_work_item_header_only_when_the_caller_may_see_it(w)
         assert response.status_code == 200
         log = AccessLog.objects.filter(user=user, action=AccessLog.Action.SEARCH).get()
         assert log.work_item == expected
+    # IDVAs are not police: no search of the police's records of people at all.
+    client = APIClient()
+    client.force_authenticate(w.idva)
+    response = client.get("/api/v1/people/", {"name": "Testwood"})
+    assert response.status_code == 403

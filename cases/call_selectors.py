@@ -374,6 +374,21 @@ class LiveIntelligence:
             or self.lifted_flags
         )
 
+    @property
+    def announcement(self) -> str:
+        """What is new, in a few words for a screen reader ("New since the call was
+        logged: 1 flag, 2 incidents."); empty when nothing is. No names."""
+        counts = [
+            (len(self.new_flag_ids), "flag", "flags"),
+            (len(self.lifted_flags), "flag no longer current", "flags no longer current"),
+            (len(self.new_incident_ids), "incident", "incidents"),
+            (len(self.new_case_ids), "open case", "open cases"),
+            (len(self.new_suspect_ids), "suspect history", "suspect histories"),
+            (len(self.new_people_ids), "person linked", "people linked"),
+        ]
+        parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+        return f"New since the call was logged: {', '.join(parts)}." if parts else ""
+
 
 def _snapshot_ids(snapshot: dict, key: str) -> set:
     items = snapshot.get(key) if isinstance(snapshot, dict) else None

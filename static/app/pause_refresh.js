@@ -15,4 +15,29 @@
       event.preventDefault();
     }
   });
+
+  // A refreshed panel that carries `data-live-announcement` says what is new once, in
+  // the polite live region next to it, when that changes (not on every refresh).
+  // What the page showed when it opened has been read already: not said again.
+  var region = document.getElementById('live-intel-announce');
+  var first = document.querySelector('[data-live-announcement]');
+  if (region && first) {
+    region.setAttribute('data-said', first.getAttribute('data-live-announcement'));
+  }
+  document.body.addEventListener('htmx:afterSwap', function (event) {
+    var panel = event.detail.target;
+    if (!panel || !panel.querySelector) {
+      return;
+    }
+    var source = panel.querySelector('[data-live-announcement]');
+    var region = document.getElementById('live-intel-announce');
+    if (!source || !region || !panel.parentNode.contains(region)) {
+      return;
+    }
+    var said = source.getAttribute('data-live-announcement');
+    if (said && said !== region.getAttribute('data-said')) {
+      region.textContent = said;
+    }
+    region.setAttribute('data-said', said);
+  });
 })();

@@ -140,6 +140,13 @@ def test_officer_attends_and_closes_a_call_and_a_supervisor_regrades_another(
     page.locator("h1").click()
     assert page.evaluate(REFRESH) is False  # refreshed
     expect(new.get_by_test_id("live-new-flag")).to_contain_text("Bail conditions")
+    # Nothing new since the page opened: a screen reader is told nothing. Something new
+    # is said once, in a few words.
+    announce = page.get_by_test_id("live-announce")
+    expect(announce).to_have_text("")
+    flag_raise(kind="officer_safety", summary="Dog at the address", source="case:dog", phone=phone)
+    assert page.evaluate(REFRESH) is False
+    expect(announce).to_have_text("New since the call was logged: 2 flags, 1 incident.")
 
     page.get_by_role("button", name="Record arrival").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(

@@ -187,7 +187,8 @@ def away_spells(
     spell away. One query."""
     now = now or timezone.now()
     rows = (
-        Absence.objects.filter(user_id__in=list(user_ids), ends_at__gt=now)
+        Absence.objects.in_force()
+        .filter(user_id__in=list(user_ids), ends_at__gt=now)
         .order_by("user_id", "starts_at")
         .values_list("user_id", "starts_at", "ends_at")
     )
@@ -221,11 +222,13 @@ def owners_not_at_work(actions, *, now: dt.datetime | None = None) -> dict[int, 
         .prefetch_related("profile__shift_pattern__slots", "profile__team__shift_pattern__slots")
     }
     absent = list(
-        Absence.objects.filter(
+        Absence.objects.in_force()
+        .filter(
             user_id__in=list(owners),
             starts_at__lte=max(a.due_at for a in pending),
             ends_at__gt=min(a.due_at for a in pending),
-        ).values_list("user_id", "starts_at", "ends_at")
+        )
+        .values_list("user_id", "starts_at", "ends_at")
     )
     found: dict[int, str] = {}
     for action in pending:

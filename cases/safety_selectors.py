@@ -310,7 +310,10 @@ def open_action_counts(user_ids) -> dict[int, int]:
 
 def absences_for_user(*, user) -> QuerySet[Absence]:
     return absences_visible_to(
-        user, Absence.objects.select_related("user", "recorded_by").order_by("-starts_at", "-pk")
+        user,
+        Absence.objects.select_related("user", "recorded_by", "cancelled_by").order_by(
+            "-starts_at", "-pk"
+        ),
     )
 
 

@@ -244,7 +244,7 @@ class AbsenceFilter(django_filters.FilterSet):
     user = django_filters.NumberFilter(field_name="user_id", help_text="A person's id.")
     kind = django_filters.ChoiceFilter(choices=AbsenceKind.choices)
     current = django_filters.BooleanFilter(
-        method="filter_current", help_text="Only absences not yet over."
+        method="filter_current", help_text="Only absences not yet over and not cancelled."
     )
 
     class Meta:
@@ -252,7 +252,7 @@ class AbsenceFilter(django_filters.FilterSet):
         fields = ["user", "kind", "current"]
 
     def filter_current(self, queryset, name, value):
-        return queryset.filter(ends_at__gt=timezone.now()) if value else queryset
+        return queryset.in_force().filter(ends_at__gt=timezone.now()) if value else queryset
 
 
 class AbsenceViewSet(viewsets.GenericViewSet):
@@ -264,7 +264,7 @@ class AbsenceViewSet(viewsets.GenericViewSet):
 
     @property
     def allowed_roles(self):
-        if getattr(self, "action", None) in {"create", "end", "change"}:
+        if getattr(self, "action", None) in {"create", "end", "change", "cancel"}:
             return frozenset({Role.SUPERVISOR})
         return None  # any role: everyone sees their own
 
@@ -361,6 +361,28 @@ class AbsenceViewSet(viewsets.GenericViewSet):
             reason=values["reason"],
         )
         return Response(s.AbsenceSerializer(changed).data)
+
+    @extend_schema(
+        summary="Cancel an absence recorded by mistake",
+        description="Supervisors, for the people they supervise or in their team (as for "
+        "ending one): the absence is kept, with its history, marked cancelled with your "
+        "name, the time and the `reason` (needed), and no longer counts for routing or the "
+        "follow-up sweep. Safety-plan actions the sweep already moved because of it stay "
+        "with whoever has them now (they are not moved back); each action's history says "
+        "the absence was cancelled. An absence cancelled already is refused with an error "
+        "on `absence`.",
+        request=absence_serializers.AbsenceCancelSerializer,
+        responses={200: s.AbsenceSerializer, **ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="cancel", filter_backends=[])
+    def cancel(self, request, pk=None):
+        absence = self._changeable(request, pk)
+        data = absence_serializers.AbsenceCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cancelled, _moved = services.absence_cancel(
+            absence=absence, user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(s.AbsenceSerializer(cancelled).data)
 
 
 class SafetyPlanViewSet(viewsets.GenericViewSet):

@@ -127,10 +127,29 @@ class AbsenceSerializer(serializers.ModelSerializer):
     user = UserRefSerializer()
     kind = serializers.ChoiceField(choices=AbsenceKind.choices)
     recorded_by = UserRefSerializer(allow_null=True)
+    cancelled_by = UserRefSerializer(allow_null=True, help_text="Who cancelled it, if anyone.")
 
     class Meta:
         model = Absence
-        fields = ["id", "user", "kind", "starts_at", "ends_at", "note", "recorded_by"]
+        fields = [
+            "id",
+            "user",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "note",
+            "recorded_by",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+        ]
+        extra_kwargs = {
+            "cancelled_at": {
+                "help_text": "When it was cancelled as recorded by mistake; null when it "
+                "counts. A cancelled absence counts nowhere (routing, the follow-up sweep)."
+            },
+            "cancel_reason": {"help_text": "Why it was cancelled; empty when it counts."},
+        }
 
 
 # Input -----------------------------------------------------------------------------------

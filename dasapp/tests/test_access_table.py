@@ -228,6 +228,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "absences": page(SUP),
     "absence_end": on_missing_record(SUP, method="POST"),
     "absence_change": on_missing_record(SUP),
+    "absence_cancel": on_missing_record(SUP, method="POST"),
     # Lists of actions beyond the plan: anyone who may own one; supervisors' people's.
     "my_safety_actions": page(*SAFETY_ACTION_OWNERS),
     "safety_actions_attention": page(SUP),
@@ -262,6 +263,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "absence-detail": on_missing_record(*ROLES, api=True),
     "absence-end": on_missing_record(SUP, api=True, method="POST"),
     "absence-change": on_missing_record(SUP, api=True, method="POST"),
+    "absence-cancel": on_missing_record(SUP, api=True, method="POST"),
     "notification-read": on_missing_record(*ROLES, api=True, method="POST"),
     "api_schema": api(*SIGNED_IN),
     "api_docs": api(*SIGNED_IN),

@@ -55,6 +55,27 @@ def can_work_plan(user, case: Case) -> bool:
     return rules.works_queue(user, case.queue if case.queue_id else None)
 
 
+# How a reader who may not open the plan sees a free-text action named.
+FREE_TEXT_TITLE = "Free-text action"
+
+
+def can_read_plan_text(user, case: Case) -> bool:
+    """Whether a record outside the plan (the case history in the API) may name the
+    case's safety-plan actions by their free text (it may hold the victim's details):
+    for those who work the plan (`can_work_plan`: supervisors, the case's owner, those
+    on its queue). Anyone else who may read the history gets the catalogue label or
+    `FREE_TEXT_TITLE`, as the history page shows everyone; the text itself is on the
+    plan, whose page asks why they are looking and logs it."""
+    return can_work_plan(user, case)
+
+
+def safe_action_titles(*, case: Case) -> dict[int, str]:
+    """Each of the case's actions by id, named without free text: its catalogue label,
+    or `FREE_TEXT_TITLE`. One query."""
+    rows = SafetyAction.objects.filter(plan__case=case).values_list("pk", "action_type__label")
+    return {pk: label or FREE_TEXT_TITLE for pk, label in rows}
+
+
 def _owns_an_action(user, plan: SafetyPlan | None) -> bool:
     if plan is None or not has_role(user, *ACTION_OWNER_ROLES):
         return False

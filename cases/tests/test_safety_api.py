@@ -610,3 +610,114 @@ def test_a_refused_action_write_logs_no_alteration(staff, case):
 
     assert stale.status_code == 409
     assert plan_alterations() == []
+
+
+# The case history (cases/{id}/history/): free text only for those who work the plan --
+
+
+def in_cru_queue(case, owner):
+    """The case is in the central referral unit's DASO queue, on `owner`'s caseload."""
+    from cases import case_services
+    from cases.choices import QueueKind
+
+    case.queue = case_services.queue_for(
+        team=case_services.central_unit(), kind=QueueKind.CRU_MEDIUM
+    )
+    case.assigned_to = owner
+    case.save()
+    return case
+
+
+def test_the_case_history_names_actions_by_label_or_free_text_action_for_other_readers(
+    staff, case, persona
+):
+    from cases import case_services
+
+    address = "12 Fictional Road"
+    in_cru_queue(case, staff.daso)
+    with time_machine.travel(T0, tick=False):
+        catalogue = action_on(staff, case, description=f"Past her sister's at {address}")
+        free = action_on(staff, case, kind=None, description=f"Spare key left at {address}")
+        safety_services.action_reassign(
+            action=free, user=staff.daso, to_user=staff.insp_b, reason="Inspector on duty"
+        )
+        safety_services.action_complete(action=catalogue, user=staff.insp_a, note="Done daily")
+        # A DASO in another hub who once acted on the case (joined an incident to it):
+        # she may read its history, but does not work its plan.
+        elsewhere = persona("daso", "hub-laindon", first_name="Rhea", last_name="Stone")
+        case_services.case_open_or_join(
+            victim=case.victim, perpetrator=None, level="high", user=elsewhere
+        )
+
+    def safety_titles(user) -> list[tuple[str, str]]:
+        response = api(user).get(f"/api/v1/cases/{case.pk}/history/")
+        assert response.status_code == 200, response.json()
+        return [
+            (e["verb"], e["new"]["title"])
+            for e in response.json()
+            if e["verb"].startswith("safety_action") and "title" in e["new"]
+        ], response.content.decode()
+
+    full, _ = safety_titles(staff.daso)  # the case's owner works the plan
+    assert full == [
+        ("safety_action_added", f"Patrols past the address: Past her sister's at {address}"),
+        ("safety_action_added", f"Spare key left at {address}"),
+        ("safety_action_reassigned", f"Spare key left at {address}"),
+        ("safety_action_done", f"Patrols past the address: Past her sister's at {address}"),
+    ]
+    assert safety_titles(staff.chief)[0] == full  # a supervisor too
+
+    safe, body = safety_titles(elsewhere)
+    assert safe == [
+        ("safety_action_added", "Patrols past the address"),
+        ("safety_action_added", "Free-text action"),
+        ("safety_action_reassigned", "Free-text action"),
+        ("safety_action_done", "Patrols past the address"),
+    ]
+    assert address not in body and "sister" not in body
+    # What else the entries carry is unchanged: who, the action, the owner.
+    moved = next(
+        e
+        for e in api(elsewhere).get(f"/api/v1/cases/{case.pk}/history/").json()
+        if e["verb"] == "safety_action_reassigned"
+    )
+    assert (moved["new"]["action"], moved["new"]["owner"]) == (free.pk, staff.insp_b.pk)
+
+
+def test_the_case_history_costs_the_same_queries_with_safe_titles_for_3_actions_or_30(
+    staff, case, persona
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import case_services
+
+    in_cru_queue(case, staff.daso)
+    elsewhere = persona("daso", "hub-laindon", first_name="Rhea", last_name="Stone")
+    with time_machine.travel(T0, tick=False):
+        case_services.case_open_or_join(
+            victim=case.victim, perpetrator=None, level="high", user=elsewhere
+        )
+
+    def count(n: int) -> int:
+        with time_machine.travel(T0, tick=False):
+            for _ in range(n):
+                action_on(staff, case, kind=None, description="Free text")
+        client = api(elsewhere)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/cases/{case.pk}/history/")
+        assert {
+            e["new"]["title"] for e in response.json() if e["verb"] == "safety_action_added"
+        } == {"Free-text action"}
+        return len(captured.captured_queries)
+
+    assert count(3) == count(27)
+
+
+def test_the_schema_says_how_the_case_history_names_safety_plan_actions(staff):
+    schema = api(staff.chief).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/cases/{id}/history/"]["get"]
+    assert '"Free-text action"' in operation["description"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"]
+    new = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]["new"]
+    assert new["type"] == "object" and "Free-text action" in new["description"]

@@ -3,8 +3,9 @@ them (pages, API and services ask the same predicates).
 
 Who may do what: a case's plan is worked (actions added, moved, cancelled or completed,
 the plan agreed with the victim) by those who work the case: supervisors, the case's
-owner, and the DASOs who work its queue (`rules.works_queue`); a DASO elsewhere reads
-it but does not change it. The owner of an action (or, for a team's action, anyone in
+owner, and the DASOs or researchers who work its queue (`rules.works_queue`: DASOs a
+DASO queue, researchers the researchers' queue of their team); a DASO or researcher
+elsewhere reads it but does not change it. The owner of an action (or, for a team's action, anyone in
 the team) may complete it; partner agencies have no access. Supervisors record absences
 for the people they supervise and for their own team; everyone sees their own.
 """
@@ -23,7 +24,10 @@ from cases.models import Absence, Case, FollowUp, SafetyAction, SafetyActionType
 from dasapp.models import User
 from dasapp.roles import ALL_ROLES, Role, has_role
 
-PLAN_WORKERS = frozenset({Role.DASO, Role.SUPERVISOR})
+# The roles that may work plans at all (the gate of the pages and the API); which cases'
+# plans is `can_work_plan`'s to say. Researchers hold the standard-risk cases of their
+# queue, and work those cases' plans as a DASO does a DASO queue's.
+PLAN_WORKERS = frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR})
 # Roles that may hold a safety-plan action: everyone but partner agencies.
 ACTION_OWNER_ROLES = frozenset(ALL_ROLES - {Role.PARTNER})
 

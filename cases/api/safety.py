@@ -131,7 +131,8 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Add a safety-plan action",
-        description="DASOs and supervisors add an action to a case's safety plan (started "
+        description="Those who work the case's plan (supervisors, the case's owner, the DASOs "
+        "or researchers who work its queue) add an action to its safety plan (started "
         "if the case has none): from the catalogue (`action_type`) or free text "
         "(`description`), owned by a person (`owner`) or a team (`owner_team`), due in the "
         "future. Refused with a field error: a due time in the past, an owner whose account "
@@ -163,8 +164,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Complete a safety-plan action",
         description="Set `status` to `done` with a `completion_note` saying what was done. "
-        "For the action's owner (or anyone in its owning team), DASOs and supervisors. Send "
-        "the `version` you read: if it changed since, the answer is 409 and nothing changes.",
+        "For the action's owner (or anyone in its owning team) and those who work the case's "
+        "plan. Send the `version` you read: if it changed since, the answer is 409 and "
+        "nothing changes.",
         request=s.SafetyActionUpdateSerializer,
         responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
     )
@@ -186,8 +188,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Move a safety-plan action",
         operation_id="v1_safety_actions_reassign",
-        description="DASOs and supervisors give an open action to another person (`owner`) "
-        "or team (`owner_team`) with a `reason`, kept in its history. The new owner is told. "
+        description="Those who work the case's plan give an open action to another person "
+        "(`owner`) or team (`owner_team`) with a `reason`, kept in its history. The new "
+        "owner is told. "
         "Send the `version` you read (409 if it changed).",
         request=s.SafetyActionReassignSerializer,
         responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
@@ -213,8 +216,8 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Cancel a safety-plan action",
         operation_id="v1_safety_actions_cancel",
-        description="DASOs and supervisors cancel an open action that no longer makes sense "
-        "(the victim declined a panic alarm, or moved to a refuge so patrols past the old "
+        description="Those who work the case's plan cancel an open action that no longer makes "
+        "sense (the victim declined a panic alarm, or moved to a refuge so patrols past the old "
         "address no longer apply) with a `reason`, kept in its history and returned as "
         "`completion_note`; `status` becomes `cancelled`. The owner is told it was "
         "cancelled (not why). The follow-up sweep leaves it alone and it no longer keeps "
@@ -395,7 +398,7 @@ class SafetyPlanViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Record that a safety plan was agreed with the victim",
         operation_id="v1_safety_plans_agree",
-        description="DASOs and supervisors record the day the victim agreed the case's "
+        description="Those who work the case's plan record the day the victim agreed the case's "
         "safety plan (the plan is started if the case has none). Send the plan's `version` "
         "if you read it: 409 if it changed since.",
         request=s.SafetyPlanAgreeSerializer,

@@ -232,7 +232,8 @@ class SafetyActionUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[(ActionStatus.DONE, "Done")],
         error_messages={"invalid_choice": "Set the status to done to complete the action"},
-        help_text="`done` completes the action (the owner, their team, DASOs and supervisors).",
+        help_text="`done` completes the action (the owner, their team, and those who work the "
+        "case's plan).",
     )
     completion_note = serializers.CharField(
         max_length=4000, allow_blank=True, default="", help_text="What was done; required."

@@ -115,7 +115,10 @@ def test_bad_actions_are_refused_with_a_field_error_in_the_one_shape(
     assert not SafetyPlan.objects.exists()  # no empty plan left behind
 
 
-def test_only_dasos_and_supervisors_add_actions(staff, case, persona):
+def test_only_those_who_work_the_cases_queue_add_actions(staff, case, persona):
+    from cases.tests.test_safety_services import in_colchester_queue
+
+    in_colchester_queue(case)
     researcher = persona("researcher", "cru")
     response = api(researcher).post(
         "/api/v1/safety-actions/",
@@ -123,6 +126,47 @@ def test_only_dasos_and_supervisors_add_actions(staff, case, persona):
         format="json",
     )
     assert response.status_code == 403
+    assert api(staff.insp_a).post("/api/v1/safety-actions/", {}, format="json").status_code == (403)
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_researcher_works_the_plan_of_a_case_in_their_researchers_queue(staff, case, persona):
+    from cases.tests.test_safety_services import in_researchers_queue
+
+    in_researchers_queue(case)
+    researcher = persona("researcher", "cru", first_name="Nadia", last_name="Quinn")
+    client = api(researcher)
+    created = client.post(
+        "/api/v1/safety-actions/",
+        {
+            "case": case.pk,
+            "action_type": "patrols",
+            "owner": staff.insp_a.pk,
+            "due_at": "2026-07-14T18:00:00+01:00",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    moved = client.post(
+        f"/api/v1/safety-actions/{created.json()['id']}/reassign/",
+        {"owner": staff.insp_b.pk, "reason": "On duty tonight", "version": 1},
+        format="json",
+    )
+    assert moved.status_code == 200, moved.json()
+    agreed = client.post(
+        "/api/v1/safety-plans/agree/", {"case": case.pk, "agreed_at": "2026-07-14"}, format="json"
+    )
+    assert agreed.status_code == 200, agreed.json()
+    action = SafetyAction.objects.get()
+    assert (action.created_by, action.owner) == (researcher, staff.insp_b)
+    # A researcher of another team is refused.
+    other = api(persona("researcher", "hub-colchester"))
+    refused = other.post(
+        f"/api/v1/safety-actions/{action.pk}/cancel/",
+        {"reason": "Not needed", "version": 2},
+        format="json",
+    )
+    assert refused.status_code == 403
 
 
 def test_the_list_shows_actions_on_readable_cases_and_the_callers_own_only(
@@ -187,6 +231,9 @@ def test_completing_with_an_old_version_is_a_409_and_changes_nothing(staff, case
 
 
 def test_someone_who_may_see_but_not_complete_an_action_gets_403(staff, case, persona):
+    from cases.tests.test_safety_services import in_colchester_queue
+
+    in_colchester_queue(case)  # worked by the hub's DASOs
     action = action_on(staff, case, owner=staff.insp_a)
     researcher = persona("researcher", "cru")
     response = api(researcher).patch(
@@ -320,6 +367,9 @@ def test_cancelling_an_action_no_longer_open_is_refused_on_its_status(staff, cas
 
 
 def test_the_owner_and_a_researcher_may_not_cancel_an_action(staff, case, persona):
+    from cases.tests.test_safety_services import in_colchester_queue
+
+    in_colchester_queue(case)  # worked by the hub's DASOs
     action = action_on(staff, case, owner=staff.insp_a)
     researcher = persona("researcher", "cru")
     for user in (staff.insp_a, researcher):

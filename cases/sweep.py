@@ -23,10 +23,12 @@ For one open safety-plan action the sweep asks two questions:
    work" when anybody in the team is.
 3. Still not done? An overdue action kept by someone at work is followed up once, and
    they are told. When it is still open the escalation delay (hours, a force setting)
-   after it fell due, it goes to the owner's supervisor (for a team's action, the
-   team's), or the next one up, or another supervisor in the team: the first at work.
-   Once per action and due time, whoever holds it; with no supervisor at work it waits
-   for the next sweep that finds one.
+   after it fell due, counted from when its owner was told it was overdue (the sweep's
+   first look after it fell due, or when they were given it already overdue: nobody is
+   escalated over with less time than that), it goes to the owner's supervisor (for a
+   team's action, the team's), or the next one up, or another supervisor in the team:
+   the first at work. Once per action and due time, whoever holds it; with no
+   supervisor at work it waits for the next sweep that finds one.
 
 The words say why someone is not at work without saying what kind of absence it is
 (sickness is health data): "away until 3 Dec", "off shift", "account switched off".
@@ -110,6 +112,7 @@ class Raised:
     owner_key: str  # who held the action when it was raised
     to_key: str = ""  # who had it afterwards (the same when it stayed; "" if unknown)
     overdue: bool = False  # raised at or after the due time
+    at: dt.datetime | None = None  # when it was raised
 
 
 def raised_for(key: str, raised: Iterable[Raised]) -> set[str]:
@@ -185,8 +188,7 @@ def follow_up_trigger(
     owner_away,
     raised: Iterable[str] = (),
     absence_lookahead: dt.timedelta | None = None,
-    escalate_after: dt.timedelta | None = None,
-    escalated: bool = False,
+    escalate_at: dt.datetime | None = None,
 ) -> tuple[str, dt.datetime, Away | None] | None:
     """(reason, the moment that matters, why the owner is away or None), or None.
 
@@ -196,9 +198,9 @@ def follow_up_trigger(
     moved again later for its new owner's absence, under that reason. Within
     `lookahead` any reason counts; beyond it, up to `absence_lookahead`, only an absence
     or a switched-off account (`ABSENCE_REASONS`): off shift then may be on shift later.
-    An overdue action followed up already and still open `escalate_after` after it fell
-    due is escalated (`OVERDUE_ESCALATED`), unless it was (`escalated`: for this due
-    time, whoever held it).
+    An overdue action followed up already and still open at `escalate_at` is escalated
+    (`OVERDUE_ESCALATED`); None: never (no delay set, or escalated already for this due
+    time).
     """
     raised = set(raised)
     if due_at <= now:
@@ -207,7 +209,7 @@ def follow_up_trigger(
             return FollowUpReason.OVERDUE, now, away
         if away is not None and away.reason not in raised:
             return away.reason, now, away
-        if escalate_after is not None and not escalated and due_at + escalate_after <= now:
+        if escalate_at is not None and escalate_at <= now:
             return FollowUpReason.OVERDUE_ESCALATED, now, away
         return None
     if due_at <= now + lookahead:
@@ -355,25 +357,47 @@ def decide(
     """The follow-up an open action needs now, and where it goes; None if it needs none.
     `raised`: the follow-ups raised for its due time, whoever held it; only those for
     its owner now count, except an escalation for being overdue and not done, which is
-    once per due time whoever held it. `escalate_after`: how long after it fell due an
-    overdue action still open goes to a supervisor (None: never)."""
+    once per due time whoever held it. `escalate_after`: how long after it fell due,
+    and after its owner was told so, an overdue action still open goes to a supervisor
+    (None: never)."""
     raised = list(raised)
     reasons = raised_for(action.owner_key, raised)
-    escalated = any(r.reason == FollowUpReason.OVERDUE_ESCALATED for r in raised)
     trigger_args = {
         "due_at": action.due_at,
         "now": now,
         "lookahead": lookahead,
         "absence_lookahead": absence_lookahead,
-        "escalate_after": escalate_after,
-        "escalated": escalated,
+        "escalate_at": escalate_at(action, raised, escalate_after),
         "raised": reasons,
     }
     if action.owner_id is not None:
-        return _decide_person(action, world, trigger_args)
+        return _decide_person(action, world, trigger_args, escalate_after)
     if action.owner_team_id is not None:
-        return _decide_team(action, world, trigger_args)
+        return _decide_team(action, world, trigger_args, escalate_after)
     return None
+
+
+def escalate_at(
+    action: ActionFacts, raised: list[Raised], after: dt.timedelta | None
+) -> dt.datetime | None:
+    """When an overdue action still open goes to a supervisor: `after` its due time, and
+    `after` its owner now was told it was overdue (an overdue follow-up while they held
+    it, or given it already overdue), whichever is later: a sweep catching up after an
+    outage, or a colleague given it late, leaves them that long too. None: never (no
+    delay, or escalated already for this due time, whoever held it)."""
+    if after is None or any(r.reason == FollowUpReason.OVERDUE_ESCALATED for r in raised):
+        return None
+    key = action.owner_key
+    told = [
+        r.at
+        for r in raised
+        if r.at is not None
+        and (
+            (r.owner_key == key and r.reason == FollowUpReason.OVERDUE)
+            or (r.to_key == key and r.overdue)
+        )
+    ]
+    return max([action.due_at, *told]) + after
 
 
 def _hours(delta: dt.timedelta | None) -> str:
@@ -421,14 +445,14 @@ def _escalate_overdue(
             kind=ESCALATE_USER,
             to_user_id=supervisor.id,
             notify_ids=(supervisor.id,),
-            note=f"Overdue and not done {_hours(after)} after it fell due: escalated from "
-            f"{from_text} to {supervisor.name}, {role}",
+            note=f"Overdue and not done {_hours(after)} after it was followed up: escalated "
+            f"from {from_text} to {supervisor.name}, {role}",
             history_reason=OVERDUE_ESCALATED_HISTORY,
         )
     return None
 
 
-def _decide_person(action, world: World, trigger_args: dict) -> Decision | None:
+def _decide_person(action, world: World, trigger_args: dict, after) -> Decision | None:
     owner = world.staff(action.owner_id)
     if owner is None:
         return None
@@ -444,7 +468,7 @@ def _decide_person(action, world: World, trigger_args: dict) -> Decision | None:
             first_supervisor_id=owner.supervisor_id,
             team_id=owner.team_id,
             exclude={owner.id},
-            after=trigger_args["escalate_after"],
+            after=after,
         )
     if away is None:
         supervisor = world.staff(owner.supervisor_id) if owner.supervisor_id else None
@@ -492,7 +516,7 @@ def _decide_person(action, world: World, trigger_args: dict) -> Decision | None:
     return decision
 
 
-def _decide_team(action, world: World, trigger_args: dict) -> Decision | None:
+def _decide_team(action, world: World, trigger_args: dict, after) -> Decision | None:
     """A team-owned action: away when nobody in the team is at work; days ahead (the
     absence look-ahead), only when every member is away or switched off then."""
     team_id = action.owner_team_id
@@ -515,7 +539,7 @@ def _decide_team(action, world: World, trigger_args: dict) -> Decision | None:
             first_supervisor_id=lead_id,
             team_id=team_id,
             exclude=set(),
-            after=trigger_args["escalate_after"],
+            after=after,
         )
     if away is None:
         # The team's supervisor is told; without one, the first member at work.

@@ -42,9 +42,9 @@ class CaseworkSettings(models.Model):
             MinValueValidator(ESCALATE_AFTER_HOURS.start),
             MaxValueValidator(ESCALATE_AFTER_HOURS.stop - 1),
         ],
-        help_text="An overdue action left with an owner at work (who was told) and still "
-        "not done this many hours (1 to 168) after it fell due goes to their supervisor, "
-        "once per due time.",
+        help_text="An overdue action left with an owner at work and still not done this "
+        "many hours (1 to 168) after it fell due, and after the owner was told it was "
+        "overdue, goes to their supervisor, once per due time.",
     )
     history = HistoricalRecords()
 

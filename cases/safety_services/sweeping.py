@@ -4,8 +4,9 @@ batches, safe to run twice or on two workers at once.
 Three passes, none reading every open action:
 
 1. the open actions due by the short look-ahead (overdue, or due within the hour), on
-   the partial index of open actions in due order (an overdue one still open after the
-   escalation delay goes to a supervisor, once per due time);
+   the partial index of open actions in due order (an overdue one still open the
+   escalation delay after it fell due and after its owner was told goes to a
+   supervisor, once per due time);
 2. the open actions due later, within the absence look-ahead (days), of the few owners
    who will be away when they fall due (a recorded absence covering the due time) or
    whose account is switched off, on the (owner, status) index;
@@ -297,7 +298,7 @@ def _raised(action_ids) -> dict[tuple[int, dt.datetime], list[sweep.Raised]]:
     )
     for action_id, due_at, reason, owner_key, to_key, raised_at in rows:
         raised.setdefault((action_id, due_at), []).append(
-            sweep.Raised(reason, owner_key, to_key, overdue=raised_at >= due_at)
+            sweep.Raised(reason, owner_key, to_key, overdue=raised_at >= due_at, at=raised_at)
         )
     return raised
 

@@ -348,11 +348,23 @@ def test_rule_an_overdue_action_kept_and_still_open_a_day_on_goes_to_the_supervi
     )
     assert decision.history_reason == "Overdue and not done: escalated to supervisor"
     assert decision.note == (
-        "Overdue and not done 24 hours after it fell due: escalated from Insp B to Helen "
-        "Marsh, supervisor"
+        "Overdue and not done 24 hours after it was followed up: escalated from Insp B to "
+        "Helen Marsh, supervisor"
     )
-    # A sweep that missed the day tells the owner first, and escalates next time.
+    # A sweep that missed the day tells the owner first, and escalates a day after that:
+    # not at once (nor when the same sweep runs again).
     assert late(world, facts(due_in=-3 * DAY, owner=3)).reason == FollowUpReason.OVERDUE
+    told = Raised(FollowUpReason.OVERDUE, "user:3", "user:3", overdue=True, at=NOW)
+    assert late(world, facts(due_in=-3 * DAY, owner=3), raised=[told]) is None
+    told_yesterday = Raised(
+        FollowUpReason.OVERDUE, "user:3", "user:3", overdue=True, at=NOW - ESCALATE_AFTER
+    )
+    assert late(world, facts(due_in=-3 * DAY, owner=3), [told_yesterday]).kind == (
+        sweep.ESCALATE_USER
+    )
+    # The same for a colleague given it already overdue an hour ago.
+    given = Raised(FollowUpReason.OWNER_ABSENT, "user:1", "user:3", overdue=True, at=NOW - HOUR)
+    assert late(world, facts(due_in=-3 * DAY, owner=3), raised=[given]) is None
     # No escalation delay: never (as before).
     assert late(world, facts(due_in=-3 * DAY, owner=3), raised=[KEPT], after=None) is None
 
@@ -648,11 +660,13 @@ def test_an_overdue_action_still_not_done_a_day_on_goes_to_the_owners_supervisor
     with time_machine.travel(T0, tick=False):
         action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
     due = T0 + HOUR
-    assert run(due + HOUR).kept == 1  # Joanna Price is at work: told, and keeps it
+    told = due + HOUR  # the first sweep after it fell due (say, the workers were down)
+    assert run(told).kept == 1  # Joanna Price is at work: told, and keeps it
     Notification.objects.all().delete()
-    assert run(due + 23 * HOUR).followed_up == 0
+    # A day after it fell due, but not yet a day after she was told.
+    assert run(due + 24 * HOUR).followed_up == 0
 
-    report = run(due + 24 * HOUR)
+    report = run(told + 24 * HOUR)
 
     assert (report.followed_up, report.escalated) == (1, 1)
     action.refresh_from_db()
@@ -668,8 +682,8 @@ def test_an_overdue_action_still_not_done_a_day_on_goes_to_the_owners_supervisor
         f"user:{staff.chief.pk}",
     )
     assert follow_up.note == (
-        "Overdue and not done 24 hours after it fell due: escalated from Joanna Price to "
-        "Helen Marsh, supervisor"
+        "Overdue and not done 24 hours after it was followed up: escalated from Joanna "
+        "Price to Helen Marsh, supervisor"
     )
     row = action.history.order_by("-history_date", "-history_id").first()
     assert row.history_change_reason == "Overdue and not done: escalated to supervisor"
@@ -692,8 +706,27 @@ def test_an_overdue_action_still_not_done_a_day_on_goes_to_the_owners_supervisor
     # although Helen Marsh, who holds it now, has not done it either).
     after = _snapshot()
     for later in (0 * HOUR, 5 * MIN, 2 * DAY):
-        assert run(due + 24 * HOUR + later).followed_up == 0
+        assert run(told + 24 * HOUR + later).followed_up == 0
     assert _snapshot() == after
+
+
+def test_a_catch_up_days_after_an_action_fell_due_tells_the_owner_before_escalating(
+    staff, plan
+):
+    """The workers were down for days: the owner is told first, and has a day from then;
+    the same sweep again (the task delivered twice) adds nothing."""
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+    late = T0 + 4 * DAY
+    assert run(late).kept == 1
+    after = _snapshot()
+    assert run(late).followed_up == 0
+    assert run(late + 5 * MIN).followed_up == 0
+    assert _snapshot() == after
+    assert run(late + 24 * HOUR).escalated == 1
+    action.refresh_from_db()
+    assert action.owner == staff.chief
+    assert follow_ups(action) == [FollowUpReason.OVERDUE_ESCALATED, FollowUpReason.OVERDUE]
 
 
 def test_the_escalation_delay_comes_from_the_forces_settings(org, staff, plan):
@@ -701,13 +734,13 @@ def test_the_escalation_delay_comes_from_the_forces_settings(org, staff, plan):
     with time_machine.travel(T0, tick=False):
         action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
     due = T0 + HOUR
-    assert run(due + HOUR).kept == 1
+    assert run(due + 5 * MIN).kept == 1
     assert run(due + 25 * HOUR).followed_up == 0
-    assert run(due + 48 * HOUR).escalated == 1
+    assert run(due + 5 * MIN + 48 * HOUR).escalated == 1
     action.refresh_from_db()
     assert action.owner == staff.chief
     assert FollowUp.objects.get(reason=FollowUpReason.OVERDUE_ESCALATED).note.startswith(
-        "Overdue and not done 48 hours after it fell due"
+        "Overdue and not done 48 hours after it was followed up"
     )
 
 

@@ -710,9 +710,7 @@ def test_an_overdue_action_still_not_done_a_day_on_goes_to_the_owners_supervisor
     assert _snapshot() == after
 
 
-def test_a_catch_up_days_after_an_action_fell_due_tells_the_owner_before_escalating(
-    staff, plan
-):
+def test_a_catch_up_days_after_an_action_fell_due_tells_the_owner_before_escalating(staff, plan):
     """The workers were down for days: the owner is told first, and has a day from then;
     the same sweep again (the task delivered twice) adds nothing."""
     with time_machine.travel(T0, tick=False):

@@ -244,7 +244,7 @@ def _away_later(now: dt.datetime) -> int:
     from cases.models import Absence, SafetyAction
     from cases.safety_services.sweeping import sweep_absence_lookahead, sweep_lookahead
 
-    covering = Absence.objects.filter(
+    covering = Absence.objects.in_force().filter(
         user_id=OuterRef("owner_id"),
         starts_at__lte=OuterRef("due_at"),
         ends_at__gt=OuterRef("due_at"),

@@ -1,7 +1,7 @@
 """Who is at work: one rule for routing new cases and moving follow-ups.
 
-A person is at work at a moment when they are not absent (leave, sickness, training)
-and their shift pattern (their own, else their team's) has a slot covering it. Someone
+A person is at work at a moment when they are not absent (leave, sickness, training;
+an absence cancelled as recorded by mistake does not count) and their shift pattern (their own, else their team's) has a slot covering it. Someone
 with no pattern at all is treated as at work unless absent. A team takes cases at a
 moment when its own pattern covers it and at least one active member who works cases
 (a DASO) is at work by that rule (`team_at_work`). Pure functions first; the database
@@ -99,7 +99,7 @@ def user_at_work(user, at: dt.datetime | None = None) -> bool:
     at = at or timezone.now()
     if not user.is_active:
         return False
-    if Absence.objects.filter(user=user, starts_at__lte=at, ends_at__gt=at).exists():
+    if Absence.objects.in_force().filter(user=user, starts_at__lte=at, ends_at__gt=at).exists():
         return False
     profile = getattr(user, "profile", None)
     pattern = profile.effective_shift_pattern if profile else None

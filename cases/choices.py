@@ -212,6 +212,7 @@ class FollowUpReason(models.TextChoices):
     OWNER_ABSENT = "owner_absent", "Owner away when it falls due"
     OWNER_OFF_SHIFT = "owner_off_shift", "Owner off shift when it falls due"
     OWNER_INACTIVE = "owner_inactive", "Owner's account is switched off"
+    OVERDUE_ESCALATED = "overdue_escalated", "Overdue and not done: escalated to supervisor"
 
 
 class CoverReason(models.TextChoices):

@@ -3,8 +3,9 @@ them (pages, API and services ask the same predicates).
 
 Who may do what: a case's plan is worked (actions added, moved, cancelled or completed,
 the plan agreed with the victim) by those who work the case: supervisors, the case's
-owner, and the DASOs who work its queue (`rules.works_queue`); a DASO elsewhere reads
-it but does not change it. The owner of an action (or, for a team's action, anyone in
+owner, and the DASOs or researchers who work its queue (`rules.works_queue`: DASOs a
+DASO queue, researchers the researchers' queue of their team); a DASO or researcher
+elsewhere reads it but does not change it. The owner of an action (or, for a team's action, anyone in
 the team) may complete it; partner agencies have no access. Supervisors record absences
 for the people they supervise and for their own team; everyone sees their own.
 """
@@ -23,7 +24,10 @@ from cases.models import Absence, Case, FollowUp, SafetyAction, SafetyActionType
 from dasapp.models import User
 from dasapp.roles import ALL_ROLES, Role, has_role
 
-PLAN_WORKERS = frozenset({Role.DASO, Role.SUPERVISOR})
+# The roles that may work plans at all (the gate of the pages and the API); which cases'
+# plans is `can_work_plan`'s to say. Researchers hold the standard-risk cases of their
+# queue, and work those cases' plans as a DASO does a DASO queue's.
+PLAN_WORKERS = frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR})
 # Roles that may hold a safety-plan action: everyone but partner agencies.
 ACTION_OWNER_ROLES = frozenset(ALL_ROLES - {Role.PARTNER})
 
@@ -53,6 +57,27 @@ def can_work_plan(user, case: Case) -> bool:
     if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
         return True
     return rules.works_queue(user, case.queue if case.queue_id else None)
+
+
+# How a reader who may not open the plan sees a free-text action named.
+FREE_TEXT_TITLE = "Free-text action"
+
+
+def can_read_plan_text(user, case: Case) -> bool:
+    """Whether a record outside the plan (the case history in the API) may name the
+    case's safety-plan actions by their free text (it may hold the victim's details):
+    for those who work the plan (`can_work_plan`: supervisors, the case's owner, those
+    on its queue). Anyone else who may read the history gets the catalogue label or
+    `FREE_TEXT_TITLE`, as the history page shows everyone; the text itself is on the
+    plan, whose page asks why they are looking and logs it."""
+    return can_work_plan(user, case)
+
+
+def safe_action_titles(*, case: Case) -> dict[int, str]:
+    """Each of the case's actions by id, named without free text: its catalogue label,
+    or `FREE_TEXT_TITLE`. One query."""
+    rows = SafetyAction.objects.filter(plan__case=case).values_list("pk", "action_type__label")
+    return {pk: label or FREE_TEXT_TITLE for pk, label in rows}
 
 
 def _owns_an_action(user, plan: SafetyPlan | None) -> bool:
@@ -187,7 +212,8 @@ def away_spells(
     spell away. One query."""
     now = now or timezone.now()
     rows = (
-        Absence.objects.filter(user_id__in=list(user_ids), ends_at__gt=now)
+        Absence.objects.in_force()
+        .filter(user_id__in=list(user_ids), ends_at__gt=now)
         .order_by("user_id", "starts_at")
         .values_list("user_id", "starts_at", "ends_at")
     )
@@ -221,11 +247,13 @@ def owners_not_at_work(actions, *, now: dt.datetime | None = None) -> dict[int, 
         .prefetch_related("profile__shift_pattern__slots", "profile__team__shift_pattern__slots")
     }
     absent = list(
-        Absence.objects.filter(
+        Absence.objects.in_force()
+        .filter(
             user_id__in=list(owners),
             starts_at__lte=max(a.due_at for a in pending),
             ends_at__gt=min(a.due_at for a in pending),
-        ).values_list("user_id", "starts_at", "ends_at")
+        )
+        .values_list("user_id", "starts_at", "ends_at")
     )
     found: dict[int, str] = {}
     for action in pending:
@@ -307,7 +335,10 @@ def open_action_counts(user_ids) -> dict[int, int]:
 
 def absences_for_user(*, user) -> QuerySet[Absence]:
     return absences_visible_to(
-        user, Absence.objects.select_related("user", "recorded_by").order_by("-starts_at", "-pk")
+        user,
+        Absence.objects.select_related("user", "recorded_by", "cancelled_by").order_by(
+            "-starts_at", "-pk"
+        ),
     )
 
 

@@ -26,4 +26,5 @@ urlpatterns = [
     path("absences/", safety.absences, name="absences"),
     path("absences/<int:pk>/end/", safety.absence_end, name="absence_end"),
     path("absences/<int:pk>/change/", safety.absence_change, name="absence_change"),
+    path("absences/<int:pk>/cancel/", safety.absence_cancel, name="absence_cancel"),
 ]

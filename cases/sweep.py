@@ -7,7 +7,9 @@ For one open safety-plan action the sweep asks two questions:
    account switched off, as soon as the sweep sees it within the absence look-ahead
    (days: known in advance, so a colleague gets time to do it); off shift, within the
    short look-ahead only (the owner may well be on shift by then). A team-owned action
-   is at work when anybody in the team is, and uses the short look-ahead.
+   is at work when anybody in the team is; when every one of its members is away or
+   switched off at the due time it is followed up within the absence look-ahead too
+   (nobody off shift among them: they may be on shift by then).
    A follow-up is raised once per action, due time, reason and owner: the person or
    team holding the action when it was raised. So an action moved to a colleague is
    followed up again when that colleague is away too, but nobody is told twice for one
@@ -19,6 +21,14 @@ For one open safety-plan action the sweep asks two questions:
    it goes to the owner's supervisor, or when the supervisor is away too to the
    supervisor's supervisor, else to the team as a whole. A team-owned action is "at
    work" when anybody in the team is.
+3. Still not done? An overdue action kept by someone at work is followed up once, and
+   they are told. When it is still open the escalation delay (hours, a force setting)
+   after it fell due, counted from when its owner was told it was overdue (the sweep's
+   first look after it fell due, or when they were given it already overdue: nobody is
+   escalated over with less time than that), it goes to the owner's supervisor (for a
+   team's action, the team's), or the next one up, or another supervisor in the team:
+   the first at work. Once per action and due time, whoever holds it; with no
+   supervisor at work it waits for the next sweep that finds one.
 
 The words say why someone is not at work without saying what kind of absence it is
 (sickness is health data): "away until 3 Dec", "off shift", "account switched off".
@@ -33,7 +43,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from cases.choices import FollowUpReason
@@ -49,6 +59,11 @@ ESCALATE_TEAM = "escalate_team"  # to the owner's team as a whole
 # Reasons known in advance: the owner is away all day whatever the shift, so the action
 # is followed up as soon as the sweep sees it (within the absence look-ahead).
 ABSENCE_REASONS = frozenset({FollowUpReason.OWNER_ABSENT, FollowUpReason.OWNER_INACTIVE})
+
+# The role whose members in a team an overdue action is escalated to after the chain.
+SUPERVISOR_ROLE = "supervisor"
+# The action's history says this when it is escalated for being overdue and not done.
+OVERDUE_ESCALATED_HISTORY = "Overdue and not done: escalated to supervisor"
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class Away:
 
     reason: str  # FollowUpReason.OWNER_ABSENT, OWNER_OFF_SHIFT or OWNER_INACTIVE
     detail: str  # e.g. "away until 3 Dec", "off shift", "account switched off"
+    absence_id: int | None = None  # the recorded absence, when it is one
 
 
 def owner_key(owner_id: int | None, team_id: int | None) -> str:
@@ -96,6 +112,7 @@ class Raised:
     owner_key: str  # who held the action when it was raised
     to_key: str = ""  # who had it afterwards (the same when it stayed; "" if unknown)
     overdue: bool = False  # raised at or after the due time
+    at: dt.datetime | None = None  # when it was raised
 
 
 def raised_for(key: str, raised: Iterable[Raised]) -> set[str]:
@@ -124,6 +141,10 @@ class Decision:
     # Supervisors told of an overdue action left with someone at work: one message per
     # supervisor per sweep batch lists them all, rather than one per action.
     supervisor_ids: tuple[int, ...] = field(default=())
+    # The reason in the action's history when it moves (the note when empty).
+    history_reason: str = ""
+    # The owner's recorded absence the action moves for, if any.
+    absence_id: int | None = None
 
     @property
     def moves(self) -> bool:
@@ -167,6 +188,7 @@ def follow_up_trigger(
     owner_away,
     raised: Iterable[str] = (),
     absence_lookahead: dt.timedelta | None = None,
+    escalate_at: dt.datetime | None = None,
 ) -> tuple[str, dt.datetime, Away | None] | None:
     """(reason, the moment that matters, why the owner is away or None), or None.
 
@@ -176,6 +198,9 @@ def follow_up_trigger(
     moved again later for its new owner's absence, under that reason. Within
     `lookahead` any reason counts; beyond it, up to `absence_lookahead`, only an absence
     or a switched-off account (`ABSENCE_REASONS`): off shift then may be on shift later.
+    An overdue action followed up already and still open at `escalate_at` is escalated
+    (`OVERDUE_ESCALATED`); None: never (no delay set, or escalated already for this due
+    time).
     """
     raised = set(raised)
     if due_at <= now:
@@ -184,6 +209,8 @@ def follow_up_trigger(
             return FollowUpReason.OVERDUE, now, away
         if away is not None and away.reason not in raised:
             return away.reason, now, away
+        if escalate_at is not None and escalate_at <= now:
+            return FollowUpReason.OVERDUE_ESCALATED, now, away
         return None
     if due_at <= now + lookahead:
         away = owner_away(due_at)
@@ -197,9 +224,15 @@ def follow_up_trigger(
     return None
 
 
-def team_away(members: list[Staff], away, at: dt.datetime, team: str) -> Away | None:
+def team_away(
+    members: list[Staff], away, at: dt.datetime, team: str, *, absent_only: bool = False
+) -> Away | None:
     """A team is at work when anybody in it is. Otherwise: inactive when it has nobody
-    active, absent when someone would be on shift but is away, else off shift."""
+    active, absent when someone would be on shift but is away, else off shift.
+
+    `absent_only` (days ahead, where off shift does not count): away only when every
+    member is away or switched off then; a member merely off shift may be on shift by
+    then, or the rota may change."""
     if not members:
         return Away(FollowUpReason.OWNER_INACTIVE, f"nobody active in {team}")
     reasons = []
@@ -207,8 +240,10 @@ def team_away(members: list[Staff], away, at: dt.datetime, team: str) -> Away | 
         why = away(member.id, at)
         if why is None:
             return None
+        if absent_only and why.reason not in ABSENCE_REASONS:
+            return None
         reasons.append(why.reason)
-    if FollowUpReason.OWNER_ABSENT in reasons:
+    if FollowUpReason.OWNER_ABSENT in reasons or absent_only:
         return Away(FollowUpReason.OWNER_ABSENT, f"nobody in {team} at work")
     return Away(FollowUpReason.OWNER_OFF_SHIFT, f"nobody in {team} on shift")
 
@@ -316,36 +351,125 @@ def decide(
     now: dt.datetime,
     lookahead: dt.timedelta,
     absence_lookahead: dt.timedelta | None = None,
+    escalate_after: dt.timedelta | None = None,
     raised: Iterable[Raised] = (),
 ) -> Decision | None:
     """The follow-up an open action needs now, and where it goes; None if it needs none.
     `raised`: the follow-ups raised for its due time, whoever held it; only those for
-    its owner now count."""
+    its owner now count, except an escalation for being overdue and not done, which is
+    once per due time whoever held it. `escalate_after`: how long after it fell due,
+    and after its owner was told so, an overdue action still open goes to a supervisor
+    (None: never)."""
+    raised = list(raised)
     reasons = raised_for(action.owner_key, raised)
+    trigger_args = {
+        "due_at": action.due_at,
+        "now": now,
+        "lookahead": lookahead,
+        "absence_lookahead": absence_lookahead,
+        "escalate_at": escalate_at(action, raised, escalate_after),
+        "raised": reasons,
+    }
     if action.owner_id is not None:
-        return _decide_person(action, world, now, lookahead, absence_lookahead, reasons)
+        return _decide_person(action, world, trigger_args, escalate_after)
     if action.owner_team_id is not None:
-        return _decide_team(action, world, now, lookahead, reasons)
+        return _decide_team(action, world, trigger_args, escalate_after)
     return None
 
 
-def _decide_person(
-    action, world: World, now, lookahead, absence_lookahead, raised
+def escalate_at(
+    action: ActionFacts, raised: list[Raised], after: dt.timedelta | None
+) -> dt.datetime | None:
+    """When an overdue action still open goes to a supervisor: `after` its due time, and
+    `after` its owner now was told it was overdue (an overdue follow-up while they held
+    it, or given it already overdue), whichever is later: a sweep catching up after an
+    outage, or a colleague given it late, leaves them that long too. None: never (no
+    delay, or escalated already for this due time, whoever held it)."""
+    if after is None or any(r.reason == FollowUpReason.OVERDUE_ESCALATED for r in raised):
+        return None
+    key = action.owner_key
+    told = [
+        r.at
+        for r in raised
+        if r.at is not None
+        and (
+            (r.owner_key == key and r.reason == FollowUpReason.OVERDUE)
+            or (r.to_key == key and r.overdue)
+        )
+    ]
+    return max([action.due_at, *told]) + after
+
+
+def _hours(delta: dt.timedelta | None) -> str:
+    hours = round(delta.total_seconds() / 3600) if delta else 0
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def _escalate_overdue(
+    *,
+    world: World,
+    at: dt.datetime,
+    from_text: str,
+    first_supervisor_id: int | None,
+    team_id: int | None,
+    exclude: set[int],
+    after: dt.timedelta | None,
 ) -> Decision | None:
+    """Overdue and still not done: to the first at work of the supervisor chain, then
+    the supervisors in the team (lowest id first). None when none is at work: the next
+    sweep tries again."""
+    chain = supervisor_chain(world, first_supervisor_id, exclude)
+    seen = exclude | {s.id for s in chain}
+    others = []
+    if team_id is not None:
+        others = sorted(
+            (
+                m
+                for m in world.team_members(team_id)
+                if SUPERVISOR_ROLE in m.roles and m.id not in seen
+            ),
+            key=lambda m: m.id,
+        )
+    for level, supervisor in enumerate([*chain, *others]):
+        if world.away(supervisor.id, at) is not None:
+            continue
+        if level == 0:
+            role = "supervisor"
+        elif level < len(chain):
+            role = f"{chain[0].name}'s supervisor"
+        else:
+            role = "a supervisor in the team"
+        return Decision(
+            reason=FollowUpReason.OVERDUE_ESCALATED,
+            check_at=at,
+            kind=ESCALATE_USER,
+            to_user_id=supervisor.id,
+            notify_ids=(supervisor.id,),
+            note=f"Overdue and not done {_hours(after)} after it was followed up: escalated "
+            f"from {from_text} to {supervisor.name}, {role}",
+            history_reason=OVERDUE_ESCALATED_HISTORY,
+        )
+    return None
+
+
+def _decide_person(action, world: World, trigger_args: dict, after) -> Decision | None:
     owner = world.staff(action.owner_id)
     if owner is None:
         return None
-    trigger = follow_up_trigger(
-        due_at=action.due_at,
-        now=now,
-        lookahead=lookahead,
-        absence_lookahead=absence_lookahead,
-        owner_away=lambda at: world.away(owner.id, at),
-        raised=raised,
-    )
+    trigger = follow_up_trigger(owner_away=lambda at: world.away(owner.id, at), **trigger_args)
     if trigger is None:
         return None
     reason, at, away = trigger
+    if reason == FollowUpReason.OVERDUE_ESCALATED:
+        return _escalate_overdue(
+            world=world,
+            at=at,
+            from_text=f"{owner.name} ({away.detail})" if away else owner.name,
+            first_supervisor_id=owner.supervisor_id,
+            team_id=owner.team_id,
+            exclude={owner.id},
+            after=after,
+        )
     if away is None:
         supervisor = world.staff(owner.supervisor_id) if owner.supervisor_id else None
         told = f" and {supervisor.name}, their supervisor" if supervisor else ""
@@ -358,6 +482,7 @@ def _decide_person(
             note=f"Overdue: {owner.name} is at work and keeps it; told {owner.name}{told}",
         )
     from_text = f"{owner.name} ({away.detail})"
+    decision = None
     if owner.team_id is not None:
         colleague = choose_colleague(
             owner=owner,
@@ -366,7 +491,7 @@ def _decide_person(
             open_count=world.open_count,
         )
         if colleague is not None:
-            return Decision(
+            decision = Decision(
                 reason=reason,
                 check_at=at,
                 kind=MOVE,
@@ -374,36 +499,48 @@ def _decide_person(
                 notify_ids=(colleague.id,),
                 note=f"Moved from {from_text} to {colleague.name}, on duty",
             )
-    return _escalate(
-        world=world,
-        reason=reason,
-        at=at,
-        from_text=from_text,
-        first_supervisor_id=owner.supervisor_id,
-        exclude={owner.id},
-        team_id=owner.team_id,
-        notify_when_stuck=(owner.id,),
-        stuck_note=f"Stays with {from_text}: no team to move it to and no supervisor at work",
-    )
+    if decision is None:
+        decision = _escalate(
+            world=world,
+            reason=reason,
+            at=at,
+            from_text=from_text,
+            first_supervisor_id=owner.supervisor_id,
+            exclude={owner.id},
+            team_id=owner.team_id,
+            notify_when_stuck=(owner.id,),
+            stuck_note=f"Stays with {from_text}: no team to move it to and no supervisor at work",
+        )
+    if away.absence_id is not None:
+        decision = replace(decision, absence_id=away.absence_id)
+    return decision
 
 
-def _decide_team(action, world: World, now, lookahead, raised) -> Decision | None:
-    """A team-owned action: the short look-ahead only (a whole team away for days is
-    rare, and someone in it may come back on shift)."""
+def _decide_team(action, world: World, trigger_args: dict, after) -> Decision | None:
+    """A team-owned action: away when nobody in the team is at work; days ahead (the
+    absence look-ahead), only when every member is away or switched off then."""
     team_id = action.owner_team_id
     name = world.team_name(team_id)
     members = world.team_members(team_id)
+    soon = trigger_args["now"] + trigger_args["lookahead"]
     trigger = follow_up_trigger(
-        due_at=action.due_at,
-        now=now,
-        lookahead=lookahead,
-        owner_away=lambda at: team_away(members, world.away, at, name),
-        raised=raised,
+        owner_away=lambda at: team_away(members, world.away, at, name, absent_only=at > soon),
+        **trigger_args,
     )
     if trigger is None:
         return None
     reason, at, away = trigger
     lead_id = team_lead_id(members)
+    if reason == FollowUpReason.OVERDUE_ESCALATED:
+        return _escalate_overdue(
+            world=world,
+            at=at,
+            from_text=name,
+            first_supervisor_id=lead_id,
+            team_id=team_id,
+            exclude=set(),
+            after=after,
+        )
     if away is None:
         # The team's supervisor is told; without one, the first member at work.
         if lead_id is not None:

@@ -1,6 +1,7 @@
-"""API shapes for ending an absence early and correcting its dates. Shape only: an
-absence already over, an end before its start and a missing reason are the service's
-to refuse (`cases.safety_services.absence_end`, `absence_change`)."""
+"""API shapes for ending an absence early, correcting its dates and cancelling one
+recorded by mistake. Shape only: an absence already over or cancelled, an end before its
+start and a missing reason are the service's to refuse
+(`cases.safety_services.absence_end`, `absence_change`, `absence_cancel`)."""
 
 from __future__ import annotations
 
@@ -33,4 +34,14 @@ class AbsenceChangeSerializer(serializers.Serializer):
         default="",
         help_text="Why the dates change, e.g. leave extended by a week. Kept in the "
         "absence's history with your name.",
+    )
+
+
+class AbsenceCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        default="",
+        help_text="Why it was recorded by mistake, e.g. recorded for the wrong person. Kept "
+        "in the absence's history with your name.",
     )

@@ -16,7 +16,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import case_services, rules
+from cases import case_services, rules, safety_selectors
 from cases import casework_selectors as selectors
 from cases.api import casework_serializers as s
 from cases.api import schema
@@ -207,7 +207,8 @@ class CaseViewSet(viewsets.GenericViewSet):
         description="Every change to the case, oldest first: who, when, from what, to what "
         "and why, with the change as a sentence. For supervisors and the case's workers "
         "(its owner, the team working its queue, anyone who acted on it or holds a task on "
-        "it). Written to the access log.",
+        'it). A safety-plan action is named by its catalogue label, or "Free-text '
+        "action\", unless you work the case's safety plan. Written to the access log.",
         responses={200: s.CaseEventSerializer(many=True), **ERRORS, **NOT_FOUND},
         parameters=PURPOSE_HEADERS,
     )
@@ -219,7 +220,11 @@ class CaseViewSet(viewsets.GenericViewSet):
         if not rules.can_see_case_history(request.user, case):
             raise PermissionDenied
         access.log_consult(request, obj=case, person_id=case.victim_id, detail={"history": True})
-        return Response(s.CaseEventSerializer(selectors.case_timeline(case=case), many=True).data)
+        context = {"request": request}
+        if not safety_selectors.can_read_plan_text(request.user, case):
+            context["safe_titles"] = safety_selectors.safe_action_titles(case=case)
+        entries = selectors.case_timeline(case=case)
+        return Response(s.CaseEventSerializer(entries, many=True, context=context).data)
 
 
 class AssessmentViewSet(viewsets.GenericViewSet):

@@ -15,6 +15,7 @@ from cases import rules
 from cases.api.serializers import ErrorSerializer, FlatErrorsSerializer
 from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind, TaskStatus
 from cases.models import Case, Incident, Person, Queue, Task
+from cases.safety_selectors import FREE_TEXT_TITLE
 from dasapp.models import Notification
 from risk.choices import AssessmentStatus
 from risk.models import Assessment
@@ -248,7 +249,11 @@ class CaseEventSerializer(serializers.Serializer):
         source="event.old", help_text='From: e.g. {"risk_level": "medium"}, {"queue": "…"}.'
     )
     new = serializers.DictField(
-        source="event.new", help_text='To: e.g. {"risk_level": "standard", "source": "review"}.'
+        source="event.new",
+        help_text='To: e.g. {"risk_level": "standard", "source": "review"}. For a '
+        'safety-plan action, `title` is its catalogue label, or "Free-text action" '
+        "(the free text may hold the victim's details), unless you work the case's "
+        "safety plan (supervisors, the case's owner, those on its queue).",
     )
     reason = serializers.CharField(source="event.reason", help_text="Why, as given.")
     summary = serializers.CharField(
@@ -257,6 +262,17 @@ class CaseEventSerializer(serializers.Serializer):
         "Nadia Quinn, 26 November 2026 14:03: Victim has moved to a refuge'.",
     )
     details = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, entry):
+        """A safety-plan action's free text only for those who may read it: with
+        `safe_titles` in the context (action id -> label), the title is replaced."""
+        data = super().to_representation(entry)
+        titles = self.context.get("safe_titles")
+        new = data.get("new") or {}
+        if titles is not None and entry.event.verb.startswith("safety_action") and "title" in new:
+            safe = titles.get(new.get("action")) or new.get("label") or FREE_TEXT_TITLE
+            data["new"] = {**new, "title": safe}
+        return data
 
 
 # DV1 submission -------------------------------------------------------------------------

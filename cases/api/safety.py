@@ -131,7 +131,8 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Add a safety-plan action",
-        description="DASOs and supervisors add an action to a case's safety plan (started "
+        description="Those who work the case's plan (supervisors, the case's owner, the DASOs "
+        "or researchers who work its queue) add an action to its safety plan (started "
         "if the case has none): from the catalogue (`action_type`) or free text "
         "(`description`), owned by a person (`owner`) or a team (`owner_team`), due in the "
         "future. Refused with a field error: a due time in the past, an owner whose account "
@@ -163,8 +164,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Complete a safety-plan action",
         description="Set `status` to `done` with a `completion_note` saying what was done. "
-        "For the action's owner (or anyone in its owning team), DASOs and supervisors. Send "
-        "the `version` you read: if it changed since, the answer is 409 and nothing changes.",
+        "For the action's owner (or anyone in its owning team) and those who work the case's "
+        "plan. Send the `version` you read: if it changed since, the answer is 409 and "
+        "nothing changes.",
         request=s.SafetyActionUpdateSerializer,
         responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
     )
@@ -186,8 +188,9 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Move a safety-plan action",
         operation_id="v1_safety_actions_reassign",
-        description="DASOs and supervisors give an open action to another person (`owner`) "
-        "or team (`owner_team`) with a `reason`, kept in its history. The new owner is told. "
+        description="Those who work the case's plan give an open action to another person "
+        "(`owner`) or team (`owner_team`) with a `reason`, kept in its history. The new "
+        "owner is told. "
         "Send the `version` you read (409 if it changed).",
         request=s.SafetyActionReassignSerializer,
         responses={200: s.SafetyActionSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
@@ -213,8 +216,8 @@ class SafetyActionViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Cancel a safety-plan action",
         operation_id="v1_safety_actions_cancel",
-        description="DASOs and supervisors cancel an open action that no longer makes sense "
-        "(the victim declined a panic alarm, or moved to a refuge so patrols past the old "
+        description="Those who work the case's plan cancel an open action that no longer makes "
+        "sense (the victim declined a panic alarm, or moved to a refuge so patrols past the old "
         "address no longer apply) with a `reason`, kept in its history and returned as "
         "`completion_note`; `status` becomes `cancelled`. The owner is told it was "
         "cancelled (not why). The follow-up sweep leaves it alone and it no longer keeps "
@@ -244,7 +247,7 @@ class AbsenceFilter(django_filters.FilterSet):
     user = django_filters.NumberFilter(field_name="user_id", help_text="A person's id.")
     kind = django_filters.ChoiceFilter(choices=AbsenceKind.choices)
     current = django_filters.BooleanFilter(
-        method="filter_current", help_text="Only absences not yet over."
+        method="filter_current", help_text="Only absences not yet over and not cancelled."
     )
 
     class Meta:
@@ -252,7 +255,7 @@ class AbsenceFilter(django_filters.FilterSet):
         fields = ["user", "kind", "current"]
 
     def filter_current(self, queryset, name, value):
-        return queryset.filter(ends_at__gt=timezone.now()) if value else queryset
+        return queryset.in_force().filter(ends_at__gt=timezone.now()) if value else queryset
 
 
 class AbsenceViewSet(viewsets.GenericViewSet):
@@ -264,7 +267,7 @@ class AbsenceViewSet(viewsets.GenericViewSet):
 
     @property
     def allowed_roles(self):
-        if getattr(self, "action", None) in {"create", "end", "change"}:
+        if getattr(self, "action", None) in {"create", "end", "change", "cancel"}:
             return frozenset({Role.SUPERVISOR})
         return None  # any role: everyone sees their own
 
@@ -362,6 +365,28 @@ class AbsenceViewSet(viewsets.GenericViewSet):
         )
         return Response(s.AbsenceSerializer(changed).data)
 
+    @extend_schema(
+        summary="Cancel an absence recorded by mistake",
+        description="Supervisors, for the people they supervise or in their team (as for "
+        "ending one): the absence is kept, with its history, marked cancelled with your "
+        "name, the time and the `reason` (needed), and no longer counts for routing or the "
+        "follow-up sweep. Safety-plan actions the sweep already moved because of it stay "
+        "with whoever has them now (they are not moved back); each action's history says "
+        "the absence was cancelled. An absence cancelled already is refused with an error "
+        "on `absence`.",
+        request=absence_serializers.AbsenceCancelSerializer,
+        responses={200: s.AbsenceSerializer, **ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="cancel", filter_backends=[])
+    def cancel(self, request, pk=None):
+        absence = self._changeable(request, pk)
+        data = absence_serializers.AbsenceCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cancelled, _moved = services.absence_cancel(
+            absence=absence, user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(s.AbsenceSerializer(cancelled).data)
+
 
 class SafetyPlanViewSet(viewsets.GenericViewSet):
     """Safety plans: recording the day a plan was agreed with the victim."""
@@ -373,7 +398,7 @@ class SafetyPlanViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Record that a safety plan was agreed with the victim",
         operation_id="v1_safety_plans_agree",
-        description="DASOs and supervisors record the day the victim agreed the case's "
+        description="Those who work the case's plan record the day the victim agreed the case's "
         "safety plan (the plan is started if the case has none). Send the plan's `version` "
         "if you read it: 409 if it changed since.",
         request=s.SafetyPlanAgreeSerializer,

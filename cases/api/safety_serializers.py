@@ -127,10 +127,29 @@ class AbsenceSerializer(serializers.ModelSerializer):
     user = UserRefSerializer()
     kind = serializers.ChoiceField(choices=AbsenceKind.choices)
     recorded_by = UserRefSerializer(allow_null=True)
+    cancelled_by = UserRefSerializer(allow_null=True, help_text="Who cancelled it, if anyone.")
 
     class Meta:
         model = Absence
-        fields = ["id", "user", "kind", "starts_at", "ends_at", "note", "recorded_by"]
+        fields = [
+            "id",
+            "user",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "note",
+            "recorded_by",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+        ]
+        extra_kwargs = {
+            "cancelled_at": {
+                "help_text": "When it was cancelled as recorded by mistake; null when it "
+                "counts. A cancelled absence counts nowhere (routing, the follow-up sweep)."
+            },
+            "cancel_reason": {"help_text": "Why it was cancelled; empty when it counts."},
+        }
 
 
 # Input -----------------------------------------------------------------------------------
@@ -213,7 +232,8 @@ class SafetyActionUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[(ActionStatus.DONE, "Done")],
         error_messages={"invalid_choice": "Set the status to done to complete the action"},
-        help_text="`done` completes the action (the owner, their team, DASOs and supervisors).",
+        help_text="`done` completes the action (the owner, their team, and those who work the "
+        "case's plan).",
     )
     completion_note = serializers.CharField(
         max_length=4000, allow_blank=True, default="", help_text="What was done; required."

@@ -145,8 +145,18 @@ class StaffProfile(models.Model):
         return self.shift_pattern or (self.team.shift_pattern if self.team else None)
 
 
+class AbsenceQuerySet(models.QuerySet):
+    def in_force(self):
+        """Absences that count: not cancelled (recorded by mistake). Routing, the sweep
+        and the owner pickers read only these."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class Absence(models.Model):
-    """Leave, sickness or training: the person is not at work between these times."""
+    """Leave, sickness or training: the person is not at work between these times.
+
+    An absence recorded by mistake is cancelled, not deleted: the row and its history
+    stay, with who cancelled it, when and why, and it no longer counts (`in_force`)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences"
@@ -158,14 +168,37 @@ class Absence(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was cancelled (recorded by mistake)."
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
+
+    objects = AbsenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["user", "starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cancelled_at__isnull=True) | ~models.Q(cancel_reason=""),
+                name="absence_cancelled_with_a_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_kind_display()}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

@@ -4,11 +4,15 @@ timeline per victim across agencies, and which agencies work with her."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cases.choices import ActionStatus, ContactChannel, ContactOutcome, FollowUpReason
+
+# How many hours after an overdue action fell due the sweep may escalate it (a week at most).
+ESCALATE_AFTER_HOURS = range(1, 169)
 
 
 class CaseworkSettings(models.Model):
@@ -32,10 +36,29 @@ class CaseworkSettings(models.Model):
         "that the owner's account is switched off. Off shift counts only within the "
         "minutes above.",
     )
+    sweep_escalate_after_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[
+            MinValueValidator(ESCALATE_AFTER_HOURS.start),
+            MaxValueValidator(ESCALATE_AFTER_HOURS.stop - 1),
+        ],
+        help_text="An overdue action left with an owner at work and still not done this "
+        "many hours (1 to 168) after it fell due, and after the owner was told it was "
+        "overdue, goes to their supervisor, once per due time.",
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "casework settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    sweep_escalate_after_hours__gte=ESCALATE_AFTER_HOURS.start,
+                    sweep_escalate_after_hours__lte=ESCALATE_AFTER_HOURS.stop - 1,
+                ),
+                name="casework_sweep_escalate_after_hours_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Casework settings for {self.force}"
@@ -150,7 +173,8 @@ class FollowUp(models.Model):
     falls due: what was done about it (moved to whom, or escalated to whom) and why.
     Unique per action, due time, reason and owner (who held the action when it was
     raised), so a second sweep adds nothing, while an action moved to someone who is
-    then away too is followed up again for them."""
+    then away too is followed up again for them. Escalated for being overdue and not
+    done: once per action and due time, whoever holds it."""
 
     action = models.ForeignKey(SafetyAction, on_delete=models.CASCADE, related_name="follow_ups")
     reason = models.CharField(max_length=20, choices=FollowUpReason.choices)
@@ -177,6 +201,14 @@ class FollowUp(models.Model):
         "was recorded).",
     )
     note = models.TextField(blank=True)
+    absence = models.ForeignKey(
+        "cases.Absence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        help_text="The owner's absence that this follow-up moved the action for, if any.",
+    )
 
     class Meta:
         ordering = ["-raised_at"]
@@ -184,7 +216,14 @@ class FollowUp(models.Model):
             models.UniqueConstraint(
                 fields=["action", "due_at", "reason", "owner_key"],
                 name="follow_up_once_per_owner_reason_and_due",
-            )
+            ),
+            # Escalated for being overdue and not done: once per due time, whoever
+            # holds the action (the supervisor it went to is not escalated again).
+            models.UniqueConstraint(
+                fields=["action", "due_at"],
+                condition=Q(reason=FollowUpReason.OVERDUE_ESCALATED),
+                name="follow_up_overdue_escalated_once_per_due",
+            ),
         ]
 
     def __str__(self) -> str:

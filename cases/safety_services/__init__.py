@@ -5,7 +5,12 @@ domain event; new owners are told in the app and by email (`notify`, queued afte
 transaction commits). The sweep (`sweeping`) applies the pure rules of `cases.sweep`.
 """
 
-from cases.safety_services.absences import absence_change, absence_end, absence_record
+from cases.safety_services.absences import (
+    absence_cancel,
+    absence_change,
+    absence_end,
+    absence_record,
+)
 from cases.safety_services.actions import (
     action_add,
     action_cancel,
@@ -20,6 +25,7 @@ from cases.safety_services.sweeping import SweepReport, sweep_lookahead, sweep_r
 __all__ = [
     "SYSTEM_USERNAME",
     "SweepReport",
+    "absence_cancel",
     "absence_change",
     "absence_end",
     "absence_record",

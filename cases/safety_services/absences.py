@@ -1,19 +1,22 @@
 """Staff absences (leave, sickness, training): the sweep and routing read them at once.
-An absence can be ended early (back from sickness) or its dates corrected, with who and
-why kept in its history."""
+An absence can be ended early (back from sickness), its dates corrected, or cancelled
+when it was recorded by mistake, with who and why kept in its history."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.choices import AbsenceKind
+from cases.choices import AbsenceKind, FollowUpReason
 from cases.models import (
     Absence,
+    FollowUp,
+    SafetyAction,
 )
-from cases.safety_services.common import local_when, refuse, staff_name
+from cases.safety_services.common import local_when, owner_text, refuse, staff_name
 from dasapp.history import audited_save
 from dasapp.models import User
 
@@ -68,12 +71,25 @@ def _reason_errors(reason: str, example: str) -> dict[str, list[str]]:
     return {}
 
 
+def _refuse_cancelled(absence: Absence, what: str) -> None:
+    if absence.cancelled_at is not None:
+        refuse(
+            {
+                "absence": [
+                    f"{staff_name(absence.user)}'s absence was cancelled on "
+                    f"{local_when(absence.cancelled_at)}: {what}"
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def absence_end(*, absence: Absence, user, reason: str, at: dt.datetime | None = None) -> Absence:
     """End an absence early: the person is back now, or from `at` (not before the absence
     starts, not after it was due to end). Routing and the sweep count them at work from
     then. An absence already over is refused."""
     absence = Absence.objects.select_for_update().select_related("user").get(pk=absence.pk)
+    _refuse_cancelled(absence, "there is nothing to end")
     now = timezone.now()
     at = at or now
     name = staff_name(absence.user)
@@ -118,6 +134,7 @@ def absence_change(
     """Correct an absence's dates (recorded wrongly, leave extended or moved). The end
     must be after the start; an absence already over is refused."""
     absence = Absence.objects.select_for_update().select_related("user").get(pk=absence.pk)
+    _refuse_cancelled(absence, "it can no longer be changed")
     if absence.ends_at <= timezone.now():
         refuse(
             {
@@ -145,3 +162,55 @@ def absence_change(
         reason=f"Now {local_when(starts_at)} to {local_when(ends_at)}: {reason.strip()}",
     )
     return absence
+
+
+def actions_moved_for(absence: Absence, *, lock: bool = False) -> list[SafetyAction]:
+    """The actions the sweep moved away from the absent person because of this absence
+    (follow-ups that name it; for those raised before follow-ups named their absence,
+    "owner away" follow-ups of that person due within it), in due order."""
+    named = Q(absence=absence)
+    before = Q(
+        absence__isnull=True,
+        from_user_id=absence.user_id,
+        reason=FollowUpReason.OWNER_ABSENT,
+        due_at__gte=absence.starts_at,
+        due_at__lt=absence.ends_at,
+    )
+    moved = FollowUp.objects.filter(named | before).exclude(to_key=F("owner_key"))
+    actions = SafetyAction.objects.filter(pk__in=list(moved.values_list("action_id", flat=True)))
+    if lock:  # their history rows copy them as they are: nobody changes them meanwhile
+        actions = actions.select_for_update(of=("self",))
+    return list(actions.select_related("owner", "owner_team").order_by("due_at", "pk"))
+
+
+@transaction.atomic
+def absence_cancel(*, absence: Absence, user, reason: str) -> tuple[Absence, list[SafetyAction]]:
+    """Cancel an absence recorded by mistake (the wrong person, the wrong dates, leave
+    not taken): the row and its history stay, marked cancelled with who, when and why,
+    and routing, the sweep and the owner pickers no longer count it. The actions the
+    sweep already moved because of it stay with whoever has them now (they may have
+    started on them, and have been told they are theirs): each gets a line in its
+    history saying the absence was cancelled, not moved back. Returns the absence and
+    those actions. An absence cancelled already is refused."""
+    absence = Absence.objects.select_for_update().select_related("user").get(pk=absence.pk)
+    _refuse_cancelled(absence, "there is nothing to cancel")
+    refuse(_reason_errors(reason, "recorded for the wrong person"))
+    reason = reason.strip()[:200]
+    absence.cancelled_at = timezone.now()
+    absence.cancelled_by = user if getattr(user, "pk", None) else None
+    absence.cancel_reason = reason
+    absence.full_clean()
+    audited_save(absence, user=user, reason=f"Cancelled (recorded by mistake): {reason}")
+    moved = actions_moved_for(absence, lock=True)
+    name = staff_name(absence.user)
+    for action in moved:
+        # The same words whatever the kind of absence (sickness is health data).
+        action._change_reason = (
+            f"{name}'s absence that moved it was cancelled; it stays with "
+            f"{owner_text(action.owner, action.owner_team)}"
+        )[:100]
+    if moved:
+        SafetyAction.history.bulk_history_create(
+            moved, update=True, default_user=user if getattr(user, "pk", None) else None
+        )
+    return absence, moved

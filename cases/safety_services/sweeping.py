@@ -1,13 +1,20 @@
 """The follow-up sweep on the database: applies the pure rules of `cases.sweep`, in
 batches, safe to run twice or on two workers at once.
 
-Two passes, neither reading every open action:
+Three passes, none reading every open action:
 
 1. the open actions due by the short look-ahead (overdue, or due within the hour), on
-   the partial index of open actions in due order;
+   the partial index of open actions in due order (an overdue one still open the
+   escalation delay after it fell due and after its owner was told goes to a
+   supervisor, once per due time);
 2. the open actions due later, within the absence look-ahead (days), of the few owners
    who will be away when they fall due (a recorded absence covering the due time) or
-   whose account is switched off, on the (owner, status) index.
+   whose account is switched off, on the (owner, status) index;
+3. the open actions due then held by a team as a whole, of the few teams whose every
+   active member has an absence within the look-ahead (or who have nobody active), when
+   none of them is left without an absence covering the due time.
+
+Cancelled absences (recorded by mistake) count for none of them.
 
 Follow-ups already raised are read per action and due time and matched to the owner now
 (`cases.sweep.raised_for`); the follow-up is unique per action, due time, reason and
@@ -132,9 +139,11 @@ class _DbWorld:
         start, end = self._window
         for user_id in user_ids:
             self._absences.setdefault(user_id, [])
-        rows = Absence.objects.filter(
-            user_id__in=list(user_ids), starts_at__lte=end, ends_at__gt=start
-        ).order_by("-ends_at")
+        rows = (
+            Absence.objects.in_force()
+            .filter(user_id__in=list(user_ids), starts_at__lte=end, ends_at__gt=start)
+            .order_by("-ends_at")
+        )
         for absence in rows:
             self._absences[absence.user_id].append(absence)
 
@@ -208,7 +217,9 @@ class _DbWorld:
             # The same words for every kind: sickness is health data, and the note and
             # messages are read by colleagues.
             until = availability.local(absence.ends_at)
-            return sweep.Away(FollowUpReason.OWNER_ABSENT, f"away until {until:%-d %b}")
+            return sweep.Away(
+                FollowUpReason.OWNER_ABSENT, f"away until {until:%-d %b}", absence_id=absence.pk
+            )
         return sweep.Away(FollowUpReason.OWNER_OFF_SHIFT, self._off_shift(user, at))
 
     def _pattern_slots(self, user):
@@ -265,6 +276,11 @@ def sweep_absence_lookahead() -> dt.timedelta:
     return dt.timedelta(days=_setting("sweep_absence_lookahead_days"))
 
 
+def sweep_escalate_after() -> dt.timedelta:
+    """How long after an overdue action fell due, still open, it goes to a supervisor."""
+    return dt.timedelta(hours=_setting("sweep_escalate_after_hours"))
+
+
 def _facts(action) -> sweep.ActionFacts:
     return sweep.ActionFacts(
         id=action.id,
@@ -282,7 +298,7 @@ def _raised(action_ids) -> dict[tuple[int, dt.datetime], list[sweep.Raised]]:
     )
     for action_id, due_at, reason, owner_key, to_key, raised_at in rows:
         raised.setdefault((action_id, due_at), []).append(
-            sweep.Raised(reason, owner_key, to_key, overdue=raised_at >= due_at)
+            sweep.Raised(reason, owner_key, to_key, overdue=raised_at >= due_at, at=raised_at)
         )
     return raised
 
@@ -341,6 +357,7 @@ def _follow_up(p: _Planned, now: dt.datetime) -> FollowUp:
         owner_key=p.owner_key,
         to_key=p.decision.to_key(p.owner_key),
         note=p.decision.note,
+        absence_id=p.decision.absence_id,
     )
 
 
@@ -353,7 +370,7 @@ def _move(p: _Planned, system: User) -> SafetyAction:
         action.owner_id, action.owner_team_id = decision.to_user_id, None
     action.version += 1
     action._history_user = system
-    action._change_reason = decision.note[:100]
+    action._change_reason = (decision.history_reason or decision.note)[:100]
     return action
 
 
@@ -515,8 +532,9 @@ def _claim(ids) -> list[SafetyAction]:
 
 
 def _sweep_batch(rows, *, world, now, lookaheads, system, report: SweepReport) -> None:
-    """`lookaheads`: the short one and the absence one, for `cases.sweep.decide`."""
-    lookahead, absence_lookahead = lookaheads
+    """`lookaheads`: the short one, the absence one and the escalation delay, for
+    `cases.sweep.decide`."""
+    lookahead, absence_lookahead, escalate_after = lookaheads
 
     def decide(action, raised) -> sweep.Decision | None:
         return sweep.decide(
@@ -525,6 +543,7 @@ def _sweep_batch(rows, *, world, now, lookaheads, system, report: SweepReport) -
             now=now,
             lookahead=lookahead,
             absence_lookahead=absence_lookahead,
+            escalate_after=escalate_after,
             raised=raised.get((action.id, action.due_at), ()),
         )
 
@@ -616,7 +635,8 @@ def _owner_away_later(now: dt.datetime, horizon: dt.datetime, far: dt.datetime):
     account is switched off. Found from the owners, a small set, on the (owner, status)
     index: not a scan of every open action. None when there are no such owners."""
     absent = set(
-        Absence.objects.filter(starts_at__lte=far, ends_at__gt=now)
+        Absence.objects.in_force()
+        .filter(starts_at__lte=far, ends_at__gt=now)
         .order_by()
         .values_list("user_id", flat=True)
         .distinct()
@@ -630,7 +650,7 @@ def _owner_away_later(now: dt.datetime, horizon: dt.datetime, far: dt.datetime):
     owners = absent | switched_off
     if not owners:
         return None
-    covering = Absence.objects.filter(
+    covering = Absence.objects.in_force().filter(
         user_id=OuterRef("owner_id"),
         starts_at__lte=OuterRef("due_at"),
         ends_at__gt=OuterRef("due_at"),
@@ -643,32 +663,72 @@ def _owner_away_later(now: dt.datetime, horizon: dt.datetime, far: dt.datetime):
     ).filter(Q(owner_id__in=sorted(switched_off)) | Exists(covering))
 
 
+def _team_away_later(now: dt.datetime, horizon: dt.datetime, far: dt.datetime):
+    """Pass 3: open actions held by a team as a whole, due after the short look-ahead and
+    by `far`, when nobody active in the team is left without an absence covering the due
+    time. Found from the teams, a few: those whose every active member has an absence
+    within the look-ahead, and those with nobody active. None when there are none."""
+    absent = set(
+        Absence.objects.in_force()
+        .filter(starts_at__lte=far, ends_at__gt=now)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    active = User.objects.filter(is_active=True, profile__team_id=OuterRef("pk"))
+    teams = set(
+        Team.objects.filter(
+            ~Exists(active.exclude(pk__in=sorted(absent))) if absent else ~Exists(active)
+        ).values_list("pk", flat=True)
+    )
+    if not teams:
+        return None
+    covering = Absence.objects.in_force().filter(
+        user_id=OuterRef("pk"),
+        starts_at__lte=OuterRef(OuterRef("due_at")),
+        ends_at__gt=OuterRef(OuterRef("due_at")),
+    )
+    present = User.objects.filter(is_active=True, profile__team_id=OuterRef("owner_team_id"))
+    return SafetyAction.objects.filter(
+        status=ActionStatus.OPEN,
+        owner__isnull=True,
+        owner_team_id__in=sorted(teams),
+        due_at__gt=horizon,
+        due_at__lte=far,
+    ).exclude(Exists(present.exclude(Exists(covering))))
+
+
 def sweep_run(
     *,
     now: dt.datetime | None = None,
     batch_size: int | None = None,
     lookahead: dt.timedelta | None = None,
     absence_lookahead: dt.timedelta | None = None,
+    escalate_after: dt.timedelta | None = None,
 ) -> SweepReport:
     """Follow up every open action that is overdue, or whose owner will not be at work
     when it falls due: off shift within the short look-ahead, away or switched off
-    within the absence look-ahead. Two passes (see the module's docstring), a batch at
-    a time. Idempotent."""
+    within the absence look-ahead; and escalate one overdue and still open
+    `escalate_after` after it fell due. Three passes (see the module's docstring), a
+    batch at a time. Idempotent."""
     started = time.monotonic()
     now = now or timezone.now()
     lookahead = lookahead if lookahead is not None else sweep_lookahead()
     if absence_lookahead is None:
         absence_lookahead = sweep_absence_lookahead()
     absence_lookahead = max(absence_lookahead, lookahead)
+    if escalate_after is None:
+        escalate_after = sweep_escalate_after()
     batch_size = batch_size or getattr(settings, "SAFETY_SWEEP_BATCH_SIZE", DEFAULT_BATCH_SIZE)
     horizon, far = now + lookahead, now + absence_lookahead
     system = system_user()
     world = _DbWorld(start=now - dt.timedelta(minutes=1), end=far)
     report = SweepReport()
     passes = [_due_soon(horizon)]
-    later = _owner_away_later(now, horizon, far) if far > horizon else None
-    if later is not None:
-        passes.append(later)
+    if far > horizon:
+        for later in (_owner_away_later(now, horizon, far), _team_away_later(now, horizon, far)):
+            if later is not None:
+                passes.append(later)
     for queryset in passes:
         for rows in _pages(queryset, batch_size):
             report.scanned += len(rows)
@@ -676,7 +736,7 @@ def sweep_run(
                 rows,
                 world=world,
                 now=now,
-                lookaheads=(lookahead, absence_lookahead),
+                lookaheads=(lookahead, absence_lookahead, escalate_after),
                 system=system,
                 report=report,
             )

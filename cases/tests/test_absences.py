@@ -361,3 +361,235 @@ def test_the_schema_documents_ending_an_absence(staff):
         "at",
     }
     assert "/api/v1/absences/{id}/change/" in schema["paths"]
+
+
+# Cancelling an absence recorded by mistake ---------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_keeps_the_absence_and_its_history_and_it_no_longer_counts(staff):
+    from cases import safety_selectors
+
+    absence = sick(staff.insp_a, by=staff.chief, kind="annual_leave")
+    assert not availability.user_at_work(staff.insp_a)
+    assert staff.insp_a.pk in safety_selectors.away_spells([staff.insp_a.pk])
+
+    cancelled, moved = safety_services.absence_cancel(
+        absence=absence, user=staff.chief, reason="Recorded for the wrong inspector"
+    )
+
+    assert moved == []
+    absence.refresh_from_db()  # kept, marked
+    assert (absence.cancelled_at, absence.cancelled_by, absence.cancel_reason) == (
+        T0,
+        staff.chief,
+        "Recorded for the wrong inspector",
+    )
+    assert (absence.starts_at, absence.ends_at) == (T0 - 2 * DAY, T0 + 10 * DAY)
+    row = absence.history.order_by("-history_id").first()
+    assert (row.history_user, row.history_change_reason) == (
+        staff.chief,
+        "Cancelled (recorded by mistake): Recorded for the wrong inspector",
+    )
+    assert absence.history.count() == 2
+    # Routing, the sweep and the owner pickers no longer count it.
+    assert availability.user_at_work(staff.insp_a)
+    assert availability.user_at_work(staff.insp_a, T0 + 5 * DAY)
+    assert safety_selectors.away_spells([staff.insp_a.pk]) == {}
+    assert Absence.objects.in_force().filter(pk=absence.pk).count() == 0
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_hub_with_its_only_daso_on_a_cancelled_absence_takes_cases_again(staff, persona):
+    from cases.models import ShiftPattern, Team
+
+    hub = Team.objects.get(code="hub-colchester")
+    hub.shift_pattern = ShiftPattern.objects.get(name="Round the clock")
+    hub.save()
+    daso = persona("daso", "hub-colchester", first_name="Sam", last_name="Reeve")
+    absence = sick(daso, by=persona("supervisor", "hub-colchester"))
+    assert not availability.team_at_work(hub)
+    safety_services.absence_cancel(absence=absence, user=absence.recorded_by, reason="Mistake")
+    assert availability.team_at_work(hub)
+
+
+@time_machine.travel(T0, tick=False)
+def test_cancelling_needs_a_reason_and_a_cancelled_absence_cannot_be_ended_changed_or_cancelled(
+    staff,
+):
+    absence = sick(staff.insp_a, by=staff.chief)
+    with pytest.raises(DomainError) as no_reason:
+        safety_services.absence_cancel(absence=absence, user=staff.chief, reason=" ")
+    assert no_reason.value.errors == {
+        "reason": ["Give a reason, for example recorded for the wrong person"]
+    }
+    assert Absence.objects.get(pk=absence.pk).cancelled_at is None
+    safety_services.absence_cancel(absence=absence, user=staff.chief, reason="Wrong person")
+    said = "Mark Fenwick's absence was cancelled on 14 Jul 2026 10:00"
+    with pytest.raises(DomainError) as again:
+        safety_services.absence_cancel(absence=absence, user=staff.chief, reason="Again")
+    assert again.value.errors == {"absence": [f"{said}: there is nothing to cancel"]}
+    with pytest.raises(DomainError) as end:
+        safety_services.absence_end(absence=absence, user=staff.chief, reason="Back")
+    assert end.value.errors == {"absence": [f"{said}: there is nothing to end"]}
+    with pytest.raises(DomainError) as change:
+        safety_services.absence_change(
+            absence=absence, user=staff.chief, starts_at=T0, ends_at=T0 + DAY, reason="Dates"
+        )
+    assert change.value.errors == {"absence": [f"{said}: it can no longer be changed"]}
+    assert absence.history.count() == 2
+
+
+def test_actions_moved_because_of_a_cancelled_absence_stay_and_their_history_says_so(staff):
+    from cases.choices import FollowUpReason
+    from cases.models import FollowUp
+
+    with time_machine.travel(T0 - HOUR, tick=False):
+        case = make_case(staff.daso)
+    with time_machine.travel(T0, tick=False):
+        plan = safety_services.plan_get_or_create(case=case, user=staff.daso)
+        moved = add(plan, staff.daso, owner=staff.insp_a, due_in=8 * DAY)
+        later = add(plan, staff.daso, owner=staff.insp_a, due_in=20 * DAY)
+        absence = sick(staff.insp_a, by=staff.chief, kind="annual_leave", ends=T0 + 30 * DAY)
+        assert safety_services.sweep_run().moved == 1  # the one due within 14 days
+    moved.refresh_from_db()
+    assert moved.owner == staff.insp_b
+    assert FollowUp.objects.get(action=moved).absence == absence  # the follow-up names it
+
+    with time_machine.travel(T0 + HOUR, tick=False):
+        _, listed = safety_services.absence_cancel(
+            absence=absence, user=staff.chief, reason="Leave was not approved"
+        )
+        assert listed == [moved]
+        # Days later the other one is due within the look-ahead: its owner is at work.
+        report = safety_services.sweep_run(now=T0 + 7 * DAY)
+    assert report.followed_up == 0
+
+    moved.refresh_from_db()
+    later.refresh_from_db()
+    assert (moved.owner, moved.version, later.owner) == (staff.insp_b, 2, staff.insp_a)
+    note = moved.history.order_by("-history_date", "-history_id").first()
+    assert (note.history_user, note.owner_id, note.version, note.history_change_reason) == (
+        staff.chief,
+        staff.insp_b.pk,
+        2,
+        "Mark Fenwick's absence that moved it was cancelled; it stays with Joanna Price",
+    )
+    assert "leave" not in note.history_change_reason.lower()
+    assert later.history.count() == 1  # never moved: nothing to say
+    assert FollowUp.objects.filter(reason=FollowUpReason.OWNER_ABSENT).count() == 1
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_action_moved_before_follow_ups_named_their_absence_is_found_by_its_dates(staff):
+    from cases.choices import FollowUpReason
+    from cases.models import FollowUp
+
+    with time_machine.travel(T0 - HOUR, tick=False):
+        case = make_case(staff.daso)
+    plan = safety_services.plan_get_or_create(case=case, user=staff.daso)
+    action = add(plan, staff.daso, owner=staff.insp_a, due_in=DAY)
+    other = add(plan, staff.daso, owner=staff.pc, due_in=DAY)
+    absence = sick(staff.insp_a, by=staff.chief)
+    safety_services.sweep_run()
+    FollowUp.objects.update(absence=None)  # as follow-ups were raised before
+    assert FollowUp.objects.get(action=action).reason == FollowUpReason.OWNER_ABSENT
+
+    _, listed = safety_services.absence_cancel(absence=absence, user=staff.chief, reason="Mistake")
+
+    assert listed == [action]
+    assert other.history.count() == 1
+
+
+# Cancelling on the page and in the API ---------------------------------------------------
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_supervisor_cancels_an_absence_recorded_by_mistake_from_the_page(staff):
+    absence = sick(staff.insp_a, by=staff.chief, kind="annual_leave")
+    client = signed_in(staff.chief)
+    page = client.get("/absences/").content.decode()
+    assert f'action="/absences/{absence.pk}/cancel/"' in page
+    assert "Recorded by mistake?" in page
+
+    refused = client.post(f"/absences/{absence.pk}/cancel/", {})
+    assert refused.status_code == 400
+    assert (
+        f'<a href="#id_cancel{absence.pk}-reason">Give a reason, for example recorded for the '
+        "wrong person</a>"
+    ) in refused.content.decode()
+    assert Absence.objects.get(pk=absence.pk).cancelled_at is None
+
+    response = client.post(
+        f"/absences/{absence.pk}/cancel/", {f"cancel{absence.pk}-reason": "Wrong inspector"}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/absences/"
+    absence.refresh_from_db()
+    assert (absence.cancelled_by, absence.cancel_reason) == (staff.chief, "Wrong inspector")
+    after = client.get("/absences/").content.decode()
+    assert "Mark Fenwick&#x27;s annual leave is cancelled: it no longer counts." in after
+    assert "Nobody is away." in after  # no longer listed
+
+
+@time_machine.travel(T0, tick=False)
+def test_only_a_supervisor_of_the_person_cancels_an_absence_on_the_page(staff, persona):
+    own = sick(staff.chief, by=staff.supt)
+    stranger = persona("daso", "hub-laindon")
+    theirs = sick(stranger, by=persona("supervisor", "hub-laindon"))
+    client = signed_in(staff.chief)
+    assert f'action="/absences/{own.pk}/cancel/"' not in client.get("/absences/").content.decode()
+    reason = {f"cancel{own.pk}-reason": "Mistake"}
+    assert client.post(f"/absences/{own.pk}/cancel/", reason).status_code == 403
+    assert client.post(f"/absences/{theirs.pk}/cancel/", {}).status_code == 404
+    assert signed_in(staff.insp_a).post(f"/absences/{own.pk}/cancel/", reason).status_code == 403
+    assert not Absence.objects.exclude(cancelled_at=None).exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_api_cancels_an_absence_with_a_reason_and_lists_it_as_cancelled(staff):
+    absence = sick(staff.insp_a, by=staff.chief)
+    chief = api(staff.chief)
+    no_reason = chief.post(f"/api/v1/absences/{absence.pk}/cancel/", {}, format="json")
+    assert no_reason.status_code == 400
+    assert no_reason.json()["errors"] == {
+        "reason": ["Give a reason, for example recorded for the wrong person"]
+    }
+    as_owner = api(staff.insp_a).post(
+        f"/api/v1/absences/{absence.pk}/cancel/", {"reason": "Not me"}, format="json"
+    )
+    assert as_owner.status_code == 403
+
+    response = chief.post(
+        f"/api/v1/absences/{absence.pk}/cancel/", {"reason": "Wrong person"}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["cancelled_at"], body["cancelled_by"]["id"], body["cancel_reason"]) == (
+        "2026-07-14T10:00:00+01:00",
+        staff.chief.pk,
+        "Wrong person",
+    )
+    assert availability.user_at_work(staff.insp_a)
+    again = chief.post(f"/api/v1/absences/{absence.pk}/cancel/", {"reason": "Again"}, format="json")
+    assert again.status_code == 400
+    assert again.json()["errors"] == {
+        "absence": [
+            "Mark Fenwick's absence was cancelled on 14 Jul 2026 10:00: there is nothing to cancel"
+        ]
+    }
+    listed = chief.get("/api/v1/absences/", {"user": staff.insp_a.pk}).json()["results"]
+    assert [a["cancel_reason"] for a in listed] == ["Wrong person"]  # kept, marked
+    assert chief.get("/api/v1/absences/", {"current": "true"}).json()["results"] == []
+
+
+def test_the_schema_documents_cancelling_an_absence(staff):
+    schema = api(staff.chief).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/absences/{id}/cancel/"]["post"]
+    assert operation["summary"] == "Cancel an absence recorded by mistake"
+    assert {"200", "400", "403", "404"} <= set(operation["responses"])
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]) == {"reason"}
+    absence = schema["components"]["schemas"]["Absence"]["properties"]
+    assert {"cancelled_at", "cancelled_by", "cancel_reason"} <= set(absence)

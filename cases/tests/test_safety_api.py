@@ -115,7 +115,10 @@ def test_bad_actions_are_refused_with_a_field_error_in_the_one_shape(
     assert not SafetyPlan.objects.exists()  # no empty plan left behind
 
 
-def test_only_dasos_and_supervisors_add_actions(staff, case, persona):
+def test_only_those_who_work_the_cases_queue_add_actions(staff, case, persona):
+    from cases.tests.test_safety_services import in_colchester_queue
+
+    in_colchester_queue(case)
     researcher = persona("researcher", "cru")
     response = api(researcher).post(
         "/api/v1/safety-actions/",
@@ -123,6 +126,47 @@ def test_only_dasos_and_supervisors_add_actions(staff, case, persona):
         format="json",
     )
     assert response.status_code == 403
+    assert api(staff.insp_a).post("/api/v1/safety-actions/", {}, format="json").status_code == (403)
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_researcher_works_the_plan_of_a_case_in_their_researchers_queue(staff, case, persona):
+    from cases.tests.test_safety_services import in_researchers_queue
+
+    in_researchers_queue(case)
+    researcher = persona("researcher", "cru", first_name="Nadia", last_name="Quinn")
+    client = api(researcher)
+    created = client.post(
+        "/api/v1/safety-actions/",
+        {
+            "case": case.pk,
+            "action_type": "patrols",
+            "owner": staff.insp_a.pk,
+            "due_at": "2026-07-14T18:00:00+01:00",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    moved = client.post(
+        f"/api/v1/safety-actions/{created.json()['id']}/reassign/",
+        {"owner": staff.insp_b.pk, "reason": "On duty tonight", "version": 1},
+        format="json",
+    )
+    assert moved.status_code == 200, moved.json()
+    agreed = client.post(
+        "/api/v1/safety-plans/agree/", {"case": case.pk, "agreed_at": "2026-07-14"}, format="json"
+    )
+    assert agreed.status_code == 200, agreed.json()
+    action = SafetyAction.objects.get()
+    assert (action.created_by, action.owner) == (researcher, staff.insp_b)
+    # A researcher of another team is refused.
+    other = api(persona("researcher", "hub-colchester"))
+    refused = other.post(
+        f"/api/v1/safety-actions/{action.pk}/cancel/",
+        {"reason": "Not needed", "version": 2},
+        format="json",
+    )
+    assert refused.status_code == 403
 
 
 def test_the_list_shows_actions_on_readable_cases_and_the_callers_own_only(
@@ -187,6 +231,9 @@ def test_completing_with_an_old_version_is_a_409_and_changes_nothing(staff, case
 
 
 def test_someone_who_may_see_but_not_complete_an_action_gets_403(staff, case, persona):
+    from cases.tests.test_safety_services import in_colchester_queue
+
+    in_colchester_queue(case)  # worked by the hub's DASOs
     action = action_on(staff, case, owner=staff.insp_a)
     researcher = persona("researcher", "cru")
     response = api(researcher).patch(
@@ -320,6 +367,9 @@ def test_cancelling_an_action_no_longer_open_is_refused_on_its_status(staff, cas
 
 
 def test_the_owner_and_a_researcher_may_not_cancel_an_action(staff, case, persona):
+    from cases.tests.test_safety_services import in_colchester_queue
+
+    in_colchester_queue(case)  # worked by the hub's DASOs
     action = action_on(staff, case, owner=staff.insp_a)
     researcher = persona("researcher", "cru")
     for user in (staff.insp_a, researcher):
@@ -610,3 +660,114 @@ def test_a_refused_action_write_logs_no_alteration(staff, case):
 
     assert stale.status_code == 409
     assert plan_alterations() == []
+
+
+# The case history (cases/{id}/history/): free text only for those who work the plan --
+
+
+def in_cru_queue(case, owner):
+    """The case is in the central referral unit's DASO queue, on `owner`'s caseload."""
+    from cases import case_services
+    from cases.choices import QueueKind
+
+    case.queue = case_services.queue_for(
+        team=case_services.central_unit(), kind=QueueKind.CRU_MEDIUM
+    )
+    case.assigned_to = owner
+    case.save()
+    return case
+
+
+def test_the_case_history_names_actions_by_label_or_free_text_action_for_other_readers(
+    staff, case, persona
+):
+    from cases import case_services
+
+    address = "12 Fictional Road"
+    in_cru_queue(case, staff.daso)
+    with time_machine.travel(T0, tick=False):
+        catalogue = action_on(staff, case, description=f"Past her sister's at {address}")
+        free = action_on(staff, case, kind=None, description=f"Spare key left at {address}")
+        safety_services.action_reassign(
+            action=free, user=staff.daso, to_user=staff.insp_b, reason="Inspector on duty"
+        )
+        safety_services.action_complete(action=catalogue, user=staff.insp_a, note="Done daily")
+        # A DASO in another hub who once acted on the case (joined an incident to it):
+        # she may read its history, but does not work its plan.
+        elsewhere = persona("daso", "hub-laindon", first_name="Rhea", last_name="Stone")
+        case_services.case_open_or_join(
+            victim=case.victim, perpetrator=None, level="high", user=elsewhere
+        )
+
+    def safety_titles(user) -> list[tuple[str, str]]:
+        response = api(user).get(f"/api/v1/cases/{case.pk}/history/")
+        assert response.status_code == 200, response.json()
+        return [
+            (e["verb"], e["new"]["title"])
+            for e in response.json()
+            if e["verb"].startswith("safety_action") and "title" in e["new"]
+        ], response.content.decode()
+
+    full, _ = safety_titles(staff.daso)  # the case's owner works the plan
+    assert full == [
+        ("safety_action_added", f"Patrols past the address: Past her sister's at {address}"),
+        ("safety_action_added", f"Spare key left at {address}"),
+        ("safety_action_reassigned", f"Spare key left at {address}"),
+        ("safety_action_done", f"Patrols past the address: Past her sister's at {address}"),
+    ]
+    assert safety_titles(staff.chief)[0] == full  # a supervisor too
+
+    safe, body = safety_titles(elsewhere)
+    assert safe == [
+        ("safety_action_added", "Patrols past the address"),
+        ("safety_action_added", "Free-text action"),
+        ("safety_action_reassigned", "Free-text action"),
+        ("safety_action_done", "Patrols past the address"),
+    ]
+    assert address not in body and "sister" not in body
+    # What else the entries carry is unchanged: who, the action, the owner.
+    moved = next(
+        e
+        for e in api(elsewhere).get(f"/api/v1/cases/{case.pk}/history/").json()
+        if e["verb"] == "safety_action_reassigned"
+    )
+    assert (moved["new"]["action"], moved["new"]["owner"]) == (free.pk, staff.insp_b.pk)
+
+
+def test_the_case_history_costs_the_same_queries_with_safe_titles_for_3_actions_or_30(
+    staff, case, persona
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import case_services
+
+    in_cru_queue(case, staff.daso)
+    elsewhere = persona("daso", "hub-laindon", first_name="Rhea", last_name="Stone")
+    with time_machine.travel(T0, tick=False):
+        case_services.case_open_or_join(
+            victim=case.victim, perpetrator=None, level="high", user=elsewhere
+        )
+
+    def count(n: int) -> int:
+        with time_machine.travel(T0, tick=False):
+            for _ in range(n):
+                action_on(staff, case, kind=None, description="Free text")
+        client = api(elsewhere)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/cases/{case.pk}/history/")
+        assert {
+            e["new"]["title"] for e in response.json() if e["verb"] == "safety_action_added"
+        } == {"Free-text action"}
+        return len(captured.captured_queries)
+
+    assert count(3) == count(27)
+
+
+def test_the_schema_says_how_the_case_history_names_safety_plan_actions(staff):
+    schema = api(staff.chief).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/cases/{id}/history/"]["get"]
+    assert '"Free-text action"' in operation["description"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"]
+    new = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"]["new"]
+    assert new["type"] == "object" and "Free-text action" in new["description"]

@@ -622,6 +622,18 @@ def in_colchester_queue(case):
     return case
 
 
+def in_researchers_queue(case):
+    """Put the case in the central referral unit's researchers' queue (standard risk)."""
+    from cases import case_services
+    from cases.choices import QueueKind
+
+    case.queue = case_services.queue_for(
+        team=Team.objects.get(code="cru"), kind=QueueKind.RESEARCHERS
+    )
+    case.save()
+    return case
+
+
 def hub_dasos(persona) -> SimpleNamespace:
     """Sam Reeve works the Colchester hub's queue; Ada Okafor works the Laindon hub's."""
     return SimpleNamespace(
@@ -654,7 +666,8 @@ def test_a_plan_is_worked_by_its_queue_its_owner_and_supervisors_not_by_any_daso
     assert may(staff.chief) == (True, True, True, True)  # a supervisor
     assert may(dasos.laindon) == (False, False, False, False)  # another hub's DASO
     assert may(staff.daso) == (False, False, False, False)  # the central unit's DASO
-    assert may(researcher) == (False, False, False, False)  # researchers do not work plans
+    # A researcher: the hub's queue is worked by its DASOs, not by researchers.
+    assert may(researcher) == (False, False, False, False)
     assert may(staff.insp_a) == (False, False, False, True)  # the action's owner completes it
 
     # Whoever holds the case works its plan, whichever team they are in.
@@ -670,7 +683,39 @@ def test_a_case_in_no_queue_is_worked_by_any_daso_as_it_may_be_held_by_any(staff
     assert plan.case.queue_id is None
     assert safety_selectors.can_work_plan(dasos.laindon, plan.case)
     assert safety_selectors.can_work_plan(staff.daso, plan.case)
+    # Or researcher: either may hold a case outside any queue (`rules.works_queue`).
+    assert safety_selectors.can_work_plan(persona("researcher", "hub-laindon"), plan.case)
     assert not safety_selectors.can_work_plan(staff.insp_a, plan.case)
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_researcher_works_the_plans_of_the_researchers_queue_they_work(staff, plan, persona):
+    from cases import rules
+
+    researcher = persona("researcher", "cru", first_name="Nadia", last_name="Quinn")
+    elsewhere = persona("researcher", "hub-colchester", first_name="Ravi", last_name="Shah")
+    in_researchers_queue(plan.case)
+    add(plan, staff.daso, owner=staff.insp_a)
+    action = safety_selectors.action_for_user(user=staff.chief, pk=SafetyAction.objects.get().pk)
+
+    def may(user):
+        return (
+            safety_selectors.can_work_plan(user, action.plan.case),
+            safety_selectors.can_reassign_action(user, action),
+            safety_selectors.can_cancel_action(user, action),
+            safety_selectors.can_complete_action(user, action),
+        )
+
+    # The same people who may hold the queue's cases (`rules.works_queue`).
+    assert rules.works_queue(researcher, plan.case.queue)
+    assert safety_selectors.can_work_plans(researcher)
+    assert may(researcher) == (True, True, True, True)
+    assert may(elsewhere) == (False, False, False, False)  # another team's researcher
+    assert may(staff.daso) == (False, False, False, False)  # DASOs do not work this queue
+    assert may(staff.chief) == (True, True, True, True)
+    # A researcher's plan rights follow the queue: in a DASO queue, none.
+    in_colchester_queue(plan.case)
+    assert not safety_selectors.can_work_plan(researcher, plan.case)
 
 
 # Who is away ---------------------------------------------------------------------------

@@ -129,7 +129,12 @@ def test_the_owner_of_an_action_sees_the_plan_and_may_complete_but_not_move_it(s
     assert moved.status_code == 403
 
 
-def test_a_researcher_reads_the_plan_but_may_not_add_actions(staff, case, persona):
+def test_a_researcher_reads_the_plan_of_a_daso_queues_case_but_may_not_add_actions(
+    staff, case, persona
+):
+    from cases.tests.test_safety_services import in_colchester_queue
+
+    in_colchester_queue(case)
     researcher = persona("researcher", "cru")
     client = signed_in(researcher)
     assert 'data-testid="add-form"' not in client.get(url(case)).content.decode()
@@ -139,6 +144,32 @@ def test_a_researcher_reads_the_plan_but_may_not_add_actions(staff, case, person
     )
     assert refused.status_code == 403
     assert not SafetyAction.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_researcher_works_the_plan_of_a_case_in_the_researchers_queue_they_work(
+    staff, case, persona
+):
+    from cases.tests.test_safety_services import in_researchers_queue
+
+    in_researchers_queue(case)
+    researcher = persona("researcher", "cru", first_name="Nadia", last_name="Quinn")
+    client = signed_in(researcher)
+    assert 'data-testid="add-form"' in client.get(url(case)).content.decode()
+
+    added = client.post(
+        f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
+        add_post(owner=staff.insp_b.pk, action_type=1),
+    )
+    agreed = client.post(
+        f"/cases/{case.pk}/safety-plan/agree/?via=case:{case.pk}",
+        {"agree-agreed_at_day": "14", "agree-agreed_at_month": "7", "agree-agreed_at_year": "2026"},
+    )
+
+    assert (added.status_code, agreed.status_code) == (302, 302)
+    action = SafetyAction.objects.get()
+    assert (action.created_by, action.owner) == (researcher, staff.insp_b)
+    assert SafetyPlan.objects.get().agreed_by == researcher
 
 
 # Adding an action ----------------------------------------------------------------------

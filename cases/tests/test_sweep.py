@@ -17,7 +17,7 @@ import time_machine
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from cases import safety_services, sweep
+from cases import availability, safety_services, sweep
 from cases.choices import ActionStatus, EventVerb, FollowUpReason
 from cases.models import (
     CaseworkSettings,
@@ -132,11 +132,35 @@ def test_rule_an_owner_away_or_switched_off_when_it_falls_due_days_ahead_is_foll
     )
 
 
-def test_rule_a_team_owned_action_with_the_whole_team_away_waits_for_the_short_lookahead():
-    away = dict.fromkeys((1, 2, 3, 9, 10), LEAVE)
-    assert decide(FakeWorld(people(), away=away), facts(due_in=DAY, owner=None, team=1)) is None
-    soon = decide(FakeWorld(people(), away=away), facts(due_in=30 * MIN, owner=None, team=1))
-    assert soon.reason == FollowUpReason.OWNER_ABSENT
+def test_rule_a_team_owned_action_with_the_whole_team_away_days_ahead_is_followed_up_now():
+    # Everyone in the team is away (leave, sickness) when it falls due tomorrow: it goes
+    # up to the team's supervisor at work then, as for "nobody on duty", at once.
+    away = {1: LEAVE, 2: SWITCHED_OFF, 3: LEAVE, 9: LEAVE}
+    decision = decide(FakeWorld(people(), away=away), facts(due_in=DAY, owner=None, team=1))
+    assert (decision.reason, decision.kind, decision.to_user_id) == (
+        FollowUpReason.OWNER_ABSENT,
+        sweep.ESCALATE_USER,
+        10,  # Helen Marsh, the team's supervisor, is away too: hers, Dana Cole
+    )
+    assert decision.check_at == NOW + DAY
+    assert decision.note.startswith("Escalated from Response (nobody in Response at work)")
+    # Within the absence look-ahead only, and once for the team.
+    assert decide(FakeWorld(people(), away=away), facts(due_in=15 * DAY, owner=None, team=1)) is (
+        None
+    )
+    once = Raised(FollowUpReason.OWNER_ABSENT, "team:1", "user:10")
+    world = FakeWorld(people(), away=away)
+    assert decide(world, facts(due_in=DAY, owner=None, team=1), raised=[once]) is None
+    # Nobody at work but not everyone away: one is merely off shift, and may be on shift
+    # by then. The short look-ahead only, as before.
+    mixed = {**away, 3: OFF}
+    assert decide(FakeWorld(people(), away=mixed), facts(due_in=DAY, owner=None, team=1)) is None
+    soon = decide(FakeWorld(people(), away=mixed), facts(due_in=30 * MIN, owner=None, team=1))
+    assert (soon.reason, soon.kind) == (FollowUpReason.OWNER_ABSENT, sweep.ESCALATE_USER)
+    # Every supervisor away too: it stays with the team; the team and the chain are told.
+    everyone = dict.fromkeys((1, 2, 3, 9, 10), LEAVE)
+    stuck = decide(FakeWorld(people(), away=everyone), facts(due_in=DAY, owner=None, team=1))
+    assert (stuck.kind, stuck.notify_ids) == (sweep.KEEP, (1, 2, 3, 9, 10))
 
 
 def test_rule_owner_on_leave_when_it_falls_due_moves_it_to_a_colleague_of_the_same_rank():
@@ -291,6 +315,97 @@ def test_rule_a_supervisor_chain_that_loops_ends():
     ]
     decision = decide(FakeWorld(staff, away={1: LEAVE, 2: LEAVE}), facts(due_in=30 * MIN))
     assert decision.kind == sweep.KEEP and decision.notify_ids == (1, 2)
+
+
+# Still not done: escalated once, a day after it fell due --------------------------------
+
+ESCALATE_AFTER = 24 * HOUR
+KEPT = Raised(FollowUpReason.OVERDUE, "user:3", "user:3", overdue=True)
+
+
+def late(world, action, raised=(), *, after=ESCALATE_AFTER):
+    return sweep.decide(
+        action,
+        world=world,
+        now=NOW,
+        lookahead=LOOKAHEAD,
+        absence_lookahead=ABSENCE_LOOKAHEAD,
+        escalate_after=after,
+        raised=raised,
+    )
+
+
+def test_rule_an_overdue_action_kept_and_still_open_a_day_on_goes_to_the_supervisor():
+    world = FakeWorld(people())
+    # Told once when it fell due; not again within the day.
+    assert late(world, facts(due_in=-23 * HOUR, owner=3), raised=[KEPT]) is None
+    decision = late(world, facts(due_in=-ESCALATE_AFTER, owner=3), raised=[KEPT])
+    assert (decision.reason, decision.kind, decision.to_user_id, decision.notify_ids) == (
+        FollowUpReason.OVERDUE_ESCALATED,
+        sweep.ESCALATE_USER,
+        9,
+        (9,),
+    )
+    assert decision.history_reason == "Overdue and not done: escalated to supervisor"
+    assert decision.note == (
+        "Overdue and not done 24 hours after it was followed up: escalated from Insp B to "
+        "Helen Marsh, supervisor"
+    )
+    # A sweep that missed the day tells the owner first, and escalates a day after that:
+    # not at once (nor when the same sweep runs again).
+    assert late(world, facts(due_in=-3 * DAY, owner=3)).reason == FollowUpReason.OVERDUE
+    told = Raised(FollowUpReason.OVERDUE, "user:3", "user:3", overdue=True, at=NOW)
+    assert late(world, facts(due_in=-3 * DAY, owner=3), raised=[told]) is None
+    told_yesterday = Raised(
+        FollowUpReason.OVERDUE, "user:3", "user:3", overdue=True, at=NOW - ESCALATE_AFTER
+    )
+    assert late(world, facts(due_in=-3 * DAY, owner=3), [told_yesterday]).kind == (
+        sweep.ESCALATE_USER
+    )
+    # The same for a colleague given it already overdue an hour ago.
+    given = Raised(FollowUpReason.OWNER_ABSENT, "user:1", "user:3", overdue=True, at=NOW - HOUR)
+    assert late(world, facts(due_in=-3 * DAY, owner=3), raised=[given]) is None
+    # No escalation delay: never (as before).
+    assert late(world, facts(due_in=-3 * DAY, owner=3), raised=[KEPT], after=None) is None
+
+
+def test_rule_an_overdue_escalation_is_once_per_due_time_whoever_holds_the_action():
+    world = FakeWorld(people())
+    escalated = Raised(FollowUpReason.OVERDUE_ESCALATED, "user:3", "user:9", overdue=True)
+    # Helen Marsh holds it now: she was given it overdue, and it was escalated already.
+    assert late(world, facts(due_in=-3 * DAY, owner=9), raised=[KEPT, escalated]) is None
+    assert late(world, facts(due_in=-3 * DAY, owner=3), raised=[KEPT, escalated]) is None
+    # Given a new due time, it may be escalated again for that one (the raised list is
+    # per due time: none yet).
+    assert late(world, facts(due_in=-3 * DAY, owner=3)).reason == FollowUpReason.OVERDUE
+
+
+def test_rule_the_escalation_goes_to_the_first_supervisor_at_work_up_then_across_the_team():
+    staff = people() + [
+        Staff(11, "Sgt Lane", team_id=1, supervisor_id=9, roles=frozenset({"supervisor"}))
+    ]
+    away_9 = late(FakeWorld(staff, away={9: LEAVE}), facts(due_in=-2 * DAY, owner=3), [KEPT])
+    assert (away_9.to_user_id, away_9.note.endswith("Dana Cole, Helen Marsh's supervisor")) == (
+        10,
+        True,
+    )
+    both = late(FakeWorld(staff, away={9: LEAVE, 10: OFF}), facts(due_in=-2 * DAY, owner=3), [KEPT])
+    assert (both.to_user_id, both.note.endswith("Sgt Lane, a supervisor in the team")) == (11, True)
+    # No supervisor at work: nothing now; the next sweep that finds one escalates it.
+    nobody = {9: LEAVE, 10: OFF, 11: SWITCHED_OFF}
+    assert late(FakeWorld(staff, away=nobody), facts(due_in=-2 * DAY, owner=3), [KEPT]) is None
+
+
+def test_rule_a_team_owned_overdue_action_is_escalated_to_the_teams_supervisor():
+    kept = Raised(FollowUpReason.OVERDUE, "team:1", "team:1", overdue=True)
+    world = FakeWorld(people(), away={1: LEAVE})  # others in the team at work
+    decision = late(world, facts(due_in=-2 * DAY, owner=None, team=1), [kept])
+    assert (decision.reason, decision.kind, decision.to_user_id) == (
+        FollowUpReason.OVERDUE_ESCALATED,
+        sweep.ESCALATE_USER,
+        9,
+    )
+    assert "escalated from Response to Helen Marsh, supervisor" in decision.note
 
 
 # On the database -----------------------------------------------------------------------
@@ -537,6 +652,185 @@ def test_history_rows_carry_the_system_user_and_the_reason_and_the_actor_of_the_
     assert not system.is_active and not system.has_usable_password()
 
 
+# Still not done a day after it fell due; a whole team away days ahead ----------------
+
+
+def test_an_overdue_action_still_not_done_a_day_on_goes_to_the_owners_supervisor_once(staff, plan):
+    assign_case(plan, staff.daso)
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+    due = T0 + HOUR
+    told = due + HOUR  # the first sweep after it fell due (say, the workers were down)
+    assert run(told).kept == 1  # Joanna Price is at work: told, and keeps it
+    Notification.objects.all().delete()
+    # A day after it fell due, but not yet a day after she was told.
+    assert run(due + 24 * HOUR).followed_up == 0
+
+    report = run(told + 24 * HOUR)
+
+    assert (report.followed_up, report.escalated) == (1, 1)
+    action.refresh_from_db()
+    assert (action.owner, action.version) == (staff.chief, 2)
+    follow_up = FollowUp.objects.get(action=action, reason=FollowUpReason.OVERDUE_ESCALATED)
+    assert (follow_up.escalated, follow_up.from_user, follow_up.to_user) == (
+        True,
+        staff.insp_b,
+        staff.chief,
+    )
+    assert (follow_up.owner_key, follow_up.to_key) == (
+        f"user:{staff.insp_b.pk}",
+        f"user:{staff.chief.pk}",
+    )
+    assert follow_up.note == (
+        "Overdue and not done 24 hours after it was followed up: escalated from Joanna "
+        "Price to Helen Marsh, supervisor"
+    )
+    row = action.history.order_by("-history_date", "-history_id").first()
+    assert row.history_change_reason == "Overdue and not done: escalated to supervisor"
+    assert row.history_user == safety_services.system_user()
+    event = Event.objects.filter(verb=EventVerb.SAFETY_ACTION_ESCALATED).latest("id")
+    assert (event.old["owner"], event.new["owner"], event.new["follow_up"], event.actor) == (
+        staff.insp_b.pk,
+        staff.chief.pk,
+        FollowUpReason.OVERDUE_ESCALATED,
+        safety_services.system_user(),
+    )
+    what = f"Patrols past the address, case {plan.case.reference}"
+    assert set(Notification.objects.values_list("user__username", "title")) == {
+        ("ci.marsh", f"Safety-plan action escalated to you: {what}"),
+        ("insp.price", f"Your safety-plan action was escalated: {what}"),
+        ("daso.whitmore", f"Safety-plan action on your case escalated: {what}"),
+    }
+
+    # Idempotent: the same sweep again, and later ones, add nothing (once per due time,
+    # although Helen Marsh, who holds it now, has not done it either).
+    after = _snapshot()
+    for later in (0 * HOUR, 5 * MIN, 2 * DAY):
+        assert run(told + 24 * HOUR + later).followed_up == 0
+    assert _snapshot() == after
+
+
+def test_a_catch_up_days_after_an_action_fell_due_tells_the_owner_before_escalating(staff, plan):
+    """The workers were down for days: the owner is told first, and has a day from then;
+    the same sweep again (the task delivered twice) adds nothing."""
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+    late = T0 + 4 * DAY
+    assert run(late).kept == 1
+    after = _snapshot()
+    assert run(late).followed_up == 0
+    assert run(late + 5 * MIN).followed_up == 0
+    assert _snapshot() == after
+    assert run(late + 24 * HOUR).escalated == 1
+    action.refresh_from_db()
+    assert action.owner == staff.chief
+    assert follow_ups(action) == [FollowUpReason.OVERDUE_ESCALATED, FollowUpReason.OVERDUE]
+
+
+def test_the_escalation_delay_comes_from_the_forces_settings(org, staff, plan):
+    CaseworkSettings.objects.create(force=org, sweep_escalate_after_hours=48)
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+    due = T0 + HOUR
+    assert run(due + 5 * MIN).kept == 1
+    assert run(due + 25 * HOUR).followed_up == 0
+    assert run(due + 5 * MIN + 48 * HOUR).escalated == 1
+    action.refresh_from_db()
+    assert action.owner == staff.chief
+    assert FollowUp.objects.get(reason=FollowUpReason.OVERDUE_ESCALATED).note.startswith(
+        "Overdue and not done 48 hours after it was followed up"
+    )
+
+
+@pytest.mark.parametrize("hours", [0, 169])
+def test_the_escalation_delay_is_one_hour_to_a_week(org, hours):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    row = CaseworkSettings(force=org, sweep_escalate_after_hours=hours)
+    with pytest.raises(ValidationError) as refused:
+        row.full_clean()
+    assert set(refused.value.message_dict) == {"sweep_escalate_after_hours"}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()  # the database refuses it too (an import, the shell)
+    CaseworkSettings(force=org, sweep_escalate_after_hours=168).full_clean()
+
+
+def test_the_database_keeps_one_overdue_escalation_per_action_and_due_time(staff, plan):
+    from django.db import IntegrityError, transaction
+
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner=staff.insp_b, due_in=HOUR)
+
+    def escalation(owner):
+        return FollowUp(
+            action=action,
+            reason=FollowUpReason.OVERDUE_ESCALATED,
+            due_at=action.due_at,
+            raised_at=T0 + DAY,
+            owner_key=f"user:{owner.pk}",
+        )
+
+    escalation(staff.insp_b).save()
+    # Another sweep deciding for another owner (a stale read) cannot add a second one.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        escalation(staff.chief).save()
+
+
+def test_a_team_owned_action_whose_whole_team_is_away_days_ahead_goes_up_at_once(staff, plan):
+    with time_machine.travel(T0, tick=False):
+        action = add(plan, staff.daso, owner_team=staff.response, due_in=2 * DAY)
+        for person in (staff.insp_a, staff.insp_b, staff.chief):
+            leave(person, by=staff.supt)
+    # PC Adeyemi is at work then: the team is, and nothing is read or done.
+    report = run(T0)
+    assert (report.scanned, report.followed_up) == (0, 0)
+    staff.pc.is_active = False  # and now his account is switched off
+    staff.pc.save()
+
+    report = run(T0)
+
+    assert (report.scanned, report.escalated) == (1, 1)
+    action.refresh_from_db()
+    # The team's supervisor (Helen Marsh) is away: hers, at work when it falls due.
+    assert (action.owner, action.owner_team) == (staff.supt, None)
+    follow_up = FollowUp.objects.get(action=action)
+    assert (follow_up.reason, follow_up.escalated, follow_up.owner_key) == (
+        FollowUpReason.OWNER_ABSENT,
+        True,
+        f"team:{staff.response.pk}",
+    )
+    assert follow_up.note.startswith(
+        "Escalated from Response policing (nobody in Response policing at work) to Dana Cole"
+    )
+    assert Notification.objects.filter(
+        user=staff.supt, title__startswith="Safety-plan action escalated to you"
+    ).exists()
+    after = _snapshot()
+    assert run(T0).followed_up == 0  # twice: nothing more
+    assert run(T0 + HOUR).followed_up == 0
+    assert _snapshot() == after
+
+
+def test_a_team_owned_action_days_ahead_waits_when_someone_is_only_off_shift_then(
+    org, persona, staff, plan
+):
+    # A hub whose two DASOs are: one on leave, one on the hub's rota and off shift at
+    # 18:00 on 16 July (day 1 of rota A: 08:00 to 15:00) when the action falls due. She
+    # may be on shift by then, or the rota may change: not yet.
+    hub = Team.objects.get(code="hub-colchester")
+    on_leave = persona("daso", "hub-colchester", first_name="Sam", last_name="Reeve")
+    off_shift = persona("daso", "hub-colchester", first_name="Ola", last_name="Banjo")
+    due = T0 + 2 * DAY + 8 * HOUR
+    with time_machine.travel(T0, tick=False):
+        add(plan, staff.daso, owner_team=hub, due_in=due - T0, kind="idva-referral")
+        leave(on_leave, by=staff.chief)
+    assert not availability.user_at_work(off_shift, due)
+    assert run(T0).followed_up == 0
+    # Within the short look-ahead, nobody at work is enough.
+    assert run(due - 30 * MIN).followed_up == 1
+
+
 # Once per owner; absences seen days ahead; who is told; neutral words ---------------
 
 
@@ -612,8 +906,9 @@ def test_an_overdue_action_moved_to_someone_at_work_is_not_followed_up_again_for
     action.refresh_from_db()
     assert action.owner == staff.insp_b
     told = Notification.objects.count()
-    # Joanna Price was told when she was given it, already overdue: not told again.
-    for later in (5 * MIN, HOUR, DAY):
+    # Joanna Price was told when she was given it, already overdue: not told again (until
+    # it is still not done a day after it fell due, when it goes to her supervisor).
+    for later in (5 * MIN, HOUR, 22 * HOUR):
         assert run(T0 + 2 * HOUR + later).followed_up == 0
     assert Notification.objects.count() == told
     assert Notification.objects.filter(user=staff.insp_b).count() == 1
@@ -1018,21 +1313,29 @@ def test_the_demo_data_shows_the_walkthrough_one_sweep_moves_fenwicks_patrols_to
     assert SafetyAction.objects.count() == 1
 
 
-@pytest.mark.parametrize("kind", ["moved", "kept"])
+@pytest.mark.parametrize("kind", ["moved", "kept", "escalated"])
 def test_a_catch_up_batch_costs_the_same_statements_for_3_actions_or_30(staff, plan, kind):
     """Follow-ups, moves with their history, events and notifications are written a
-    statement per batch, not per action: a catch-up after an outage stays fast."""
+    statement per batch, not per action: a catch-up after an outage stays fast. The same
+    for overdue actions escalated to a supervisor a day after they fell due."""
     owner = staff.insp_a if kind == "moved" else staff.insp_b
+    # Moved and kept: the actions of the rounds before are not escalated in between.
+    later = {} if kind == "escalated" else {"escalate_after": 30 * DAY}
 
     def statements(n: int, at: dt.datetime) -> int:
-        with time_machine.travel(at - 3 * HOUR, tick=False):
-            actions = [add(plan, staff.daso, owner=owner, due_in=HOUR) for _ in range(n)]
-            if kind == "moved":
-                leave(staff.insp_a, by=staff.chief, starts=at - 4 * HOUR, ends=at + DAY)
+        if kind == "escalated":
+            with time_machine.travel(at - 30 * HOUR, tick=False):
+                actions = [add(plan, staff.daso, owner=owner, due_in=HOUR) for _ in range(n)]
+            assert run(at - 28 * HOUR).kept == n  # overdue, told, kept by Joanna Price
+        else:
+            with time_machine.travel(at - 3 * HOUR, tick=False):
+                actions = [add(plan, staff.daso, owner=owner, due_in=HOUR) for _ in range(n)]
+                if kind == "moved":
+                    leave(staff.insp_a, by=staff.chief, starts=at - 4 * HOUR, ends=at + DAY)
         with CaptureQueriesContext(connection) as captured:
-            report = run(at)
+            report = run(at, **later)
         assert report.followed_up == n
-        expected = staff.insp_b if kind == "moved" else staff.insp_b
+        expected = staff.chief if kind == "escalated" else staff.insp_b
         assert {
             a.owner_id for a in SafetyAction.objects.filter(pk__in=[a.pk for a in actions])
         } == {expected.pk}

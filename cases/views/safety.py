@@ -317,6 +317,18 @@ class AbsenceEndForm(forms.Form):
     )
 
 
+class AbsenceCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was it recorded by mistake?",
+        help_text="For example, recorded for the wrong person. Kept in the absence's history "
+        "with your name and the time",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The reason must be 200 characters or fewer"},
+    )
+
+
 class AbsenceChangeForm(DateTimeFieldsMixin, forms.Form):
     date_times = (("starts_at", "start date"), ("ends_at", "end date"))
     reason = forms.CharField(
@@ -646,23 +658,39 @@ def safety_action_cancel(request, pk: int, action_pk: int):
 # Absences -----------------------------------------------------------------------------
 
 
-def _absences_page(request, *, form, ending=None, status=200):
-    """The absences page: who is away now or soon, with "they are back" for those the
-    supervisor looks after, and the form to record an absence. `ending` is a refused
-    (absence, end form): it stays in view with its error."""
+def _absences_page(request, *, form, ending=None, cancelling=None, status=200):
+    """The absences page: who is away now or soon (cancelled absences left out), with
+    "they are back" and "recorded by mistake" for those the supervisor looks after, and
+    the form to record an absence. `ending` and `cancelling` are a refused (absence,
+    form): it stays in view with its error."""
     now = timezone.now()
-    listed = list(selectors.absences_for_user(user=request.user).filter(ends_at__gt=now)[:200])
-    refused, failed = ending or (None, None)
+    listed = list(
+        selectors.absences_for_user(user=request.user).in_force().filter(ends_at__gt=now)[:200]
+    )
+    refused, failed = ending or cancelling or (None, None)
     if refused is not None and refused.pk not in {absence.pk for absence in listed}:
         listed.insert(0, refused)
     mine = set(selectors.absence_people(request.user).values_list("pk", flat=True))
     rows = []
     for absence in listed:
-        changeable = absence.user_id in mine and absence.ends_at > now
-        end_form = failed if refused is not None and absence.pk == refused.pk else None
+        changeable = (
+            absence.user_id in mine and absence.ends_at > now and absence.cancelled_at is None
+        )
+        is_refused = refused is not None and absence.pk == refused.pk
+        end_form = failed if is_refused and ending else None
         if end_form is None and changeable and absence.starts_at <= now:
             end_form = AbsenceEndForm(prefix=f"end{absence.pk}")
-        rows.append({"absence": absence, "end_form": end_form, "can_change": changeable})
+        cancel_form = failed if is_refused and cancelling else None
+        if cancel_form is None and changeable:
+            cancel_form = AbsenceCancelForm(prefix=f"cancel{absence.pk}")
+        rows.append(
+            {
+                "absence": absence,
+                "end_form": end_form,
+                "cancel_form": cancel_form,
+                "can_change": changeable,
+            }
+        )
     if failed is None and form.errors:
         failed = form
     return render(
@@ -741,6 +769,43 @@ def absence_end(request, pk: int):
             return redirect(reverse("absences"))
     form = AbsenceForm(supervisor=request.user, prefix="absence")
     return _absences_page(request, form=form, ending=(absence, end_form), status=400)
+
+
+@role_required(Role.SUPERVISOR)
+@require_POST
+def absence_cancel(request, pk: int):
+    """Recorded by mistake: cancel the absence, with a reason kept in its history. Actions
+    the sweep moved because of it stay where they are; their history says so."""
+    absence = _changeable_absence(request, pk)
+    cancel_form = AbsenceCancelForm(request.POST, prefix=f"cancel{absence.pk}")
+    if cancel_form.is_valid():
+        try:
+            cancelled, moved = services.absence_cancel(
+                absence=absence, user=request.user, reason=cancel_form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            apply_domain_errors(cancel_form, exc, field_map=FIELD_MAP)
+        else:
+            name = cancelled.user.get_full_name() or cancelled.user.username
+            stays = ""
+            if len(moved) == 1:
+                stays = (
+                    " The safety-plan action moved because of it stays with whoever has it "
+                    "now; its history says the absence was cancelled."
+                )
+            elif moved:
+                stays = (
+                    f" The {len(moved)} safety-plan actions moved because of it stay with "
+                    "whoever has them now; their history says the absence was cancelled."
+                )
+            messages.success(
+                request,
+                f"{name}'s {cancelled.get_kind_display().lower()} is cancelled: it no longer "
+                f"counts.{stays}",
+            )
+            return redirect(reverse("absences"))
+    form = AbsenceForm(supervisor=request.user, prefix="absence")
+    return _absences_page(request, form=form, cancelling=(absence, cancel_form), status=400)
 
 
 @role_required(Role.SUPERVISOR)

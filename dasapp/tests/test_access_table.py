@@ -184,7 +184,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "case-assignment-reassign": on_missing_record(SUP, api=True, method="POST"),
     "case-assignment-close": on_missing_record(*WORK_CASES, api=True, method="POST"),
     "case-assignment-bulk-reassign": api(SUP, method="POST"),
-    "safety-plan-agree": api(DASO, SUP, method="POST"),
+    "safety-plan-agree": api(RES, DASO, SUP, method="POST"),
     "contact_create": page(RES, DASO, SUP),
     # Calls. The incident is a draft opened by another call-taker: only that call-taker
     # and supervisors may open or change it.
@@ -228,16 +228,18 @@ ACCESS_TABLE: dict[str, Access] = {
     "case_task_complete": on_missing_record(*READ_CASES, method="POST"),
     # Safety plans (issue 5): anyone but partners may hold an action, so they get past
     # the role check; the plan itself is for those who read the case (and the owners of
-    # its actions). DASOs and supervisors work plans; supervisors record absences.
+    # its actions). DASOs, researchers and supervisors work plans (which cases, the view
+    # says); supervisors record absences.
     "safety_plan": page(RES, DASO, SUP, kwargs={"pk": "case"}),
-    "safety_plan_agree": on_missing_record(DASO, SUP, method="POST"),
-    "safety_action_add": on_missing_record(DASO, SUP, method="POST"),
+    "safety_plan_agree": on_missing_record(RES, DASO, SUP, method="POST"),
+    "safety_action_add": on_missing_record(RES, DASO, SUP, method="POST"),
     "safety_action_complete": on_missing_record(*SAFETY_ACTION_OWNERS, method="POST"),
-    "safety_action_reassign": on_missing_record(DASO, SUP, method="POST"),
-    "safety_action_cancel": on_missing_record(DASO, SUP, method="POST"),
+    "safety_action_reassign": on_missing_record(RES, DASO, SUP, method="POST"),
+    "safety_action_cancel": on_missing_record(RES, DASO, SUP, method="POST"),
     "absences": page(SUP),
     "absence_end": on_missing_record(SUP, method="POST"),
     "absence_change": on_missing_record(SUP),
+    "absence_cancel": on_missing_record(SUP, method="POST"),
     # Lists of actions beyond the plan: anyone who may own one; supervisors' people's.
     "my_safety_actions": page(*SAFETY_ACTION_OWNERS),
     "safety_actions_attention": page(SUP),
@@ -268,12 +270,13 @@ ACCESS_TABLE: dict[str, Access] = {
     "notification-list": api(*ROLES),
     "safety-action-list": api(*SAFETY_ACTION_OWNERS),
     "safety-action-detail": on_missing_record(*SAFETY_ACTION_OWNERS, api=True),
-    "safety-action-reassign": on_missing_record(DASO, SUP, api=True, method="POST"),
-    "safety-action-cancel": on_missing_record(DASO, SUP, api=True, method="POST"),
+    "safety-action-reassign": on_missing_record(RES, DASO, SUP, api=True, method="POST"),
+    "safety-action-cancel": on_missing_record(RES, DASO, SUP, api=True, method="POST"),
     "absence-list": api(*ROLES),
     "absence-detail": on_missing_record(*ROLES, api=True),
     "absence-end": on_missing_record(SUP, api=True, method="POST"),
     "absence-change": on_missing_record(SUP, api=True, method="POST"),
+    "absence-cancel": on_missing_record(SUP, api=True, method="POST"),
     "notification-read": on_missing_record(*ROLES, api=True, method="POST"),
     "api_schema": api(*SIGNED_IN),
     "api_docs": api(*SIGNED_IN),

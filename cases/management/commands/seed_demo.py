@@ -714,7 +714,11 @@ class Command(BaseCommand):
             return 0
         now = timezone.now()
         leave_note = "Demo: annual leave"
-        if not Absence.objects.filter(user=fenwick, note=leave_note, ends_at__gt=now).exists():
+        if (
+            not Absence.objects.in_force()
+            .filter(user=fenwick, note=leave_note, ends_at__gt=now)
+            .exists()
+        ):
             safety_services.absence_record(
                 user=supervisor,
                 person=fenwick,

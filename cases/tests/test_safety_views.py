@@ -42,6 +42,12 @@ def url(case) -> str:
     return f"/cases/{case.pk}/safety-plan/?via=case:{case.pk}"
 
 
+def patrols_pk() -> int:
+    from cases.models import SafetyActionType
+
+    return SafetyActionType.objects.get(code="patrols").pk
+
+
 def add_post(**overrides) -> dict:
     data = {
         "add-action_type": "",
@@ -140,7 +146,7 @@ def test_a_researcher_reads_the_plan_of_a_daso_queues_case_but_may_not_add_actio
     assert 'data-testid="add-form"' not in client.get(url(case)).content.decode()
     refused = client.post(
         f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
-        add_post(owner=staff.insp_b.pk, action_type=1),
+        add_post(owner=staff.insp_b.pk, action_type=patrols_pk()),
     )
     assert refused.status_code == 403
     assert not SafetyAction.objects.exists()
@@ -159,7 +165,7 @@ def test_a_researcher_works_the_plan_of_a_case_in_the_researchers_queue_they_wor
 
     added = client.post(
         f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
-        add_post(owner=staff.insp_b.pk, action_type=1),
+        add_post(owner=staff.insp_b.pk, action_type=patrols_pk()),
     )
     agreed = client.post(
         f"/cases/{case.pk}/safety-plan/agree/?via=case:{case.pk}",

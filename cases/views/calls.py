@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -217,6 +218,10 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
             )
     return {
         "incident": incident,
+        "number_offers": call_selectors.number_offers(
+            incident=incident, package=package, on_call={link.person_id for link in involved}
+        ),
+        "safe_number_checks": call_selectors.safe_number_checks(incident=incident, victims=victims),
         "questions": incident.question_set.questions if incident.question_set else [],
         "answers": incident.answers,
         "skipped": incident.skipped or {},
@@ -300,6 +305,18 @@ def _log_lookup(
     )
 
 
+def _added_announcement(post, involved) -> str:
+    """For a screen reader, when a person was added (the button that added them is gone
+    from the page): e.g. "Added <name> to the call as victim."; "" otherwise."""
+    person_id, _, role = post.get("add_person", "").partition(":")
+    for link in involved:
+        if str(link.person_id) == person_id and link.role == role:
+            return (
+                f"Added {link.person.full_name} to the call as {link.get_role_display().lower()}."
+            )
+    return ""
+
+
 @role_required(*CALL_ROLES)
 @require_POST
 def call_autosave(request, pk: int):
@@ -327,8 +344,13 @@ def call_autosave(request, pk: int):
     context = _page_context(request, incident, errors=errors)
     _log_lookup(request, incident, context["package"])
     context["saved_at"] = timezone.now()
-    context["flags_announcement"] = _flags_announcement(
-        request.POST.get("flags_shown"), context["package"]
+    context["flags_announcement"] = " ".join(
+        text
+        for text in (
+            _added_announcement(request.POST, context["involved"]),
+            _flags_announcement(request.POST.get("flags_shown"), context["package"]),
+        )
+        if text
     )
     context["people_changed"] = bool(
         request.POST.get("add_person") or request.POST.get("remove_person")
@@ -339,6 +361,35 @@ def call_autosave(request, pk: int):
         or request.POST.get("location_type", incident.location_type) != incident.location_type
     )
     return render(request, "calls/_live.html", context)
+
+
+@role_required(*CALL_ROLES)
+@require_POST
+def call_save_draft(request, pk: int):
+    """The autosave without JavaScript: a button of the call page that adds a person (the
+    one the caller's number belongs to) posts the whole call form here. The draft is
+    saved by the same service, with the person added, and the call page shown again:
+    with the field errors if any, nothing typed lost."""
+    incident = _incident_for(request, pk, edit=True)
+    post = request.POST
+    try:
+        errors = call_services.incident_autosave(
+            incident=incident,
+            user=request.user,
+            data=_draft_from_post(post),
+            version=_posted_int(post.get("version")),
+        )
+    except DomainError as exc:
+        messages.error(request, f"Not saved: {exc.message}")
+        return redirect("call_edit", pk=incident.pk)
+    incident.refresh_from_db()
+    if not errors:
+        # The call page's GET logs the look-up it shows.
+        anchor = "#involved" if post.get("add_person") else ""
+        return redirect(reverse("call_edit", args=[incident.pk]) + anchor)
+    context = _page_context(request, incident, errors=errors)
+    _log_lookup(request, incident, context["package"])
+    return render(request, "calls/edit.html", context, status=400)
 
 
 @role_required(*CALL_ROLES)

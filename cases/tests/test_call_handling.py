@@ -1046,8 +1046,13 @@ def test_a_known_number_in_another_format_offers_its_person_but_adds_no_one(call
     for role, words in (("victim", "victim"), ("caller", "caller")):
         assert f'name="add_person" value="{victim.pk}:{role}"' in offer
         assert f"Add to call as {words}" in offer
-    # Without JavaScript the same buttons post the whole call form to a page that saves it.
-    assert f'form="call-form" formaction="/calls/{incident.pk}/save/"' in offer
+    # With htmx the call form goes to the autosave, after a save of it in flight; without
+    # JavaScript the buttons in <noscript> post the call form to a page that saves it.
+    assert 'hx-include="#call-form"' in offer and 'hx-sync="#call-form:queue all"' in offer
+    assert (
+        f'form="call-form" formaction="/calls/{incident.pk}/save/"'
+        in (offer.split("<noscript>")[1].split("</noscript>")[0])
+    )
     assert not incident.involved.exists()  # offered, never added by itself
     # The page shows the same offer.
     assert "Add to call as victim" in _offers(c.get(f"/calls/{incident.pk}/").content.decode())
@@ -1240,3 +1245,40 @@ def test_no_safe_number_note_without_a_recorded_safe_number_or_a_victim(call_tak
         {"caller_phone": "07700 900811", "people-present": "1", "person": f"{victim.pk}:suspect"},
     ).content.decode()
     assert "safe-number-" not in live
+
+
+def test_the_callers_number_section_is_swapped_and_announced_only_when_it_changes(
+    call_taker, victim
+):
+    _with_safe_number(victim)
+    incident, _ = draft_with(call_taker, caller_phone="07700 900811")
+    c = client_as(call_taker)
+    page = c.get(f"/calls/{incident.pk}/").content.decode()
+    shown = f"offer:{victim.pk}"
+    assert f'name="number_check_shown" value="{shown}"' in page
+
+    # A save that changes nothing there leaves the section (and a button just pressed in
+    # it) alone, and says nothing.
+    same = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700 900811", "number_check_shown": shown, "flags_shown": ""},
+    ).content.decode()
+    assert 'id="number-check"' not in same
+    assert "known person" not in same.split('id="intel-announce"')[1]
+
+    added = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {
+            "caller_phone": "07700 900811",
+            "number_check_shown": shown,
+            "people-present": "1",
+            "add_person": f"{victim.pk}:victim",
+        },
+    ).content.decode()
+    assert '<div id="number-check" hx-swap-oob="true">' in added
+    assert f'name="number_check_shown" value="safe:{victim.pk}:0" hx-swap-oob="true"' in added
+    announced = added.split('<div id="intel-announce" hx-swap-oob="innerHTML">')[1]
+    assert announced.startswith(
+        "Added Erin Callow to the call as victim. Warning: calling from a number that is not "
+        "the recorded safe number for Erin Callow."
+    )

@@ -199,6 +199,39 @@ def _flags_announcement(posted: str | None, package: intelligence.Package) -> st
     return f"Flags changed: {total}: {', '.join(f['label'] for f in package.flags)}."
 
 
+def _number_check_key(offers, checks) -> str:
+    """What the caller's number section says, as ids: the page posts it back, and an
+    autosave swaps the section only when it changes."""
+    return ";".join(
+        [
+            *(f"offer:{offer.person_id}" for offer in offers),
+            *(f"safe:{check.person_id}:{int(check.is_safe_number)}" for check in checks),
+        ]
+    )
+
+
+def _number_check_announcement(posted: str | None, context: dict, *, offers: bool) -> str:
+    """What the caller's number section now says (whether it is a victim's safe number,
+    or with `offers`, whom it belongs to), for screen readers, when it changed since the
+    page was shown; "" otherwise."""
+    if posted is None or posted == context["number_check_key"]:
+        return ""
+    if offers:
+        texts = [
+            f"This number belongs to a known person: {offer.name}."
+            for offer in context["number_offers"]
+        ]
+    else:
+        texts = [
+            f"The caller's number is the recorded safe number for {check.name}."
+            if check.is_safe_number
+            else "Warning: calling from a number that is not the recorded safe number for "
+            f"{check.name}."
+            for check in context["safe_number_checks"]
+        ]
+    return " ".join(texts)
+
+
 def _page_context(request, incident: Incident, *, errors=None, package=None) -> dict:
     errors = _page_errors(errors)
     if package is None:
@@ -216,12 +249,15 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
             prefill.append(
                 {**item, "status": saved.get("status", ""), "change": saved.get("change", "")}
             )
+    number_offers = call_selectors.number_offers(
+        incident=incident, package=package, on_call={link.person_id for link in involved}
+    )
+    safe_number_checks = call_selectors.safe_number_checks(incident=incident, victims=victims)
     return {
         "incident": incident,
-        "number_offers": call_selectors.number_offers(
-            incident=incident, package=package, on_call={link.person_id for link in involved}
-        ),
-        "safe_number_checks": call_selectors.safe_number_checks(incident=incident, victims=victims),
+        "number_offers": number_offers,
+        "safe_number_checks": safe_number_checks,
+        "number_check_key": _number_check_key(number_offers, safe_number_checks),
         "questions": incident.question_set.questions if incident.question_set else [],
         "answers": incident.answers,
         "skipped": incident.skipped or {},
@@ -344,14 +380,19 @@ def call_autosave(request, pk: int):
     context = _page_context(request, incident, errors=errors)
     _log_lookup(request, incident, context["package"])
     context["saved_at"] = timezone.now()
+    number_check_shown = request.POST.get("number_check_shown")
+    # One polite announcement: who was added, the safe number, new flags, whose number.
     context["flags_announcement"] = " ".join(
         text
         for text in (
             _added_announcement(request.POST, context["involved"]),
+            _number_check_announcement(number_check_shown, context, offers=False),
             _flags_announcement(request.POST.get("flags_shown"), context["package"]),
+            _number_check_announcement(number_check_shown, context, offers=True),
         )
         if text
     )
+    context["number_check_changed"] = number_check_shown != context["number_check_key"]
     context["people_changed"] = bool(
         request.POST.get("add_person") or request.POST.get("remove_person")
     )

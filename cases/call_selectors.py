@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from cases import intelligence
-from cases.choices import FlagKind, Grade, IncidentStatus, RelationshipKind
-from cases.models import Event, Incident, IncidentResearch, Person
+from cases.choices import FlagKind, Grade, IncidentRole, IncidentStatus, RelationshipKind
+from cases.models import Event, Incident, IncidentPerson, IncidentResearch, Person, PersonPhone
 
 
 def calls_in_progress(*, user) -> QuerySet[Incident]:
@@ -177,6 +177,120 @@ def prefill_items(*, person: Person) -> list[dict]:
             }
         )
     return items
+
+
+# The caller's number: who it belongs to, and whether it is a victim's safe number ------
+
+# The parts a known person on the caller's number may be added to the call as, with the
+# words on the buttons ("Add to call as victim").
+OFFER_ROLES = ((IncidentRole.VICTIM.value, "victim"), (IncidentRole.CALLER.value, "caller"))
+
+
+@dataclass
+class NumberOffer:
+    """A known person whose current number the caller is ringing from, not yet on the
+    call: offered to the call-taker to add (never added by itself)."""
+
+    person_id: int
+    name: str
+    date_of_birth: dt.date | None
+    # Their part in earlier calls, e.g. ["victim in 3 incidents"]; [] if none.
+    history: list[str]
+    roles: list[tuple[str, str]]  # (role, "victim") for each button
+
+
+@dataclass
+class SafeNumberCheck:
+    """Whether the caller's number is a victim's recorded safe number."""
+
+    person_id: int
+    name: str
+    is_safe_number: bool
+    safe_numbers: list[str]  # the recorded safe numbers, as shown (national format)
+
+
+def _incidents_text(count: int) -> str:
+    return f"{count} incident{'s' if count != 1 else ''}"
+
+
+def number_offers(*, incident: Incident, package, on_call: set[int]) -> list[NumberOffer]:
+    """The people the look-up found on the caller's number (a current link to it) who are
+    not on the call yet, with their part in earlier calls. Read from the look-up's own
+    people (so the access log row of the look-up already names them): nothing when the
+    look-up was unavailable or found no number. At most two queries."""
+    phone = getattr(package, "phone", None)
+    if getattr(package, "unavailable", False) or not phone:
+        return []
+    found = {p["id"]: p for p in package.people if p.get("direct") and p["id"] not in on_call}
+    if not found:
+        return []
+    on_number = list(
+        PersonPhone.objects.filter(phone_id=phone["id"], is_current=True, person_id__in=list(found))
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+    if not on_number:
+        return []
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        IncidentPerson.objects.filter(person_id__in=on_number)
+        .exclude(incident__status=IncidentStatus.DRAFT)
+        .exclude(incident_id=incident.pk)
+        .values("person_id", "role")
+        .annotate(incidents=Count("incident_id", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["person_id"], {})[row["role"]] = row["incidents"]
+    offers = []
+    for person_id in on_number:
+        person = found[person_id]
+        roles = counts.get(person_id, {})
+        born = person.get("date_of_birth")
+        offers.append(
+            NumberOffer(
+                person_id=person_id,
+                name=person["name"],
+                date_of_birth=dt.date.fromisoformat(born) if born else None,
+                history=[
+                    f"{label.lower()} in {_incidents_text(roles[value])}"
+                    for value, label in IncidentRole.choices
+                    if roles.get(value)
+                ],
+                roles=list(OFFER_ROLES),
+            )
+        )
+    return offers
+
+
+def safe_number_checks(*, incident: Incident, victims: list[Person]) -> list[SafeNumberCheck]:
+    """For each victim on the call with a recorded safe number (current), whether the
+    caller's number is one of them. Nothing until the caller's number is a real number.
+    One query."""
+    if not victims or incident.caller_phone_id is None:
+        return []
+    safe: dict[int, list[PersonPhone]] = {}
+    links = (
+        PersonPhone.objects.filter(
+            person_id__in=[victim.pk for victim in victims], is_safe=True, is_current=True
+        )
+        .select_related("phone")
+        .order_by("pk")
+    )
+    for link in links:
+        safe.setdefault(link.person_id, []).append(link)
+    return [
+        SafeNumberCheck(
+            person_id=victim.pk,
+            name=victim.full_name,
+            is_safe_number=any(
+                link.phone_id == incident.caller_phone_id for link in safe[victim.pk]
+            ),
+            safe_numbers=[link.phone.national for link in safe[victim.pk]],
+        )
+        for victim in victims
+        if victim.pk in safe
+    ]
 
 
 def incidents_in_board_order(queryset: QuerySet[Incident]) -> QuerySet[Incident]:

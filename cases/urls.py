@@ -25,6 +25,7 @@ urlpatterns = [
     path("calls/new/", calls.call_start, name="call_start"),
     path("calls/<int:pk>/", calls.call_edit, name="call_edit"),
     path("calls/<int:pk>/autosave/", calls.call_autosave, name="call_autosave"),
+    path("calls/<int:pk>/save/", calls.call_save_draft, name="call_save_draft"),
     path("calls/<int:pk>/people/search/", calls.call_people_search, name="call_people_search"),
     path("calls/<int:pk>/log/", calls.call_log, name="call_log"),
     path("calls/<int:pk>/research/", calls.call_research, name="call_research"),

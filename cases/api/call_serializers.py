@@ -84,14 +84,15 @@ class LookupQuerySerializer(FlatErrorsSerializer):
         allow_blank=True,
         default="",
         help_text="A person's name, matched however it is spelt; the best candidates are "
-        "looked up.",
+        "looked up. Needs the `X-Access-Purpose` header (or an `X-Work-Item`).",
     )
     date_of_birth = serializers.DateField(
         required=False,
         allow_null=True,
         default=None,
         error_messages={"invalid": DATE_OF_BIRTH_INVALID},
-        help_text="YYYY-MM-DD. Alone, or narrowing a name.",
+        help_text="YYYY-MM-DD. Alone, or narrowing a name. Needs the `X-Access-Purpose` "
+        "header (or an `X-Work-Item`).",
     )
 
     def validate_phone(self, value):

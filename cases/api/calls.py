@@ -34,6 +34,10 @@ INCIDENT_READERS = LOOKUP_ROLES
 INCIDENT_WRITERS = frozenset({Role.CALL_TAKER, Role.SUPERVISOR})
 # Candidates a name or date of birth resolves to, passed to the look-up.
 NAME_CANDIDATES = 10
+PURPOSE_REQUIRED = (
+    "Send an X-Access-Purpose header saying why you are looking up a person by name or "
+    "date of birth (kept in the access log), or an X-Work-Item you may see"
+)
 IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 IDEMPOTENCY_KEY_INVALID = (
     "Send an Idempotency-Key of 1 to 80 letters, digits, dots, dashes, colons or underscores"
@@ -115,6 +119,28 @@ def _incident_lookup(request, incident: Incident) -> intelligence.Package:
     return package
 
 
+def _purpose_given(request) -> bool:
+    """A stated purpose (`X-Access-Purpose`, not blank) or a verified work item
+    (`X-Work-Item` the caller may see)."""
+    return bool(
+        request.headers.get("X-Access-Purpose", "").strip() or access.work_item_from(request)
+    )
+
+
+LOOKUP_PURPOSE_HEADERS = [
+    OpenApiParameter(
+        "X-Access-Purpose",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="Why you are looking (kept in the access log, DPA 2018 s.62). Required "
+        "when looking up by `name` or `date_of_birth` unless a valid `X-Work-Item` is sent: "
+        "without either the answer is 400 with a field error `X-Access-Purpose`. A look-up "
+        "by number or address only does not need it.",
+    ),
+    *[p for p in PURPOSE_HEADERS if p.name != "X-Access-Purpose"],
+]
+
+
 class LookupView(APIView):
     """The call-taker's background intelligence for a number, address, name or date of birth."""
 
@@ -130,6 +156,10 @@ class LookupView(APIView):
         terms = query.validated_data
         person_ids: list[int] = []
         if terms["name"].strip() or terms["date_of_birth"]:
+            # Searching people by who they are, not by the number or the place of a call,
+            # needs a reason, as a person's record does on the web.
+            if not _purpose_given(request):
+                raise DomainError(PURPOSE_REQUIRED, {"X-Access-Purpose": [PURPOSE_REQUIRED]})
             person_ids = selectors.person_search_ids(
                 name=terms["name"], date_of_birth=terms["date_of_birth"], limit=NAME_CANDIDATES
             )
@@ -150,7 +180,7 @@ class LookupView(APIView):
         description="The same look-up as `POST lookup/`. Query parameters put the terms, which "
         "are personal data, in the URL, where proxies and server logs may keep them: "
         "integrators should prefer `POST lookup/`. Logged.",
-        parameters=[s.LookupQuerySerializer, *PURPOSE_HEADERS],
+        parameters=[s.LookupQuerySerializer, *LOOKUP_PURPOSE_HEADERS],
         responses={200: s.IntelligencePackageSerializer, **ERRORS},
     )
     def get(self, request):
@@ -164,11 +194,14 @@ class LookupView(APIView):
         "(high-risk victim, bail conditions, court orders, MARAC, officer safety), incidents "
         "in the last 12 months, the people and their household, suspects' history and "
         "children. The terms go in the body so that no personal data is put in URLs. "
-        "Each look-up is written to the access log. If the database is slow the answer is "
+        "Each look-up is written to the access log. A look-up by `name` or `date_of_birth` "
+        "searches people by who they are and needs a purpose: the `X-Access-Purpose` header "
+        "(or a valid `X-Work-Item`), else 400 with a field error `X-Access-Purpose`; by "
+        "number or address alone it does not. If the database is slow the answer is "
         "still 200, with `unavailable` true and a message to ask the intelligence desk.",
         request=s.LookupQuerySerializer,
         responses={200: s.IntelligencePackageSerializer, **ERRORS},
-        parameters=PURPOSE_HEADERS,
+        parameters=LOOKUP_PURPOSE_HEADERS,
     )
     def post(self, request):
         return self._lookup(request, request.data)

@@ -1018,3 +1018,267 @@ def test_logging_a_call_and_recording_a_person_are_collections_in_the_access_log
     assert AccessLog.objects.filter(
         action="collect", object_type="cases.person", user=c.user
     ).exists()
+
+
+# The caller's number: the known person it belongs to, and a victim's safe number ------
+
+
+def _offers(html: str) -> str:
+    """The offer of the known person the caller's number belongs to, or ""."""
+    if 'data-testid="number-offers"' not in html:
+        return ""
+    return html.split('data-testid="number-offers"')[1].split("</ul>")[0]
+
+
+def test_a_known_number_in_another_format_offers_its_person_but_adds_no_one(call_taker, victim):
+    past_incident(victim, days_ago=20)
+    past_incident(victim, days_ago=400)  # counted too: her part in every earlier call
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/", {"caller_phone": "+44 (7700) 900-811"}
+    ).content.decode()
+
+    offer = _offers(live)
+    assert "This number belongs to a known person" in live
+    assert "<strong>Erin Callow</strong>, born 2 Jan 1990: victim in 2 incidents" in offer
+    for role, words in (("victim", "victim"), ("caller", "caller")):
+        assert f'name="add_person" value="{victim.pk}:{role}"' in offer
+        assert f"Add to call as {words}" in offer
+    # With htmx the call form goes to the autosave, after a save of it in flight; without
+    # JavaScript the buttons in <noscript> post the call form to a page that saves it.
+    assert 'hx-include="#call-form"' in offer and 'hx-sync="#call-form:queue all"' in offer
+    assert (
+        f'form="call-form" formaction="/calls/{incident.pk}/save/"'
+        in (offer.split("<noscript>")[1].split("</noscript>")[0])
+    )
+    assert not incident.involved.exists()  # offered, never added by itself
+    # The page shows the same offer.
+    assert "Add to call as victim" in _offers(c.get(f"/calls/{incident.pk}/").content.decode())
+
+
+def test_no_offer_for_a_person_already_on_the_call(call_taker, victim):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700900811", "people-present": "1", "person": f"{victim.pk}:suspect"},
+    ).content.decode()
+
+    assert incident.involved.get().person == victim
+    assert "High-risk victim" in live  # the look-up found the number
+    assert _offers(live) == ""
+    assert "This number belongs to" not in c.get(f"/calls/{incident.pk}/").content.decode()
+
+
+def test_no_offer_for_a_number_nobody_is_known_on(call_taker, victim):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    live = (
+        client_as(call_taker)
+        .post(f"/calls/{incident.pk}/autosave/", {"caller_phone": "07700 900999"})
+        .content.decode()
+    )
+    assert _offers(live) == ""
+
+
+def test_taking_the_offer_adds_her_as_victim_and_her_confirmed_details_are_recorded(
+    call_taker, victim
+):
+    past_incident(victim, days_ago=20)
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    c.post(f"/calls/{incident.pk}/autosave/", {"caller_phone": "07700 900811"})
+    incident.refresh_from_db()
+
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {
+            "version": str(incident.version),
+            "caller_phone": "07700 900811",
+            "people-present": "1",
+            "add_person": f"{victim.pk}:victim",
+        },
+    ).content.decode()
+
+    link = incident.involved.get()
+    assert (link.person, link.role) == (victim, IncidentRole.VICTIM)
+    # The same repeat-victim flow as adding her after a search: what is known, to confirm.
+    assert '<div id="prefill" hx-swap-oob="true">' in live
+    prefill = live.split('data-testid="prefill"')[1]
+    assert f'name="prefill-status-phone:{victim.phone.pk}"' in prefill
+    assert f'name="prefill-status-address:{victim.address.pk}"' in prefill
+    assert _offers(live) == ""  # she is on the call now
+    assert "Added Erin Callow to the call as victim." in live.split('id="intel-announce"')[1]
+
+    incident.refresh_from_db()
+    post = {
+        "version": str(incident.version),
+        "caller_phone": "07700 900811",
+        "location_note": "Home",
+        "grade": "emergency",
+        "people-present": "1",
+        "person": f"{victim.pk}:victim",
+        "prefill-present": "1",
+        f"prefill-status-phone:{victim.phone.pk}": "confirmed",
+        f"prefill-label-phone:{victim.phone.pk}": "Phone number",
+        f"prefill-value-phone:{victim.phone.pk}": "07700 900811",
+        f"prefill-status-address:{victim.address.pk}": "changed",
+        f"prefill-label-address:{victim.address.pk}": "Home address",
+        f"prefill-value-address:{victim.address.pk}": "5 Heron Walk, Colchester, CO2 7AB",
+        f"prefill-change-address:{victim.address.pk}": "Moved to her sister's last week",
+        **_web_answers(),
+    }
+    assert c.post(f"/calls/{incident.pk}/log/", post).status_code == 302
+    event = Event.objects.get(incident=incident, verb=EventVerb.PREFILL_CONFIRMED)
+    items = {item["key"]: item for item in event.new["items"]}
+    assert items[f"phone:{victim.phone.pk}"]["status"] == "confirmed"
+    assert items[f"address:{victim.address.pk}"]["change"] == "Moved to her sister's last week"
+
+
+def test_without_javascript_the_offer_saves_the_whole_form_and_shows_the_page_again(
+    call_taker, victim
+):
+    incident, _ = draft_with(call_taker, caller_phone="07700 900811")
+    c = client_as(call_taker)
+    response = c.post(
+        f"/calls/{incident.pk}/save/",
+        {
+            "version": str(incident.version),
+            "caller_phone": "07700 900811",
+            "narrative": "He is at the door",
+            "people-present": "1",
+            "add_person": f"{victim.pk}:victim",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/calls/{incident.pk}/#involved"
+    incident.refresh_from_db()
+    assert incident.narrative == "He is at the door"  # nothing typed is lost
+    assert incident.involved.get().person == victim
+    page = c.get(response["Location"]).content.decode()
+    assert 'data-testid="prefill"' in page
+    assert _offers(page) == ""
+
+
+def test_without_javascript_a_field_error_is_shown_on_the_call_page(call_taker, victim):
+    incident, _ = draft_with(call_taker, caller_phone="07700 900811")
+    c = client_as(call_taker)
+    response = c.post(
+        f"/calls/{incident.pk}/save/",
+        {
+            "version": str(incident.version),
+            "caller_phone": "07700 900811",
+            "postcode": "ZZ",
+            "address_line1": "1 High St",
+            "people-present": "1",
+            "add_person": f"{victim.pk}:victim",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a real postcode, like CO1 1AA" in response.content.decode()
+    assert incident.involved.get().person == victim
+
+
+def _with_safe_number(victim):
+    safe, _ = services.phone_get_or_create(number="07700 900812")
+    services.person_phone_link(person=victim, phone=safe, is_safe=True)
+    return safe
+
+
+def test_a_call_from_a_victims_number_that_is_not_her_safe_number_is_warned(call_taker, victim):
+    _with_safe_number(victim)
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700 900811", "people-present": "1", "person": f"{victim.pk}:victim"},
+    ).content.decode()
+
+    warning = live.split('data-testid="safe-number-warning"')[1].split("</div>")[0]
+    assert "govuk-warning-text__text" in warning
+    assert "Calling from a number that is not the recorded safe number for Erin Callow" in warning
+    assert "ring back only on the safe number, 07700 900812" in warning
+    assert 'data-testid="safe-number-ok"' not in live
+    # The page says so too; the number is in no URL or access-log row.
+    assert "not the recorded safe number" in c.get(f"/calls/{incident.pk}/").content.decode()
+    for row in AccessLog.objects.all():
+        assert "900812" not in str(row.detail) and "900812" not in row.purpose
+
+
+def test_a_call_from_the_victims_safe_number_says_so(call_taker, victim):
+    _with_safe_number(victim)
+    incident, _ = draft_with(call_taker, narrative="Started")
+    live = (
+        client_as(call_taker)
+        .post(
+            f"/calls/{incident.pk}/autosave/",
+            {
+                "caller_phone": "+44 7700 900 812",
+                "people-present": "1",
+                "person": f"{victim.pk}:victim",
+            },
+        )
+        .content.decode()
+    )
+
+    ok = live.split('data-testid="safe-number-ok"')[1].split("</div>")[0]
+    assert "The caller's number is the recorded safe number for Erin Callow." in ok
+    assert 'data-testid="safe-number-warning"' not in live
+
+
+def test_no_safe_number_note_without_a_recorded_safe_number_or_a_victim(call_taker, victim):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    # A victim with no safe number recorded.
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700 900811", "people-present": "1", "person": f"{victim.pk}:victim"},
+    ).content.decode()
+    assert "safe-number-" not in live
+    # A safe number, but she is on the call as a suspect, not a victim.
+    _with_safe_number(victim)
+    incident.refresh_from_db()
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700 900811", "people-present": "1", "person": f"{victim.pk}:suspect"},
+    ).content.decode()
+    assert "safe-number-" not in live
+
+
+def test_the_callers_number_section_is_swapped_and_announced_only_when_it_changes(
+    call_taker, victim
+):
+    _with_safe_number(victim)
+    incident, _ = draft_with(call_taker, caller_phone="07700 900811")
+    c = client_as(call_taker)
+    page = c.get(f"/calls/{incident.pk}/").content.decode()
+    shown = f"offer:{victim.pk}"
+    assert f'name="number_check_shown" value="{shown}"' in page
+
+    # A save that changes nothing there leaves the section (and a button just pressed in
+    # it) alone, and says nothing.
+    same = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"caller_phone": "07700 900811", "number_check_shown": shown, "flags_shown": ""},
+    ).content.decode()
+    assert 'id="number-check"' not in same
+    assert "known person" not in same.split('id="intel-announce"')[1]
+
+    added = c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {
+            "caller_phone": "07700 900811",
+            "number_check_shown": shown,
+            "people-present": "1",
+            "add_person": f"{victim.pk}:victim",
+        },
+    ).content.decode()
+    assert '<div id="number-check" hx-swap-oob="true">' in added
+    assert f'name="number_check_shown" value="safe:{victim.pk}:0" hx-swap-oob="true"' in added
+    announced = added.split('<div id="intel-announce" hx-swap-oob="innerHTML">')[1]
+    assert announced.startswith(
+        "Added Erin Callow to the call as victim. Warning: calling from a number that is not "
+        "the recorded safe number for Erin Callow."
+    )

@@ -143,7 +143,9 @@ def test_lookup_by_query_parameters_gives_the_same_package(call_taker, victim):
 
 def test_lookup_by_name_and_date_of_birth_finds_the_person_and_their_flag(call_taker, victim):
     response = call_taker.post(
-        "/api/v1/lookup/", {"name": "Amira Fictional", "date_of_birth": "1990-03-27"}
+        "/api/v1/lookup/",
+        {"name": "Amira Fictional", "date_of_birth": "1990-03-27"},
+        headers={"X-Access-Purpose": "Live call: caller gave her name"},
     )
 
     assert response.status_code == 200
@@ -151,6 +153,74 @@ def test_lookup_by_name_and_date_of_birth_finds_the_person_and_their_flag(call_t
     assert victim.pk in {p["id"] for p in package["people"] if p["direct"]}
     assert [f["kind"] for f in package["flags"]] == [FlagKind.HIGH_RISK_VICTIM]
     assert package["incident_count"] == 2
+    assert AccessLog.objects.get().purpose == "Live call: caller gave her name"
+
+
+PURPOSE_REQUIRED = (
+    "Send an X-Access-Purpose header saying why you are looking up a person by name or "
+    "date of birth (kept in the access log), or an X-Work-Item you may see"
+)
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"name": "Amira Fictional"},
+        {"date_of_birth": "1990-03-27"},
+        {"name": "Amira Fictional", "phone": VICTIM_NUMBER},
+    ],
+)
+@pytest.mark.parametrize("method", ["post", "get"])
+@pytest.mark.parametrize("purpose", [None, "   "])
+def test_lookup_by_name_or_date_of_birth_without_a_purpose_is_refused(
+    call_taker, victim, terms, method, purpose
+):
+    headers = {"X-Access-Purpose": purpose} if purpose is not None else {}
+    response = getattr(call_taker, method)("/api/v1/lookup/", terms, headers=headers)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["errors"] == {"X-Access-Purpose": [PURPOSE_REQUIRED]}
+    assert body["status"] == 400
+    assert not AccessLog.objects.exists()  # nothing was looked up
+
+
+def test_lookup_by_name_with_a_work_item_the_caller_may_see_needs_no_purpose(call_taker, victim):
+    incident = Incident.objects.filter(involved__person=victim).latest("created_at")
+    response = call_taker.post(
+        "/api/v1/lookup/",
+        {"name": "Amira Fictional"},
+        headers={"X-Work-Item": f"incident:{incident.pk}"},
+    )
+    assert response.status_code == 200
+    assert AccessLog.objects.get().work_item == f"incident:{incident.pk}"
+    # A work item that does not exist is no reason.
+    refused = call_taker.post(
+        "/api/v1/lookup/", {"name": "Amira Fictional"}, headers={"X-Work-Item": "incident:0"}
+    )
+    assert refused.status_code == 400
+    assert list(refused.json()["errors"]) == ["X-Access-Purpose"]
+
+
+@pytest.mark.parametrize(
+    "terms", [{"phone": VICTIM_NUMBER}, {"address": "12 high st", "postcode": "co11aa"}]
+)
+def test_lookup_by_number_or_address_needs_no_purpose(call_taker, victim, terms):
+    response = call_taker.post("/api/v1/lookup/", terms)
+    assert response.status_code == 200, response.json()
+
+
+def test_the_schema_documents_the_purpose_the_lookup_by_name_needs(call_taker):
+    schema = call_taker.get("/api/schema/?format=json").json()
+    for method in ("get", "post"):
+        operation = schema["paths"]["/api/v1/lookup/"][method]
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert (
+            "Required when looking up by `name` or `date_of_birth`"
+            in (headers["X-Access-Purpose"]["description"])
+        )
+        assert "X-Work-Item" in headers
+    assert "needs a purpose" in schema["paths"]["/api/v1/lookup/"]["post"]["description"]
 
 
 def test_post_lookup_writes_a_search_row_to_the_access_log_without_the_number(call_taker, victim):

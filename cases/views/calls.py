@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -199,6 +200,39 @@ def _flags_announcement(posted: str | None, package: intelligence.Package) -> st
     return f"Flags changed: {total}: {', '.join(f['label'] for f in package.flags)}."
 
 
+def _number_check_key(offers, checks) -> str:
+    """What the caller's number section says, as ids: the page posts it back, and an
+    autosave swaps the section only when it changes."""
+    return ";".join(
+        [
+            *(f"offer:{offer.person_id}" for offer in offers),
+            *(f"safe:{check.person_id}:{int(check.is_safe_number)}" for check in checks),
+        ]
+    )
+
+
+def _number_check_announcement(posted: str | None, context: dict, *, offers: bool) -> str:
+    """What the caller's number section now says (whether it is a victim's safe number,
+    or with `offers`, whom it belongs to), for screen readers, when it changed since the
+    page was shown; "" otherwise."""
+    if posted is None or posted == context["number_check_key"]:
+        return ""
+    if offers:
+        texts = [
+            f"This number belongs to a known person: {offer.name}."
+            for offer in context["number_offers"]
+        ]
+    else:
+        texts = [
+            f"The caller's number is the recorded safe number for {check.name}."
+            if check.is_safe_number
+            else "Warning: calling from a number that is not the recorded safe number for "
+            f"{check.name}."
+            for check in context["safe_number_checks"]
+        ]
+    return " ".join(texts)
+
+
 def _page_context(request, incident: Incident, *, errors=None, package=None) -> dict:
     errors = _page_errors(errors)
     if package is None:
@@ -216,8 +250,15 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
             prefill.append(
                 {**item, "status": saved.get("status", ""), "change": saved.get("change", "")}
             )
+    number_offers = call_selectors.number_offers(
+        incident=incident, package=package, on_call={link.person_id for link in involved}
+    )
+    safe_number_checks = call_selectors.safe_number_checks(incident=incident, victims=victims)
     return {
         "incident": incident,
+        "number_offers": number_offers,
+        "safe_number_checks": safe_number_checks,
+        "number_check_key": _number_check_key(number_offers, safe_number_checks),
         "questions": incident.question_set.questions if incident.question_set else [],
         "answers": incident.answers,
         "skipped": incident.skipped or {},
@@ -387,6 +428,18 @@ def call_intelligence(request, pk: int):
     )
 
 
+def _added_announcement(post, involved) -> str:
+    """For a screen reader, when a person was added (the button that added them is gone
+    from the page): e.g. "Added <name> to the call as victim."; "" otherwise."""
+    person_id, _, role = post.get("add_person", "").partition(":")
+    for link in involved:
+        if str(link.person_id) == person_id and link.role == role:
+            return (
+                f"Added {link.person.full_name} to the call as {link.get_role_display().lower()}."
+            )
+    return ""
+
+
 @role_required(*CALL_ROLES)
 @require_POST
 def call_autosave(request, pk: int):
@@ -414,9 +467,19 @@ def call_autosave(request, pk: int):
     context = _page_context(request, incident, errors=errors)
     _log_lookup(request, incident, context["package"])
     context["saved_at"] = timezone.now()
-    context["flags_announcement"] = _flags_announcement(
-        request.POST.get("flags_shown"), context["package"]
+    number_check_shown = request.POST.get("number_check_shown")
+    # One polite announcement: who was added, the safe number, new flags, whose number.
+    context["flags_announcement"] = " ".join(
+        text
+        for text in (
+            _added_announcement(request.POST, context["involved"]),
+            _number_check_announcement(number_check_shown, context, offers=False),
+            _flags_announcement(request.POST.get("flags_shown"), context["package"]),
+            _number_check_announcement(number_check_shown, context, offers=True),
+        )
+        if text
     )
+    context["number_check_changed"] = number_check_shown != context["number_check_key"]
     context["people_changed"] = bool(
         request.POST.get("add_person") or request.POST.get("remove_person")
     )
@@ -426,6 +489,35 @@ def call_autosave(request, pk: int):
         or request.POST.get("location_type", incident.location_type) != incident.location_type
     )
     return render(request, "calls/_live.html", context)
+
+
+@role_required(*CALL_ROLES)
+@require_POST
+def call_save_draft(request, pk: int):
+    """The autosave without JavaScript: a button of the call page that adds a person (the
+    one the caller's number belongs to) posts the whole call form here. The draft is
+    saved by the same service, with the person added, and the call page shown again:
+    with the field errors if any, nothing typed lost."""
+    incident = _incident_for(request, pk, edit=True)
+    post = request.POST
+    try:
+        errors = call_services.incident_autosave(
+            incident=incident,
+            user=request.user,
+            data=_draft_from_post(post),
+            version=_posted_int(post.get("version")),
+        )
+    except DomainError as exc:
+        messages.error(request, f"Not saved: {exc.message}")
+        return redirect("call_edit", pk=incident.pk)
+    incident.refresh_from_db()
+    if not errors:
+        # The call page's GET logs the look-up it shows.
+        anchor = "#involved" if post.get("add_person") else ""
+        return redirect(reverse("call_edit", args=[incident.pk]) + anchor)
+    context = _page_context(request, incident, errors=errors)
+    _log_lookup(request, incident, context["package"])
+    return render(request, "calls/edit.html", context, status=400)
 
 
 @role_required(*CALL_ROLES)

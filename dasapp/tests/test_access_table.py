@@ -192,6 +192,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "call_start": page(CT, SUP, method="POST"),
     "call_edit": page(SUP, kwargs={"pk": "incident"}),
     "call_autosave": page(SUP, method="POST", kwargs={"pk": "incident"}),
+    "call_save_draft": page(SUP, method="POST", kwargs={"pk": "incident"}),
     "call_people_search": page(SUP, method="POST", kwargs={"pk": "incident"}),
     "call_log": page(SUP, method="POST", kwargs={"pk": "incident"}),
     "call_research": page(SUP, method="POST", kwargs={"pk": "incident"}),

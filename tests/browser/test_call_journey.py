@@ -82,7 +82,8 @@ def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
     expect(intel.get_by_test_id("intel-flags")).to_contain_text("High-risk victim")
     # Said once, politely, to a screen reader; saving drafts is not announced.
     expect(page.get_by_test_id("intel-announce")).to_have_text(
-        "New flag: High-risk victim. 1 flag in all."
+        "New flag: High-risk victim. 1 flag in all. "
+        "This number belongs to a known person: Tamsin Wray."
     )
     assert page.get_by_test_id("save-status").get_attribute("aria-live") is None
     expect(intel).to_contain_text("Incidents in the last 12 months: 2")

@@ -509,33 +509,11 @@ def _snapshot_ids(snapshot: dict, key: str) -> set:
     return {item.get("id") for item in items or [] if isinstance(item, dict)}
 
 
-def _without_the_call_itself(
-    package: intelligence.Package, ctx: intelligence.Context, incident: Incident
-) -> None:
-    """Once logged, a call is one of the incidents on its own number, address and
-    people; the snapshot, taken while it was a draft, was not. Leave it out of the list
-    and the count, so that the call is never "new since it was logged"."""
-    listed = len(package.incidents)
-    package.incidents = [i for i in package.incidents if i["id"] != incident.pk]
-    if len(package.incidents) < listed:
-        package.incident_count -= 1
-        return
-    # Not among the newest shown, but counted all the same: logged within the look-back,
-    # and on a number, address or person the look-up searched.
-    counted = (
-        incident.status != IncidentStatus.DRAFT
-        and incident.created_at >= ctx.now - dt.timedelta(days=intelligence.LOOKBACK_DAYS)
-        and bool(ctx.phone or ctx.address or ctx.direct_ids)
-    )
-    if counted and package.incident_count > listed:
-        package.incident_count -= 1
-
-
 def live_intelligence(*, incident: Incident, now: dt.datetime | None = None) -> LiveIntelligence:
     """The current look-up for a call's number, address and people, compared with the
     snapshot taken when it was logged. The look-up's own fixed number of queries, and
     one for the people on the call; none when the call has nothing to look up."""
-    from cases.call_services import lookup_query_for
+    from cases.call_services import call_lookup, lookup_query_for
 
     query = lookup_query_for(incident)
     if not (
@@ -546,10 +524,9 @@ def live_intelligence(*, incident: Incident, now: dt.datetime | None = None) -> 
             compared=False,
             searched=False,
         )
-    package, ctx = intelligence.lookup(query, now=now)
+    package, _ = call_lookup(incident, query=query, now=now)
     if package.unavailable:
         return LiveIntelligence(package=package, compared=False)
-    _without_the_call_itself(package, ctx, incident)
     snapshot = incident.intelligence if isinstance(incident.intelligence, dict) else {}
     compared = bool(snapshot) and not snapshot.get("unavailable")
     if not compared:

@@ -325,6 +325,44 @@ def lookup_query_for(incident: Incident) -> intelligence.LookupQuery:
     )
 
 
+def call_lookup(
+    incident: Incident,
+    *,
+    query: intelligence.LookupQuery | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[intelligence.Package, intelligence.Context]:
+    """The look-up for a call's number, address and people. Once logged, the call is
+    one of the incidents it finds: it is left out of the list and the count, so that a
+    regrade does not count the call as a previous incident of its own, and the
+    officer's current intelligence never shows it as new."""
+    package, ctx = intelligence.lookup(query or lookup_query_for(incident), now=now)
+    if not package.unavailable and incident.status != IncidentStatus.DRAFT:
+        _without_the_call_itself(package, ctx, incident)
+    return package, ctx
+
+
+def _without_the_call_itself(
+    package: intelligence.Package, ctx: intelligence.Context, incident: Incident
+) -> None:
+    """Once logged, a call is one of the incidents on its own number, address and
+    people; the snapshot, taken while it was a draft, was not. Leave it out of the list
+    and the count, so that the call is never "new since it was logged"."""
+    listed = len(package.incidents)
+    package.incidents = [i for i in package.incidents if i["id"] != incident.pk]
+    if len(package.incidents) < listed:
+        package.incident_count -= 1
+        return
+    # Not among the newest shown, but counted all the same: logged within the look-back,
+    # and on a number, address or person the look-up searched.
+    counted = (
+        incident.status != IncidentStatus.DRAFT
+        and incident.created_at >= ctx.now - dt.timedelta(days=intelligence.LOOKBACK_DAYS)
+        and bool(ctx.phone or ctx.address or ctx.direct_ids)
+    )
+    if counted and package.incident_count > listed:
+        package.incident_count -= 1
+
+
 def suggestion_for(incident: Incident, package: intelligence.Package) -> grading.Suggestion:
     return grading.suggest_grade(
         incident.answers,
@@ -424,7 +462,7 @@ def incident_log_and_grade(
     else:
         appointment = None
     if package is None:
-        package, _ = intelligence.lookup(lookup_query_for(incident))
+        package, _ = call_lookup(incident)
     suggestion = suggestion_for(incident, package)
     reason = (decision.reason or "").strip()
     if decision.grade in Grade.values and decision.grade != suggestion.grade and not reason:

@@ -109,7 +109,7 @@ def _log_lookup(request, *, package: intelligence.Package, detail: dict, purpose
 
 def _incident_lookup(request, incident: Incident) -> intelligence.Package:
     """The look-up for a call, logged like the page's."""
-    package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+    package, _ = call_services.call_lookup(incident)
     _log_lookup(
         request,
         package=package,

@@ -449,6 +449,21 @@ def test_regrade_page_marks_the_suggested_grade_and_is_logged(call_taker, superv
     assert set(logged.values_list("action", flat=True)) == {"search", "consult"}
 
 
+def test_a_regrade_does_not_count_the_call_as_one_of_its_own_previous_incidents(
+    call_taker, supervisor, victim
+):
+    call = log_call(call_taker, victim)
+    assert call.intelligence["incident_count"] == 1  # the past incident, at logging
+
+    package, _ = call_services.call_lookup(call)
+    assert package.incident_count == 1
+    assert call.pk not in [i["id"] for i in package.incidents]
+    html = signed_in(supervisor).get(f"/calls/{call.pk}/regrade/").content.decode()
+    assert "2 incidents in the last 12 months" not in html
+    suggestion = call_services.suggestion_for(call, package)
+    assert not any("2 incidents" in reason.text for reason in suggestion.reasons)
+
+
 def test_regrading_away_from_the_suggestion_needs_a_reason_on_the_field(
     call_taker, supervisor, victim
 ):

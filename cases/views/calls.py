@@ -236,7 +236,7 @@ def _number_check_announcement(posted: str | None, context: dict, *, offers: boo
 def _page_context(request, incident: Incident, *, errors=None, package=None) -> dict:
     errors = _page_errors(errors)
     if package is None:
-        package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+        package, _ = call_services.call_lookup(incident)
     suggestion = call_services.suggestion_for(incident, package)
     involved = list(
         incident.involved.select_related("person").order_by("role", "person__family_name")
@@ -565,7 +565,7 @@ def call_log(request, pk: int):
         )
         incident.refresh_from_db()
         # The fresh look-up the call is logged with (and shown again if it is refused).
-        package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+        package, _ = call_services.call_lookup(incident)
         _log_lookup(request, incident, package)
         if not errors:
             appointment = _parse_local_datetime(post.get("appointment_at", ""))
@@ -828,7 +828,7 @@ def call_regrade(request, pk: int):
     incident = _incident_for(request, pk)
     if not rules.can_regrade_call(request.user, incident):
         raise PermissionDenied
-    package, _ = intelligence.lookup(call_services.lookup_query_for(incident))
+    package, _ = call_services.call_lookup(incident)
     _log_lookup(request, incident, package, purpose=f"Regrade call {incident.reference}")
     initial = {"version": incident.version, "grade": incident.grade}
     initial.update(_date_time_initial("appointment_at", incident.appointment_at))

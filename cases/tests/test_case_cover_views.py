@@ -227,7 +227,7 @@ def test_supervisor_reassigns_to_another_hub_and_the_case_moves_to_its_queue(peo
     supervisor = signed_in(people["supervisor"])
 
     response = supervisor.post(
-        f"/cases/{case.pk}/reassign/?via=case:{case.pk}",
+        f"/cases/{case.pk}/reassign/?via=queue:{hub_queue().pk}",
         {
             "to_user": people["other_hub_daso"].pk,
             "reason": "Colchester hub all on a course",
@@ -249,6 +249,9 @@ def test_supervisor_reassigns_to_another_hub_and_the_case_moves_to_its_queue(peo
     note = Notification.objects.get(user=people["other_hub_daso"])
     assert f"now in {laindon_queue().name}" in note.body
     assert Notification.objects.filter(user=people["hub_daso"]).exists()  # previous owner
+    # Back on the case, not asked why: the queue it came from no longer holds it.
+    assert response.redirect_chain[-1][0] == f"/cases/{case.pk}/?via=case:{case.pk}"
+    assert "Why are you viewing this record?" not in response.content.decode()
     banners = [str(m) for m in response.context["messages"]]
     assert f"Case {case.reference} reassigned to daso-lai: it is now in {laindon_queue().name}" in (
         banners

@@ -359,6 +359,10 @@ def case_reassign(request, pk: int):
             **({"queue": moved_to.pk} if moved_to else {}),
         )
         _announce(request, outcome.result, form.cleaned_data["to_user"])
+        if moved_to:
+            # The queue it came from no longer holds it: the case itself, just worked,
+            # is what the user comes to its page from.
+            return redirect(f"{reverse('case_detail', args=[case.pk])}?via=case:{case.pk}")
         return redirect(_back(request, _case_page(request, case)))
     _log(request, case, "Reassign the case")
     return render(

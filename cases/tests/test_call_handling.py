@@ -646,6 +646,17 @@ def test_new_flags_are_announced_in_a_polite_live_region_once(call_taker, victim
     assert "intel-announce" not in again
 
 
+def test_the_same_flag_from_two_sources_is_said_once_with_how_many(call_taker, victim):
+    flag_raise(kind="high_risk_victim", summary="High risk", source="case:2", person=victim)
+    incident, _ = draft_with(call_taker, narrative="Started")
+    first = (
+        client_as(call_taker)
+        .post(f"/calls/{incident.pk}/autosave/", {"caller_phone": "07700900811", "flags_shown": ""})
+        .content.decode()
+    )
+    assert "New flags: High-risk victim (2). 2 flags in all.</div>" in first
+
+
 def test_error_summary_links_go_to_inputs_that_take_focus(call_taker):
     incident, _ = draft_with(call_taker, narrative="Started")
     c = client_as(call_taker)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 
 from django import forms
 from django.contrib import messages
@@ -196,8 +197,17 @@ def _flags_announcement(posted: str | None, package: intelligence.Package) -> st
         return "Background intelligence updated: no flags now."
     total = f"{count} flag{'s' if count != 1 else ''} in all"
     if new:
-        return f"New flag{'s' if len(new) != 1 else ''}: {', '.join(new)}. {total}."
-    return f"Flags changed: {total}: {', '.join(f['label'] for f in package.flags)}."
+        return f"New flag{'s' if len(new) != 1 else ''}: {_labels(new)}. {total}."
+    return f"Flags changed: {total}: {_labels([f['label'] for f in package.flags])}."
+
+
+def _labels(labels: list[str]) -> str:
+    """Each label once, in order, with how many when more than one: the same flag
+    raised on the number and on the person is one thing to hear, said once."""
+    counts = Counter(labels)
+    return ", ".join(
+        label if counts[label] == 1 else f"{label} ({counts[label]})" for label in counts
+    )
 
 
 def _number_check_key(offers, checks) -> str:

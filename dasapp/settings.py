@@ -393,5 +393,6 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
-# The address staff use to reach the service, for links in emails.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The address staff use to reach the service, for links in emails: by default the one
+# `make run` serves on.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('DASAPP_PORT', 8000, minimum=1)}")

@@ -142,3 +142,11 @@ def test_each_response_gets_a_new_nonce(client, db):
     first = nonce_from(client.get("/account/sign-in/")["Content-Security-Policy"])
     second = nonce_from(client.get("/account/sign-in/")["Content-Security-Policy"])
     assert first != second
+
+
+def test_links_in_emails_point_at_the_port_make_run_serves_on_unless_set(tmp_path):
+    script = "import django; django.setup()\nfrom django.conf import settings\nprint(settings.SITE_URL)\n"
+    served = run(["-c", script], tmp_path, DASAPP_PORT="8810")
+    assert served.stdout.strip() == "http://127.0.0.1:8810", served.stderr
+    public = run(["-c", script], tmp_path, DASAPP_PORT="8810", SITE_URL="https://das.example.org")
+    assert public.stdout.strip() == "https://das.example.org", public.stderr

@@ -217,3 +217,15 @@ def test_demo_source_never_uses_the_names_of_the_real_victims_or_killers():
     tokens = _tokens(*names)
     assert len(tokens) > 20
     assert {_name_hash(token) for token in tokens} & REAL_NAME_HASHES == set()
+
+
+def test_every_demo_case_is_in_its_victims_district(seeded):
+    """A queue's district filter and the routing note read the case's district: the
+    demo cases have the district of their victim's address."""
+    from cases.models import Case
+
+    cases = list(Case.objects.select_related("district", "victim"))
+    assert cases
+    for case in cases:
+        home = case.victim.address_links.filter(is_current=True).select_related("address").get()
+        assert case.district is not None and case.district == home.address.district, case

@@ -729,8 +729,13 @@ class Command(BaseCommand):
             )
         case = Case.objects.filter(victim=leah, perpetrator=darren, status=CaseStatus.OPEN).first()
         if case is None:
+            home = leah.address_links.filter(is_current=True).select_related("address").first()
             case, _ = case_services.case_open_or_join(
-                victim=leah, perpetrator=darren, level=RiskLevel.HIGH, user=daso
+                victim=leah,
+                perpetrator=darren,
+                level=RiskLevel.HIGH,
+                user=daso,
+                district=home.address.district if home else None,
             )
             case_services.case_route(case=case, user=daso)
         plan = safety_services.plan_get_or_create(case=case, user=daso)

@@ -98,6 +98,22 @@ def test_queue_says_whose_owner_is_away_without_saying_why(people):
 
 
 @time_machine.travel(HUB_A_DAYS, tick=False)
+def test_the_case_page_says_its_owner_is_away_without_saying_why(people):
+    sick = held(people["hub_daso"], n=1)
+    here = held(people["hub_colleague"], n=2)
+    away(people["hub_daso"], local(2026, 11, 20, 0, 0), local(2026, 12, 4, 0, 0))
+    client = signed_in(people["supervisor"])
+
+    page = client.get(f"/cases/{sick.pk}/?via=case:{sick.pk}").content.decode()
+    other = client.get(f"/cases/{here.pk}/?via=case:{here.pk}").content.decode()
+
+    tag = page.split('data-testid="owner-away">')[1].split("<")[0]
+    assert tag == "Owner away until 3 December"
+    assert "sick" not in page.lower()
+    assert 'data-testid="owner-away"' not in other
+
+
+@time_machine.travel(HUB_A_DAYS, tick=False)
 def test_queue_filters_on_owner_away_and_on_the_owner(people):
     sick = held(people["hub_daso"], n=1)
     here = held(people["hub_colleague"], n=2)

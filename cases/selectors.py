@@ -24,6 +24,8 @@ FUZZY_MIN_SCORE = 70.0
 # pg_trgm's `%` thresholds: a full name, and a single word (pg_trgm's default).
 FULL_NAME_TRIGRAM_THRESHOLD = 0.4
 WORD_TRIGRAM_THRESHOLD = 0.3
+# One word matched as a first name ranks just below the same word as a last name.
+GIVEN_NAME_ONLY_PENALTY = 1.0
 
 
 def people_with_contacts() -> QuerySet[Person]:
@@ -92,6 +94,14 @@ def _name_key_candidates(text: str, family_key: str) -> list[tuple[int, str]]:
             : FUZZY_CANDIDATES * 4
         ]:
             candidates[pk] = key_text
+    if text and " " not in text:
+        # One word may be a first name ("Priya"): keys that begin with it. A prefix
+        # `LIKE 'priya %'` uses the pattern index Django gives the unique `text` on
+        # PostgreSQL (and the trigram index), so it stays an index scan at 355,000 names.
+        for pk, key_text in NameKey.objects.filter(text__startswith=f"{text} ").values_list(
+            "pk", "text"
+        )[: FUZZY_CANDIDATES * 4]:
+            candidates[pk] = key_text
     if connection.vendor != "postgresql":
         # (On PostgreSQL the trigram query above always finds the exact name.)
         for pk, key_text in NameKey.objects.filter(text=text).values_list("pk", "text"):
@@ -99,8 +109,21 @@ def _name_key_candidates(text: str, family_key: str) -> list[tuple[int, str]]:
     return list(candidates.items())
 
 
+def _one_word_score(word: str, key_text: str) -> float:
+    """How well one word names this person: as their last name, or as their first name
+    (callers often give only that). A first name scores a point less, so that at the same
+    spelling a last name comes first, and an exact first name still before a near one."""
+    words = key_text.split()
+    if not words:
+        return 0
+    family = fuzz.ratio(word, words[-1])
+    given = fuzz.ratio(word, words[0]) - GIVEN_NAME_ONLY_PENALTY if len(words) > 1 else 0
+    return max(family, given)
+
+
 def name_matches(*, given_name: str = "", family_name: str) -> list[NameMatch]:
-    """Distinct names like this one, best first, re-ranked by rapidfuzz."""
+    """Distinct names like this one, best first, re-ranked by rapidfuzz. A name of one
+    word (no given name) matches a last name or a first name."""
     text = matching.normalise_name(given_name, family_name)
     if not text:
         return []
@@ -108,7 +131,7 @@ def name_matches(*, given_name: str = "", family_name: str) -> list[NameMatch]:
     scored = []
     for pk, key_text in _name_key_candidates(text, matching.family_key(family_name)):
         if family_only:
-            score = fuzz.ratio(text, key_text.split()[-1]) if key_text else 0
+            score = _one_word_score(text, key_text)
         else:
             score = fuzz.token_sort_ratio(text, key_text)
         if score >= FUZZY_MIN_SCORE:

@@ -1293,3 +1293,19 @@ def test_the_callers_number_section_is_swapped_and_announced_only_when_it_change
         "Added Erin Callow to the call as victim. Warning: calling from a number that is not "
         "the recorded safe number for Erin Callow."
     )
+
+
+@pytest.mark.parametrize("typed", ["Priya", "Darren", "Daz", "Pike"])
+def test_call_page_person_search_finds_a_first_name_nickname_or_last_name(call_taker, typed):
+    from cases.tests.factories import PersonFactory
+
+    priya = PersonFactory(given_name="Priya", family_name="Sharma")
+    darren = PersonFactory(given_name="Darren", family_name="Pike", aliases=[("Daz", "Pike")])
+    incident, _ = draft_with(call_taker)
+    response = client_as(call_taker).post(
+        f"/calls/{incident.pk}/people/search/", {"person_name": typed}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert list(response.context["results"]) == [priya if typed == "Priya" else darren]
+    assert "No one found" not in html

@@ -169,3 +169,55 @@ def test_person_search_query_count_does_not_grow_with_the_people_found(
             [link.address.postcode for link in person.address_links.all()]
             [name.key.text for name in person.names.all()]
     assert len(found) == count
+
+
+@pytest.fixture
+def first_names():
+    return {
+        "priya": PersonFactory(given_name="Priya", family_name="Sharma"),
+        "leah": PersonFactory(given_name="Leah", family_name="Moss"),
+        "darren": PersonFactory(given_name="Darren", family_name="Pike", aliases=[("Daz", "Pike")]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [("Priya", "priya"), ("leah", "leah"), ("DARREN", "darren"), ("Daz", "darren")],
+)
+def test_a_first_name_or_nickname_alone_finds_the_person(first_names, smith, typed, who):
+    assert selectors.person_search(name=typed) == [first_names[who]]
+    assert selectors.person_search(name=typed, limit=8) == [first_names[who]]
+
+
+def test_one_word_ranks_a_last_name_then_an_exact_first_name_then_a_near_one():
+    # Lea sounds like Leah (Soundex L000): a near last name, found on both databases.
+    near = PersonFactory(given_name="Sam", family_name="Lea")
+    exact = PersonFactory(given_name="Leah", family_name="Moss")
+    surname = PersonFactory(given_name="Jo", family_name="Leah")
+    PersonFactory(given_name="Priya", family_name="Sharma")
+    assert selectors.person_search(name="Leah") == [surname, exact, near]
+
+
+def test_a_common_first_name_alone_is_still_limited():
+    for n in range(12):
+        PersonFactory(given_name="Priya", family_name=f"Sharma{chr(97 + n)}")
+    PersonFactory(given_name="Pri", family_name="Moss")
+    found = selectors.person_search(name="Priya", limit=8)
+    assert len(found) == 8
+    assert {p.given_name for p in found} == {"Priya"}
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_first_name_search_query_count_does_not_grow_with_the_people_found(
+    count, django_assert_max_num_queries
+):
+    _people_named_smith(count)
+    # Name keys: family key, first-name prefix, and the exact name (SQLite) or trigram
+    # (PostgreSQL); the people's names; the people and their names, addresses, numbers.
+    with django_assert_max_num_queries(8):
+        found = selectors.person_search(name="Jane", limit=50)
+        for person in found:
+            [link.phone.e164 for link in person.phone_links.all()]
+            [link.address.postcode for link in person.address_links.all()]
+            [name.key.text for name in person.names.all()]
+    assert len(found) == count

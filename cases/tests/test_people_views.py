@@ -63,6 +63,58 @@ def test_search_page_shows_the_phone_and_postcode_errors(client_for, org):
     assert not AccessLog.objects.exists()
 
 
+def _search(c, data, *, htmx: bool):
+    return c.post("/people/", data, **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+
+
+def _field_error(html: str, field: str, message: str) -> bool:
+    return f'<p id="id_{field}-error" class="govuk-error-message">' in html and message in html
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"phone": "0770090012"}, "phone", PHONE_ERROR),
+        ({"phone": "abc"}, "phone", PHONE_ERROR),
+        ({"phone": "999"}, "phone", PHONE_ERROR),
+        ({"postcode": "nowhere"}, "postcode", POSTCODE_ERROR),
+        ({"date_of_birth": "1988-13-45"}, "date_of_birth", "Enter a valid date."),
+    ],
+)
+def test_a_search_with_an_error_shows_it_at_the_field_and_no_earlier_results(
+    client_for, hartwell, data, field, message, htmx
+):
+    c = client_for("daso")
+    found = _search(c, {"phone": "07700900123"}, htmx=htmx)
+    assert "Dawn Hartwell" in found.content.decode()
+    response = _search(c, data, htmx=htmx)
+    html = response.content.decode()
+    # htmx swaps only 2xx answers; a page without JavaScript says 400.
+    assert response.status_code == (200 if htmx else 400)
+    assert 'class="govuk-error-summary"' in html
+    assert f'<a href="#id_{field}">{message}</a>' in html
+    assert _field_error(html, field, message)
+    assert "Dawn Hartwell" not in html
+    assert "found</h2>" not in html
+    if htmx:
+        # The swapped part holds the form with its errors, not just the results.
+        assert html.lstrip().startswith('<div id="people-search">')
+        assert "<html" not in html
+    assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count() == 1
+
+
+def test_an_htmx_search_answers_the_whole_search_area_with_the_results(client_for, hartwell):
+    c = client_for("daso")
+    response = _search(c, {"name": "Hartwell"}, htmx=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="people-search">')
+    assert 'id="people-search-submit"' in html
+    assert "1 person found" in html and "Dawn Hartwell" in html
+    assert "govuk-error-summary" not in html
+
+
 def test_record_page_proposes_a_likely_duplicate_and_creates_nobody(client_for, hartwell):
     c = client_for("call_taker")
     response = c.post("/people/new/", _new_person(family_name="Hartwel"))

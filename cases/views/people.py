@@ -39,13 +39,13 @@ def people_search(request):
                 "results": [p.pk for p in results],
             },
         )
-    template = "people/_results.html" if request.htmx else "people/search.html"
-    return render(
-        request,
-        template,
-        {"form": form, "results": results, "can_create": rules.can_write_people(request.user)},
-        status=400 if form.errors else 200,
-    )
+    context = {"form": form, "results": results, "can_create": rules.can_write_people(request.user)}
+    if request.htmx:
+        # htmx swaps only 2xx answers: a search with errors answers 200 here, so that the
+        # errors replace the form and any earlier results (which would otherwise stay on
+        # screen as if they matched the new search). Without JavaScript it is a 400 page.
+        return render(request, "people/_search.html", context)
+    return render(request, "people/search.html", context, status=400 if form.errors else 200)
 
 
 @role_required(*PERSON_READERS)

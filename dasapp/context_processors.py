@@ -3,13 +3,15 @@ from django.conf import settings
 from dasapp.navigation import nav_for
 from dasapp.roles import primary_role, role_label
 
+SERVICE_NAME = "Domestic abuse case management"
+
 
 def shell(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
-        return {"service_name": "Domestic abuse case management"}
+        return {"service_name": SERVICE_NAME}
     return {
-        "service_name": "Domestic abuse case management",
+        "service_name": SERVICE_NAME,
         "nav_items": nav_for(user, request.path),
         "role_label": role_label(primary_role(user)),
         "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,

@@ -16,6 +16,9 @@ class HomeSection:
     link_url: str = ""
 
 
+# Every section here lists real work (see _SECTION_ITEMS): never a fixed "nothing to do".
+# Investigators, MARAC coordinators, IDVAs and partner agencies have no list of their own
+# yet; they see their agency's victims and their safety-plan actions (below).
 _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
     Role.CALL_TAKER: [
         ("Calls in progress", "You have no calls in progress."),
@@ -25,7 +28,7 @@ _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
     ],
     Role.OFFICER: [
         ("Calls to attend", "No calls are waiting for an officer."),
-        ("DV1 forms to complete", "You have no DV1 forms to complete."),
+        ("DV1 forms to complete", "You have no DV1 drafts."),
         ("Challenges to answer", "Nobody has challenged your risk gradings."),
     ],
     Role.RESEARCHER: [
@@ -35,19 +38,6 @@ _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
     Role.DASO: [
         ("My caseload", "You have no cases assigned."),
         ("Safety-plan actions due", "No safety-plan actions are due."),
-    ],
-    Role.INVESTIGATOR: [
-        ("Investigations", "You have no open investigations."),
-    ],
-    Role.MARAC_COORDINATOR: [
-        ("Next MARAC meetings", "No MARAC meetings are scheduled."),
-        ("Actions to chase", "No MARAC actions are overdue."),
-    ],
-    Role.IDVA: [
-        ("High-risk referrals", "You have no referrals waiting."),
-    ],
-    Role.PARTNER: [
-        ("MARAC actions for your agency", "Your agency has no open MARAC actions."),
     ],
     Role.SUPERVISOR: [
         ("Reviews waiting for you", "Nothing is waiting for your review."),
@@ -206,6 +196,32 @@ def _calls_to_attend(user) -> list:
     return items
 
 
+def _dv1_drafts(user) -> list:
+    """The DV1s the officer started and has not submitted, oldest first (as they wait
+    longest); references only, never names. One query."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from risk.choices import AssessmentStatus
+    from risk.models import Assessment
+
+    drafts = (
+        Assessment.objects.filter(created_by=user, status=AssessmentStatus.DRAFT)
+        .select_related("incident")
+        .order_by("created_at", "pk")[:20]
+    )
+    return [
+        {
+            "text": f"{draft.reference}"
+            + (f" for incident {draft.incident.reference}" if draft.incident_id else "")
+            + f", started {timezone.localtime(draft.created_at):%-d %b %H:%M}",
+            "url": reverse("dv1_edit", args=[draft.pk])
+            + (f"?via=incident:{draft.incident_id}" if draft.incident_id else ""),
+        }
+        for draft in drafts
+    ]
+
+
 # Sections whose items come from a capability: (role, title) -> function(user) -> items.
 _SECTION_ITEMS = {
     (Role.CALL_TAKER, "Calls in progress"): _calls_in_progress,
@@ -218,6 +234,7 @@ _SECTION_ITEMS = {
     (Role.SUPERVISOR, "Queue backlogs"): _queue_backlogs,
     (Role.OFFICER, "Challenges to answer"): _challenges,
     (Role.OFFICER, "Calls to attend"): _calls_to_attend,
+    (Role.OFFICER, "DV1 forms to complete"): _dv1_drafts,
 }
 _SECTION_LINKS = {
     (Role.CALL_TAKER, "Calls in progress"): ("Start or continue a call", "/calls/"),
@@ -230,6 +247,7 @@ _SECTION_LINKS = {
     (Role.RESEARCHER, "Standard-risk DV1s to check"): ("Open your team's queues", "/queues/"),
     (Role.SUPERVISOR, "Queue backlogs"): ("See every queue", "/queues/"),
     (Role.OFFICER, "Calls to attend"): ("Open the dispatch board", "/dispatch/"),
+    (Role.OFFICER, "DV1 forms to complete"): ("See all your DV1s", "/dv1/"),
 }
 
 
@@ -301,7 +319,7 @@ def home_sections(user) -> list[HomeSection]:
     for role in Role.values:
         if role not in names:
             continue
-        for title, empty in _ROLE_SECTIONS[role]:
+        for title, empty in _ROLE_SECTIONS.get(role, []):
             fetch = _SECTION_ITEMS.get((role, title))
             link_text, link_url = _SECTION_LINKS.get((role, title), ("", ""))
             sections.append(

@@ -23,6 +23,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dasapp.api import error_body
+from dasapp.context_processors import SERVICE_NAME
 from dasapp.forms import SignInForm, TokenForm
 from dasapp.home import home_sections
 from dasapp.middleware import SESSION_ACTIVE, SESSION_STARTED, session_seconds_left
@@ -256,6 +257,9 @@ def server_error(request):
         return JsonResponse(
             error_body("Something went wrong. Try again later.", {}, 500), status=500
         )
-    from django.views.defaults import server_error as default_server_error
+    from django.http import HttpResponseServerError
+    from django.template import loader
 
-    return default_server_error(request)
+    # No request context: the database or a context processor may be what failed.
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"service_name": SERVICE_NAME}))

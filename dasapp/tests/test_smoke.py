@@ -1,3 +1,5 @@
+import pytest
+
 from dasapp.roles import Role
 
 
@@ -19,3 +21,25 @@ def test_every_role_reaches_its_home_page(client_for):
         response = c.get("/")
         assert response.status_code == 200, role
         assert Role(role).label.encode() in response.content, role
+
+
+PLACEHOLDERS = [
+    "You have no DV1 forms to complete.",
+    "You have no open investigations.",
+    "No MARAC meetings are scheduled.",
+    "No MARAC actions are overdue.",
+    "You have no referrals waiting.",
+    "Your agency has no open MARAC actions.",
+]
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.OFFICER, Role.INVESTIGATOR, Role.MARAC_COORDINATOR, Role.IDVA, Role.PARTNER],
+)
+def test_home_page_claims_no_empty_work_list_it_does_not_look_up(client_for, role):
+    html = client_for(role).get("/").content.decode()
+    assert "Your work" in html
+    assert "Your account has no role yet" not in html
+    for text in PLACEHOLDERS:
+        assert text not in html

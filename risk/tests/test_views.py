@@ -464,3 +464,51 @@ def test_dv1_page_queries_are_bounded_whatever_the_household_size(
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         html = officer.get(f"/dv1/{small.pk}/").content.decode()
     assert html.count('data-testid="household-member"') == 12
+
+
+# The officer's home page -------------------------------------------------------------
+
+
+def dv1_section(html: str) -> str:
+    return html.split(">DV1 forms to complete</h2>")[1].split("</section>")[0]
+
+
+def test_officer_home_lists_their_dv1_drafts_without_names(scene, client_for):
+    mine = draft_for(scene)
+    submitted = earlier_dv1(scene)
+    other_officer = client_for(Role.OFFICER, team="response").user
+    theirs = risk_services.assessment_start(
+        incident=incident_for(scene), victim=scene["victim"], perpetrator=None, user=other_officer
+    )
+
+    html = dv1_section(scene["officer"].get("/").content.decode())
+    assert mine.reference in html
+    assert f'href="/dv1/{mine.pk}/?via=incident:{mine.incident_id}"' in html
+    assert f"for incident {mine.incident.reference}" in html
+    assert submitted.reference not in html and theirs.reference not in html
+    assert "Nia" not in html and "Rowe" not in html
+    assert "You have no DV1" not in html
+    assert 'href="/dv1/"' in html
+
+
+def test_officer_home_says_so_when_they_have_no_dv1_draft(scene):
+    earlier_dv1(scene)  # submitted: nothing left to complete
+    html = dv1_section(scene["officer"].get("/").content.decode())
+    assert "You have no DV1 drafts." in html
+
+
+def test_officer_home_runs_the_same_queries_for_1_dv1_draft_as_for_6(scene):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = scene["officer"]
+    draft_for(scene)
+    client.get("/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for _ in range(5):
+        draft_for(scene)
+    with CaptureQueriesContext(connection) as six:
+        html = client.get("/").content.decode()
+    assert dv1_section(html).count("<li>") == 6
+    assert len(six) == len(one)

@@ -113,6 +113,8 @@
 
   function signInAgain() {
     window.clearInterval(timer)
+    // Signed out: forget the unsaved answers kept on this device (forget_drafts.js).
+    if (window.dasappForgetDrafts) window.dasappForgetDrafts()
     window.location.assign(signinUrl)
   }
 

@@ -80,7 +80,9 @@ def console_problems(page):
     page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', (e) => {"
-        " console.error('CSP violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline'));"
+        " console.error('CSP violation: ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline')"
+        " + ' at ' + (e.sourceFile || '?') + ':' + e.lineNumber + ' sample ' + (e.sample || '')"
+        " + ' on ' + document.location.pathname);"
         "});"
     )
     return problems

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from cases import rules
+from cases import case_cover_selectors, rules
 from cases.choices import CaseStatus, EventVerb, QueueKind, RiskLevel, TaskKind, TaskStatus
 from cases.models import Case, Event, Queue, Task
 from dasapp.models import Notification, User
@@ -31,17 +31,19 @@ def cases_for_user(*, user) -> QuerySet[Case]:
 
 
 def case_detail(*, user, pk: int) -> Case | None:
-    """The case with everything its page shows on one row, or None if `user` may not
-    see it."""
+    """The case with everything its page shows on one row (whether its owner is away
+    too: `case_cover_selectors.away_text`), or None if `user` may not see it."""
     return (
         rules.cases_visible_to(
             user,
-            Case.objects.select_related(
-                "victim",
-                "perpetrator",
-                "queue__team",
-                "district",
-                "assigned_to",
+            case_cover_selectors.away_annotated(
+                Case.objects.select_related(
+                    "victim",
+                    "perpetrator",
+                    "queue__team",
+                    "district",
+                    "assigned_to",
+                )
             ),
         )
         .filter(pk=pk)

@@ -110,17 +110,6 @@ def _log_view(request, case: Case) -> None:
     access.log_consult(request, obj=case, person_id=case.victim_id, purpose=purpose)
 
 
-def _owner_away(case: Case) -> str:
-    """ "Owner away until 3 December" (never why) when the owner is away now or before
-    the review target, as the queue says; one query, none for an unowned case."""
-    from cases import case_cover_selectors
-
-    if case.assigned_to_id is None:
-        return ""
-    annotated = case_cover_selectors.away_annotated(Case.objects.filter(pk=case.pk)).first()
-    return case_cover_selectors.away_text(annotated) if annotated else ""
-
-
 def _case_context(request, case: Case, *, forms_=None, task_forms=None, failed=None) -> dict:
     assessments = selectors.case_assessments(case=case)
     latest = selectors.latest_assessment(assessments)
@@ -150,7 +139,7 @@ def _case_context(request, case: Case, *, forms_=None, task_forms=None, failed=N
         "forms": forms_ or _initial_forms(case),
         "via": access.via_query(request),
         "task_kinds": TaskKind,
-        "owner_away": _owner_away(case),
+        "owner_away": cover_selectors.away_text(case),
     }
     if failed is not None:
         # The page title and error summary read `form`.

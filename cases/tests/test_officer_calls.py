@@ -556,13 +556,17 @@ def test_who_may_open_the_regrade_page(persona, call_taker, victim):
         page = signed_in(call_taker).get(f"/calls/{call.pk}/").content.decode()
         assert f'href="/calls/{call.pk}/regrade/"' in page
         for role in (Role.OFFICER, Role.INTELLIGENCE, Role.DASO):
-            assert signed_in(persona(role)).get(f"/calls/{call.pk}/regrade/").status_code == 403
+            refused = signed_in(persona(role)).get(f"/calls/{call.pk}/regrade/")
+            assert refused.status_code == 403
+            assert 'data-testid="refusal-reason"' not in refused.content.decode()
         assert (
             signed_in(persona(Role.CALL_TAKER)).get(f"/calls/{call.pk}/regrade/").status_code == 403
         )
     with time_machine.travel(logged_at + window + dt.timedelta(minutes=1), tick=False):
         late = signed_in(call_taker)
-        assert late.get(f"/calls/{call.pk}/regrade/").status_code == 403
+        refused = late.get(f"/calls/{call.pk}/regrade/")
+        assert refused.status_code == 403
+        assert "only within 15 minutes of logging it. Ask a supervisor" in refused.content.decode()
         assert (
             late.post(
                 f"/calls/{call.pk}/regrade/",
@@ -582,5 +586,9 @@ def test_an_attended_call_is_not_regraded(call_taker, supervisor, officer, victi
     call = log_call(call_taker, victim)
     signed_in(officer).post(f"/calls/{call.pk}/attended/", {"from": "incident"})
     client = signed_in(supervisor)
-    assert client.get(f"/calls/{call.pk}/regrade/").status_code == 403
+    refused = client.get(f"/calls/{call.pk}/regrade/")
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert f"Call {call.reference} is attended: only a call still waiting" in html
+    assert f'href="/calls/{call.pk}/"' in html
     assert f"/calls/{call.pk}/regrade/" not in client.get(f"/calls/{call.pk}/").content.decode()

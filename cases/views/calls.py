@@ -34,7 +34,7 @@ from dasapp.api import ConflictError, DomainError
 from dasapp.forms import apply_domain_errors
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
-from dasapp.roles import Role
+from dasapp.roles import Role, has_role
 
 CALL_ROLES = (Role.CALL_TAKER, Role.SUPERVISOR)
 INCIDENT_READERS = (Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR)
@@ -827,6 +827,26 @@ class RegradeForm(DateTimeFieldsMixin, forms.Form):
         self._add_date_time_fields()
 
 
+def _why_not_regraded(user, incident: Incident) -> str | None:
+    """Why someone who may regrade calls cannot regrade this one, in plain words; None
+    for someone who never may (the plain refusal)."""
+    may_regrade = has_role(user, Role.SUPERVISOR) or (
+        has_role(user, Role.CALL_TAKER) and incident.logged_by_id == user.pk
+    )
+    if not may_regrade:
+        return None
+    if incident.status != IncidentStatus.GRADED:
+        return (
+            f"Call {incident.reference} is {incident.get_status_display().lower()}: "
+            "only a call still waiting for an officer can be regraded."
+        )
+    minutes = call_services.response_settings().regrade_window_minutes
+    return (
+        f"You can regrade a call you logged only within {minutes} minutes of logging it. "
+        "Ask a supervisor to regrade it."
+    )
+
+
 @role_required(*CALL_ROLES)
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -837,7 +857,19 @@ def call_regrade(request, pk: int):
     with the call as the regrade's intelligence."""
     incident = _incident_for(request, pk)
     if not rules.can_regrade_call(request.user, incident):
-        raise PermissionDenied
+        reason = _why_not_regraded(request.user, incident)
+        if reason is None:
+            raise PermissionDenied
+        return render(
+            request,
+            "403.html",
+            {
+                "reason": reason,
+                "back_url": reverse("call_edit", args=[incident.pk]),
+                "back_text": f"Back to call {incident.reference}",
+            },
+            status=403,
+        )
     package, _ = call_services.call_lookup(incident)
     _log_lookup(request, incident, package, purpose=f"Regrade call {incident.reference}")
     initial = {"version": incident.version, "grade": incident.grade}

@@ -420,7 +420,9 @@ def test_a_typed_address_matching_a_known_one_is_found_while_drafting(call_taker
 def test_a_regrade_keeps_attend_by_from_when_the_call_was_logged_and_the_snapshot(
     call_taker, persona, victim
 ):
-    logged_at = dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC)
+    logged_at = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(
+        minutes=1
+    )  # after the fixtures
     answers = dict(ANSWERS, suspect_location="far_away", fear_level="1")
     with time_machine.travel(logged_at, tick=False):
         incident, _ = draft_with(
@@ -459,7 +461,9 @@ def test_a_regrade_keeps_attend_by_from_when_the_call_was_logged_and_the_snapsho
 
 
 def test_only_a_supervisor_or_the_call_taker_soon_after_logging_may_regrade(call_taker, persona):
-    logged_at = dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC)
+    logged_at = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(
+        minutes=1
+    )  # after the fixtures
     with time_machine.travel(logged_at, tick=False):
         incident, _ = draft_with(call_taker, location_note="Home", answers=dict(ANSWERS))
         incident = call_services.incident_log_and_grade(

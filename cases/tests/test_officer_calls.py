@@ -414,7 +414,9 @@ def test_other_roles_do_not_get_the_calls_to_attend(client_for, org):
 
 
 def test_the_regrade_rule(persona, call_taker, victim):
-    logged_at = dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC)
+    logged_at = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(
+        minutes=1
+    )  # after the fixtures
     with time_machine.travel(logged_at, tick=False):
         call = log_call(call_taker, victim)
     window = call_services.response_settings().regrade_window_minutes

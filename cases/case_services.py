@@ -32,6 +32,14 @@ DEFAULT_TARGET_HOURS = {
     QueueKind.CRU_MEDIUM: 72,
     QueueKind.RESEARCHERS: 168,
 }
+# A queue's name follows its team's ("<hub>: high-risk queue"); the kind's label would
+# repeat the team ("<hub>: hub high-risk queue").
+QUEUE_NAMES = {
+    QueueKind.HUB_HIGH: "high-risk queue",
+    QueueKind.CRU_HIGH: "high-risk queue",
+    QueueKind.CRU_MEDIUM: "DASO queue (medium risk)",
+    QueueKind.RESEARCHERS: "researchers' queue (standard risk)",
+}
 WORKED_BY = {
     QueueKind.HUB_HIGH: "daso",
     QueueKind.CRU_HIGH: "daso",
@@ -46,12 +54,17 @@ def queue_for(*, team: Team, kind: str) -> Queue:
         team=team,
         kind=kind,
         defaults={
-            "name": f"{team.name}: {QueueKind(kind).label.split(' (')[0].lower()}",
+            "name": queue_name(team=team, kind=kind),
             "review_target_hours": DEFAULT_TARGET_HOURS[kind],
             "worked_by_role": WORKED_BY[kind],
         },
     )
     return queue
+
+
+def queue_name(*, team: Team, kind: str) -> str:
+    """The name a new queue of this kind gets: its team's name, then what it holds."""
+    return f"{team.name}: {QUEUE_NAMES[kind]}"
 
 
 def central_unit() -> Team:

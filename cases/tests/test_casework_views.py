@@ -4,6 +4,7 @@ queues, home-page work lists and the notification inbox. Fixtures are fictional.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from zoneinfo import ZoneInfo
 
@@ -596,6 +597,28 @@ def test_queues_list_shows_the_teams_queues_and_supervisors_see_all(people):
     assert list(daso_page.context["queues"]) == [hub]
     assert {hub, cru_medium} <= set(supervisor_page.context["queues"])
     assert signed_in(people["hub_daso"]).get(f"/queues/{cru_medium.pk}/").status_code == 404
+
+
+def test_queues_show_review_targets_in_days_when_whole_days_and_hours_otherwise(people):
+    hub = hub_queue()
+    researchers = case_services.queue_for(team=Team.objects.get(code="cru"), kind="researchers")
+    medium = case_services.queue_for(team=Team.objects.get(code="cru"), kind="cru_medium")
+    medium.review_target_hours = 36
+    medium.save()
+    supervisor = signed_in(people["supervisor"])
+
+    listing = supervisor.get("/queues/").content.decode()
+    # Each row: the queue's name (a link), its team, its review target.
+    rows = re.findall(r">([^<>]+)</a></td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>([^<]*)</td>", listing)
+    targets = {html.unescape(name): target for name, target in rows}
+    assert targets["Colchester hub: high-risk queue"] == "1 day"
+    assert targets["Central referral unit: researchers' queue (standard risk)"] == "7 days"
+    assert targets["Central referral unit: DASO queue (medium risk)"] == "36 hours"
+    assert "168" not in listing
+    page = supervisor.get(f"/queues/{researchers.pk}/").content.decode()
+    assert "A new case should be reviewed within 7 days." in page
+    page = supervisor.get(f"/queues/{hub.pk}/").content.decode()
+    assert "A new case should be reviewed within 1 day." in page
 
 
 # Home-page work lists ------------------------------------------------------------------

@@ -117,6 +117,52 @@ def test_every_hub_and_the_central_unit_have_their_queues_before_any_case_is_rou
     assert len(kinds) == len(hubs) + 3  # no other team gets a queue
 
 
+def test_queues_are_named_after_their_team_without_repeating_it():
+    from cases.models import Queue
+
+    _load()
+    names = dict(Queue.objects.values_list("kind", "name").filter(team__code="cru"))
+    names["hub_high"] = Queue.objects.get(team__code="hub-colchester").name
+    assert names == {
+        "hub_high": "Colchester hub: high-risk queue",
+        "cru_high": "Central referral unit: high-risk queue",
+        "cru_medium": "Central referral unit: DASO queue (medium risk)",
+        "researchers": "Central referral unit: researchers' queue (standard risk)",
+    }
+
+
+def test_queues_named_by_the_old_rule_are_renamed_and_names_changed_by_hand_kept():
+    import importlib
+
+    from django.apps import apps
+
+    from cases.models import Queue
+
+    (migration,) = (REPO / "cases" / "migrations").glob("*_queue_names_without_repeated_team.py")
+    rename = importlib.import_module(f"cases.migrations.{migration.stem}")
+    _load()
+    colchester = Queue.objects.get(team__code="hub-colchester")
+    medium = Queue.objects.get(team__code="cru", kind="cru_medium")
+    researchers = Queue.objects.get(team__code="cru", kind="researchers")
+    colchester.name = "Colchester hub: hub high-risk queue"
+    medium.name = "Central referral unit: central referral unit daso queue"
+    researchers.name = "CRU researchers (renamed in the admin)"
+    for queue in (colchester, medium, researchers):
+        queue.save()
+
+    rename.forwards(apps, None)
+
+    for queue in (colchester, medium, researchers):
+        queue.refresh_from_db()
+    assert colchester.name == "Colchester hub: high-risk queue"
+    assert medium.name == "Central referral unit: DASO queue (medium risk)"
+    assert researchers.name == "CRU researchers (renamed in the admin)"
+
+    rename.backwards(apps, None)
+    colchester.refresh_from_db()
+    assert colchester.name == "Colchester hub: hub high-risk queue"
+
+
 def test_loading_again_keeps_a_queue_target_set_since():
     from cases.models import Queue
 

@@ -25,6 +25,19 @@ def duration_words(value) -> str:
 
 
 @register.filter
+def hours_in_words(hours) -> str:
+    """A whole number of hours for people, in days when it is whole days: "7 days",
+    "1 day", "36 hours", "1 hour" (a queue's review target)."""
+    if hours is None or hours == "":
+        return ""
+    hours = int(hours)
+    if hours and hours % 24 == 0:
+        days = hours // 24
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+@register.filter
 def get_item(mapping, key):
     """`mapping|get_item:key` for dicts in templates; None when absent."""
     if not mapping:

@@ -783,6 +783,36 @@ def test_a_retried_log_after_the_call_was_logged_goes_to_the_incident(call_taker
     assert Event.objects.filter(incident=incident, verb=EventVerb.INCIDENT_GRADED).count() == 1
 
 
+def test_an_autosave_that_arrives_after_the_call_was_logged_saves_nothing_and_says_so(
+    call_taker, client_for
+):
+    """A save overtaken by "Log call", or typed in a second window, is a conflict the page
+    explains (the browser keeps what was typed), not a bare 403."""
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    post = {
+        "version": str(incident.version),
+        "location_note": "Bus station",
+        "grade": "emergency",
+        "grade_reason": "Second thoughts",
+        **_web_answers(),
+    }
+    assert c.post(f"/calls/{incident.pk}/log/", post).status_code == 302
+    incident.refresh_from_db()
+    logged_version = incident.version
+    late = c.post(f"/calls/{incident.pk}/autosave/", {"narrative": "Typed late"})
+
+    assert late.status_code == 409
+    html = late.content.decode()
+    assert "this call has been logged, so this page no longer saves changes" in html
+    assert f'href="/calls/{incident.pk}/"' in html
+    incident.refresh_from_db()
+    assert incident.version == logged_version and incident.narrative != "Typed late"
+    # Someone who may not read the call still learns nothing about it.
+    other = client_for(Role.OFFICER, team="response")
+    assert other.post(f"/calls/{incident.pk}/autosave/", {"narrative": "x"}).status_code == 403
+
+
 def test_another_call_takers_draft_is_not_editable(client_for):
     owner = client_for(Role.CALL_TAKER, team="control-room")
     other = client_for(Role.CALL_TAKER, team="control-room")

@@ -455,7 +455,22 @@ def _added_announcement(post, involved) -> str:
 def call_autosave(request, pk: int):
     """Save the draft as it is typed (htmx), and refresh the intelligence and the grade
     suggestion. Returns the live panels; nothing typed is lost on an error."""
-    incident = _incident_for(request, pk, edit=True)
+    incident = _incident_for(request, pk)
+    if incident.status != IncidentStatus.DRAFT:
+        # Logged in the meantime (another window, or a save overtaken by "Log call"): say
+        # so as a conflict, so the browser keeps what was typed; nothing is saved.
+        return render(
+            request,
+            "calls/_save_status.html",
+            {
+                "message": "this call has been logged, so this page no longer saves changes.",
+                "failed": True,
+                "logged_url": reverse("call_edit", args=[incident.pk]),
+            },
+            status=409,
+        )
+    if not rules.can_edit_call(request.user, incident):
+        raise PermissionDenied
     address_before = incident.address_id
     version = request.POST.get("version")
     try:

@@ -299,8 +299,21 @@
     form.addEventListener('input', onEdit)
     form.addEventListener('change', onEdit)
 
+    // Once the form itself is submitted (e.g. "Log call and grade"), a save still waiting
+    // for a pause in typing is not sent: the submission carries everything typed.
+    form.addEventListener('submit', function (event) {
+      self.submitting = true
+      // A submission stopped by other script leaves the page as it was: save again.
+      window.setTimeout(function () { if (event.defaultPrevented) self.submitting = false }, 0)
+    })
+    window.addEventListener('pageshow', function () { self.submitting = false })
     document.body.addEventListener('htmx:beforeRequest', function (event) {
-      if (self.ours(event)) self.requestStarted = Date.now()
+      if (!self.ours(event)) return
+      if (self.submitting) {
+        event.preventDefault()
+        return
+      }
+      self.requestStarted = Date.now()
     })
     document.body.addEventListener('htmx:beforeSwap', function (event) {
       if (!self.ours(event)) return

@@ -11,7 +11,15 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from cases import intelligence, rules
-from cases.choices import FlagKind, Grade, IncidentRole, IncidentStatus, RelationshipKind
+from cases.choices import (
+    AbandonReason,
+    EventVerb,
+    FlagKind,
+    Grade,
+    IncidentRole,
+    IncidentStatus,
+    RelationshipKind,
+)
 from cases.models import Event, Incident, IncidentPerson, IncidentResearch, Person, PersonPhone
 
 
@@ -126,6 +134,16 @@ class TimelineEntry:
     attend_by: dt.datetime | None = None
     previous_attend_by: dt.datetime | None = None
     items: list[dict] | None = None
+    abandoned_why: str = ""
+
+
+def _abandoned_why(new: dict) -> str:
+    """Why an abandoned call was abandoned, in words (with the call it duplicates)."""
+    reason = new.get("reason")
+    if reason not in AbandonReason.values:
+        return ""
+    duplicate = new.get("duplicate_of")
+    return f"Duplicate of {duplicate}" if duplicate else AbandonReason(reason).label
 
 
 def _grade_label(value) -> str:
@@ -169,6 +187,9 @@ def incident_timeline(*, incident: Incident) -> list[TimelineEntry]:
                 attend_by=_when(new.get("attend_by")),
                 previous_attend_by=_when(old.get("attend_by")),
                 items=items,
+                abandoned_why=_abandoned_why(new)
+                if event.verb == EventVerb.INCIDENT_ABANDONED
+                else "",
             )
         )
     return entries

@@ -184,6 +184,24 @@ def test_a_duplicate_is_kept_with_the_call_it_repeats(call_taker):
     assert event.new["duplicate_of"] == kept.reference
 
 
+def test_the_history_page_says_who_abandoned_the_call_and_why(client_for, call_taker):
+    kept = logged(call_taker)
+    incident = abandon(
+        started(call_taker),
+        call_taker,
+        reason=AbandonReason.DUPLICATE,
+        duplicate_of=kept.reference,
+        note="Her neighbour rang too",
+    )
+
+    html = client_for(Role.SUPERVISOR).get(f"/calls/{incident.pk}/history/").content.decode()
+
+    assert "Call abandoned" in html
+    assert f'data-testid="event-abandoned">Why: Duplicate of {kept.reference}<' in html
+    assert "Reason: Her neighbour rang too" in html
+    assert f"Call abandoned: duplicate of {kept.reference}" in html  # the history row
+
+
 def test_a_duplicate_s_reference_must_name_another_call_the_user_may_see(call_taker, persona):
     kept = logged(call_taker)
     incident = started(call_taker)
@@ -286,17 +304,17 @@ def test_the_page_abandons_the_call_and_it_leaves_calls_in_progress(web_call_tak
         {"reason": AbandonReason.TEST, "note": "Training", "version": incident.version},
     )
 
-    assert response.status_code == 302 and response.url == "/calls/"
+    assert response.status_code == 302 and response.url == f"/calls/{incident.pk}/"
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.ABANDONED
-    calls_page = web_call_taker.get("/calls/").content.decode()
-    assert f"/calls/{incident.pk}/" not in calls_page
-    assert "abandoned: test call" in calls_page
     assert AccessLog.objects.filter(
         object_id=str(incident.pk), action=AccessLog.Action.ALTER
     ).exists()
-    detail = web_call_taker.get(f"/calls/{incident.pk}/").content.decode()
-    assert "Abandoned" in detail and "Test call" in detail and "Training" in detail
+    detail = web_call_taker.get(response.url).content.decode()
+    assert "abandoned: test call" in detail  # the message
+    assert 'data-testid="abandon-reason">Test call<br>Training' in detail
+    assert f'data-draft-clear="call:{incident.pk}"' in detail  # the copy on the device goes
+    assert f"/calls/{incident.pk}/" not in web_call_taker.get("/calls/").content.decode()
 
 
 def test_the_page_gives_field_errors(web_call_taker):

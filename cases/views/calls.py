@@ -896,7 +896,9 @@ def call_abandon(request, pk: int):
                     f"Call {incident.reference} abandoned: "
                     f"{incident.get_abandon_reason_display().lower()}",
                 )
-                return redirect("calls")
+                # The call's page says it was abandoned, and clears the copy of the
+                # draft kept on the device.
+                return redirect("call_edit", pk=incident.pk)
     else:
         access.log_consult(
             request, obj=incident, person_id=_victim_id(incident), purpose="Abandon the call"

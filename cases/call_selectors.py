@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from cases import intelligence
-from cases.choices import FlagKind, Grade, IncidentRole, IncidentStatus, RelationshipKind
+from cases import intelligence, rules
+from cases.choices import (
+    AbandonReason,
+    EventVerb,
+    FlagKind,
+    Grade,
+    IncidentRole,
+    IncidentStatus,
+    RelationshipKind,
+)
 from cases.models import Event, Incident, IncidentPerson, IncidentResearch, Person, PersonPhone
 
 
@@ -18,6 +27,59 @@ def calls_in_progress(*, user) -> QuerySet[Incident]:
     return Incident.objects.filter(status=IncidentStatus.DRAFT, created_by=user).order_by(
         "-created_at"
     )
+
+
+REFERENCE_RE = re.compile(r"^DA-(\d{6})-(\d{1,12})$")
+
+
+def incident_by_reference(*, reference: str, user) -> Incident | None:
+    """The call a reference ("DA-250314-42") names, among the calls `user` may see;
+    None if the reference is malformed, names no call, or one they may not see."""
+    match = REFERENCE_RE.match((reference or "").strip().upper())
+    if match is None:
+        return None
+    incident = (
+        rules.incidents_visible_to(user, Incident.objects.filter(pk=int(match.group(2))))
+        .only("id", "created_at", "status", "created_by")
+        .first()
+    )
+    if incident is None or incident.reference != match.group(0):
+        return None
+    return incident
+
+
+# Fields the list of abandoned calls never shows, on the call and on the call it repeats.
+ABANDONED_UNREAD = (
+    "answers",
+    "skipped",
+    "prefill",
+    "intelligence",
+    "regrade_intelligence",
+    "suggestion_reasons",
+    "address_raw",
+    "narrative",
+)
+ABANDONED_LIMIT = 50
+
+
+@dataclass
+class AbandonedCalls:
+    """The most recently abandoned calls, and whether there are more."""
+
+    calls: list[Incident]
+    more: bool = False
+
+
+def recent_abandoned_calls(*, limit: int = ABANDONED_LIMIT) -> AbandonedCalls:
+    """Calls abandoned before they were logged, the latest first, with who started and
+    abandoned each and why: for supervisors' call-quality review. One query."""
+    calls = list(
+        Incident.objects.filter(status=IncidentStatus.ABANDONED)
+        .select_related("created_by", "abandoned_by", "duplicate_of")
+        .defer(*ABANDONED_UNREAD, *(f"duplicate_of__{name}" for name in ABANDONED_UNREAD))
+        .order_by("-abandoned_at", "-pk")[: limit + 1]
+    )
+    return AbandonedCalls(calls=calls[:limit], more=len(calls) > limit)
 
 
 def dispatch_board() -> QuerySet[Incident]:
@@ -72,6 +134,16 @@ class TimelineEntry:
     attend_by: dt.datetime | None = None
     previous_attend_by: dt.datetime | None = None
     items: list[dict] | None = None
+    abandoned_why: str = ""
+
+
+def _abandoned_why(new: dict) -> str:
+    """Why an abandoned call was abandoned, in words (with the call it duplicates)."""
+    reason = new.get("reason")
+    if reason not in AbandonReason.values:
+        return ""
+    duplicate = new.get("duplicate_of")
+    return f"Duplicate of {duplicate}" if duplicate else AbandonReason(reason).label
 
 
 def _grade_label(value) -> str:
@@ -115,6 +187,9 @@ def incident_timeline(*, incident: Incident) -> list[TimelineEntry]:
                 attend_by=_when(new.get("attend_by")),
                 previous_attend_by=_when(old.get("attend_by")),
                 items=items,
+                abandoned_why=_abandoned_why(new)
+                if event.verb == EventVerb.INCIDENT_ABANDONED
+                else "",
             )
         )
     return entries
@@ -234,7 +309,7 @@ def number_offers(*, incident: Incident, package, on_call: set[int]) -> list[Num
     counts: dict[int, dict[str, int]] = {}
     rows = (
         IncidentPerson.objects.filter(person_id__in=on_number)
-        .exclude(incident__status=IncidentStatus.DRAFT)
+        .exclude(incident__status__in=[IncidentStatus.DRAFT, IncidentStatus.ABANDONED])
         .exclude(incident_id=incident.pk)
         .values("person_id", "role")
         .annotate(incidents=Count("incident_id", distinct=True))

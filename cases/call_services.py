@@ -286,8 +286,28 @@ def incident_autosave(
     if data.people is not None:
         _set_people(incident, data.people, errors)
     incident.version += 1
-    audited_save(incident, user=user, reason="Draft saved")
+    _save_draft(incident, user=user)
     return errors
+
+
+def _save_draft(incident: Incident, *, user) -> None:
+    """Save a draft as it is typed. Its history names who changed it, not every
+    keystroke: a save writes a history row only when someone other than the last person
+    to change the call saves it (a supervisor taking over, the call-taker after them).
+    The call keeps its rows for being started, logged and graded (or abandoned), which
+    hold everything typed; and `dasapp.history.changed_by_someone_else`, which reads the
+    user of the latest row, still tells one person's saves from someone else's."""
+    last_user_id = (
+        incident.history.order_by("-history_date", "-history_id")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+    if last_user_id is not None and last_user_id == getattr(user, "pk", None):
+        incident.skip_history_when_saving = True
+    try:
+        audited_save(incident, user=user, reason="Draft saved")
+    finally:
+        incident.__dict__.pop("skip_history_when_saving", None)
 
 
 def _set_people(incident: Incident, people: list[tuple[int, str]], errors: dict) -> None:

@@ -107,6 +107,21 @@ class IncidentStatus(models.TextChoices):
     GRADED = "graded", "Awaiting attendance"
     ATTENDED = "attended", "Attended"
     CLOSED = "closed", "Closed"
+    # A draft discarded before it was logged (opened by mistake, a duplicate, a test):
+    # never deleted, kept for call-quality review, out of every working list.
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class AbandonReason(models.TextChoices):
+    """Why a call in progress was abandoned rather than logged."""
+
+    MISTAKE = "mistake", "Opened by mistake"
+    DUPLICATE = "duplicate", "Duplicate of another call"
+    NO_CONTACT = (
+        "no_contact",
+        "Caller hung up before anything was said and could not be called back",
+    )
+    TEST = "test", "Test call"
 
 
 class IncidentOutcome(models.TextChoices):
@@ -134,6 +149,7 @@ class EventVerb(models.TextChoices):
     INCIDENT_REGRADED = "incident_regraded", "Response regraded"
     INCIDENT_ATTENDED = "incident_attended", "Attended"
     INCIDENT_CLOSED = "incident_closed", "Incident closed"
+    INCIDENT_ABANDONED = "incident_abandoned", "Call abandoned"
     RESEARCH_ADDED = "research_added", "Research added"
     PREFILL_CONFIRMED = "prefill_confirmed", "Known details confirmed"
     FLAG_RAISED = "flag_raised", "Flag raised"

@@ -14,8 +14,12 @@ DV1_READERS = (Role.OFFICER, Role.SUPERVISOR, Role.RESEARCHER, Role.DASO)
 
 
 def can_start_dv1(user, incident) -> bool:
-    """An officer or supervisor starts a DV1 from a logged call (never a draft call)."""
-    return incident.status != IncidentStatus.DRAFT and has_role(user, *DV1_WRITERS)
+    """An officer or supervisor starts a DV1 from a logged call (never a draft, nor a
+    call abandoned before it was logged)."""
+    return incident.status not in {
+        IncidentStatus.DRAFT,
+        IncidentStatus.ABANDONED,
+    } and has_role(user, *DV1_WRITERS)
 
 
 def _officer_on(user, assessment) -> bool:

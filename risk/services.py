@@ -210,7 +210,7 @@ def assessment_save(
 def _victim_incident_times(assessment: Assessment) -> list[dt.datetime]:
     times = list(
         IncidentPerson.objects.filter(person=assessment.victim, role=IncidentRole.VICTIM)
-        .exclude(incident__status=IncidentStatus.DRAFT)
+        .exclude(incident__status__in=[IncidentStatus.DRAFT, IncidentStatus.ABANDONED])
         .values_list("incident__created_at", flat=True)
         .order_by("-incident__created_at")[:500]
     )

@@ -10,9 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import call_services, matching
+from cases import abandon_services, call_services, matching
 from cases.api.serializers import ErrorSerializer, FlatErrorsSerializer
 from cases.choices import (
+    AbandonReason,
     Grade,
     IncidentOutcome,
     IncidentRole,
@@ -29,6 +30,7 @@ DATE_OF_BIRTH_INVALID = "Date of birth must be a real date, like 1990-03-27"
 GRADE_REQUIRED = "Choose a response grade"
 VERSION_REQUIRED = "Send the version of the call you read"
 OUTCOME_REQUIRED = "Choose how the call ended"
+ABANDON_REASON_REQUIRED = "Choose why the call is being abandoned"
 ANSWERS_HELP = (
     "Question code to answer, from the current control-room call questions: "
     "`injuries` (none, minor, serious, not_known), `suspect_location` (present, nearby, "
@@ -469,6 +471,42 @@ class IncidentCloseInputSerializer(FlatErrorsSerializer):
     )
 
 
+class IncidentAbandonInputSerializer(FlatErrorsSerializer):
+    """Why a call in progress is abandoned, with the version read."""
+
+    reason = serializers.ChoiceField(
+        choices=AbandonReason.choices,
+        error_messages={
+            "required": ABANDON_REASON_REQUIRED,
+            "invalid_choice": ABANDON_REASON_REQUIRED,
+        },
+        help_text="Why: "
+        + ", ".join(f"`{value}` ({label.lower()})" for value, label in AbandonReason.choices)
+        + ".",
+    )
+    duplicate_of = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=30,
+        help_text="For `duplicate`, required: the reference of the call this one repeats "
+        "(e.g. `DA-250314-42`), a call you may see, other than this one and not itself "
+        "abandoned. Ignored for other reasons.",
+    )
+    note = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=abandon_services.NOTE_MAX,
+        help_text="Optional words for the supervisor reviewing the call. Kept in the call's "
+        "history.",
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        error_messages={"required": VERSION_REQUIRED, "null": VERSION_REQUIRED},
+        help_text="The version you read. If someone else changed the call since, the answer "
+        "is 409 and nothing changes.",
+    )
+
+
 # Incidents: output.
 
 
@@ -518,6 +556,8 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
             "attended_late",
             "closed_at",
             "outcome",
+            "abandoned_at",
+            "abandon_reason",
             "version",
         ]
 
@@ -539,6 +579,9 @@ class IncidentSerializer(IncidentSummarySerializer):
     suggested_grade = serializers.SerializerMethodField()
     suggestion_reasons = serializers.SerializerMethodField()
     intelligence = serializers.SerializerMethodField()
+    duplicate_of = serializers.SerializerMethodField(
+        help_text="For a call abandoned as a duplicate, the reference of the call it repeats."
+    )
 
     class Meta(IncidentSummarySerializer.Meta):
         fields = [
@@ -555,11 +598,17 @@ class IncidentSerializer(IncidentSummarySerializer):
             "grade_reason",
             "graded_at",
             "outcome_note",
+            "abandon_note",
+            "duplicate_of",
             "intelligence",
         ]
 
     def _live(self, incident):
         return self.context.get("live") if incident.status == IncidentStatus.DRAFT else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_duplicate_of(self, incident) -> str | None:
+        return incident.duplicate_of.reference if incident.duplicate_of_id else None
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_caller_phone(self, incident) -> str | None:

@@ -18,7 +18,15 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import call_selectors, call_services, dispatch_services, intelligence, rules, selectors
+from cases import (
+    abandon_services,
+    call_selectors,
+    call_services,
+    dispatch_services,
+    intelligence,
+    rules,
+    selectors,
+)
 from cases.api import call_serializers as s
 from cases.api import schema
 from cases.api.serializers import ErrorSerializer
@@ -240,7 +248,12 @@ class IncidentViewSet(viewsets.GenericViewSet):
 
     def _body(self, request, incident: Incident, package=None) -> dict:
         """The incident in full; for a draft, the live intelligence and suggestion."""
-        incident = self.get_queryset().prefetch_related("involved__person").get(pk=incident.pk)
+        incident = (
+            self.get_queryset()
+            .select_related("duplicate_of")
+            .prefetch_related("involved__person")
+            .get(pk=incident.pk)
+        )
         live = None
         if incident.status == IncidentStatus.DRAFT:
             package = package or _incident_lookup(request, incident)
@@ -501,4 +514,49 @@ class IncidentViewSet(viewsets.GenericViewSet):
             version=data.validated_data["version"],
         )
         self._log_alteration(request, incident, "close")
+        return Response(self._body(request, incident))
+
+    @extend_schema(
+        summary="Abandon a call in progress",
+        operation_id="v1_incidents_abandon",
+        description="Abandons a call still in progress (a draft) with why: `mistake` "
+        "(opened by mistake), `duplicate` (then `duplicate_of`, the other call's reference, "
+        "is required and must name a call you may see), `no_contact` (the caller hung up "
+        "before anything was said and could not be called back) or `test`, and an optional "
+        "`note`. The call is never deleted: its status becomes `abandoned`, it leaves the "
+        "calls in progress, the dispatch board and the calls to attend, and it stays in its "
+        "history (with the user and reason) and a domain event; supervisors list abandoned "
+        "calls with `GET incidents/?status=abandoned`. "
+        + abandon_services.SILENT_CALL_WARNING
+        + " Only the call-taker who started the call, or a supervisor, may abandon it "
+        "(others 403). A logged call cannot be abandoned (400, `errors.status`): close it "
+        "with its outcome. Send the `version` you read (409 if someone else changed the "
+        "call since).",
+        request=s.IncidentAbandonInputSerializer,
+        responses={
+            200: s.IncidentSerializer,
+            **schema.errors(
+                "Only the call-taker who started the call, or a supervisor, may abandon it."
+            ),
+            **NOT_FOUND,
+            **STALE,
+        },
+        parameters=PURPOSE_HEADERS,
+    )
+    @action(detail=True, methods=["post"], url_path="abandon", filter_backends=[])
+    def abandon(self, request, pk=None):
+        incident = get_object_or_404(self.get_queryset(), pk=pk)
+        if not rules.may_abandon_calls_of(request.user, incident):
+            raise PermissionDenied
+        data = s.IncidentAbandonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = abandon_services.incident_abandon(
+            incident=incident,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            duplicate_of=data.validated_data["duplicate_of"],
+            note=data.validated_data["note"],
+            version=data.validated_data["version"],
+        )
+        self._log_alteration(request, incident, "abandon")
         return Response(self._body(request, incident))

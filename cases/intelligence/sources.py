@@ -310,20 +310,20 @@ def source_flags(ctx: Context, package: Package) -> None:
         )
 
 
-# Incidents of the last 12 months that are not drafts. Each part walks its own index
-# ((caller_phone, -created_at), (address, -created_at), (person, role)); their UNION
-# counts an incident found twice once.
+# Incidents of the last 12 months that were logged (not drafts, nor abandoned). Each part
+# walks its own index ((caller_phone, -created_at), (address, -created_at), (person,
+# role)); their UNION counts an incident found twice once.
 _RECENT_ON_NUMBER = """
 SELECT * FROM (
     SELECT i.{Incident.id}, i.{Incident.created_at} FROM {Incident} i
-    WHERE i.{Incident.created_at} >= %s AND NOT (i.{Incident.status} = %s)
+    WHERE i.{Incident.created_at} >= %s AND NOT (i.{Incident.status} IN (%s, %s))
       AND i.{Incident.caller_phone} = %s
     ORDER BY 2 DESC LIMIT %s
 ) AS on_number"""
 _RECENT_AT_ADDRESS = """
 SELECT * FROM (
     SELECT i.{Incident.id}, i.{Incident.created_at} FROM {Incident} i
-    WHERE i.{Incident.created_at} >= %s AND NOT (i.{Incident.status} = %s)
+    WHERE i.{Incident.created_at} >= %s AND NOT (i.{Incident.status} IN (%s, %s))
       AND i.{Incident.address} = %s
     ORDER BY 2 DESC LIMIT %s
 ) AS at_address"""
@@ -332,7 +332,7 @@ SELECT * FROM (
     SELECT ip.{IncidentPerson.incident}, i.{Incident.created_at}
     FROM {IncidentPerson} ip JOIN {Incident} i ON ip.{IncidentPerson.incident} = i.{Incident.id}
     WHERE i.{Incident.created_at} >= %s AND ip.{IncidentPerson.person} = ANY(%s)
-      AND NOT (i.{Incident.status} = %s)
+      AND NOT (i.{Incident.status} IN (%s, %s))
     ORDER BY 2 DESC LIMIT %s
 ) AS of_people"""
 # The newest MAX_INCIDENTS of them in full, newest first, each with the count of all and
@@ -358,18 +358,18 @@ ORDER BY shown.created_at DESC, shown.id DESC"""
 
 def source_incidents(ctx: Context, package: Package) -> None:
     since = db_datetime(ctx.now - dt.timedelta(days=LOOKBACK_DAYS))
-    draft = IncidentStatus.DRAFT.value
+    unlogged = [IncidentStatus.DRAFT.value, IncidentStatus.ABANDONED.value]
     parts, params = [], []
     if ctx.phone:
         parts.append(_RECENT_ON_NUMBER)
-        params += [since, draft, ctx.phone.pk, MAX_RECENT_PER_SOURCE]
+        params += [since, *unlogged, ctx.phone.pk, MAX_RECENT_PER_SOURCE]
     if ctx.address:
         parts.append(_RECENT_AT_ADDRESS)
-        params += [since, draft, ctx.address.pk, MAX_RECENT_PER_SOURCE]
+        params += [since, *unlogged, ctx.address.pk, MAX_RECENT_PER_SOURCE]
     if ctx.direct_ids:
         people = list(ctx.direct_ids)
         parts.append(_RECENT_OF_PEOPLE)
-        params += [since, people, draft, MAX_RECENT_PER_SOURCE]
+        params += [since, people, *unlogged, MAX_RECENT_PER_SOURCE]
     if not parts:
         return
     submitted = AssessmentStatus.SUBMITTED.value

@@ -11,6 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cases.choices import (
+    AbandonReason,
     EventVerb,
     Grade,
     IncidentOutcome,
@@ -205,6 +206,25 @@ class Incident(models.Model):
         max_length=20, choices=IncidentOutcome.choices, blank=True, help_text="How it ended."
     )
     outcome_note = models.TextField(blank=True, help_text="What was done, in a few words.")
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    abandoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    abandon_reason = models.CharField(
+        max_length=12,
+        choices=AbandonReason.choices,
+        blank=True,
+        help_text="Why a call in progress was abandoned rather than logged.",
+    )
+    abandon_note = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The call an abandoned duplicate repeats.",
+    )
     district = models.ForeignKey(
         "cases.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )
@@ -237,6 +257,11 @@ class Incident(models.Model):
                 fields=["attend_by"],
                 condition=Q(status="graded"),
                 name="incident_open_attend_by",
+            ),
+            models.Index(
+                fields=["-abandoned_at"],
+                condition=Q(status="abandoned"),
+                name="incident_abandoned_recent",
             ),
         ]
 

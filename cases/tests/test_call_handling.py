@@ -1343,3 +1343,45 @@ def test_call_page_person_search_finds_a_first_name_nickname_or_last_name(call_t
     assert response.status_code == 200
     assert list(response.context["results"]) == [priya if typed == "Priya" else darren]
     assert "No one found" not in html
+
+
+def test_a_draft_s_history_has_a_row_per_person_not_per_autosave(call_taker, persona, victim):
+    incident, _ = draft_with(call_taker, narrative="He is")
+    for text in ("He is outside", "He is outside the door", "He is outside the door now"):
+        call_services.incident_autosave(
+            incident=incident, user=call_taker, data=call_services.DraftInput(narrative=text)
+        )
+    assert [row.history_change_reason for row in incident.history.order_by("history_id")] == [
+        "Call started"
+    ]
+    supervisor = persona(Role.SUPERVISOR)
+    call_services.incident_autosave(
+        incident=incident, user=supervisor, data=call_services.DraftInput(narrative="Taken over")
+    )
+    call_services.incident_autosave(
+        incident=incident, user=supervisor, data=call_services.DraftInput(narrative="Taken over.")
+    )
+    call_services.incident_autosave(
+        incident=incident,
+        user=call_taker,
+        data=call_services.DraftInput(
+            location_note="Home", answers=dict(ANSWERS), caller_phone="07700900811"
+        ),
+    )
+    incident.refresh_from_db()
+    call_services.incident_log_and_grade(
+        incident=incident,
+        user=call_taker,
+        decision=call_services.GradeDecision(
+            grade="scheduled", reason="Agreed a visit", appointment_at=tomorrow()
+        ),
+    )
+    rows = list(incident.history.order_by("history_id"))
+    assert [(row.history_user, row.history_change_reason[:12]) for row in rows] == [
+        (call_taker, "Call started"),
+        (supervisor, "Draft saved"),
+        (call_taker, "Draft saved"),
+        (call_taker, "Graded sched"),
+    ]
+    # The row written when the call was logged holds everything typed.
+    assert (rows[-1].narrative, rows[-1].location_note) == ("Taken over.", "Home")

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import (
+    abandon_services,
     call_selectors,
     call_services,
     dispatch_selectors,
@@ -26,7 +27,14 @@ from cases import (
     rules,
     selectors,
 )
-from cases.choices import Grade, IncidentOutcome, IncidentRole, IncidentStatus, LocationType
+from cases.choices import (
+    AbandonReason,
+    Grade,
+    IncidentOutcome,
+    IncidentRole,
+    IncidentStatus,
+    LocationType,
+)
 from cases.models import Incident
 from cases.views.safety import DateTimeFieldsMixin, _date_time_initial
 from dasapp import access
@@ -62,6 +70,7 @@ def calls(request):
         {
             "drafts": call_selectors.calls_in_progress(user=request.user),
             "idempotency_key": uuid.uuid4().hex,
+            "can_see_abandoned": rules.can_see_abandoned_calls(request.user),
         },
     )
 
@@ -266,6 +275,8 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
     safe_number_checks = call_selectors.safe_number_checks(incident=incident, victims=victims)
     return {
         "incident": incident,
+        "can_abandon": rules.can_abandon_call(request.user, incident),
+        "silent_call_warning": abandon_services.SILENT_CALL_WARNING,
         "number_offers": number_offers,
         "safe_number_checks": safe_number_checks,
         "number_check_key": _number_check_key(number_offers, safe_number_checks),
@@ -817,6 +828,122 @@ def call_close(request, pk: int):
         {"incident": incident, "form": form, "from_incident": _from_incident(request)},
         status=status,
     )
+
+
+class AbandonCallForm(forms.Form):
+    """Shape only: whether the call may still be abandoned and whether a duplicate's
+    reference names another call is the service's to say
+    (`abandon_services.incident_abandon`), as for the API."""
+
+    reason = forms.ChoiceField(
+        label="Why are you abandoning this call?",
+        choices=AbandonReason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    duplicate_of = forms.CharField(
+        label="Reference of the other call (for a duplicate)",
+        help_text="Needed if this call duplicates another, for example DA-250314-42",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        help_text="Anything a supervisor reviewing the call should know. Kept in the call's "
+        "history",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=abandon_services.NOTE_MAX,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+@role_required(*CALL_ROLES)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def call_abandon(request, pk: int):
+    """Abandon a call still in progress (`rules.can_abandon_call`: the call-taker who
+    started it, or a supervisor), with why. The call is kept, out of the working lists.
+    A logged or already abandoned call goes back to its page, saying why."""
+    incident = _incident_for(request, pk)
+    if not rules.may_abandon_calls_of(request.user, incident):
+        raise PermissionDenied
+    if incident.status == IncidentStatus.ABANDONED:
+        messages.info(request, f"Call {incident.reference} was already abandoned")
+        return redirect("call_edit", pk=incident.pk)
+    if not rules.can_abandon_call(request.user, incident):
+        messages.error(
+            request,
+            f"Call {incident.reference} has been logged, so it cannot be abandoned. Close it "
+            "with its outcome instead (for example, a duplicate call).",
+        )
+        return redirect("call_edit", pk=incident.pk)
+    form = AbandonCallForm(request.POST or None, initial={"version": incident.version})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = abandon_services.incident_abandon(
+                    incident=incident,
+                    user=request.user,
+                    reason=data["reason"],
+                    duplicate_of=data["duplicate_of"],
+                    note=data["note"],
+                    version=data["version"],
+                )
+            except DomainError as exc:
+                incident.refresh_from_db()
+                if isinstance(exc, ConflictError):
+                    status = 409
+                    # Abandoning again, having seen the other change, goes through.
+                    form.data = form.data.copy()
+                    form.data["version"] = str(incident.version)
+                apply_domain_errors(form, exc)
+            else:
+                access.log_alteration(
+                    request, obj=incident, person_id=_victim_id(incident), change="abandon"
+                )
+                messages.success(
+                    request,
+                    f"Call {incident.reference} abandoned: "
+                    f"{incident.get_abandon_reason_display().lower()}",
+                )
+                # The call's page says it was abandoned, and clears the copy of the
+                # draft kept on the device.
+                return redirect("call_edit", pk=incident.pk)
+    else:
+        access.log_consult(
+            request, obj=incident, person_id=_victim_id(incident), purpose="Abandon the call"
+        )
+    return render(
+        request,
+        "calls/abandon.html",
+        {
+            "incident": incident,
+            "form": form,
+            "silent_call_warning": abandon_services.SILENT_CALL_WARNING,
+        },
+        status=status,
+    )
+
+
+@role_required(Role.SUPERVISOR)
+@never_cache
+@require_GET
+def calls_abandoned(request):
+    """The calls most recently abandoned before they were logged, with who started and
+    abandoned each and why: for supervisors' call-quality review."""
+    abandoned = call_selectors.recent_abandoned_calls()
+    access.log_search(
+        request,
+        object_type="cases.incident",
+        purpose="Abandoned calls",
+        detail={"results": [incident.pk for incident in abandoned.calls]},
+    )
+    return render(request, "calls/abandoned.html", {"abandoned": abandoned})
 
 
 class RegradeForm(DateTimeFieldsMixin, forms.Form):

@@ -198,6 +198,10 @@ ACCESS_TABLE: dict[str, Access] = {
     "call_research": page(SUP, method="POST", kwargs={"pk": "incident"}),
     "call_history": page(SUP, kwargs={"pk": "incident"}),
     "call_intelligence": page(SUP, kwargs={"pk": "incident"}),
+    # Abandoning a call in progress: the call-taker who started it (not this one) and
+    # supervisors (cases.rules.can_abandon_call); the recent abandoned calls: supervisors.
+    "call_abandon": page(SUP, kwargs={"pk": "incident"}),
+    "calls_abandoned": page(SUP),
     # Regrading: supervisors, and the call-taker who logged the call within the window
     # (cases.rules.can_regrade_call).
     "call_regrade": on_missing_record(CT, SUP),
@@ -258,6 +262,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "incident-list": api(*CONTROL_ROOM),
     "incident-detail": api(SUP, kwargs={"pk": "incident"}),
     "incident-grade": api(SUP, method="POST", kwargs={"pk": "incident"}),
+    "incident-abandon": api(SUP, method="POST", kwargs={"pk": "incident"}),
     "incident-attended": on_missing_record(CT, OFF, SUP, api=True, method="POST"),
     "incident-close": on_missing_record(CT, OFF, SUP, api=True, method="POST"),
     "case-list": api(*READ_CASES),

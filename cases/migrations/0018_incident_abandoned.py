@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_sweep_escalation_absence_cancel'),
+        ('cases', '0017_queue_names_without_repeated_team'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -508,3 +508,20 @@ def test_the_schema_documents_abandoning_a_call(call_taker):
     assert {"200", "400", "403", "404", "409"} <= set(operation["responses"])
     body = schema["components"]["schemas"]["IncidentAbandonInputRequest"]
     assert {"reason", "duplicate_of", "note", "version"} <= set(body["properties"])
+
+
+def test_a_save_from_a_second_window_after_abandoning_says_the_call_was_abandoned(
+    web_call_taker, call_taker
+):
+    incident = abandon(started(call_taker, narrative="Silence, then a dial tone"), call_taker)
+    late = web_call_taker.post(f"/calls/{incident.pk}/autosave/", {"narrative": "Typed late"})
+
+    assert late.status_code == 409
+    assert "this call has been abandoned, so this page no longer saves changes" in (
+        late.content.decode()
+    )
+    incident.refresh_from_db()
+    assert (incident.status, incident.narrative) == (
+        IncidentStatus.ABANDONED,
+        "Silence, then a dial tone",
+    )

@@ -474,7 +474,11 @@ def call_autosave(request, pk: int):
             request,
             "calls/_save_status.html",
             {
-                "message": "this call has been logged, so this page no longer saves changes.",
+                "message": (
+                    "this call has been abandoned, so this page no longer saves changes."
+                    if incident.status == IncidentStatus.ABANDONED
+                    else "this call has been logged, so this page no longer saves changes."
+                ),
                 "failed": True,
                 "logged_url": reverse("call_edit", args=[incident.pk]),
             },

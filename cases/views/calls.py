@@ -61,6 +61,19 @@ def _incident_for(request, pk: int, *, edit: bool = False) -> Incident:
     return incident
 
 
+def _refused(form, exc: DomainError, incident: Incident, **kwargs) -> int:
+    """Put a service's refusal on the form; answer 409 for someone else's change, with
+    the form now on the current version so that saving again, having seen it, goes
+    through; else 400."""
+    incident.refresh_from_db()
+    apply_domain_errors(form, exc, **kwargs)
+    if not isinstance(exc, ConflictError):
+        return 400
+    form.data = form.data.copy()
+    form.data["version"] = str(incident.version)
+    return 409
+
+
 @role_required(*CALL_ROLES)
 @never_cache
 def calls(request):
@@ -807,13 +820,7 @@ def call_close(request, pk: int):
                     version=data["version"],
                 )
             except DomainError as exc:
-                incident.refresh_from_db()
-                if isinstance(exc, ConflictError):
-                    status = 409
-                    # Saving again, having seen the other change, goes through.
-                    form.data = form.data.copy()
-                    form.data["version"] = str(incident.version)
-                apply_domain_errors(form, exc)
+                status = _refused(form, exc, incident)
             else:
                 access.log_alteration(
                     request, obj=incident, person_id=_victim_id(incident), change="close"
@@ -899,13 +906,7 @@ def call_abandon(request, pk: int):
                     version=data["version"],
                 )
             except DomainError as exc:
-                incident.refresh_from_db()
-                if isinstance(exc, ConflictError):
-                    status = 409
-                    # Abandoning again, having seen the other change, goes through.
-                    form.data = form.data.copy()
-                    form.data["version"] = str(incident.version)
-                apply_domain_errors(form, exc)
+                status = _refused(form, exc, incident)
             else:
                 access.log_alteration(
                     request, obj=incident, person_id=_victim_id(incident), change="abandon"
@@ -1039,13 +1040,9 @@ def call_regrade(request, pk: int):
                     package=package,
                 )
             except DomainError as exc:
-                incident.refresh_from_db()
-                if isinstance(exc, ConflictError):
-                    status = 409
-                    # Saving again, having seen the other change, goes through.
-                    form.data = form.data.copy()
-                    form.data["version"] = str(incident.version)
-                apply_domain_errors(form, exc, field_map={"appointment_at": "appointment_at_day"})
+                status = _refused(
+                    form, exc, incident, field_map={"appointment_at": "appointment_at_day"}
+                )
             else:
                 access.log_alteration(
                     request, obj=incident, person_id=_victim_id(incident), change="regrade"

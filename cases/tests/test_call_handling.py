@@ -763,17 +763,22 @@ def test_a_known_rural_address_sets_the_area_and_the_call_taker_may_change_it(ca
     assert incident.location_type == "urban"
 
 
-@time_machine.travel(dt.datetime(2026, 6, 1, 20, 5, tzinfo=dt.UTC), tick=False)
-def test_a_retried_log_after_the_call_was_logged_goes_to_the_incident(call_taker):
-    incident, _ = draft_with(call_taker, narrative="Started")
-    c = client_as(call_taker)
-    post = {
+def _bus_station_log(incident) -> dict:
+    """The call page's "Log call and grade" post for a call at the bus station."""
+    return {
         "version": str(incident.version),
         "location_note": "Bus station",
         "grade": "emergency",
         "grade_reason": "Second thoughts",
         **_web_answers(),
     }
+
+
+@time_machine.travel(dt.datetime(2026, 6, 1, 20, 5, tzinfo=dt.UTC), tick=False)
+def test_a_retried_log_after_the_call_was_logged_goes_to_the_incident(call_taker):
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+    post = _bus_station_log(incident)
     assert c.post(f"/calls/{incident.pk}/log/", post).status_code == 302
     retried = c.post(f"/calls/{incident.pk}/log/", post, follow=True)
 
@@ -790,13 +795,7 @@ def test_an_autosave_that_arrives_after_the_call_was_logged_saves_nothing_and_sa
     explains (the browser keeps what was typed), not a bare 403."""
     incident, _ = draft_with(call_taker, narrative="Started")
     c = client_as(call_taker)
-    post = {
-        "version": str(incident.version),
-        "location_note": "Bus station",
-        "grade": "emergency",
-        "grade_reason": "Second thoughts",
-        **_web_answers(),
-    }
+    post = _bus_station_log(incident)
     assert c.post(f"/calls/{incident.pk}/log/", post).status_code == 302
     incident.refresh_from_db()
     logged_version = incident.version

@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "cases.choices.TaskStatus",
         "AssessmentStatusEnum": "risk.choices.AssessmentStatus",
         "AbsenceKindEnum": "cases.choices.AbsenceKind",
+        "AbandonReasonEnum": "cases.choices.AbandonReason",
     },
 }
 

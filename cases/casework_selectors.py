@@ -16,6 +16,7 @@ from cases.choices import CaseStatus, EventVerb, QueueKind, RiskLevel, TaskKind,
 from cases.models import Case, Event, Queue, Task
 from dasapp.models import Notification, User
 from dasapp.roles import has_role
+from dasapp.templatetags.dasapp_tags import hours_in_words
 from risk.choices import AssessmentStatus
 from risk.models import Assessment
 
@@ -211,6 +212,13 @@ def _safety_action_added(new: dict, names: dict[int, str]) -> str:
     return ", ".join(parts)
 
 
+def _at(value) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass
 class TimelineEntry:
     """One event as people read it: a title, a sentence with who, when, from, to and
@@ -301,6 +309,16 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
             moved = f" from {old['queue']}" if old.get("queue") else ""
             details.append(
                 f"{new.get('team') or 'Another team'} covers: moved{moved} to {new['queue']}"
+            )
+        due = _at(new.get("review_due_at"))
+        if due is not None and new.get("review_due_at") != old.get("review_due_at"):
+            target = new.get("review_target_hours")
+            within = (
+                f", within {new['queue']}'s target of {hours_in_words(target)}" if target else ""
+            )
+            details.append(
+                f"Review now due by {timezone.localtime(due):%-d %b %Y %H:%M}{within} "
+                "(a move never makes a review later)"
             )
     elif verb == EventVerb.CASE_CLOSED:
         sentence = f"Case closed {by}{why}"

@@ -330,9 +330,26 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         agency = new.get("agency_name") or "An agency"
         did = "started" if verb == EventVerb.INVOLVEMENT_STARTED else "stopped"
         sentence = f"{agency} {did} working with the victim, recorded {by}{why}"
+    elif verb == EventVerb.ABSENCE_CANCELLED:
+        count = new.get("count") or len(new.get("actions") or [])
+        actions = "1 safety-plan action" if count == 1 else f"{count} safety-plan actions"
+        holders = _and(new.get("now_with") or []) or "someone at work"
+        absent = old.get("absent_name") or "The owner"
+        sentence = (
+            f"{absent}'s absence cancelled (recorded by mistake) {by}: {actions} of this "
+            f"case had been moved to {holders} because of it, and "
+            f"{'it stays' if count == 1 else 'they stay'} there"
+        )
     else:
         sentence = f"{title} {by}{why}"
     return TimelineEntry(event, title, sentence, details, link, link_text)
+
+
+def _and(names: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def case_events(*, case: Case) -> QuerySet[Event]:

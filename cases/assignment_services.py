@@ -22,6 +22,7 @@ from cases.case_cover_selectors import cover_queue_for
 from cases.case_services import _check_version, markers_sync
 from cases.choices import CaseStatus, EventVerb
 from cases.events import event_record
+from cases.involvement_services import involvements_end_with_case
 from cases.models import Case, Event, Queue, SafetyAction
 from cases.safety_services.plans import plan_flags_lift
 from dasapp.api import ConflictError, DomainError
@@ -498,7 +499,8 @@ def describe_action(action: SafetyAction) -> str:
 def case_close(*, case: Case, user, reason: str, version: int | None = None) -> Case:
     """Close a case with a reason. Refused while any safety-plan action is open (each must
     be done or cancelled first). Lifts the case's high-risk markers and its "safety plan
-    in place" flags."""
+    in place" flags, and ends the agencies' work with her that came from it unless she
+    has another open case (`involvement_services.involvements_end_with_case`)."""
     reason = _reason(reason, required="Enter why the case is closing")
     case = _locked(case)
     _check_version(case, version)
@@ -525,4 +527,5 @@ def case_close(*, case: Case, user, reason: str, version: int | None = None) -> 
     )
     markers_sync(case=case, user=user, reason=f"Case closed: {reason}")
     plan_flags_lift(case=case, user=user, reason=f"Case closed: {reason}")
+    involvements_end_with_case(case=case, user=user)
     return case

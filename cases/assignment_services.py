@@ -8,6 +8,7 @@ would leave no history.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from cases.case_cover_selectors import cover_queue_for
 from cases.case_services import _check_version, markers_sync
 from cases.choices import CaseStatus, EventVerb
 from cases.events import event_record
+from cases.involvement_services import involvements_end_with_case
 from cases.models import Case, Event, Queue, SafetyAction
 from cases.safety_services.plans import plan_flags_lift
 from dasapp.api import ConflictError, DomainError
@@ -41,6 +43,8 @@ class Reassigned:
     unchanged: list[Case] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     queue: Queue | None = None  # the queue the case moved to (another team covering)
+    # A batch: the queue each moved case went to, by case id (another team covering).
+    queues: dict[int, Queue] = field(default_factory=dict)
 
 
 def name_of(user) -> str:
@@ -197,17 +201,37 @@ def _check_target(to_user) -> None:
         raise DomainError(message, {"to_user": [message]})
 
 
+def cover_review_due(case: Case, queue: Queue, now=None):
+    """When a case moving to another team's queue must next be reviewed: the sooner of
+    its current due date and now plus that queue's review target. A move never pushes a
+    review later, and the team taking it over sees it within its own target."""
+    now = now or timezone.now()
+    target = now + dt.timedelta(hours=queue.review_target_hours)
+    if case.review_due_at is None or target < case.review_due_at:
+        return target
+    return case.review_due_at
+
+
 def _move(case: Case, *, user, to_user, reason: str, queue: Queue | None = None) -> dict:
     """Give one locked, checked case to `to_user` (and, another team covering, into
-    `queue`, that team's queue for its risk level); returns who had it."""
+    `queue`, that team's queue for its risk level, due for review by the sooner of its
+    current due date and that queue's target from now); returns who had it."""
     previous = case.assigned_to if case.assigned_to_id else None
     old_queue = case.queue if case.queue_id else None
+    old_due = case.review_due_at
     case.assigned_to = to_user
     history = f"Reassigned to {name_of(to_user)}: {reason}"
     if queue is not None:
         case.queue = queue
         case.hub_takes_over_at = None  # another team covers: nobody waits for the hub
-        history = f"Reassigned to {name_of(to_user)}, {queue.team.name} covering: {reason}"
+        case.review_due_at = cover_review_due(case, queue)
+        # The history row keeps 100 characters: the sooner review comes before the reason
+        # (the event keeps both in full).
+        sooner = ""
+        if case.review_due_at != old_due:
+            due = timezone.localtime(case.review_due_at)
+            sooner = f", review due by {due:%-d %b %H:%M}"
+        history = f"Reassigned to {name_of(to_user)}, {queue.team.name} covering{sooner}: {reason}"
     case.version += 1
     audited_save(case, user=user, reason=history)
     old = {"assigned_to": previous.pk, "name": name_of(previous)} if previous else {}
@@ -216,8 +240,15 @@ def _move(case: Case, *, user, to_user, reason: str, queue: Queue | None = None)
         old = (old or {"assigned_to": None}) | {
             "queue_id": old_queue.pk if old_queue else None,
             "queue": old_queue.name if old_queue else None,
+            "review_due_at": old_due.isoformat() if old_due else None,
         }
-        new |= {"queue_id": queue.pk, "queue": queue.name, "team": queue.team.name}
+        new |= {
+            "queue_id": queue.pk,
+            "queue": queue.name,
+            "team": queue.team.name,
+            "review_due_at": case.review_due_at.isoformat(),
+            "review_target_hours": queue.review_target_hours,
+        }
     event_record(
         verb=EventVerb.CASE_REASSIGNED,
         actor=user,
@@ -332,11 +363,17 @@ def cases_bulk_reassign(
     to_user,
     reason: str,
     versions: Mapping[int, int | None] | None = None,
+    across_teams: bool = False,
 ) -> Reassigned:
     """A supervisor gives a batch of cases to one person, all or nothing: if any case is
     closed, changed since it was read (`versions`: case id to the version read) or in a
     queue the new owner does not work, nothing moves. Cases the new owner already holds
-    are left as they are. One notification to the new owner for the batch."""
+    are left as they are. One notification to the new owner for the batch.
+
+    `across_teams`: as for `case_reassign`, the new owner may be a DASO (or researcher)
+    of another hub or unit covering: each case whose queue they do not work moves to
+    their team's queue for its risk level, due for review by the sooner of its due date
+    and that queue's target (refused, nothing moving, when their team has none)."""
     reason = _reason(reason, required="Explain why the cases are moving")
     ids = sorted({int(pk) for pk in case_ids})
     if not ids:
@@ -355,6 +392,9 @@ def cases_bulk_reassign(
     stale: list[str] = []
     queues = {q.pk: q for q in Queue.objects.filter(pk__in={c.queue_id for c in cases})}
     refusals: dict[int | None, str] = {}
+    owner = has_role(to_user, *rules.CASE_OWNER_ROLES)
+    cover: dict[str, Queue | None] = {}  # by risk level: the new owner's team's queue
+    moving_to: dict[int, Queue] = {}
     for case in cases:
         read = versions.get(case.pk)
         if read is not None and int(read) != case.version:
@@ -367,8 +407,25 @@ def cases_bulk_reassign(
             continue
         if case.queue_id not in refusals:
             refusals[case.queue_id] = _queue_refusal(to_user, queues.get(case.queue_id))
-        if refusals[case.queue_id]:
-            problems.append(f"{case.reference}: {refusals[case.queue_id]}")
+        refusal = refusals[case.queue_id]
+        if refusal and case.queue_id is not None and owner:
+            if case.risk_level not in cover:
+                cover[case.risk_level] = cover_queue_for(case=case, to_user=to_user)
+            other = cover[case.risk_level]
+            if across_teams and other is not None:
+                refusal = ""
+                if case.assigned_to_id != to_user.pk:
+                    moving_to[case.pk] = other
+            elif across_teams:
+                level = case.get_risk_level_display().lower()
+                refusal = (
+                    f"{name_of(to_user)}'s team has no queue of {level}-risk cases that they "
+                    "work: choose someone else"
+                )
+            elif other is not None and other.team_id != queues[case.queue_id].team_id:
+                refusal += ", or reassign across teams: the cases then move to their team's queue"
+        if refusal:
+            problems.append(f"{case.reference}: {refusal}")
     if problems:
         raise DomainError(
             "Nothing was reassigned: "
@@ -392,11 +449,19 @@ def cases_bulk_reassign(
         if case.assigned_to_id == to_user.pk:
             unchanged.append(case)
             continue
-        moved.append((case, _move(case, user=user, to_user=to_user, reason=reason)["previous"]))
+        queue = moving_to.get(case.pk)
+        done = _move(case, user=user, to_user=to_user, reason=reason, queue=queue)
+        moved.append((case, done["previous"]))
     moved_cases = [case for case, _ in moved]
     if moved_cases:
         refs = ", ".join(c.reference for c in moved_cases)
         single = len(moved_cases) == 1
+        body = f"{refs}. {reason}"
+        now_in = sorted({q.name for q in moving_to.values()})
+        if now_in:
+            what = "The case is" if single else f"{len(moving_to)} of them are"
+            them = "it" if len(moving_to) == 1 else "them"
+            body += f"\n{what} now in {', '.join(now_in)}: your team covers {them}."
         notify(
             users=[to_user],
             title=(
@@ -404,13 +469,16 @@ def cases_bulk_reassign(
                 if single
                 else f"{len(moved_cases)} cases reassigned to you by {name_of(user)}"
             ),
-            body=f"{refs}. {reason}",
+            body=body,
             url=_case_url(moved_cases[0]) if single else "/caseload/",
             dedupe_key=_batch_key("reassigned", moved_cases),
         )
         _tell_previous_owners(moved, user=user, to_user=to_user, reason=reason)
     warnings = _not_at_work_warning(to_user, len(moved_cases)) if moved_cases else []
-    return Reassigned(moved_cases, unchanged=unchanged, warnings=warnings)
+    queue = next(iter(moving_to.values())) if len(set(moving_to.values())) == 1 else None
+    return Reassigned(
+        moved_cases, unchanged=unchanged, warnings=warnings, queue=queue, queues=moving_to
+    )
 
 
 # Close ----------------------------------------------------------------------------------
@@ -431,7 +499,8 @@ def describe_action(action: SafetyAction) -> str:
 def case_close(*, case: Case, user, reason: str, version: int | None = None) -> Case:
     """Close a case with a reason. Refused while any safety-plan action is open (each must
     be done or cancelled first). Lifts the case's high-risk markers and its "safety plan
-    in place" flags."""
+    in place" flags, and ends the agencies' work with her that came from it unless she
+    has another open case (`involvement_services.involvements_end_with_case`)."""
     reason = _reason(reason, required="Enter why the case is closing")
     case = _locked(case)
     _check_version(case, version)
@@ -458,4 +527,5 @@ def case_close(*, case: Case, user, reason: str, version: int | None = None) -> 
     )
     markers_sync(case=case, user=user, reason=f"Case closed: {reason}")
     plan_flags_lift(case=case, user=user, reason=f"Case closed: {reason}")
+    involvements_end_with_case(case=case, user=user)
     return case

@@ -255,21 +255,36 @@ def cover_queue_for(*, case: Case, to_user) -> Queue | None:
     )
 
 
+def _cover_users(*, level: str, team_id: int | None):
+    """Users of teams other than `team_id` who hold the role that works a queue of their
+    team at risk `level` (one query for the queues; the users' is the caller's)."""
+    kinds = [kind for kind, lvl in QUEUE_LEVELS.items() if lvl == level]
+    queues = (
+        Queue.objects.filter(kind__in=kinds, team__is_active=True)
+        .exclude(team_id=team_id)
+        .values_list("team_id", "worked_by_role")
+    )
+    match = Q(pk__in=[])
+    for other_team_id, role in queues:
+        match |= Q(profile__team_id=other_team_id, groups__name=role)
+    return User.objects.filter(match)
+
+
 def cover_staff(*, case: Case, at: dt.datetime | None = None) -> list[CoverChoice]:
     """Active staff of other teams who could cover the case: they hold the role that
     works a queue of their team at the case's risk level. Grouped by team, by name, with
     who is away. Empty for a case outside any queue (anyone may already hold it)."""
     if case.queue_id is None:
         return []
-    kinds = [kind for kind, level in QUEUE_LEVELS.items() if level == case.risk_level]
-    queues = (
-        Queue.objects.filter(kind__in=kinds, team__is_active=True)
-        .exclude(team_id=case.queue.team_id)
-        .values_list("team_id", "worked_by_role")
-    )
-    match = Q(pk__in=[])
-    for team_id, role in queues:
-        match |= Q(profile__team_id=team_id, groups__name=role)
-    return [
-        c for c in choices_for(User.objects.filter(match), at) if c.user.pk != case.assigned_to_id
-    ]
+    users = _cover_users(level=case.risk_level, team_id=case.queue.team_id)
+    return [c for c in choices_for(users, at) if c.user.pk != case.assigned_to_id]
+
+
+def queue_cover_staff(*, queue: Queue | None, at: dt.datetime | None = None) -> list[CoverChoice]:
+    """Active staff of other teams who could cover the cases of `queue` (its risk level,
+    `QUEUE_LEVELS`): the bulk reassignment picker's second part, the same people
+    `cover_staff` offers for one of its cases. Fixed queries whatever their number."""
+    level = QUEUE_LEVELS.get(queue.kind) if queue is not None else None
+    if level is None:
+        return []
+    return choices_for(_cover_users(level=level, team_id=queue.team_id), at)

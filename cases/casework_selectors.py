@@ -16,6 +16,7 @@ from cases.choices import CaseStatus, EventVerb, QueueKind, RiskLevel, TaskKind,
 from cases.models import Case, Event, Queue, Task
 from dasapp.models import Notification, User
 from dasapp.roles import has_role
+from dasapp.templatetags.dasapp_tags import hours_in_words
 from risk.choices import AssessmentStatus
 from risk.models import Assessment
 
@@ -211,6 +212,13 @@ def _safety_action_added(new: dict, names: dict[int, str]) -> str:
     return ", ".join(parts)
 
 
+def _at(value) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass
 class TimelineEntry:
     """One event as people read it: a title, a sentence with who, when, from, to and
@@ -302,6 +310,16 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
             details.append(
                 f"{new.get('team') or 'Another team'} covers: moved{moved} to {new['queue']}"
             )
+        due = _at(new.get("review_due_at"))
+        if due is not None and new.get("review_due_at") != old.get("review_due_at"):
+            target = new.get("review_target_hours")
+            within = (
+                f", within {new['queue']}'s target of {hours_in_words(target)}" if target else ""
+            )
+            details.append(
+                f"Review now due by {timezone.localtime(due):%-d %b %Y %H:%M}{within} "
+                "(a move never makes a review later)"
+            )
     elif verb == EventVerb.CASE_CLOSED:
         sentence = f"Case closed {by}{why}"
     elif verb == EventVerb.SUPERVISOR_REVIEW_REQUESTED:
@@ -312,9 +330,26 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         agency = new.get("agency_name") or "An agency"
         did = "started" if verb == EventVerb.INVOLVEMENT_STARTED else "stopped"
         sentence = f"{agency} {did} working with the victim, recorded {by}{why}"
+    elif verb == EventVerb.ABSENCE_CANCELLED:
+        count = new.get("count") or len(new.get("actions") or [])
+        actions = "1 safety-plan action" if count == 1 else f"{count} safety-plan actions"
+        holders = _and(new.get("now_with") or []) or "someone at work"
+        absent = old.get("absent_name") or "The owner"
+        sentence = (
+            f"{absent}'s absence cancelled (recorded by mistake) {by}: {actions} of this "
+            f"case had been moved to {holders} because of it, and "
+            f"{'it stays' if count == 1 else 'they stay'} there"
+        )
     else:
         sentence = f"{title} {by}{why}"
     return TimelineEntry(event, title, sentence, details, link, link_text)
+
+
+def _and(names: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def case_events(*, case: Case) -> QuerySet[Event]:

@@ -181,6 +181,7 @@ class EventVerb(models.TextChoices):
     CASE_OWNER_AWAY = "case_owner_away", "Case owner away: supervisors told"
     INVOLVEMENT_STARTED = "involvement_started", "Agency started working with the victim"
     INVOLVEMENT_ENDED = "involvement_ended", "Agency stopped working with the victim"
+    ABSENCE_CANCELLED = "absence_cancelled", "Absence cancelled: moved actions stay"
 
 
 class RiskLevel(models.TextChoices):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import rules
-from cases.choices import EventVerb
+from cases.choices import CaseStatus, EventVerb
 from cases.events import event_record
 from cases.models import AgencyInvolvement, Case, Person, SafetyAction, Team
 from dasapp.api import DomainError
@@ -154,10 +154,18 @@ def involvement_from_referral(*, action: SafetyAction, user) -> AgencyInvolvemen
 
 @transaction.atomic
 def involvement_end(
-    *, involvement: AgencyInvolvement, user, reason: str, version: int | None = None
+    *,
+    involvement: AgencyInvolvement,
+    user,
+    reason: str,
+    version: int | None = None,
+    event_case: Case | None = None,
 ) -> AgencyInvolvement:
     """End the agency's work with the victim, with a reason: its staff no longer see her
-    contact timeline."""
+    contact timeline. The event goes on the case it was started from, or `event_case`
+    (the case whose closing ends it). The agency's own staff may end it (their work
+    with her is over): then the DASOs holding her open cases are told, as they would
+    not otherwise know."""
     involvement = (
         AgencyInvolvement.objects.select_for_update(of=("self",))
         .select_related("agency", "victim", "case")
@@ -180,7 +188,7 @@ def involvement_end(
     event_record(
         verb=EventVerb.INVOLVEMENT_ENDED,
         actor=user,
-        case=involvement.case,
+        case=event_case or involvement.case,
         old={"involvement": involvement.pk, "open": True},
         new={
             "involvement": involvement.pk,
@@ -190,4 +198,67 @@ def involvement_end(
         },
         reason=reason,
     )
+    if rules.agency_team_id(user) == involvement.agency_id:
+        _tell_case_owners(involvement, user=user)
     return involvement
+
+
+def _tell_case_owners(involvement: AgencyInvolvement, *, user) -> None:
+    """The agency stopped working with her: each DASO holding an open case of hers is
+    told, with a link to the case. Without her name or the reason (emails leave the
+    secure network; the reason is in the case history and on the involvement)."""
+    cases = (
+        Case.objects.filter(
+            victim_id=involvement.victim_id,
+            status=CaseStatus.OPEN,
+            assigned_to__isnull=False,
+            assigned_to__is_active=True,
+        )
+        .exclude(assigned_to_id=getattr(user, "pk", None))
+        .select_related("assigned_to")
+        .order_by("pk")
+    )
+    by_owner: dict[int, list[Case]] = {}
+    for case in cases:
+        by_owner.setdefault(case.assigned_to_id, []).append(case)
+    who = user.get_full_name() or user.username
+    for owned in by_owner.values():
+        refs = ", ".join(c.reference for c in owned)
+        notify(
+            users=[owned[0].assigned_to],
+            title=f"{involvement.agency.name} stopped working with the victim of case {refs}",
+            body=f"Recorded by {who} of {involvement.agency.name}. The reason is in the "
+            "case history.",
+            url=f"/cases/{owned[0].pk}/?via=case:{owned[0].pk}",
+            dedupe_key=f"involvement-ended:{involvement.pk}",
+        )
+
+
+CASE_CLOSED_REASON = "Case closed"
+
+
+def involvements_end_with_case(*, case: Case, user) -> list[AgencyInvolvement]:
+    """A closed case ends the agencies' work with her that came from it: her partner
+    agencies lose her contact timeline when the police case closes. Kept while she has
+    another open case (the agency's work goes on with that one: the involvement ends
+    when her last open case closes, whichever case it came from). One started by hand
+    without a case is left for a person to end. Each ends with the reason "Case
+    closed", who closed it in its history, and an event on the closed case."""
+    if (
+        Case.objects.filter(victim_id=case.victim_id, status=CaseStatus.OPEN)
+        .exclude(pk=case.pk)
+        .exists()
+    ):
+        return []
+    open_ones = AgencyInvolvement.objects.filter(
+        victim_id=case.victim_id,
+        ended_at__isnull=True,
+        case__isnull=False,
+        case__status=CaseStatus.CLOSED,
+    ).order_by("pk")
+    return [
+        involvement_end(
+            involvement=involvement, user=user, reason=CASE_CLOSED_REASON, event_case=case
+        )
+        for involvement in open_ones
+    ]

@@ -171,7 +171,10 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
         description="Supervisors give several cases to one person, all or nothing: if any "
         "case is closed, in a queue the new owner does not work (400) or changed since you "
         "read it (409), nothing moves and `errors.cases` says which. Cases the new owner "
-        f"already holds are left as they are. At most {services.BULK_MAX} cases.",
+        f"already holds are left as they are. At most {services.BULK_MAX} cases. With "
+        "`across_teams`, the new owner may be a DASO of another hub or unit covering: "
+        "each case moves to their team's queue for its risk level (`moved_to_queues`), "
+        "its review due by the sooner of its due date and that queue's target.",
         request=s.BulkReassignInputSerializer,
         responses={200: s.BulkReassignResultSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
     )
@@ -188,22 +191,38 @@ class CaseAssignmentViewSet(viewsets.GenericViewSet):
                 "Nothing was reassigned: some cases do not exist or you may not see them.",
                 {"cases": [f"No case you may see has the id {pk}" for pk in hidden]},
             )
+        if given["across_teams"] and not all(
+            rules.can_reassign_across_teams(request.user, case)
+            for case in self.get_queryset().filter(pk__in=versions)
+        ):
+            raise PermissionDenied
         result = services.cases_bulk_reassign(
             case_ids=list(versions),
             user=request.user,
             to_user=_user(given["to_user"]),
             reason=given["reason"],
             versions=versions,
+            across_teams=given["across_teams"],
         )
         moved = self.get_queryset().filter(pk__in=[c.pk for c in result.cases]).order_by("pk")
         for case in moved:
-            _log_alter(request, case, "reassign", to_user=given["to_user"])
+            moved_to = result.queues.get(case.pk)
+            _log_alter(
+                request,
+                case,
+                "reassign",
+                to_user=given["to_user"],
+                **({"queue": moved_to.pk} if moved_to else {}),
+            )
         return Response(
             {
                 "reassigned": CaseSummarySerializer(
                     moved, many=True, context={"request": request}
                 ).data,
                 "unchanged": [c.pk for c in result.unchanged],
+                "moved_to_queues": [
+                    {"case": pk, "queue": queue.pk} for pk, queue in sorted(result.queues.items())
+                ],
                 "warnings": result.warnings,
             }
         )

@@ -73,8 +73,16 @@ class BulkReassignInputSerializer(serializers.Serializer):
         help_text=f"The cases to move (at most {BULK_MAX}), each with the version you read.",
     )
     to_user = serializers.IntegerField(
-        help_text="The new owner's user id: they must work the queue of every case.",
+        help_text="The new owner's user id: they must work the queue of every case (or, "
+        "with `across_teams`, be able to cover it from another team).",
         error_messages={"required": TO_USER_REQUIRED, "null": TO_USER_REQUIRED},
+    )
+    across_teams = serializers.BooleanField(
+        default=False,
+        help_text="true: the new owner may be a DASO (or researcher) of another hub or unit, "
+        "covering; each case whose queue they do not work moves to their team's queue for "
+        "its risk level, as `cases/{id}/reassign/` does. Without it, someone of another "
+        "team is refused (400).",
     )
     reason = serializers.CharField(
         max_length=REASON_MAX, allow_blank=True, help_text="Why the cases move; required."
@@ -105,8 +113,18 @@ class ReassignResultSerializer(WarningsMixin):
     )
 
 
+class MovedToQueueSerializer(serializers.Serializer):
+    case = serializers.IntegerField(help_text="The case's id.")
+    queue = serializers.IntegerField(help_text="The id of the queue it moved to.")
+
+
 class BulkReassignResultSerializer(WarningsMixin):
     reassigned = CaseSummarySerializer(many=True, help_text="The cases that moved.")
+    moved_to_queues = MovedToQueueSerializer(
+        many=True,
+        help_text="The cases that moved to another team's queue (`across_teams`), with "
+        "that queue; empty when every case stayed in its queue.",
+    )
     unchanged = serializers.ListField(
         child=serializers.IntegerField(),
         help_text="Ids of the cases the new owner already held (left as they were).",

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.choices import AbsenceKind, FollowUpReason
+from cases.choices import AbsenceKind, EventVerb, FollowUpReason
+from cases.events import event_record
 from cases.models import (
     Absence,
+    Case,
     FollowUp,
     SafetyAction,
 )
@@ -180,7 +182,7 @@ def actions_moved_for(absence: Absence, *, lock: bool = False) -> list[SafetyAct
     actions = SafetyAction.objects.filter(pk__in=list(moved.values_list("action_id", flat=True)))
     if lock:  # their history rows copy them as they are: nobody changes them meanwhile
         actions = actions.select_for_update(of=("self",))
-    return list(actions.select_related("owner", "owner_team").order_by("due_at", "pk"))
+    return list(actions.select_related("owner", "owner_team", "plan").order_by("due_at", "pk"))
 
 
 @transaction.atomic
@@ -190,8 +192,9 @@ def absence_cancel(*, absence: Absence, user, reason: str) -> tuple[Absence, lis
     and routing, the sweep and the owner pickers no longer count it. The actions the
     sweep already moved because of it stay with whoever has them now (they may have
     started on them, and have been told they are theirs): each gets a line in its
-    history saying the absence was cancelled, not moved back. Returns the absence and
-    those actions. An absence cancelled already is refused."""
+    history saying the absence was cancelled, not moved back, and each case they belong
+    to one event saying how many had been moved and to whom (`_tell_cases`). Returns the
+    absence and those actions. An absence cancelled already is refused."""
     absence = Absence.objects.select_for_update().select_related("user").get(pk=absence.pk)
     _refuse_cancelled(absence, "there is nothing to cancel")
     refuse(_reason_errors(reason, "recorded for the wrong person"))
@@ -213,4 +216,30 @@ def absence_cancel(*, absence: Absence, user, reason: str) -> tuple[Absence, lis
         SafetyAction.history.bulk_history_create(
             moved, update=True, default_user=user if getattr(user, "pk", None) else None
         )
+        _tell_cases(absence, moved, user=user)
     return absence, moved
+
+
+def _tell_cases(absence: Absence, moved: list[SafetyAction], *, user) -> None:
+    """One event on each case whose actions had been moved because of the cancelled
+    absence (not one per action): a supervisor reading the case's history sees that the
+    absence is gone and who still has its actions. The same neutral words whatever the
+    kind of absence, and not the reason it was cancelled (it is about a member of staff,
+    kept in the absence's own history)."""
+    by_case: dict[int, list[SafetyAction]] = {}
+    for action in moved:
+        by_case.setdefault(action.plan.case_id, []).append(action)
+    for case_id, actions in sorted(by_case.items()):
+        holders = list(dict.fromkeys(owner_text(a.owner, a.owner_team) for a in actions))
+        event_record(
+            verb=EventVerb.ABSENCE_CANCELLED,
+            actor=user,
+            case=Case(pk=case_id),
+            old={"absent_user": absence.user_id, "absent_name": staff_name(absence.user)},
+            new={
+                "absence": absence.pk,
+                "actions": [a.pk for a in actions],
+                "count": len(actions),
+                "now_with": holders,
+            },
+        )

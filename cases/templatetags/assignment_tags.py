@@ -4,6 +4,7 @@ the queue page), shown only to those `cases.rules` allows."""
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
 from cases import rules
 from dasapp.roles import Role, has_role
@@ -32,10 +33,11 @@ def case_assignment_actions(context, case):
 def queue_assignment(context, queue):
     """On the queue page: whether the user claims from it, and (supervisors) the form to
     reassign ticked cases in one go."""
-    from cases.assignment_selectors import queue_staff
+    from cases import case_cover_selectors as cover_selectors
     from cases.views.assignment import BulkReassignForm
 
     user = context["request"].user
+    now = timezone.now()
     can_bulk = has_role(user, Role.SUPERVISOR)
     can_claim = rules.works_queue(user, queue)
     return {
@@ -43,7 +45,13 @@ def queue_assignment(context, queue):
         "can_bulk": can_bulk,
         "in_form": can_claim or can_bulk,
         "user_id": user.pk,
-        "form": BulkReassignForm(prefix="bulk", staff=queue_staff(queue=queue))
+        # The same choices as reassigning one case: the queue's own staff, then those of
+        # other teams covering, each marked away (until when) or not at work.
+        "form": BulkReassignForm(
+            prefix="bulk",
+            staff=cover_selectors.queue_choices(queue=queue, at=now),
+            cover=cover_selectors.queue_cover_staff(queue=queue, at=now),
+        )
         if can_bulk
         else None,
     }

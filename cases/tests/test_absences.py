@@ -480,6 +480,63 @@ def test_actions_moved_because_of_a_cancelled_absence_stay_and_their_history_say
     assert FollowUp.objects.filter(reason=FollowUpReason.OWNER_ABSENT).count() == 1
 
 
+def test_cancelling_an_absence_tells_each_case_once_how_many_actions_had_been_moved(staff):
+    from cases.casework_selectors import case_timeline
+    from cases.choices import EventVerb
+    from cases.models import Event
+
+    with time_machine.travel(T0 - HOUR, tick=False):
+        first, second, untouched = (make_case(staff.daso) for _ in range(3))
+    with time_machine.travel(T0, tick=False):
+        plans = [
+            safety_services.plan_get_or_create(case=c, user=staff.daso) for c in (first, second)
+        ]
+        for _ in range(2):
+            add(plans[0], staff.daso, owner=staff.insp_a, due_in=2 * DAY)
+        add(plans[1], staff.daso, owner=staff.insp_a, due_in=3 * DAY)
+        add(
+            safety_services.plan_get_or_create(case=untouched, user=staff.daso),
+            staff.daso,
+            owner=staff.pc,
+            due_in=2 * DAY,
+        )
+        absence = sick(staff.insp_a, by=staff.chief, kind="sickness", ends=T0 + 30 * DAY)
+        assert safety_services.sweep_run().moved == 3
+    with time_machine.travel(T0 + HOUR, tick=False):
+        safety_services.absence_cancel(
+            absence=absence, user=staff.chief, reason="Recorded against the wrong inspector"
+        )
+
+    events = Event.objects.filter(verb=EventVerb.ABSENCE_CANCELLED).order_by("case_id")
+    assert [(e.case_id, e.new["count"], e.actor) for e in events] == [
+        (first.pk, 2, staff.chief),
+        (second.pk, 1, staff.chief),
+    ]
+    assert events[0].new["now_with"] == ["Joanna Price"]
+    assert events[0].at == T0 + HOUR
+    entry = [e for e in case_timeline(case=first) if e.event.verb == EventVerb.ABSENCE_CANCELLED]
+    assert [(e.title, e.sentence) for e in entry] == [
+        (
+            "Absence cancelled: moved actions stay",
+            "Mark Fenwick's absence cancelled (recorded by mistake) by Helen Marsh, "
+            "14 July 2026 11:00: 2 safety-plan actions of this case had been moved to "
+            "Joanna Price because of it, and they stay there",
+        )
+    ]
+    # Never the kind of absence, nor why it was cancelled (that is about the inspector).
+    for event in events:
+        text = f"{event.old} {event.new} {event.reason}".lower()
+        assert "sick" not in text and "wrong inspector" not in text
+    one = [e for e in case_timeline(case=second) if e.event.verb == EventVerb.ABSENCE_CANCELLED]
+    assert one[0].sentence.endswith(
+        "1 safety-plan action of this case had been moved to "
+        "Joanna Price because of it, and it stays there"
+    )
+    page = signed_in(staff.chief).get(f"/cases/{first.pk}/history/")
+    assert page.status_code == 200
+    assert 'data-testid="event-absence_cancelled"' in page.content.decode()
+
+
 @time_machine.travel(T0, tick=False)
 def test_an_action_moved_before_follow_ups_named_their_absence_is_found_by_its_dates(staff):
     from cases.choices import FollowUpReason

@@ -794,3 +794,121 @@ def test_the_demo_idva_and_victim_support_users_work_with_leah(db):
     printed = {line.split()[0]: line for line in out.getvalue().splitlines() if line.strip()}
     assert "My agency's victims" in printed["idva"]
     assert "My agency's victims" in printed["partner"]
+
+
+# Closing her case, and the agency ending its own work ------------------------------------
+
+
+def _close(case, user, reason="She has moved away and the IDVA supports her"):
+    from cases import assignment_services
+
+    return assignment_services.case_close(case=case, user=user, reason=reason)
+
+
+def _second_case(p):
+    other = services.person_create(
+        data=services.PersonInput(given_name="Ryan", family_name="Madeup2", gender="male")
+    )
+    case, _ = case_services.case_open_or_join(
+        victim=p["victim"], perpetrator=other, level="medium", user=p["daso"]
+    )
+    return case
+
+
+def test_closing_her_case_ends_the_agencies_work_that_came_from_it(p):
+    idva = start(p)
+    victim_support = start(p, VICTIM_SUPPORT, reason="She asked for help with court")
+    by_hand = involvement_services.involvement_start(
+        victim=p["victim"], agency=team("housing"), user=p["daso"], reason="Rehousing"
+    )  # no case: a person ends it
+    assert rules.can_see_contacts(p["idva"], p["victim"])
+
+    _close(p["case"], p["daso"])
+
+    for involvement in (idva, victim_support):
+        involvement.refresh_from_db()
+        assert not involvement.is_open
+        assert (involvement.ended_by, involvement.end_reason) == (p["daso"], "Case closed")
+        latest = involvement.history.order_by("-history_id").first()
+        assert (latest.history_user, latest.history_change_reason) == (
+            p["daso"],
+            "Ended: Case closed",
+        )
+    events = Event.objects.filter(verb=EventVerb.INVOLVEMENT_ENDED).order_by("pk")
+    assert [(e.case, e.actor, e.reason, e.new["agency_name"]) for e in events] == [
+        (p["case"], p["daso"], "Case closed", "IDVA service"),
+        (p["case"], p["daso"], "Case closed", "Victim support"),
+    ]
+    assert not rules.can_see_contacts(p["idva"], p["victim"])
+    assert not rules.can_see_contacts(p["victim_support"], p["victim"])
+    by_hand.refresh_from_db()
+    assert by_hand.is_open and rules.can_see_contacts(p["partner"], p["victim"])
+    sentences = [e.sentence for e in case_timeline(case=p["case"])]
+    assert any(s.startswith("IDVA service stopped working with the victim") for s in sentences)
+
+
+def test_an_agencys_work_stays_while_she_has_another_open_case_and_ends_with_the_last(p):
+    later = _second_case(p)
+    idva = start(p)  # from her first case
+
+    _close(p["case"], p["daso"])
+
+    idva.refresh_from_db()
+    assert idva.is_open and rules.can_see_contacts(p["idva"], p["victim"])
+    assert not Event.objects.filter(verb=EventVerb.INVOLVEMENT_ENDED).exists()
+
+    _close(later, p["supervisor"], reason="No further concerns")
+
+    idva.refresh_from_db()
+    assert (idva.is_open, idva.ended_by, idva.end_reason) == (False, p["supervisor"], "Case closed")
+    event = Event.objects.get(verb=EventVerb.INVOLVEMENT_ENDED)
+    assert (event.case, event.actor) == (later, p["supervisor"])  # the case that closed
+    assert not rules.can_see_contacts(p["idva"], p["victim"])
+
+
+def test_the_idva_ending_her_agencys_work_tells_the_daso_holding_her_case(p):
+    from cases import assignment_services
+
+    assignment_services.case_claim(case=p["case"], user=p["daso"])
+    involvement = start(p)
+    client = signed_in(p["idva"])
+    url = (
+        f"/people/{p['victim'].pk}/agencies/{involvement.pk}/end/?via=involvement:{involvement.pk}"
+    )
+    client.get(url)
+
+    no_reason = client.post(url, {"reason": "  ", "version": involvement.version})
+    no_reason_api = api(p["idva"]).post(
+        f"/api/v1/involvements/{involvement.pk}/end/",
+        {"reason": "", "version": involvement.version},
+        format="json",
+    )
+    assert no_reason.status_code == 400
+    assert "Say why the agency is no longer working with her" in no_reason.content.decode()
+    assert no_reason_api.status_code == 400 and "reason" in no_reason_api.json()["errors"]
+    involvement.refresh_from_db()
+    assert involvement.is_open
+    assert not Notification.objects.filter(user=p["daso"], title__contains="stopped").exists()
+
+    done = client.post(url, {"reason": "She moved to a refuge in another county", "version": 1})
+
+    assert done.status_code == 302
+    (note,) = Notification.objects.filter(user=p["daso"], title__contains="stopped")
+    assert (
+        note.title == f"IDVA service stopped working with the victim of case {p['case'].reference}"
+    )
+    assert note.url == f"/cases/{p['case'].pk}/?via=case:{p['case'].pk}"
+    text = f"{note.title} {note.body}"
+    assert "Leah" not in text and "refuge" not in text  # no name, no reason: emails leave
+
+
+def test_a_daso_ending_an_agencys_work_tells_nobody(p):
+    from cases import assignment_services
+
+    assignment_services.case_claim(case=p["case"], user=p["daso"])
+    involvement = start(p)
+
+    end(involvement, p["daso"])
+    end(start(p, VICTIM_SUPPORT), p["colleague"])
+
+    assert not Notification.objects.filter(title__contains="stopped working").exists()

@@ -108,9 +108,16 @@ class BulkReassignForm(ReassignForm):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].label = "New owner for the ticked cases"
         self.fields["to_user"].help_text = (
-            "Active staff who work this queue. Someone marked not at work now will not see "
-            "the cases until they are back."
+            "Active staff who work this queue. Someone marked away or not at work now will "
+            "not see the cases until they are back."
         )
+        if kwargs.get("cover"):
+            self.fields["to_user"].help_text = (
+                "Active staff who work this queue, then those of other hubs and units who "
+                "could cover its cases: the cases then move to their team's queue for their "
+                "risk level. Someone marked away or not at work now will not see the cases "
+                "until they are back."
+            )
         self.fields["reason"].label = "Why are the cases moving?"
         self.fields["cases"].choices = list(case_choices)
         del self.fields["version"]
@@ -299,6 +306,12 @@ def _announce(request, result: services.Reassigned, to_user) -> None:
         )
     elif len(result.cases) == 1:
         messages.success(request, f"Case {result.cases[0].reference} reassigned to {name}")
+    elif result.cases and result.queues:
+        now_in = ", ".join(sorted({q.name for q in result.queues.values()}))
+        some = "they are" if len(result.queues) == len(result.cases) else "some are"
+        messages.success(
+            request, f"{len(result.cases)} cases reassigned to {name}: {some} now in {now_in}"
+        )
     elif result.cases:
         messages.success(request, f"{len(result.cases)} cases reassigned to {name}")
     if result.unchanged:
@@ -383,12 +396,16 @@ def case_reassign(request, pk: int):
 @require_POST
 def queue_bulk_reassign(request, pk: int):
     """A supervisor gives the cases ticked on the queue page to one person, all or
-    nothing. A refusal shows the selection again, at each case's current version, with
+    nothing: someone who works the queue, or a DASO of another hub or unit covering (the
+    cases move to their team's queue, as for one case). A refusal shows the selection again, at each case's current version, with
     what stopped it."""
     queue = get_object_or_404(
         rules.queues_visible_to(request.user, Queue.objects.select_related("team")), pk=pk
     )
-    staff = selectors.queue_staff(queue=queue)
+    now = timezone.now()
+    staff = cover_selectors.queue_choices(queue=queue, at=now)
+    cover = cover_selectors.queue_cover_staff(queue=queue, at=now)
+    covering = {choice.user.pk for choice in cover}
     posted = request.POST.getlist("bulk-cases")
     picked = picked_cases(posted)
     visible = casework_selectors.cases_for_user(user=request.user).filter(pk__in=list(picked))
@@ -396,7 +413,11 @@ def queue_bulk_reassign(request, pk: int):
     if len(cases) != len(picked):
         raise Http404
     form = BulkReassignForm(
-        request.POST, prefix="bulk", staff=staff, case_choices=[(v, v) for v in posted]
+        request.POST,
+        prefix="bulk",
+        staff=staff,
+        cover=cover,
+        case_choices=[(v, v) for v in posted],
     )
     exc: DomainError | None = None
     if form.is_valid():
@@ -408,17 +429,20 @@ def queue_bulk_reassign(request, pk: int):
                 to_user=to_user,
                 reason=form.cleaned_data["reason"],
                 versions=picked,
+                across_teams=bool(to_user and to_user.pk in covering),
             )
         except DomainError as caught:
             exc = caught
         else:
             for moved in result.cases:
+                moved_to = result.queues.get(moved.pk)
                 access.log_alteration(
                     request,
                     obj=moved,
                     person_id=moved.victim_id,
                     change="reassign",
                     to_user=to_user.pk,
+                    **({"queue": moved_to.pk} if moved_to else {}),
                 )
             _announce(request, result, to_user)
             return redirect(reverse("queue_detail", args=[queue.pk]))
@@ -428,6 +452,7 @@ def queue_bulk_reassign(request, pk: int):
         data,
         prefix="bulk",
         staff=staff,
+        cover=cover,
         case_choices=[(bulk_case_value(c), c.reference) for c in cases],
     )
     again.is_valid()

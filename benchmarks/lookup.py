@@ -199,6 +199,7 @@ def prewarm() -> str:
         "cases.Person",
         "cases.PersonName",
         "cases.NameKey",
+        "cases.GivenName",
         "cases.PersonPhone",
         "cases.PersonAddress",
         "cases.PhoneNumber",

@@ -176,3 +176,10 @@ def soundex(word: str) -> str:
 def family_key(family: str) -> str:
     words = fold(family).split()
     return soundex(words[-1]) if words else ""
+
+
+def given_word(name_text: str) -> str:
+    """The first given name in a normalised full name (`leah moss` -> `leah`), or "" for
+    a name of one word: the word a caller who gives only a first name types."""
+    words = name_text.split()
+    return words[0] if len(words) > 1 else ""

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from cases import matching
 from cases.models import (
     Address,
+    GivenName,
     NameKey,
     Person,
     PersonAddress,
@@ -26,6 +27,8 @@ FULL_NAME_TRIGRAM_THRESHOLD = 0.4
 WORD_TRIGRAM_THRESHOLD = 0.3
 # One word matched as a first name ranks just below the same word as a last name.
 GIVEN_NAME_ONLY_PENALTY = 1.0
+# A misspelt first name alone: name keys are read for this many given names like it.
+NEAR_GIVEN_NAMES = 5
 
 
 def people_with_contacts() -> QuerySet[Person]:
@@ -72,7 +75,8 @@ class NameMatch:
 def _name_key_candidates(text: str, family_key: str) -> list[tuple[int, str]]:
     """Candidate name keys: trigram similarity on PostgreSQL, plus the phonetic family
     key everywhere (the honest SQLite fallback: it finds Smyth for Smith, not typos
-    that change the sound)."""
+    that change the sound); and for one word, the names whose first name is that word
+    or one like it (`_given_names_like`)."""
     candidates: dict[int, str] = {}
     if connection.vendor == "postgresql":
         # A full name shares trigrams with every namesake's first name: a higher `%`
@@ -95,18 +99,60 @@ def _name_key_candidates(text: str, family_key: str) -> list[tuple[int, str]]:
         ]:
             candidates[pk] = key_text
     if text and " " not in text:
-        # One word may be a first name ("Priya"): keys that begin with it. A prefix
-        # `LIKE 'priya %'` uses the pattern index Django gives the unique `text` on
-        # PostgreSQL (and the trigram index), so it stays an index scan at 355,000 names.
-        for pk, key_text in NameKey.objects.filter(text__startswith=f"{text} ").values_list(
-            "pk", "text"
-        )[: FUZZY_CANDIDATES * 4]:
-            candidates[pk] = key_text
+        # One word may be a first name ("Priya"), or a misspelt one ("Leha"): keys that
+        # begin with it or with a given name like it, one query whatever their number:
+        # each `LIKE 'priya %'` uses the pattern index Django gives the unique `text` on
+        # PostgreSQL (and the trigram index), so it stays an index scan at 355,000 names,
+        # and each has its own LIMIT (a common near name cannot crowd out the exact one).
+        sql, params = [], []
+        for n, given in enumerate([text, *_given_names_like(text)]):
+            keys = NameKey.objects.filter(text__startswith=f"{given} ").values_list("pk", "text")
+            keys = keys[: FUZZY_CANDIDATES * 4 if n == 0 else FUZZY_CANDIDATES]
+            one_sql, one_params = keys.query.sql_with_params()
+            # SQLite allows a LIMIT inside UNION ALL only in a subquery of its own.
+            sql.append(f"SELECT * FROM ({one_sql}) AS given_{n}")  # noqa: S608 (values are params)
+            params.extend(one_params)
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(sql), params)
+            candidates.update(cursor.fetchall())
     if connection.vendor != "postgresql":
         # (On PostgreSQL the trigram query above always finds the exact name.)
         for pk, key_text in NameKey.objects.filter(text=text).values_list("pk", "text"):
             candidates[pk] = key_text
     return list(candidates.items())
+
+
+def _given_names_like(word: str) -> list[str]:
+    """Distinct given names near this one word, best first, at most `NEAR_GIVEN_NAMES`
+    (the word itself excluded): in one query over the small distinct-given-name table,
+    by the phonetic key everywhere ("Leha" is Leah's L000, too few shared trigrams) and
+    by trigram similarity on PostgreSQL ("Sharron", "Shraon")."""
+    sound_key = matching.soundex(word)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true); "
+                "(SELECT text FROM cases_givenname WHERE text %% %s "
+                " ORDER BY similarity(text, %s) DESC, text LIMIT %s) "
+                "UNION (SELECT text FROM cases_givenname WHERE sound_key = %s LIMIT %s)",
+                [str(WORD_TRIGRAM_THRESHOLD), word, word, FUZZY_CANDIDATES]
+                + [sound_key, FUZZY_CANDIDATES],
+            )
+            names = [given for (given,) in cursor.fetchall()]
+    elif sound_key:
+        names = list(
+            GivenName.objects.filter(sound_key=sound_key).values_list("text", flat=True)[
+                :FUZZY_CANDIDATES
+            ]
+        )
+    else:
+        return []
+    scored = sorted(
+        (-(fuzz.ratio(word, given) - GIVEN_NAME_ONLY_PENALTY), given)
+        for given in names
+        if given != word
+    )
+    return [given for score, given in scored if -score >= FUZZY_MIN_SCORE][:NEAR_GIVEN_NAMES]
 
 
 def _one_word_score(word: str, key_text: str) -> float:

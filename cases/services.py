@@ -14,6 +14,7 @@ from cases.choices import AddressKind, LocationType, NameKind, PhoneKind, Relati
 from cases.models import (
     Address,
     District,
+    GivenName,
     NameKey,
     Person,
     PersonAddress,
@@ -55,11 +56,17 @@ def name_key_for(*, given_name: str, family_name: str) -> NameKey:
         raise ValidationError({"family_name": "Enter a name"})
     try:
         with transaction.atomic():
-            key, _ = NameKey.objects.get_or_create(
+            key, created = NameKey.objects.get_or_create(
                 text=text, defaults={"family_key": matching.family_key(family_name)}
             )
     except IntegrityError:
-        key = NameKey.objects.get(text=text)
+        return NameKey.objects.get(text=text)
+    if created and (given := matching.given_word(text)):
+        # Its first name joins the distinct given names (a first name searched alone),
+        # once: a name already there is left alone, whoever added it first.
+        GivenName.objects.bulk_create(
+            [GivenName(text=given[:100], sound_key=matching.soundex(given))], ignore_conflicts=True
+        )
     return key
 
 

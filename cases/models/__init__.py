@@ -12,6 +12,7 @@ from cases.models.incidents import (
 from cases.models.org import Absence, District, Force, ShiftPattern, ShiftSlot, StaffProfile, Team
 from cases.models.people import (
     Address,
+    GivenName,
     NameKey,
     Person,
     PersonAddress,
@@ -53,6 +54,7 @@ __all__ = [
     "Address",
     "District",
     "Force",
+    "GivenName",
     "NameKey",
     "Person",
     "PersonAddress",

@@ -73,6 +73,19 @@ class NameKey(models.Model):
         return self.text
 
 
+class GivenName(models.Model):
+    """One distinct first word of a given name ("leah" in "leah moss"), so that a
+    misspelt first name typed alone is found the way a misspelt last name is: trigram
+    similarity on PostgreSQL, a phonetic key everywhere, over this small table. The name
+    keys that begin with it are then found through `NameKey.text`."""
+
+    text = models.CharField(max_length=100, unique=True)
+    sound_key = models.CharField(max_length=8, db_index=True, help_text="Soundex of the name.")
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class PersonName(models.Model):
     """A name a person is known by: their own, an alias, a previous name."""
 

@@ -156,6 +156,17 @@ def test_lookup_by_name_and_date_of_birth_finds_the_person_and_their_flag(call_t
     assert AccessLog.objects.get().purpose == "Live call: caller gave her name"
 
 
+def test_lookup_by_a_misspelt_first_name_alone_finds_the_person(call_taker, victim):
+    response = call_taker.post(
+        "/api/v1/lookup/",
+        {"name": "Amria"},
+        headers={"X-Access-Purpose": "Live call: caller gave her first name"},
+    )
+
+    assert response.status_code == 200
+    assert [p["id"] for p in response.json()["people"] if p["direct"]] == [victim.pk]
+
+
 PURPOSE_REQUIRED = (
     "Send an X-Access-Purpose header saying why you are looking up a person by name or "
     "date of birth (kept in the access log), or an X-Work-Item you may see"

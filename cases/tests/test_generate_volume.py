@@ -21,6 +21,7 @@ from cases.models import (
     Address,
     District,
     Flag,
+    GivenName,
     Incident,
     IncidentPerson,
     NameKey,
@@ -143,6 +144,15 @@ def test_name_keys_are_unique_and_are_the_normalised_names_people_bear(generated
     assert names.filter(kind="primary").count() == names.values("person").distinct().count()
 
 
+def test_the_distinct_given_names_are_the_first_names_of_the_name_keys(generated):
+    expected = {matching.given_word(t) for t in NameKey.objects.values_list("text", flat=True)}
+    expected.discard("")
+    given = dict(GivenName.objects.values_list("text", "sound_key"))
+    assert len(given) > 10
+    assert set(given) == expected
+    assert all(key == matching.soundex(text) for text, key in given.items())
+
+
 def test_the_look_up_finds_the_history_of_a_repeat_victims_number(generated):
     repeat_victims = [p for p, n in _incidents_by_victim().items() if n >= 2]
     since = timezone.now() - dt.timedelta(days=365)
@@ -183,6 +193,8 @@ def test_it_refuses_to_run_again_unless_asked_to_append(generated):
     assert volume.volume_incident_count() == 2 * INCIDENTS
     texts = list(NameKey.objects.values_list("text", flat=True))
     assert len(texts) == len(set(texts))
+    expected = {matching.given_word(t) for t in texts} - {""}
+    assert set(GivenName.objects.values_list("text", flat=True)) == expected
 
 
 def test_it_refuses_to_run_in_production(settings):

@@ -68,6 +68,14 @@ def test_list_filters_find_smith(client_for, hartwell, smith, query):
     assert _ids(response) == [smith.pk]
 
 
+def test_list_and_search_find_a_misspelt_first_name_typed_alone(client_for, hartwell, smith):
+    c = client_for("call_taker")
+    assert _ids(c.get("/api/v1/people/", {"name": "Jnae"})) == [smith.pk]
+    searched = c.post("/api/v1/people/search/", {"name": "Dwan"}, content_type=JSON)
+    assert _ids(searched) == [hartwell.pk]
+    assert _ids(c.get("/api/v1/people/", {"name": "Lisa"})) == []
+
+
 def test_list_filters_match_number_and_postcode_across_formats(client_for, hartwell, smith):
     c = client_for("call_taker")
     assert _ids(c.get("/api/v1/people/", {"phone": "(07700) 900-123"})) == [hartwell.pk]

@@ -2,11 +2,13 @@
 query counts that do not grow with the number of people."""
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.db import connection
 
-from cases import selectors, services
+from cases import matching, selectors, services
+from cases.models import GivenName
 from cases.tests.factories import AddressFactory, PersonFactory, drama_number
 
 pytestmark = pytest.mark.django_db
@@ -212,12 +214,101 @@ def test_first_name_search_query_count_does_not_grow_with_the_people_found(
     count, django_assert_max_num_queries
 ):
     _people_named_smith(count)
-    # Name keys: family key, first-name prefix, and the exact name (SQLite) or trigram
-    # (PostgreSQL); the people's names; the people and their names, addresses, numbers.
-    with django_assert_max_num_queries(8):
+    # Name keys: family key, given names like it, first names (exact and near) and the
+    # exact name (SQLite) or trigram (PostgreSQL); the people's names; the people and
+    # their names, addresses, numbers.
+    with django_assert_max_num_queries(9):
         found = selectors.person_search(name="Jane", limit=50)
         for person in found:
             [link.phone.e164 for link in person.phone_links.all()]
             [link.address.postcode for link in person.address_links.all()]
             [name.key.text for name in person.names.all()]
     assert len(found) == count
+
+
+# A misspelt first name alone
+
+
+@pytest.fixture
+def misspelt():
+    # Long last names: a full-name trigram alone would not find these first names.
+    return {
+        "leah": PersonFactory(given_name="Leah", family_name="Blackwood-Hughes"),
+        "sharon": PersonFactory(given_name="Sharon", family_name="Whitlingham"),
+        "darren": PersonFactory(given_name="Darren", family_name="Fitzwilliam"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [("Leha", "leah"), ("sharron", "sharon"), ("Sharon", "sharon"), ("DARRNE", "darren")],
+)
+def test_a_misspelt_first_name_alone_finds_the_person(misspelt, smith, typed, who):
+    assert selectors.person_search(name=typed) == [misspelt[who]]
+    assert selectors.person_search(name=typed, limit=8) == [misspelt[who]]
+
+
+@pytest.mark.parametrize("typed", ["Lisa", "Karen", "Okonkwo", "Sh"])
+def test_a_first_name_unlike_anyone_s_finds_nobody(misspelt, typed):
+    assert selectors.person_search(name=typed) == []
+
+
+def test_a_misspelt_first_name_ranks_after_exact_and_near_last_names_and_an_exact_first_name():
+    near_first = PersonFactory(given_name="Sharon", family_name="Whitlingham")
+    exact_first = PersonFactory(given_name="Sharron", family_name="Pike")
+    near_last = PersonFactory(given_name="Sam", family_name="Sharon")
+    exact_last = PersonFactory(given_name="Jo", family_name="Sharron")
+    PersonFactory(given_name="Karen", family_name="Moss")
+    found = selectors.person_search(name="Sharron")
+    assert found == [exact_last, exact_first, near_last, near_first]
+
+
+def test_an_exact_first_name_is_not_crowded_out_by_a_commoner_near_one():
+    for n in range(60):
+        PersonFactory(given_name="Sharon", family_name=f"Whitlingham{chr(97 + n % 26)}{n}")
+    exact = PersonFactory(given_name="Sharron", family_name="Pike")
+    found = selectors.person_search(name="Sharron", limit=8)
+    assert found[0] == exact
+    assert len(found) == 8
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_misspelt_first_name_search_query_count_does_not_grow(count, django_assert_max_num_queries):
+    _people_named_smith(count)
+    # Given names that sound like "Jnae" too (J500): one query reads all their name keys.
+    for given in ["Jan", "Janie", "Jean", "Joan", "Jayne", "June", "Jana"]:
+        PersonFactory(given_name=given, family_name="Okafor")
+    with django_assert_max_num_queries(9):
+        found = selectors.person_search(name="Jnae", limit=50)
+        for person in found:
+            [link.phone.e164 for link in person.phone_links.all()]
+            [link.address.postcode for link in person.address_links.all()]
+            [name.key.text for name in person.names.all()]
+    # Jane, June and Jana are as near to "Jnae"; the 50 Janes fill the limit first.
+    assert {p.given_name for p in found[:count]} == {"Jane"}
+    assert {p.given_name for p in found[count:]} == ({"June", "Jana"} if count == 5 else set())
+
+
+def test_recording_a_name_adds_its_first_name_to_the_given_names_once():
+    PersonFactory(given_name="Leah", family_name="Moss")
+    PersonFactory(given_name="Léah", family_name="Pike", aliases=[("Leah Jo", "Moss-Pike")])
+    services.name_key_for(given_name="", family_name="Okafor")
+    assert list(GivenName.objects.values_list("text", "sound_key")) == [("leah", "L000")]
+
+
+@postgres_only
+@pytest.mark.postgres
+def test_the_migration_s_sql_soundex_is_the_one_search_uses():
+    migration = importlib.import_module("cases.migrations.0019_given_names_for_search")
+    words = [
+        "leah", "sharon", "ashcraft", "tymczak", "pfister", "honeyman", "jackson", "lloyd",
+        "schmidt", "hwang", "wh", "a", "o9", "okonkwo", "rubin", "gutierrez", "lee", "bhw",
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(migration.SOUNDEX_FUNCTION_SQL)
+        try:
+            for word in words:
+                cursor.execute("SELECT pg_temp.cases_soundex(%s)", [word])
+                assert cursor.fetchone()[0] == matching.soundex(word), word
+        finally:
+            cursor.execute("DROP FUNCTION pg_temp.cases_soundex(text)")

@@ -12,6 +12,7 @@ from django.db import connection, models
 from cases.models import (
     Address,
     Flag,
+    GivenName,
     Incident,
     IncidentPerson,
     NameKey,
@@ -72,6 +73,7 @@ def analyse_tables(models_: Iterable[type[models.Model]] | None = None) -> float
         return 0.0
     models_ = models_ or [
         NameKey,
+        GivenName,
         Person,
         PersonName,
         Address,

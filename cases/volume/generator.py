@@ -33,6 +33,7 @@ from cases.models import (
     Address,
     District,
     Flag,
+    GivenName,
     Incident,
     IncidentPerson,
     NameKey,
@@ -205,6 +206,7 @@ class VolumeGenerator:
         now = self.now
         spec = [
             ("namekey", NameKey, "id text family_key"),
+            ("givenname", GivenName, "id text sound_key"),
             (
                 "person",
                 Person,
@@ -254,6 +256,7 @@ class VolumeGenerator:
         )
         self.name_keys: dict[str, int] = dict(NameKey.objects.values_list("text", "pk"))
         self.name_pairs: dict[tuple[str, str], int] = {}
+        self.given_names: set[str] = set(GivenName.objects.values_list("text", flat=True))
         self.family_keys: dict[str, str] = {}
         self.street_keys: dict[str, str] = {}
         self.address_keys: set[str] = set(Address.objects.values_list("match_key", flat=True))
@@ -275,6 +278,7 @@ class VolumeGenerator:
             model: Ids(self.writer, model, block)
             for model, block in [
                 (NameKey, 2_000),
+                (GivenName, 1_000),
                 (Person, 10_000),
                 (PersonName, 10_000),
                 (Address, 5_000),
@@ -308,6 +312,12 @@ class VolumeGenerator:
                 fkey = self.family_keys[family] = matching.family_key(family)
             pk = self.name_keys[text] = self.ids[NameKey].take()
             self.rows["namekey"].append((pk, text, fkey))
+            given_word = matching.given_word(text)[:100]
+            if given_word and given_word not in self.given_names:
+                self.given_names.add(given_word)
+                self.rows["givenname"].append(
+                    (self.ids[GivenName].take(), given_word, matching.soundex(given_word))
+                )
         self.name_pairs[(given, family)] = pk
         return pk
 

@@ -299,7 +299,7 @@ def test_recording_a_name_adds_its_first_name_to_the_given_names_once():
 @postgres_only
 @pytest.mark.postgres
 def test_the_migration_s_sql_soundex_is_the_one_search_uses():
-    migration = importlib.import_module("cases.migrations.0019_given_names_for_search")
+    migration = importlib.import_module("cases.migrations.0020_given_names_for_search")
     words = [
         "leah", "sharon", "ashcraft", "tymczak", "pfister", "honeyman", "jackson", "lloyd",
         "schmidt", "hwang", "wh", "a", "o9", "okonkwo", "rubin", "gutierrez", "lee", "bhw",

@@ -85,7 +85,7 @@ def unfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0018_incident_abandoned"),
+        ("cases", "0019_event_verb_absence_cancelled"),
     ]
 
     operations = [

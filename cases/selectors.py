@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Abs, Length
 from rapidfuzz import fuzz
 
 from cases import matching
@@ -134,16 +135,18 @@ def _given_names_like(word: str) -> list[str]:
                 "SELECT set_config('pg_trgm.similarity_threshold', %s, true); "
                 "(SELECT text FROM cases_givenname WHERE text %% %s "
                 " ORDER BY similarity(text, %s) DESC, text LIMIT %s) "
-                "UNION (SELECT text FROM cases_givenname WHERE sound_key = %s LIMIT %s)",
+                "UNION (SELECT text FROM cases_givenname WHERE sound_key = %s "
+                " ORDER BY similarity(text, %s) DESC, text LIMIT %s)",
                 [str(WORD_TRIGRAM_THRESHOLD), word, word, FUZZY_CANDIDATES]
-                + [sound_key, FUZZY_CANDIDATES],
+                + [sound_key, word, FUZZY_CANDIDATES],
             )
             names = [given for (given,) in cursor.fetchall()]
     elif sound_key:
+        # Without trigrams, the names closest in length first when the key is common.
         names = list(
-            GivenName.objects.filter(sound_key=sound_key).values_list("text", flat=True)[
-                :FUZZY_CANDIDATES
-            ]
+            GivenName.objects.filter(sound_key=sound_key)
+            .order_by(Abs(Length("text") - len(word)), "text")
+            .values_list("text", flat=True)[:FUZZY_CANDIDATES]
         )
     else:
         return []

@@ -312,3 +312,23 @@ def test_the_migration_s_sql_soundex_is_the_one_search_uses():
                 assert cursor.fetchone()[0] == matching.soundex(word), word
         finally:
             cursor.execute("DROP FUNCTION pg_temp.cases_soundex(text)")
+
+
+def test_a_misspelt_first_name_is_found_when_many_first_names_sound_alike():
+    """More first names share the sound of "Leha" (L000) than are read: the ones closest
+    to it are read first, not whichever were recorded first."""
+    import itertools
+
+    from cases.models import GivenName
+
+    fillers = [
+        "l" + "".join(tail)
+        for size in (1, 2, 4, 5)
+        for tail in itertools.product("aeiouy", repeat=size)
+    ][:80]
+    assert len({matching.soundex(name) for name in fillers}) == 1
+    GivenName.objects.bulk_create(
+        [GivenName(text=name, sound_key=matching.soundex(name)) for name in fillers]
+    )
+    leah = PersonFactory(given_name="Leah", family_name="Moss")
+    assert selectors.person_search(name="Leha") == [leah]

@@ -15,13 +15,12 @@ from cases import assignment_services as services
 from cases import case_services
 from cases.choices import EventVerb, QueueKind
 from cases.models import Event, Team
-from cases.tests.test_assignment_services import with_colleagues
+from cases.tests import test_case_cover_views
 from cases.tests.test_case_cover_views import away, held, laindon_queue, local
 from cases.tests.test_casework_api import api
 from cases.tests.test_casework_views import (
     HUB_A_DAYS,
     hub_queue,
-    make_people,
     queries,
     queue_case,
     signed_in,
@@ -30,20 +29,9 @@ from dasapp.api import DomainError
 from dasapp.models import AccessLog, Notification
 from dasapp.roles import Role
 
-
-@pytest.fixture
-def people(org, persona):
-    """`test_case_cover_views`' people: three Colchester hub DASOs (the hub DASO, Kim Lee,
-    Amy Cole) and two of Laindon hub (daso-lai, Grace Obi), and their supervisor."""
-    p = with_colleagues(make_people(persona), persona)
-    p["amy"] = persona(
-        Role.DASO, team="hub-colchester", username="amy", first_name="Amy", last_name="Cole"
-    )
-    p["laindon"] = persona(
-        Role.DASO, team="hub-laindon", username="grace", first_name="Grace", last_name="Obi"
-    )
-    return p
-
+# `test_case_cover_views`' people: three Colchester hub DASOs (the hub DASO, Kim Lee, Amy
+# Cole), two of Laindon hub (daso-lai, Grace Obi), and their supervisor.
+people = test_case_cover_views.people
 
 COVERING = "Laindon hub: covering (the case moves to its queue)"
 

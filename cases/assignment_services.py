@@ -225,8 +225,6 @@ def _move(case: Case, *, user, to_user, reason: str, queue: Queue | None = None)
         case.queue = queue
         case.hub_takes_over_at = None  # another team covers: nobody waits for the hub
         case.review_due_at = cover_review_due(case, queue)
-        # The history row keeps 100 characters: the sooner review comes before the reason
-        # (the event keeps both in full).
         sooner = ""
         if case.review_due_at != old_due:
             due = timezone.localtime(case.review_due_at)

@@ -389,7 +389,7 @@ def person_update(
     person.version += 1
     if _acting_user(user):
         person._history_user = user
-    person._change_reason = (reason or "Details corrected")[:100]
+    person._change_reason = reason or "Details corrected"
     person.save()
     if (person.given_name, person.family_name) != old_name:
         _primary_name_replace(person=person, old_name=old_name)

@@ -12,7 +12,7 @@ def audited_save(obj, *, user=None, reason: str = "", **save_kwargs) -> None:
     """
     if user is not None and getattr(user, "pk", None):
         obj._history_user = user
-    obj._change_reason = (reason or "")[:100]
+    obj._change_reason = reason or ""
     obj.save(**save_kwargs)
 
 

@@ -301,6 +301,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "dasapp.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"user": "600/min"},
 }
+# The audit trail keeps every reason in full (a grade or risk reason, a reassignment's
+# why): the history's change reason is a text column, not 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Domestic abuse case management API",
     "DESCRIPTION": (

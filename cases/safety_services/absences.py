@@ -211,7 +211,7 @@ def absence_cancel(*, absence: Absence, user, reason: str) -> tuple[Absence, lis
         action._change_reason = (
             f"{name}'s absence that moved it was cancelled; it stays with "
             f"{owner_text(action.owner, action.owner_team)}"
-        )[:100]
+        )
     if moved:
         SafetyAction.history.bulk_history_create(
             moved, update=True, default_user=user if getattr(user, "pk", None) else None

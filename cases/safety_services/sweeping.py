@@ -370,7 +370,7 @@ def _move(p: _Planned, system: User) -> SafetyAction:
         action.owner_id, action.owner_team_id = decision.to_user_id, None
     action.version += 1
     action._history_user = system
-    action._change_reason = (decision.history_reason or decision.note)[:100]
+    action._change_reason = decision.history_reason or decision.note
     return action
 
 

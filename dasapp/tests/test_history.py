@@ -35,3 +35,17 @@ def test_ones_own_saves_arriving_out_of_order_are_not_a_conflict(persona):
     audited_save(person, user=colleague, reason="their change")
     with pytest.raises(ConflictError):
         version_check(person, 2, what="record", user=me, message="Reload to see theirs.")
+
+
+def test_a_long_reason_is_kept_in_full_in_the_history(persona):
+    """A supervisor auditing a case reads every word of why: a reason is not cut at 100
+    characters (simple-history's default column)."""
+    reason = (
+        "Chose priority, not emergency: the suspect is in custody at Colchester until "
+        "tomorrow morning, confirmed with the custody sergeant by phone; the caller is safe "
+        "with her sister and asked for a visit, not an emergency response."
+    )
+    assert len(reason) > 200
+    person = PersonFactory()
+    audited_save(person, user=persona(Role.SUPERVISOR), reason=reason)
+    assert person.history.first().history_change_reason == reason

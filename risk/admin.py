@@ -33,3 +33,11 @@ class RiskSettingsAdmin(SimpleHistoryAdmin):
         ),
         ("Red flags", {"fields": ["red_flags"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = (
+            f"Changed in the administration: {', '.join(form.changed_data)}"
+            if change
+            else "Added in the administration"
+        )
+        super().save_model(request, obj, form, change)

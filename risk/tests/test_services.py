@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases import services
+from cases.casework_selectors import describe_event
 from cases.choices import EventVerb, IncidentRole, IncidentStatus, TaskKind
 from cases.models import Case, Event, Flag, Force, Incident, IncidentPerson, Task
 from dasapp.api import ConflictError, DomainError
@@ -431,7 +432,13 @@ def test_thirteen_yes_with_five_call_outs_is_suggested_high_and_lands_in_the_hig
     assert a.routed_to == case.queue.name
     submitted_event = Event.objects.get(verb=EventVerb.ASSESSMENT_SUBMITTED)
     assert submitted_event.new["suggested"] == "high"
-    assert "Threats to kill" in submitted_event.new["red_flags"]
+    entry = describe_event(submitted_event)
+    assert "13 yes answers, suggested high, level recorded high" in entry.sentence
+    assert "MARAC criteria met: potential escalation" in entry.details
+    assert (
+        "Red flags: Non-fatal strangulation or choking; Threats to kill; Use or threat of a "
+        "weapon; Separation, controlling behaviour and escalating violence together"
+    ) in entry.details
 
 
 def test_the_same_answers_without_escalation_are_medium_with_the_red_flags_still_named(people):

@@ -216,7 +216,9 @@ def red_flags(*, answers: dict, question_set: str, t: Thresholds) -> list[RedFla
     """The red flags these answers raise on this question set, in the configured order,
     each naming the questions answered yes. A flag needs every entry answered yes."""
     raised: list[RedFlag] = []
-    for rule in t.red_flags.get(question_set, []):
+    for rule in t.red_flags.get(question_set) or []:
+        if not isinstance(rule, dict):
+            continue
         evidence: list[str] = []
         for entry in rule.get("questions") or []:
             options = [entry] if isinstance(entry, str) else entry
@@ -230,8 +232,8 @@ def red_flags(*, answers: dict, question_set: str, t: Thresholds) -> list[RedFla
             if evidence:
                 raised.append(
                     RedFlag(
-                        rule["code"],
-                        rule["label"],
+                        str(rule.get("code") or ""),
+                        str(rule.get("label") or ""),
                         f"{_numbers(evidence)} answered yes".capitalize(),
                         evidence,
                     )

@@ -287,6 +287,8 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         if criteria:
             labels = [c.replace("_", " ") for c in criteria]
             details.append(f"MARAC criteria met: {', '.join(labels)}")
+        if new.get("red_flags"):
+            details.append(f"Red flags: {'; '.join(new['red_flags'])}")
         if reason:
             details.append(f"Reason for the level: {reason}")
         if new.get("assessment"):

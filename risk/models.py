@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cases.choices import RiskLevel
+from cases.models import QuestionSet
+from risk import scoring
 from risk.choices import AssessmentStatus
 
 
@@ -44,6 +47,20 @@ class RiskSettings(models.Model):
         default=365,
         help_text="Further abuse within this many days of the last MARAC referral is a repeat.",
     )
+    marac_criterion_means_high = models.BooleanField(
+        default=True,
+        help_text="When any MARAC criterion is met the suggested level is high, whatever "
+        "the number of yes answers (MARAC is for high-risk victims).",
+    )
+    red_flags = models.JSONField(
+        default=scoring.default_red_flags,
+        blank=True,
+        help_text="Answers treated as high risk whatever the count, named on the DV1 and the "
+        'case with "consider professional judgement". Per question set (dash-police, '
+        'safelives): a list of {"code", "label", "questions"}; the flag is raised when '
+        "every entry of questions is answered yes, an entry being a question code or a "
+        'list of codes any one of which is enough, e.g. ["6", "15", ["13", "14"]].',
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -58,6 +75,18 @@ class RiskSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Risk settings for {self.district or self.force}"
+
+    def clean(self) -> None:
+        """The red flags must be well formed and use questions their question set has."""
+        sets = list(self.red_flags) if isinstance(self.red_flags, dict) else []
+        known: dict[str, set[str]] = {}
+        for code, questions in QuestionSet.objects.filter(code__in=sets).values_list(
+            "code", "questions"
+        ):
+            known.setdefault(code, set()).update(q["code"] for q in questions)
+        errors = scoring.red_flag_config_errors(self.red_flags, known)
+        if errors:
+            raise ValidationError({"red_flags": errors})
 
 
 class Assessment(models.Model):
@@ -119,6 +148,14 @@ class Assessment(models.Model):
     professional_judgement = models.BooleanField(default=False)
     professional_judgement_reason = models.TextField(blank=True)
     marac_criteria = models.JSONField(default=list, blank=True)
+    suggested_level_reasons = models.JSONField(
+        default=list, blank=True, help_text='Why the level is suggested: [{"code", "text"}].'
+    )
+    red_flags = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Answers treated as high risk whatever the count, for professional judgement.",
+    )
     routed_to = models.CharField(max_length=200, blank=True)
     amends = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_by"

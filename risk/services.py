@@ -47,6 +47,8 @@ def thresholds_for(*, district=None) -> scoring.Thresholds:
         escalation_incidents=row.escalation_incidents,
         escalation_window_days=row.escalation_window_days,
         repeat_marac_days=row.repeat_marac_days,
+        marac_criterion_means_high=row.marac_criterion_means_high,
+        red_flags=row.red_flags or {},
     )
 
 
@@ -241,22 +243,29 @@ def _district(assessment: Assessment):
 
 
 def _score(assessment: Assessment, now: dt.datetime | None = None) -> None:
-    """Yes count, suggested level and MARAC criteria with evidence, stored on the row so
-    the officer sees them before submitting."""
+    """Yes count, MARAC criteria with evidence, the suggested level with its reasons (high
+    when a MARAC criterion is met) and the red flags, stored on the row so the officer
+    sees them before submitting and the case keeps them as they were."""
     now = now or (assessment.incident.created_at if assessment.incident_id else timezone.now())
     t = thresholds_for(district=_district(assessment))
     assessment.yes_count = scoring.yes_count(assessment.answers)
-    assessment.suggested_level = scoring.suggested_level(assessment.yes_count, t)
-    assessment.marac_criteria = [
-        c.as_json()
-        for c in scoring.marac_criteria(
-            yes=assessment.yes_count,
-            incident_times=_victim_incident_times(assessment),
-            last_marac_referral_at=_last_marac_referral(assessment),
-            now=now,
-            professional_judgement=assessment.professional_judgement,
-            professional_judgement_reason=assessment.professional_judgement_reason,
-            t=t,
+    criteria = scoring.marac_criteria(
+        yes=assessment.yes_count,
+        incident_times=_victim_incident_times(assessment),
+        last_marac_referral_at=_last_marac_referral(assessment),
+        now=now,
+        professional_judgement=assessment.professional_judgement,
+        professional_judgement_reason=assessment.professional_judgement_reason,
+        t=t,
+    )
+    suggestion = scoring.suggest(yes=assessment.yes_count, criteria=criteria, t=t)
+    assessment.suggested_level = suggestion.level
+    assessment.suggested_level_reasons = suggestion.reasons
+    assessment.marac_criteria = [c.as_json() for c in criteria]
+    assessment.red_flags = [
+        flag.as_json()
+        for flag in scoring.red_flags(
+            answers=assessment.answers, question_set=assessment.question_set.code, t=t
         )
     ]
 
@@ -318,9 +327,7 @@ def assessment_submit(*, assessment: Assessment, user, version: int | None = Non
     if case.district_id is None and district is not None:
         case.district = district
     level_reason = assessment.level_reason or (
-        "Agreed with the checklist's suggestion"
-        if assessment.officer_level == assessment.suggested_level
-        else ""
+        _agreed_reason(assessment) if assessment.officer_level == assessment.suggested_level else ""
     )
     if case.risk_level != assessment.officer_level:
         case_services.case_risk_change(
@@ -357,6 +364,7 @@ def assessment_submit(*, assessment: Assessment, user, version: int | None = Non
             "suggested": assessment.suggested_level,
             "level": assessment.officer_level,
             "criteria": [c["code"] for c in assessment.marac_criteria],
+            "red_flags": [f["label"] for f in assessment.red_flags],
         },
         reason=assessment.level_reason,
     )
@@ -368,6 +376,16 @@ def assessment_submit(*, assessment: Assessment, user, version: int | None = Non
     if check.needs_supervisor_review:
         _request_supervisor_review(assessment=assessment, case=case, user=user)
     return assessment
+
+
+def _agreed_reason(assessment: Assessment) -> str:
+    """The history reason when the officer agrees with the suggestion: why it was made."""
+    why = "; ".join(r["text"] for r in assessment.suggested_level_reasons)
+    return (
+        f"Agreed with the checklist's suggestion ({why})"
+        if why
+        else ("Agreed with the checklist's suggestion")
+    )
 
 
 def _request_supervisor_review(*, assessment: Assessment, case: Case, user) -> Task:

@@ -65,6 +65,20 @@ class QueueRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "team", "review_target_hours"]
 
 
+class LevelReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text='"band" (the yes count) or the code of the MARAC criterion that made it high.'
+    )
+    text = serializers.CharField()
+
+
+class RedFlagSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="From the risk settings' red flags, e.g. strangulation.")
+    label = serializers.CharField()
+    evidence = serializers.CharField(help_text="The questions answered yes, in words.")
+    questions = serializers.ListField(child=serializers.CharField())
+
+
 class MaracCriterionSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="visible_high_risk, potential_escalation, repeat_marac or professional_judgement."
@@ -405,12 +419,22 @@ class AssessmentSerializer(serializers.ModelSerializer):
     case = CaseRefSerializer(allow_null=True, help_text="The case it opened or joined.")
     question_set = QuestionSetRefSerializer()
     suggested_level = serializers.ChoiceField(
-        choices=RiskLevel.choices, allow_blank=True, help_text="From the yes count and bands."
+        choices=RiskLevel.choices,
+        allow_blank=True,
+        help_text="From the yes count and bands; high when any MARAC criterion is met.",
     )
     officer_level = serializers.ChoiceField(
         choices=RiskLevel.choices, allow_blank=True, help_text="The level recorded."
     )
+    suggested_level_reasons = LevelReasonSerializer(
+        many=True, help_text="Why the level is suggested; any MARAC criterion met makes it high."
+    )
     marac_criteria = MaracCriterionSerializer(many=True)
+    red_flags = RedFlagSerializer(
+        many=True,
+        help_text="Answers treated as high risk whatever the count: consider professional "
+        "judgement.",
+    )
     routed_to = serializers.CharField(help_text="The queue the case was put in on submission.")
     supervisor_review_requested = serializers.SerializerMethodField(
         help_text="The level is below the suggestion: a supervisor has been asked to review."
@@ -441,11 +465,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "narrative",
             "yes_count",
             "suggested_level",
+            "suggested_level_reasons",
             "officer_level",
             "level_reason",
             "professional_judgement",
             "professional_judgement_reason",
             "marac_criteria",
+            "red_flags",
             "routed_to",
             "supervisor_review_requested",
             "created_by",

@@ -152,6 +152,32 @@ def test_a_partner_agencys_safelives_checklist_is_accepted(people):
     assert body["yes_count"] == 13 and body["suggested_level"] == "medium"
 
 
+def test_thirteen_yes_with_escalation_is_suggested_high_saying_why_with_the_red_flags(people):
+    for days in (40, 100, 200, 300):
+        incident_for(people, at=timezone.now() - dt.timedelta(days=days))
+    answers = full_answers(16, skip=(10, 11, 12))  # 13 yes, 16 (a weapon) the last
+
+    response = api(people["officer"]).post(
+        "/api/v1/assessments/",
+        dv1_body(people, question_set="safelives", answers=answers, officer_level="high"),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["yes_count"], body["suggested_level"]) == (13, "high")
+    assert body["suggested_level_reasons"] == [
+        {"code": "potential_escalation", "text": "MARAC criterion met: potential escalation"}
+    ]
+    assert [f["code"] for f in body["red_flags"]] == [
+        "weapon",
+        "stalking",
+        "separation_control_escalation",
+    ]
+    assert body["red_flags"][0]["evidence"] == "Question 16 answered yes"
+    assert body["case"]["risk_level"] == "high"
+
+
 def test_the_safelives_checklist_has_no_question_ten(people):
     answers = full_answers(3, skip=(11, 12))
 

@@ -142,3 +142,162 @@ def test_stalking_supplement_opens_on_question_eight_and_honour_on_four_or_conte
         )
         == []
     )
+
+
+# The suggestion follows MARAC, and red flags are named whatever the count ------------
+
+
+def dash(*yes: str, total: int = 27) -> dict:
+    return {
+        str(i): {"answer": "yes" if str(i) in yes else "no", "comment": ""}
+        for i in range(1, total + 1)
+    }
+
+
+# The reported DV1: 13 yes with threats to kill, strangulation and a weapon.
+THIRTEEN = dash("1", "2", "3", "5", "6", "9", "13", "14", "15", "16", "17", "18", "24")
+FIVE_CALL_OUTS = [NOW - dt.timedelta(days=d) for d in (0, 30, 90, 180, 300)]
+
+
+def suggestion_for(answers: dict, t: Thresholds = T, **overrides):
+    met = list(criteria(yes=scoring.yes_count(answers), t=t, **overrides).values())
+    return scoring.suggest(yes=scoring.yes_count(answers), criteria=met, t=t)
+
+
+def flags(answers: dict, question_set: str = "dash-police", t: Thresholds = T) -> dict:
+    return {f.code: f for f in scoring.red_flags(answers=answers, question_set=question_set, t=t)}
+
+
+def test_thirteen_yes_with_potential_escalation_is_high_and_names_the_criterion():
+    assert scoring.yes_count(THIRTEEN) == 13
+    assert scoring.suggested_level(13, T) == "medium"  # the band alone
+
+    suggestion = suggestion_for(THIRTEEN, incident_times=FIVE_CALL_OUTS)
+
+    assert suggestion.level == "high"
+    assert suggestion.reasons == [
+        {"code": "potential_escalation", "text": "MARAC criterion met: potential escalation"}
+    ]
+
+
+def test_every_marac_criterion_makes_the_suggestion_high_whatever_the_count():
+    repeat = suggestion_for(dash("2"), last_marac_referral_at=NOW - dt.timedelta(days=40))
+    assert (repeat.level, [r["code"] for r in repeat.reasons]) == ("high", ["repeat_marac"])
+    judged = suggestion_for(
+        dash(), professional_judgement=True, professional_judgement_reason="Strangled"
+    )
+    assert (judged.level, [r["code"] for r in judged.reasons]) == (
+        "high",
+        ["professional_judgement"],
+    )
+
+
+def test_without_a_criterion_the_band_decides_and_says_so():
+    suggestion = suggestion_for(THIRTEEN)
+    assert suggestion.level == "medium"
+    assert suggestion.reasons == [{"code": "band", "text": "13 yes answers: 10 to 13 is medium"}]
+
+
+def test_a_high_band_keeps_its_own_reason_beside_the_criteria():
+    suggestion = suggestion_for(dash(*[str(i) for i in range(1, 15)]))
+    assert suggestion.level == "high"
+    assert [r["code"] for r in suggestion.reasons] == ["band", "visible_high_risk"]
+    assert suggestion.reasons[0]["text"] == "14 yes answers: more than 13 is high"
+
+
+def test_an_area_may_keep_marac_criteria_apart_from_the_suggested_level():
+    apart = Thresholds(marac_criterion_means_high=False)
+    suggestion = suggestion_for(THIRTEEN, t=apart, incident_times=FIVE_CALL_OUTS)
+    assert suggestion.level == "medium"
+    assert [r["code"] for r in suggestion.reasons] == ["band"]
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "label"),
+    [
+        ("18", "strangulation", "Non-fatal strangulation or choking"),
+        ("17", "threats_to_kill", "Threats to kill"),
+        ("16", "weapon", "Use or threat of a weapon"),
+        ("8", "stalking", "Stalking or harassment"),
+    ],
+)
+def test_each_red_flag_is_named_with_its_question_whatever_the_count(question, code, label):
+    raised = flags(dash(question))
+    assert list(raised) == [code]
+    assert raised[code].label == label
+    assert raised[code].evidence == f"Question {question} answered yes"
+    assert scoring.yes_count(dash(question)) == 1
+
+
+def test_not_known_is_not_a_red_flag():
+    answers = dash()
+    answers["18"] = {"answer": "not_known", "comment": ""}
+    assert flags(answers) == {}
+
+
+def test_the_reported_dv1_names_strangulation_threats_to_kill_and_a_weapon():
+    assert list(flags(THIRTEEN)) == [
+        "strangulation",
+        "threats_to_kill",
+        "weapon",
+        "separation_control_escalation",
+    ]
+
+
+@pytest.mark.parametrize(
+    "yes",
+    [("6", "15"), ("6", "13"), ("15", "14"), ("6",), ("13", "14")],
+)
+def test_the_cluster_needs_separation_control_and_escalation_together(yes):
+    assert "separation_control_escalation" not in flags(dash(*yes))
+
+
+@pytest.mark.parametrize(("escalating", "named"), [("13", "13"), ("14", "14")])
+def test_the_cluster_is_raised_when_all_three_are_present(escalating, named):
+    cluster = flags(dash("6", "15", escalating))["separation_control_escalation"]
+    assert cluster.evidence == f"Questions 6, 15 and {named} answered yes"
+    assert cluster.questions == ["6", "15", named]
+
+
+def test_the_partners_safelives_checklist_has_the_same_red_flags():
+    safelives = {k: v for k, v in dash("18", "6", "15", "14").items() if k not in {"10", "11"}}
+    assert list(flags(safelives, question_set="safelives")) == [
+        "strangulation",
+        "separation_control_escalation",
+    ]
+
+
+def test_red_flags_come_from_configuration_per_question_set():
+    local = Thresholds(
+        red_flags={
+            "dash-police": [
+                {"code": "pregnancy", "label": "Pregnancy", "questions": ["9"]},
+                {"code": "fear", "label": "Very frightened of a killer", "questions": ["2", "17"]},
+            ]
+        }
+    )
+    assert list(flags(dash("9", "18"), t=local)) == ["pregnancy"]
+    assert list(flags(dash("2", "17"), t=local)) == ["fear"]
+    assert flags(dash("18"), question_set="safelives", t=local) == {}
+
+
+def test_a_red_flag_configuration_is_checked_against_its_question_set():
+    codes = {"dash-police": {str(i) for i in range(1, 28)}}
+    assert scoring.red_flag_config_errors(scoring.default_red_flags(), codes) == []
+    wrong = {
+        "dash-police": [
+            {"code": "x", "label": "X", "questions": ["28"]},
+            {"code": "", "label": "No code", "questions": ["1"]},
+            {"code": "y", "label": "Y", "questions": []},
+            {"code": "z", "label": "Z", "questions": [18]},
+        ]
+    }
+    assert scoring.red_flag_config_errors(wrong, codes) == [
+        "Red flag 1 of dash-police: dash-police has no question 28",
+        "Red flag 2 of dash-police needs a code and a label",
+        "Red flag 3 of dash-police needs at least one question",
+        "Red flag 4 of dash-police: each question is a code or a list of codes",
+    ]
+    assert scoring.red_flag_config_errors([], codes) == [
+        "Give the red flags as an object of question-set codes"
+    ]

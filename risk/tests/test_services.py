@@ -6,17 +6,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases import services
+from cases.casework_selectors import describe_event
 from cases.choices import EventVerb, IncidentRole, IncidentStatus, TaskKind
-from cases.models import Case, Event, Flag, Incident, IncidentPerson, Task
+from cases.models import Case, Event, Flag, Force, Incident, IncidentPerson, Task
 from dasapp.api import ConflictError, DomainError
 from dasapp.models import Notification
 from dasapp.roles import Role
 from marac.models import Referral
 from risk import services as risk_services
 from risk.choices import AssessmentStatus
+from risk.models import RiskSettings
+from risk.question_sets import load_bundled
 
 LONDON = ZoneInfo("Europe/London")
 # 2026-11-26 is day (325 % 3) + 1 = 2 of the hub cycle: Brentwood hub on days,
@@ -366,3 +370,139 @@ def test_email_failure_leaves_the_in_app_notification_and_retries(people, settin
     send_notification_email.run(note.pk)
     assert len(mailoutbox) == 1
     assert "Nia" not in mailoutbox[0].body
+
+
+# The suggestion follows the MARAC criteria; red flags are kept on the DV1 -----------
+
+# The reported DV1: 13 yes answers, with threats to kill (17), strangulation (18) and a
+# weapon (16); no stalking (8) and no honour-based abuse (4), so no supplement opens.
+THIRTEEN_YES = {"1", "2", "3", "5", "6", "9", "13", "14", "15", "16", "17", "18", "24"}
+
+
+def reported_answers() -> dict:
+    return {
+        str(i): {"answer": "yes" if str(i) in THIRTEEN_YES else "no", "comment": ""}
+        for i in range(1, 28)
+    }
+
+
+def reported_draft(p, *, call_outs: int = 5, **changes):
+    """A draft for the reported DV1, with `call_outs` police call-outs this year (the
+    current one included)."""
+    for days in (30, 90, 180, 300)[: call_outs - 1]:
+        incident_for(p, at=timezone.now() - dt.timedelta(days=days))
+    a = risk_services.assessment_start(
+        incident=incident_for(p), victim=p["victim"], perpetrator=p["suspect"], user=p["officer"]
+    )
+    a, errors = risk_services.assessment_save(
+        assessment=a,
+        user=p["officer"],
+        changes=risk_services.DraftChanges(answers=reported_answers(), **changes),
+    )
+    assert errors == {}
+    return a
+
+
+@time_machine.travel(EVENING_SHIFT, tick=False)
+def test_thirteen_yes_with_five_call_outs_is_suggested_high_and_lands_in_the_high_risk_queue(
+    people,
+):
+    a = reported_draft(people)
+    assert (a.yes_count, a.suggested_level) == (13, "high")
+    assert a.suggested_level_reasons == [
+        {"code": "potential_escalation", "text": "MARAC criterion met: potential escalation"}
+    ]
+    assert [f["code"] for f in a.red_flags] == [
+        "strangulation",
+        "threats_to_kill",
+        "weapon",
+        "separation_control_escalation",
+    ]
+
+    a, _ = risk_services.assessment_save(
+        assessment=a,
+        user=people["officer"],
+        changes=risk_services.DraftChanges(officer_level=a.suggested_level),
+    )
+    a = risk_services.assessment_submit(assessment=a, user=people["officer"])
+
+    case = a.case
+    assert case.risk_level == "high"
+    assert case.queue.kind == "hub_high" and case.queue.team.code == "hub-colchester"
+    assert a.routed_to == case.queue.name
+    submitted_event = Event.objects.get(verb=EventVerb.ASSESSMENT_SUBMITTED)
+    assert submitted_event.new["suggested"] == "high"
+    entry = describe_event(submitted_event)
+    assert "13 yes answers, suggested high, level recorded high" in entry.sentence
+    assert "MARAC criteria met: potential escalation" in entry.details
+    assert (
+        "Red flags: Non-fatal strangulation or choking; Threats to kill; Use or threat of a "
+        "weapon; Separation, controlling behaviour and escalating violence together"
+    ) in entry.details
+
+
+def test_the_same_answers_without_escalation_are_medium_with_the_red_flags_still_named(people):
+    a = reported_draft(people, call_outs=1)
+    assert a.suggested_level == "medium"
+    assert a.marac_criteria == []
+    assert "strangulation" in [f["code"] for f in a.red_flags]
+
+
+def test_a_marac_driven_high_lowered_to_medium_needs_a_reason_and_a_supervisor(people):
+    a = reported_draft(people, officer_level="medium")
+    with pytest.raises(DomainError) as refused:
+        risk_services.assessment_submit(assessment=a, user=people["officer"])
+    assert refused.value.errors["level_reason"] == [
+        "Explain why the risk is medium, below the suggested high"
+    ]
+
+    a, _ = risk_services.assessment_save(
+        assessment=a,
+        user=people["officer"],
+        changes=risk_services.DraftChanges(level_reason="Suspect remanded in custody"),
+    )
+    a = risk_services.assessment_submit(assessment=a, user=people["officer"])
+    assert a.case.risk_level == "medium"
+    task = Task.objects.get(kind=TaskKind.SUPERVISOR_REVIEW)
+    assert "medium below the suggested high" in task.note
+
+
+def test_an_area_that_keeps_marac_apart_from_the_level_gets_the_band(people):
+    RiskSettings.objects.create(
+        force=people["address"].district.force, marac_criterion_means_high=False
+    )
+    a = reported_draft(people)
+    assert a.suggested_level == "medium"
+    assert "potential_escalation" in [c["code"] for c in a.marac_criteria]
+
+
+def test_an_areas_red_flags_replace_the_defaults(people):
+    RiskSettings.objects.create(
+        force=people["address"].district.force,
+        red_flags={
+            "dash-police": [{"code": "pregnancy", "label": "Pregnancy", "questions": ["9"]}]
+        },
+    )
+    a = reported_draft(people)
+    assert a.red_flags == [
+        {
+            "code": "pregnancy",
+            "label": "Pregnancy",
+            "evidence": "Question 9 answered yes",
+            "questions": ["9"],
+        }
+    ]
+
+
+def test_red_flag_settings_naming_a_question_the_checklist_lacks_are_refused(org):
+    load_bundled()
+    row = RiskSettings(
+        force=Force.objects.get(),
+        red_flags={"safelives": [{"code": "kids", "label": "Children", "questions": ["10"]}]},
+    )
+    with pytest.raises(ValidationError) as refused:
+        row.full_clean()
+    assert refused.value.message_dict["red_flags"] == [
+        "Red flag 1 of safelives: safelives has no question 10"
+    ]
+    RiskSettings(force=Force.objects.get()).full_clean()  # the defaults are valid

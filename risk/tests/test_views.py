@@ -512,3 +512,88 @@ def test_officer_home_runs_the_same_queries_for_1_dv1_draft_as_for_6(scene):
         html = client.get("/").content.decode()
     assert dv1_section(html).count("<li>") == 6
     assert len(six) == len(one)
+
+
+# The suggestion follows the MARAC criteria; red flags for professional judgement ------
+
+# The reported DV1: 13 yes with threats to kill, strangulation and a weapon.
+THIRTEEN_YES = {"1", "2", "3", "5", "6", "9", "13", "14", "15", "16", "17", "18", "24"}
+
+
+def test_the_panel_says_which_marac_criterion_made_the_suggestion_high_and_names_red_flags(
+    scene,
+):
+    for days in (30, 90, 180, 300):
+        incident_for(scene, at=timezone.now() - dt.timedelta(days=days))
+    a = draft_for(scene)
+
+    html = autosave(
+        scene["officer"], a, answers_post(yes=THIRTEEN_YES, version=a.version)
+    ).content.decode()
+
+    assert 'data-testid="yes-count">13</span>' in html
+    assert re.search(r'data-testid="suggested-level">High<', html)
+    assert re.search(
+        r'data-testid="because-potential_escalation">.*MARAC criterion met: potential escalation',
+        html,
+    )
+    assert "5 police call-outs for this victim" in html
+    flags = html[html.index('data-testid="red-flags"') :]
+    assert "Consider professional judgement" in flags
+    for code, label, question in [
+        ("strangulation", "Non-fatal strangulation or choking", "18"),
+        ("threats_to_kill", "Threats to kill", "17"),
+        ("weapon", "Use or threat of a weapon", "16"),
+    ]:
+        assert re.search(
+            rf'data-testid="red-flag-{code}"><strong>{label}</strong> \(question {question} '
+            "answered yes",
+            flags,
+        )
+    assert 'data-testid="red-flag-stalking"' not in flags
+    # The level field says a lower level than this high needs a reason.
+    hint = re.search(
+        r'<div class="govuk-hint" id="officer_level-hint"[^>]*>(.*?)</div>', html, re.S
+    )
+    assert 'hx-swap-oob="true"' in hint.group(0)
+    assert "suggests <strong>high</strong> (MARAC criterion met: potential escalation)" in hint[1]
+    assert "A lower level needs a reason, and a supervisor reviews it." in hint[1]
+
+
+def test_a_medium_below_a_marac_driven_high_is_refused_without_a_reason(scene):
+    for days in (30, 90, 180, 300):
+        incident_for(scene, at=timezone.now() - dt.timedelta(days=days))
+    a = draft_for(scene)
+    data = answers_post(yes=THIRTEEN_YES, version=a.version)
+    data.update(section=["answers", "level"], officer_level="medium")
+
+    response = scene["officer"].post(f"/dv1/{a.pk}/submit/", data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert (
+        '<a href="#level_reason">Explain why the risk is medium, below the suggested high' in html
+    )
+    assert not Case.objects.exists()
+
+
+def test_the_case_page_names_the_red_flags_with_consider_professional_judgement(scene, client_for):
+    for days in (30, 90, 180, 300):
+        incident_for(scene, at=timezone.now() - dt.timedelta(days=days))
+    a = draft_for(scene)
+    data = answers_post(yes=THIRTEEN_YES, version=a.version)
+    data.update(section=["answers", "level"], officer_level="high")
+    assert scene["officer"].post(f"/dv1/{a.pk}/submit/", data).status_code == 302
+    a.refresh_from_db()
+    assert a.case.risk_level == "high" and a.case.queue.kind in {"hub_high", "cru_high"}
+
+    daso = client_for(Role.DASO, team="cru")
+    html = daso.get(f"/cases/{a.case_id}/?via=queue:{a.case.queue_id}").content.decode()
+
+    flags = html[html.index('data-testid="red-flags"') :]
+    assert '<h2 class="govuk-heading-m' in flags[:300]
+    assert "Consider professional judgement" in flags
+    assert "Non-fatal strangulation or choking" in flags
+    assert "Threats to kill" in flags and "Use or threat of a weapon" in flags
+    assert "Separation, controlling behaviour and escalating violence together" in flags
+    assert AccessLog.objects.filter(person_id=scene["victim"].pk, user=daso.user).exists()

@@ -160,3 +160,75 @@ def test_researcher_lowers_a_level_with_a_reason_and_the_supervisor_reads_it(
     expect(changed).to_contain_text(reason)
     violations = serious_violations(page)
     assert not violations, "axe on the case history:\n" + "\n".join(violations)
+
+
+# The reported DV1: 13 yes answers (the medium band), with threats to kill (17),
+# strangulation (18) and a weapon (16); the victim's third call-out this year.
+THIRTEEN_YES = {"1", "2", "3", "5", "6", "9", "13", "14", "15", "16", "17", "18", "24"}
+
+
+def test_a_marac_criterion_makes_the_suggestion_high_and_red_flags_are_named(
+    page, live_server, persona, repeat_victim_incident
+):
+    with time_machine.travel(HUB_DAY, tick=True):
+        officer = persona(Role.OFFICER, team="response")
+        daso = persona(Role.DASO, team="hub-colchester")
+        incident = repeat_victim_incident
+
+        sign_in(page, live_server, officer.username)
+        page.goto(f"{live_server.url}/calls/{incident.pk}/")
+        page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
+        for number in range(1, 28):
+            value = "yes" if str(number) in THIRTEEN_YES else "no"
+            page.locator(f'input[name="q{number}"][value="{value}"]').check()
+
+        score = page.get_by_test_id("score")
+        expect(score.get_by_test_id("yes-count")).to_have_text("13")
+        expect(score.get_by_test_id("suggested-level")).to_have_text("High")
+        expect(score.get_by_test_id("because-potential_escalation")).to_contain_text(
+            "MARAC criterion met: potential escalation"
+        )
+        flags = score.get_by_test_id("red-flags")
+        expect(flags).to_contain_text("Consider professional judgement")
+        expect(flags.get_by_test_id("red-flag-strangulation")).to_contain_text(
+            "Non-fatal strangulation or choking (question 18 answered yes)"
+        )
+        expect(flags.get_by_test_id("red-flag-threats_to_kill")).to_contain_text("Threats to kill")
+        expect(flags.get_by_test_id("red-flag-weapon")).to_contain_text("Use or threat of a weapon")
+        expect(flags.get_by_test_id("red-flag-separation_control_escalation")).to_be_visible()
+        expect(flags.get_by_test_id("red-flag-stalking")).to_have_count(0)
+        expect(page.get_by_test_id("level-hint")).to_contain_text(
+            "A lower level needs a reason, and a supervisor reviews it."
+        )
+        violations = serious_violations(page)
+        assert not violations, "axe on the DV1 page with red flags:\n" + "\n".join(violations)
+
+        # Medium, as the band alone would have said: refused without a reason.
+        page.locator("#officer_level-medium").check()
+        expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+        page.get_by_role("button", name="Submit DV1").click()
+        expect(page.get_by_test_id("error-summary")).to_contain_text(
+            "Explain why the risk is medium, below the suggested high"
+        )
+
+        page.locator("#officer_level-high").check()
+        expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+        page.get_by_role("button", name="Submit DV1").click()
+        confirmation = page.get_by_test_id("confirmation")
+        expect(confirmation.get_by_test_id("level")).to_have_text("High")
+        expect(confirmation).to_contain_text("Colchester hub")
+        case_ref = page.get_by_test_id("case-reference").inner_text()
+        page.locator(".moj-identity-bar").get_by_role("button", name="Sign out").click()
+
+        sign_in(page, live_server, daso.username)
+        page.get_by_role("link", name=re.compile("^Queues")).click()
+        page.get_by_role("link", name=re.compile("Colchester hub")).first.click()
+        first_row = page.get_by_test_id("queue-row").first
+        expect(first_row).to_contain_text(case_ref)
+        first_row.get_by_role("link", name=re.compile(case_ref)).click()
+        case_flags = page.get_by_test_id("red-flags")
+        expect(case_flags).to_contain_text("Consider professional judgement")
+        expect(case_flags).to_contain_text("Non-fatal strangulation or choking")
+        expect(case_flags).to_contain_text("Threats to kill")
+        violations = serious_violations(page)
+        assert not violations, "axe on the case page with red flags:\n" + "\n".join(violations)

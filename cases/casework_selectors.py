@@ -74,6 +74,63 @@ def case_tasks(*, case: Case, status: str = TaskStatus.OPEN) -> list[Task]:
     )
 
 
+# The victim's other open cases ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherOpenCase:
+    """Another open case of the same victim, as a case page, queue row or caseload row
+    shows it ("also has open case C-000002"), with why it was opened beside this one."""
+
+    pk: int
+    risk_level: str
+    opened_alongside_id: int | None
+    opened_alongside_reason: str
+    beside_id: int
+
+    @property
+    def reference(self) -> str:
+        return f"C-{self.pk:06d}"
+
+    @property
+    def risk_label(self) -> str:
+        return RiskLevel(self.risk_level).label
+
+    @property
+    def note(self) -> str:
+        """Why the two cases are apart, when one was opened beside the other."""
+        if self.opened_alongside_id == self.beside_id and self.opened_alongside_reason:
+            return f"opened alongside this case: {self.opened_alongside_reason}"
+        return ""
+
+
+def other_open_cases(cases) -> dict[int, list[OtherOpenCase]]:
+    """For each case, the victim's other open cases, oldest first, in one query
+    whatever the number of cases (queue pages, caseloads)."""
+    cases = list(cases)
+    victims = {case.victim_id for case in cases}
+    if not victims:
+        return {}
+    by_victim: dict[int, list[tuple]] = {}
+    rows = (
+        Case.objects.filter(victim_id__in=victims, status=CaseStatus.OPEN)
+        .order_by("opened_at", "pk")
+        .values_list(
+            "pk", "victim_id", "risk_level", "opened_alongside_id", "opened_alongside_reason"
+        )
+    )
+    for row in rows:
+        by_victim.setdefault(row[1], []).append(row)
+    return {
+        case.pk: [
+            OtherOpenCase(pk, level, alongside, reason, case.pk)
+            for pk, _, level, alongside, reason in by_victim.get(case.victim_id, [])
+            if pk != case.pk
+        ]
+        for case in cases
+    }
+
+
 # Time to target -------------------------------------------------------------------------
 
 
@@ -159,11 +216,16 @@ def queue_cases(queryset: QuerySet[Case], *, queue: Queue) -> QuerySet[Case]:
 class QueueRow:
     case: Case
     clock: TargetClock
+    also_open: list[OtherOpenCase] = field(default_factory=list)
 
 
 def queue_rows(cases, now: dt.datetime | None = None) -> list[QueueRow]:
+    """Rows of a queue or caseload page: each case with its time to target and the
+    victim's other open cases (one query for the page)."""
     now = now or timezone.now()
-    return [QueueRow(case, target_clock(case, now)) for case in cases]
+    cases = list(cases)
+    others = other_open_cases(cases)
+    return [QueueRow(case, target_clock(case, now), others.get(case.pk, [])) for case in cases]
 
 
 # The readable history -------------------------------------------------------------------

@@ -72,6 +72,19 @@ class Case(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=300, blank=True)
+    opened_alongside = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opened_after",
+        help_text="The victim's open case this one was opened beside (not joined).",
+    )
+    opened_alongside_reason = models.TextField(
+        blank=True,
+        help_text="Why a new case was opened while the victim had an open one, for example "
+        "a different perpetrator.",
+    )
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 

@@ -62,17 +62,20 @@ class OpenCaseChoice:
 
     @property
     def default_value(self) -> str:
-        return str(self.default.pk) if self.default else "new"
+        """The radio chosen when the page opens: her case to join, or none at all when
+        only a new case fits (the officer must then say why)."""
+        return str(self.default.pk) if self.default else ""
 
     @property
     def why(self) -> str:
+        """Why the default was chosen, to finish "Chosen for you: …"."""
         if self.default is None:
-            return "Every open case names a different perpetrator."
+            return "every open case names a different perpetrator"
         if not self.perpetrator_known:
-            return "The suspect is not known."
+            return "the suspect is not known"
         if self.default.perpetrator_id is None:
-            return "The perpetrator on the open case is not known."
-        return "Same perpetrator."
+            return "the perpetrator on that case is not known"
+        return "the same perpetrator"
 
 
 def victim_open_cases(*, victim: Person | int, lock: bool = False) -> list[OpenCase]:

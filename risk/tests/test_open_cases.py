@@ -172,7 +172,7 @@ def test_the_choice_offers_her_open_cases_with_the_default(p, other_suspect):
     assert blank.default_value == str(first.case_id)
     assert blank.cases[0].perpetrator == "Kyle Dunn"
     different = open_case_choice(victim=p["victim"], perpetrator_id=other_suspect.pk)
-    assert different.default is None and different.default_value == "new"
+    assert different.default is None and different.default_value == ""
 
 
 # The default rule, without a database.

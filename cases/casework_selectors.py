@@ -131,6 +131,16 @@ def other_open_cases(cases) -> dict[int, list[OtherOpenCase]]:
     }
 
 
+def openable_case_ids(*, user, pks) -> set[int]:
+    """Which of these cases `user` may open (for links; the case page checks again)."""
+    pks = {pk for pk in pks if pk}
+    if not pks:
+        return set()
+    return set(
+        rules.cases_visible_to(user, Case.objects.filter(pk__in=pks)).values_list("pk", flat=True)
+    )
+
+
 # Time to target -------------------------------------------------------------------------
 
 
@@ -245,6 +255,10 @@ def _level(value) -> str:
     return RiskLevel(value).label.lower() if value in RiskLevel.values else str(value or "none")
 
 
+def _case_ref(pk) -> str:
+    return f"C-{int(pk):06d}" if str(pk).isdigit() else "another case"
+
+
 def _dv1(pk) -> str:
     return f"DV1-{int(pk):06d}" if str(pk).isdigit() else "a DV1"
 
@@ -357,8 +371,22 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         sentence = f"{_dv1(new.get('amends'))} amended as {_dv1(new.get('assessment'))} {by}"
     elif verb == EventVerb.CASE_OPENED:
         sentence = f"Case opened at {_level(new.get('risk_level'))} risk {by}"
+        if new.get("alongside"):
+            beside = ", ".join(_case_ref(pk) for pk in new["alongside"])
+            sentence += f", alongside {beside}{why}"
     elif verb == EventVerb.CASE_JOINED:
-        sentence = f"A new incident joined the case {by}"
+        if new.get("assessment"):
+            sentence = f"{_dv1(new['assessment'])} added to the case {by}{why}"
+        else:
+            sentence = f"A new incident joined the case {by}"
+        if new.get("kept_higher"):
+            details.append(
+                f"The DV1 recorded {_level(new.get('level'))} risk; the case stays at "
+                f"{_level(new.get('case_level'))}. Change the risk level, with a reason, to "
+                "lower it."
+            )
+    elif verb == EventVerb.CASE_OPENED_ALONGSIDE:
+        sentence = f"{_case_ref(new.get('case'))} opened alongside this case {by}{why}"
     elif verb == EventVerb.CASE_CLAIMED:
         sentence = f"Case claimed {by}"
     elif verb == EventVerb.CASE_RELEASED:

@@ -35,8 +35,10 @@ class Queue(models.Model):
 
 
 class Case(models.Model):
-    """A victim–perpetrator case. Repeat incidents join the open case; its current risk
-    level, queue and owner are changed only by services, with history and events."""
+    """A victim–perpetrator case. Repeat incidents join her open case (with the same or
+    an unknown perpetrator); a case opened beside another keeps which and why. Its
+    current risk level, queue and owner are changed only by services, with history and
+    events."""
 
     victim = models.ForeignKey(
         "cases.Person", on_delete=models.PROTECT, related_name="cases_as_victim"

@@ -202,3 +202,28 @@ def test_a_case_with_an_unknown_perpetrator_is_joined_by_a_named_suspect():
 def test_a_different_perpetrator_on_every_open_case_means_no_default():
     assert default_case(perpetrator_id=9, cases=[case(1, "high", 7)]) is None
     assert default_case(perpetrator_id=None, cases=[]) is None
+
+
+def test_the_case_history_tells_the_join_and_the_case_opened_alongside(p, other_suspect):
+    from cases.casework_selectors import case_timeline
+
+    first = submit(p, perpetrator=p["suspect"], yes=15)
+    joined = submit(p, perpetrator=None, yes=11)
+    second = submit(
+        p,
+        perpetrator=other_suspect,
+        choice=CaseChoice(action="new", reason="Different perpetrator: her brother"),
+    )
+    entries = {e.event.verb: e for e in case_timeline(case=first.case)}
+    join = entries[EventVerb.CASE_JOINED]
+    assert join.sentence.startswith(f"{joined.reference} added to the case by")
+    assert join.sentence.endswith("suspect not known on the DV1")
+    assert join.details == [
+        "The DV1 recorded medium risk; the case stays at high. Change the risk level, with "
+        "a reason, to lower it."
+    ]
+    beside = entries[EventVerb.CASE_OPENED_ALONGSIDE]
+    assert beside.sentence.startswith(f"{second.case.reference} opened alongside this case by")
+    assert beside.sentence.endswith(": Different perpetrator: her brother")
+    opened = {e.event.verb: e for e in case_timeline(case=second.case)}[EventVerb.CASE_OPENED]
+    assert f"alongside {first.case.reference}: Different perpetrator" in opened.sentence

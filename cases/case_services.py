@@ -108,6 +108,78 @@ def case_open_or_join(
 
 
 @transaction.atomic
+def case_join(*, case: Case, user, reason: str, new: dict | None = None) -> Case:
+    """Add a new incident's DV1 to the victim's open case: the case keeps its level here
+    (the caller raises it through `case_risk_change`); the join is kept in history with
+    who and why, and as an event on the case."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(
+            "This case is closed.", {"open_case": [f"{case.reference} is closed: choose again"]}
+        )
+    case.version += 1
+    audited_save(case, user=user, reason=f"New incident joined: {reason}")
+    event_record(verb=EventVerb.CASE_JOINED, actor=user, case=case, new=new or {}, reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_open(
+    *,
+    victim: Person,
+    perpetrator: Person | None,
+    level: str,
+    user,
+    district=None,
+    alongside: list[Case] | None = None,
+    reason: str = "",
+) -> Case:
+    """Open a case. When the victim already has open cases (`alongside`) a reason is
+    needed; it is kept on the new case and in history, and each of her open cases gets
+    an event saying the new one was opened beside it and why."""
+    alongside = alongside or []
+    reason = reason.strip()
+    if alongside and not reason:
+        raise DomainError(
+            "Give the reason for opening another case.",
+            {"open_case_reason": ["Give the reason for opening a new case"]},
+        )
+    case = Case(
+        victim=victim,
+        perpetrator=perpetrator,
+        risk_level=level,
+        district=district,
+        opened_at=timezone.now(),
+        opened_alongside=alongside[0] if alongside else None,
+        opened_alongside_reason=reason if alongside else "",
+    )
+    beside = ", ".join(other.reference for other in alongside)
+    audited_save(
+        case,
+        user=user,
+        reason=f"Opened at {level} risk alongside {beside}: {reason}"
+        if alongside
+        else f"Opened at {level} risk",
+    )
+    event_record(
+        verb=EventVerb.CASE_OPENED,
+        actor=user,
+        case=case,
+        new={"risk_level": level} | ({"alongside": [o.pk for o in alongside]} if alongside else {}),
+        reason=reason if alongside else "",
+    )
+    for other in alongside:
+        event_record(
+            verb=EventVerb.CASE_OPENED_ALONGSIDE,
+            actor=user,
+            case=other,
+            new={"case": case.pk, "risk_level": level},
+            reason=reason,
+        )
+    return case
+
+
+@transaction.atomic
 def case_risk_change(
     *, case: Case, user, level: str, reason: str, version: int | None = None, source: str = "review"
 ) -> Case:

@@ -74,6 +74,73 @@ def case_tasks(*, case: Case, status: str = TaskStatus.OPEN) -> list[Task]:
     )
 
 
+# The victim's other open cases ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherOpenCase:
+    """Another open case of the same victim, as a case page, queue row or caseload row
+    shows it ("also has open case C-000002"), with why it was opened beside this one."""
+
+    pk: int
+    risk_level: str
+    opened_alongside_id: int | None
+    opened_alongside_reason: str
+    beside_id: int
+
+    @property
+    def reference(self) -> str:
+        return f"C-{self.pk:06d}"
+
+    @property
+    def risk_label(self) -> str:
+        return RiskLevel(self.risk_level).label
+
+    @property
+    def note(self) -> str:
+        """Why the two cases are apart, when one was opened beside the other."""
+        if self.opened_alongside_id == self.beside_id and self.opened_alongside_reason:
+            return f"opened alongside this case: {self.opened_alongside_reason}"
+        return ""
+
+
+def other_open_cases(cases) -> dict[int, list[OtherOpenCase]]:
+    """For each case, the victim's other open cases, oldest first, in one query
+    whatever the number of cases (queue pages, caseloads)."""
+    cases = list(cases)
+    victims = {case.victim_id for case in cases}
+    if not victims:
+        return {}
+    by_victim: dict[int, list[tuple]] = {}
+    rows = (
+        Case.objects.filter(victim_id__in=victims, status=CaseStatus.OPEN)
+        .order_by("opened_at", "pk")
+        .values_list(
+            "pk", "victim_id", "risk_level", "opened_alongside_id", "opened_alongside_reason"
+        )
+    )
+    for row in rows:
+        by_victim.setdefault(row[1], []).append(row)
+    return {
+        case.pk: [
+            OtherOpenCase(pk, level, alongside, reason, case.pk)
+            for pk, _, level, alongside, reason in by_victim.get(case.victim_id, [])
+            if pk != case.pk
+        ]
+        for case in cases
+    }
+
+
+def openable_case_ids(*, user, pks) -> set[int]:
+    """Which of these cases `user` may open (for links; the case page checks again)."""
+    pks = {pk for pk in pks if pk}
+    if not pks:
+        return set()
+    return set(
+        rules.cases_visible_to(user, Case.objects.filter(pk__in=pks)).values_list("pk", flat=True)
+    )
+
+
 # Time to target -------------------------------------------------------------------------
 
 
@@ -159,11 +226,16 @@ def queue_cases(queryset: QuerySet[Case], *, queue: Queue) -> QuerySet[Case]:
 class QueueRow:
     case: Case
     clock: TargetClock
+    also_open: list[OtherOpenCase] = field(default_factory=list)
 
 
 def queue_rows(cases, now: dt.datetime | None = None) -> list[QueueRow]:
+    """Rows of a queue or caseload page: each case with its time to target and the
+    victim's other open cases (one query for the page)."""
     now = now or timezone.now()
-    return [QueueRow(case, target_clock(case, now)) for case in cases]
+    cases = list(cases)
+    others = other_open_cases(cases)
+    return [QueueRow(case, target_clock(case, now), others.get(case.pk, [])) for case in cases]
 
 
 # The readable history -------------------------------------------------------------------
@@ -181,6 +253,10 @@ def _when(at: dt.datetime) -> str:
 
 def _level(value) -> str:
     return RiskLevel(value).label.lower() if value in RiskLevel.values else str(value or "none")
+
+
+def _case_ref(pk) -> str:
+    return f"C-{int(pk):06d}" if str(pk).isdigit() else "another case"
 
 
 def _dv1(pk) -> str:
@@ -297,8 +373,22 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
         sentence = f"{_dv1(new.get('amends'))} amended as {_dv1(new.get('assessment'))} {by}"
     elif verb == EventVerb.CASE_OPENED:
         sentence = f"Case opened at {_level(new.get('risk_level'))} risk {by}"
+        if new.get("alongside"):
+            beside = ", ".join(_case_ref(pk) for pk in new["alongside"])
+            sentence += f", alongside {beside}{why}"
     elif verb == EventVerb.CASE_JOINED:
-        sentence = f"A new incident joined the case {by}"
+        if new.get("assessment"):
+            sentence = f"{_dv1(new['assessment'])} added to the case {by}{why}"
+        else:
+            sentence = f"A new incident joined the case {by}"
+        if new.get("kept_higher"):
+            details.append(
+                f"The DV1 recorded {_level(new.get('level'))} risk; the case stays at "
+                f"{_level(new.get('case_level'))}. Change the risk level, with a reason, to "
+                "lower it."
+            )
+    elif verb == EventVerb.CASE_OPENED_ALONGSIDE:
+        sentence = f"{_case_ref(new.get('case'))} opened alongside this case {by}{why}"
     elif verb == EventVerb.CASE_CLAIMED:
         sentence = f"Case claimed {by}"
     elif verb == EventVerb.CASE_RELEASED:

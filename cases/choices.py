@@ -156,6 +156,7 @@ class EventVerb(models.TextChoices):
     FLAG_LIFTED = "flag_lifted", "Flag lifted"
     CASE_OPENED = "case_opened", "Case opened"
     CASE_JOINED = "case_joined", "New incident joined the case"
+    CASE_OPENED_ALONGSIDE = "case_opened_alongside", "Another case opened for the victim"
     ASSESSMENT_SUBMITTED = "assessment_submitted", "DV1 and DASH submitted"
     ASSESSMENT_AMENDED = "assessment_amended", "DV1 amended"
     RISK_LEVEL_CHANGED = "risk_level_changed", "Risk level changed"

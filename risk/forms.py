@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from risk.services import DraftChanges
+from risk.services import JOIN, NEW, CaseChoice, DraftChanges
 
 SAFEGUARDING = [
     ("arrest", "Arrest made"),
@@ -194,3 +194,16 @@ def parse_draft(
 def version_from(post) -> int | None:
     value = post.get("version", "")
     return int(value) if value.isdigit() else None
+
+
+def case_choice(post) -> CaseChoice | None:
+    """The officer's choice between her open cases and a new one, or None when the page
+    offered no choice (she had no open case when it was shown)."""
+    if "open_case_offered" not in post:
+        return None
+    value = post.get("open_case", "")
+    if value == NEW:
+        return CaseChoice(action=NEW, reason=_text(post, "open_case_reason", LONG))
+    if value.isdigit():
+        return CaseChoice(action=JOIN, case_id=int(value))
+    return CaseChoice()

@@ -27,6 +27,7 @@ from risk import scoring
 from risk.choices import AssessmentStatus
 from risk.models import Assessment, RiskSettings
 from risk.question_sets import SUPPLEMENT_CODES, current_set
+from risk.selectors import OpenCase, default_case, victim_open_cases
 
 YES_NO_UNKNOWN = {"yes", "no", "not_known"}
 
@@ -300,10 +301,165 @@ def submission_errors(assessment: Assessment) -> dict[str, list[str]]:
     return errors
 
 
+# Which case a submitted DV1 is filed on ------------------------------------------------
+# A victim's open cases are shown before submission: the DV1 joins one (by default the
+# one with the same or an unknown perpetrator) or opens a new case with a reason. Never
+# a second open case silently.
+
+JOIN = "join"
+NEW = "new"
+
+
+@dataclass(frozen=True)
+class CaseChoice:
+    """The officer's choice of case: `join` one of her open cases (`case_id`), or open a
+    `new` one (`reason` needed when she has open cases). An empty action means the
+    choice was offered and not made."""
+
+    action: str = ""
+    case_id: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """What submission will do: join `join`, or open a new case beside `alongside`."""
+
+    join: OpenCase | None
+    alongside: list[OpenCase]
+    reason: str
+
+
+def case_plan(
+    *, assessment: Assessment, choice: CaseChoice | None, lock: bool = False
+) -> tuple[CasePlan | None, dict[str, list[str]]]:
+    """Check the choice against her open cases. Without a choice (an API client that
+    does not send one) the safe default: join the case with the same or an unknown
+    perpetrator; only a different perpetrator opens a new case, saying so."""
+    amended_case = assessment.amends.case if assessment.amends_id else None
+    if lock:
+        # One submission at a time per victim, so two DV1s cannot open two cases.
+        Person.objects.select_for_update().filter(pk=assessment.victim_id).first()
+    cases = victim_open_cases(victim=assessment.victim_id, lock=lock)
+    by_pk = {c.pk: c for c in cases}
+    if amended_case is not None and amended_case.pk in by_pk and choice is None:
+        return CasePlan(by_pk[amended_case.pk], [], f"Amends {assessment.amends.reference}"), {}
+    if choice is None:
+        default = default_case(perpetrator_id=assessment.perpetrator_id, cases=cases)
+        if default is not None or not cases:
+            return CasePlan(default, [], _join_reason(assessment, default)), {}
+        return CasePlan(None, cases, "Different perpetrator"), {}
+    if choice.action == JOIN:
+        if choice.case_id not in by_pk:
+            return None, {"open_case": ["Choose one of her open cases, or open a new case"]}
+        chosen = by_pk[choice.case_id]
+        reason = choice.reason.strip() or _join_reason(assessment, chosen)
+        return CasePlan(chosen, [], reason), {}
+    if choice.action == NEW:
+        reason = choice.reason.strip()
+        if assessment.perpetrator_id is not None:
+            same = [c for c in cases if c.perpetrator_id == assessment.perpetrator_id]
+            if same:
+                return None, {
+                    "open_case": [
+                        f"She already has an open case with this perpetrator "
+                        f"({same[0].reference}): add the DV1 to it"
+                    ]
+                }
+        if cases and not reason:
+            return None, {
+                "open_case_reason": [
+                    "Give the reason for opening a new case, for example a different perpetrator"
+                ]
+            }
+        return CasePlan(None, cases, reason), {}
+    if cases:
+        return None, {
+            "open_case": ["Choose whether to add this DV1 to her open case or open a new case"]
+        }
+    return CasePlan(None, [], ""), {}
+
+
+def _join_reason(assessment: Assessment, case: OpenCase | None) -> str:
+    if case is None:
+        return ""
+    if case.perpetrator_id == assessment.perpetrator_id:
+        return "same perpetrator" if assessment.perpetrator_id else "perpetrator not known"
+    if assessment.perpetrator_id is None:
+        return "suspect not known on the DV1"
+    if case.perpetrator_id is None:
+        return "perpetrator not known on the case"
+    return "chosen by the officer, though the perpetrator differs"
+
+
+def _file_on_case(*, assessment: Assessment, plan: CasePlan, user) -> Case:
+    """Join or open the case as planned, then set its level: a joined case's risk only
+    rises with a DV1 (through the risk-change path, with history); a lower level is kept
+    on the DV1 and said on the case, never applied silently. An amendment corrects its
+    own grading both ways."""
+    district = _district(assessment)
+    level = assessment.officer_level
+    joined = plan.join is not None
+    keeps_higher = (
+        joined
+        and not assessment.amends_id
+        and RiskLevel.values.index(level) < RiskLevel.values.index(plan.join.risk_level)
+    )
+    if joined:
+        case = case_services.case_join(
+            case=Case.objects.get(pk=plan.join.pk),
+            user=user,
+            reason=f"{assessment.reference}: {plan.reason}"
+            if plan.reason
+            else assessment.reference,
+            new={
+                "assessment": assessment.pk,
+                "level": level,
+                "case_level": plan.join.risk_level,
+                "kept_higher": keeps_higher,
+            },
+        )
+    else:
+        case = case_services.case_open(
+            victim=assessment.victim,
+            perpetrator=assessment.perpetrator,
+            level=level,
+            user=user,
+            district=district,
+            alongside=list(Case.objects.filter(pk__in=[c.pk for c in plan.alongside])),
+            reason=plan.reason,
+        )
+    if case.district_id is None and district is not None:
+        case.district = district
+    level_reason = assessment.level_reason or (
+        _agreed_reason(assessment) if level == assessment.suggested_level else ""
+    )
+    if case.risk_level != level and not keeps_higher:
+        case_services.case_risk_change(
+            case=case,
+            user=user,
+            level=level,
+            reason=f"{assessment.reference}: {level_reason}",
+            source="dv1",
+        )
+    else:
+        case_services.case_route(case=case, user=user)
+        case_services.markers_sync(case=case, user=user, reason=f"{assessment.reference} submitted")
+    case.refresh_from_db()
+    return case
+
+
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user, version: int | None = None) -> Assessment:
-    """Submit the DV1: the case is opened or joined, its risk set, routed at once and
-    notified; markers raised for high risk; a lowered level asks a supervisor to review."""
+def assessment_submit(
+    *,
+    assessment: Assessment,
+    user,
+    version: int | None = None,
+    case_choice: CaseChoice | None = None,
+) -> Assessment:
+    """Submit the DV1: the case is opened or joined (`case_choice`, see `case_plan`), its
+    risk set or raised, routed at once and notified; markers raised for high risk; a
+    lowered level asks a supervisor to review."""
     assessment = (
         Assessment.objects.select_for_update(of=("self",))
         .select_related("incident", "victim")
@@ -313,35 +469,11 @@ def assessment_submit(*, assessment: Assessment, user, version: int | None = Non
         raise DomainError("This DV1 has already been submitted.")
     _check_version(assessment, version, user)
     _score(assessment)
-    errors = submission_errors(assessment)
+    plan, choice_errors = case_plan(assessment=assessment, choice=case_choice, lock=True)
+    errors = {**submission_errors(assessment), **choice_errors}
     if errors:
         raise DomainError("The DV1 cannot be submitted yet.", errors)
-    district = _district(assessment)
-    case, _ = case_services.case_open_or_join(
-        victim=assessment.victim,
-        perpetrator=assessment.perpetrator,
-        level=assessment.officer_level,
-        user=user,
-        district=district,
-    )
-    if case.district_id is None and district is not None:
-        case.district = district
-    level_reason = assessment.level_reason or (
-        _agreed_reason(assessment) if assessment.officer_level == assessment.suggested_level else ""
-    )
-    if case.risk_level != assessment.officer_level:
-        case_services.case_risk_change(
-            case=case,
-            user=user,
-            level=assessment.officer_level,
-            reason=f"{assessment.reference}: {level_reason}",
-            source="dv1",
-        )
-        case.refresh_from_db()
-    else:
-        case_services.case_route(case=case, user=user)
-        case_services.markers_sync(case=case, user=user, reason=f"{assessment.reference} submitted")
-        case.refresh_from_db()
+    case = _file_on_case(assessment=assessment, plan=plan, user=user)
     if assessment.amends_id:
         amended = Assessment.objects.select_for_update().get(pk=assessment.amends_id)
         amended.status = AssessmentStatus.SUPERSEDED

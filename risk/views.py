@@ -22,7 +22,7 @@ from dasapp.api import ConflictError, DomainError
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 from dasapp.services import access_record
-from risk import forms, rules, scoring, services
+from risk import forms, rules, scoring, selectors, services
 from risk.choices import AssessmentStatus
 from risk.models import Assessment
 from risk.question_sets import SUPPLEMENT_CODES, current_set
@@ -236,7 +236,23 @@ def dv1_edit(request, pk: int):
     if not rules.can_edit_assessment(request.user, assessment):
         return _dv1_detail(request, assessment)
     _log_view(request, assessment, "Completing DV1")
-    return render(request, "risk/edit.html", _page_context(assessment))
+    context = _page_context(assessment)
+    context.update(_open_cases_context(assessment))
+    return render(request, "risk/edit.html", context)
+
+
+def _open_cases_context(assessment: Assessment, post=None) -> dict:
+    """The victim's open cases offered above the submit button, with what the officer
+    chose if the page comes back after a failed submission."""
+    choice = selectors.open_case_choice(
+        victim=assessment.victim, perpetrator_id=assessment.perpetrator_id
+    )
+    posted = post is not None and "open_case_offered" in post
+    return {
+        "open_cases": choice,
+        "open_case_value": post.get("open_case", "") if posted else choice.default_value,
+        "open_case_reason": post.get("open_case_reason", "") if posted else "",
+    }
 
 
 def _dv1_detail(request, assessment: Assessment):
@@ -318,7 +334,10 @@ def dv1_submit(request, pk: int):
         errors = {**form.errors, **errors}
         if not errors:
             saved = services.assessment_submit(
-                assessment=saved, user=request.user, version=saved.version
+                assessment=saved,
+                user=request.user,
+                version=saved.version,
+                case_choice=forms.case_choice(request.POST),
             )
             return redirect("dv1_confirmation", pk=saved.pk)
         status = 400
@@ -332,6 +351,7 @@ def dv1_submit(request, pk: int):
         return redirect("dv1_edit", pk=assessment.pk)
     _log_view(request, assessment, "Completing DV1")
     context = _page_context(assessment, errors=errors, new_member=form.new_member)
+    context.update(_open_cases_context(assessment, request.POST))
     return render(request, "risk/edit.html", context, status=status)
 
 

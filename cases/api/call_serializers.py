@@ -190,6 +190,12 @@ class LookupChildSerializer(serializers.Serializer):
     age = serializers.IntegerField(allow_null=True)
 
 
+class LookupOtherOpenCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    risk_label = serializers.CharField()
+
+
 class LookupOpenCaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -204,6 +210,15 @@ class LookupOpenCaseSerializer(serializers.Serializer):
     owner = serializers.CharField(help_text="Who holds the case, or Not assigned.")
     queue_id = serializers.IntegerField(allow_null=True)
     queue = serializers.CharField(allow_blank=True, help_text="Empty if not yet routed.")
+    also_open = LookupOtherOpenCaseSerializer(
+        many=True,
+        required=False,
+        help_text="The victim's other open cases in this look-up: she also has open case …",
+    )
+    also_open_more = serializers.IntegerField(
+        required=False,
+        help_text="How many more open cases the victim has that this look-up does not show.",
+    )
 
 
 class LookupPhoneSerializer(serializers.Serializer):

@@ -41,7 +41,10 @@ ASSESSMENT_FIELDS = {
     "professional_judgement_reason",
     "version",
     "non_field_errors",
+    "open_case",
 }
+# Service field names the API nests.
+NESTED_FIELDS = {"open_case_reason": "open_case.reason"}
 
 
 def _assessment_errors(errors: dict) -> dict[str, list[str]]:
@@ -50,6 +53,8 @@ def _assessment_errors(errors: dict) -> dict[str, list[str]]:
     for key, messages in errors.items():
         if key in ASSESSMENT_FIELDS:
             name = key
+        elif key in NESTED_FIELDS:
+            name = NESTED_FIELDS[key]
         elif key.startswith("q") and key[1:].isdigit():
             name = f"answers.{key[1:]}"
         elif "-" in key:
@@ -59,6 +64,14 @@ def _assessment_errors(errors: dict) -> dict[str, list[str]]:
             name = key
         out.setdefault(name, []).extend(messages)
     return out
+
+
+def _case_choice(given: dict | None) -> risk_services.CaseChoice | None:
+    if not given:
+        return None
+    return risk_services.CaseChoice(
+        action=given["action"], case_id=given.get("case"), reason=given.get("reason", "")
+    )
 
 
 class CaseViewSet(viewsets.GenericViewSet):
@@ -271,8 +284,11 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         summary="Submit a DV1",
         description="Submits a complete DV1 in one request, with the same checks as the DV1 "
         "page: every question answered (not known is an answer), the supplements the answers "
-        "open, a level with a reason when it differs from the suggestion. On success the case "
-        "for this victim and perpetrator is opened or joined, its risk set and routed at "
+        "open, a level with a reason when it differs from the suggestion. On success the DV1 "
+        "joins the victim's open case (the one with the same perpetrator, or when the "
+        "perpetrator is not known on either side her highest-risk one; `open_case` chooses "
+        "otherwise) or opens a new case, its risk set or raised (a joining DV1 never lowers "
+        "it) and routed at "
         "once (high risk to the hub on duty for the victim's district, with the central "
         "referral unit notified), and the answer carries the yes count, the suggested level, "
         "the level recorded, the MARAC criteria met, the case and where it was routed. A "
@@ -323,7 +339,11 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         if errors:
             return self._draft_kept(assessment, "The DV1 cannot be submitted yet.", errors)
         try:
-            assessment = risk_services.assessment_submit(assessment=assessment, user=request.user)
+            assessment = risk_services.assessment_submit(
+                assessment=assessment,
+                user=request.user,
+                case_choice=_case_choice(given["open_case"]),
+            )
         except DomainError as exc:
             return self._draft_kept(assessment, exc.message, exc.errors)
         return Response(self._body(request, assessment), status=status.HTTP_201_CREATED)

@@ -321,6 +321,30 @@ class _VisibleIncidentField(serializers.PrimaryKeyRelatedField):
         return rules.incidents_visible_to(self.context["request"].user, Incident.objects.all())
 
 
+class OpenCaseChoiceSerializer(serializers.Serializer):
+    """Which case the DV1 goes on when the victim already has an open case."""
+
+    action = serializers.ChoiceField(
+        choices=[
+            ("join", "Add the DV1 to one of the victim's open cases"),
+            ("new", "Open a new case beside her open ones"),
+        ],
+        help_text="`join` one of her open cases (`case`), or open a `new` case (`reason` "
+        "needed when she has an open case; refused when an open case has the same "
+        "perpetrator).",
+    )
+    case = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="With `join`: the open case's id."
+    )
+    reason = serializers.CharField(
+        max_length=4000,
+        allow_blank=True,
+        default="",
+        help_text="With `new`: why a new case, for example a different perpetrator. Kept in "
+        "the history and shown on both cases.",
+    )
+
+
 class AssessmentCreateSerializer(FlatErrorsSerializer):
     """A complete DV1 in one request: the checklist, the officer's level and what was
     done at the scene."""
@@ -385,6 +409,16 @@ class AssessmentCreateSerializer(FlatErrorsSerializer):
         '"admissions": false}.',
     )
     narrative = serializers.CharField(max_length=20000, allow_blank=True, default="")
+    open_case = OpenCaseChoiceSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional. When the victim already has an open case: join it or open a "
+        "new one. Left out, the DV1 joins her open case with the same perpetrator, or her "
+        "highest-risk open case when the perpetrator is not known (or a case whose "
+        "perpetrator is not known); only a different perpetrator opens a new case, kept "
+        "with the reason `Different perpetrator` and shown on both cases.",
+    )
 
     def validate(self, attrs):
         if attrs.get("perpetrator") is not None and attrs["perpetrator"] == attrs["victim"]:

@@ -580,7 +580,10 @@ SELECT c.{Case.id}, c.{Case.opened_at}, c.{Case.risk_level},
        c.{Case.victim}, v.{Person.given_name}, v.{Person.family_name},
        c.{Case.perpetrator}, p.{Person.given_name}, p.{Person.family_name},
        c.{Case.assigned_to}, u.{User.first_name}, u.{User.last_name}, u.{User.username},
-       c.{Case.queue}, q.{Queue.name}
+       c.{Case.queue}, q.{Queue.name},
+       (SELECT count(*) FROM {Case} o
+        WHERE o.{Case.victim} = c.{Case.victim} AND {other_status} = {open}
+          AND o.{Case.id} <> c.{Case.id})
 FROM shown
 JOIN {Case} c ON c.{Case.id} = shown.id
 JOIN {Person} v ON v.{Person.id} = c.{Case.victim}
@@ -601,6 +604,7 @@ def source_open_cases(ctx: Context, package: Package) -> None:
         [people, MAX_OPEN_CASES, people, MAX_OPEN_CASES, MAX_OPEN_CASES],
         parts=f"{_CASES_OF_VICTIMS} UNION {_CASES_OF_PERPETRATORS}",
         case_status=_not_by_index("c.{Case.status}"),
+        other_status=_not_by_index("o.{Case.status}"),
         open=_sql_text(CaseStatus.OPEN.value),
     )
     for (
@@ -619,6 +623,7 @@ def source_open_cases(ctx: Context, package: Package) -> None:
         owner_username,
         queue_id,
         queue_name,
+        other_open,
     ) in rows:
         owner = (f"{owner_first} {owner_last}".strip() or owner_username) if owner_id else ""
         perpetrator = (
@@ -641,8 +646,26 @@ def source_open_cases(ctx: Context, package: Package) -> None:
                 "owner": owner or NOT_ASSIGNED,
                 "queue_id": queue_id,
                 "queue": queue_name or "",
+                "other_open": other_open,
             }
         )
+    _also_open(package.open_cases)
+
+
+def _also_open(cases: list[dict]) -> None:
+    """Each case's victim's other open cases ("also has open case …"): those shown here,
+    and how many more she has that are not."""
+    by_victim: dict[int, list[dict]] = {}
+    for case in cases:
+        by_victim.setdefault(case["victim_id"], []).append(case)
+    for case in cases:
+        shown = [
+            {"id": other["id"], "reference": other["reference"], "risk_label": other["risk_label"]}
+            for other in by_victim[case["victim_id"]]
+            if other["id"] != case["id"]
+        ]
+        case["also_open"] = shown
+        case["also_open_more"] = max(0, case.pop("other_open") - len(shown))
 
 
 Source = Callable[[Context, Package], None]

@@ -35,8 +35,10 @@ class Queue(models.Model):
 
 
 class Case(models.Model):
-    """A victim–perpetrator case. Repeat incidents join the open case; its current risk
-    level, queue and owner are changed only by services, with history and events."""
+    """A victim–perpetrator case. Repeat incidents join her open case (with the same or
+    an unknown perpetrator); a case opened beside another keeps which and why. Its
+    current risk level, queue and owner are changed only by services, with history and
+    events."""
 
     victim = models.ForeignKey(
         "cases.Person", on_delete=models.PROTECT, related_name="cases_as_victim"
@@ -72,6 +74,19 @@ class Case(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=300, blank=True)
+    opened_alongside = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opened_after",
+        help_text="The victim's open case this one was opened beside (not joined).",
+    )
+    opened_alongside_reason = models.TextField(
+        blank=True,
+        help_text="Why a new case was opened while the victim had an open one, for example "
+        "a different perpetrator.",
+    )
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 

@@ -610,6 +610,8 @@ def test_open_cases_of_anyone_in_scope_with_current_risk_owner_and_queue(househo
             "owner": "Not assigned",
             "queue_id": None,
             "queue": "",
+            "also_open": [],
+            "also_open_more": 0,
         },
         {
             "id": theirs.pk,
@@ -625,6 +627,8 @@ def test_open_cases_of_anyone_in_scope_with_current_risk_owner_and_queue(househo
             "owner": "Claire Whitmore",
             "queue_id": queue.pk,
             "queue": queue.name,
+            "also_open": [],
+            "also_open_more": 0,
         },
     ]
     # The access log keeps which records the look-up showed, the cases included.

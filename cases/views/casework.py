@@ -127,9 +127,14 @@ def _case_context(request, case: Case, *, forms_=None, task_forms=None, failed=N
         }
         for task in tasks
     ]
+    also_open = selectors.other_open_cases([case]).get(case.pk, [])
     context = {
         "case": case,
         "victim": case.victim,
+        "also_open": also_open,
+        "openable_cases": selectors.openable_case_ids(
+            user=request.user, pks=[o.pk for o in also_open] + [case.opened_alongside_id]
+        ),
         "clock": selectors.target_clock(case),
         "assessments": assessments,
         "latest": latest,

@@ -24,6 +24,7 @@ from cases.models import (
     ResponseSettings,
 )
 from cases.rules import can_regrade_call  # the rule lives with the others; kept here too
+from dasapp import local_time
 from dasapp.api import DomainError
 from dasapp.history import audited_save, version_check
 from dasapp.roles import Role
@@ -131,6 +132,8 @@ def known_address(*, line1: str, postcode: str) -> Address | None:
 
 
 def _validate_answers(qset: QuestionSet, answers: dict) -> dict[str, list[str]]:
+    """Errors in the answers given; a date answer that can be read is put in `answers`
+    as an ISO date."""
     errors: dict[str, list[str]] = {}
     by_code = {q["code"]: q for q in qset.questions}
     for code, value in answers.items():
@@ -151,10 +154,14 @@ def _validate_answers(qset: QuestionSet, answers: dict) -> dict[str, list[str]]:
         ):
             errors[code] = [f"Choose from the answers for: {question['text']}"]
         elif kind == "date":
+            # Typed into one field ("27/3/2027", "tomorrow"): kept as an ISO date, or
+            # as typed with the reason it could not be read.
             try:
-                dt.date.fromisoformat(str(value))
-            except ValueError:
-                errors[code] = ["Enter a real date"]
+                day = local_time.parse_date(str(value), today=timezone.localdate())
+            except ValueError as exc:
+                errors[code] = [str(exc)]
+            else:
+                answers[code] = day.isoformat()
     return errors
 
 

@@ -37,7 +37,7 @@ from cases.choices import (
 )
 from cases.models import Incident
 from cases.views.safety import DateTimeFieldsMixin, _date_time_initial
-from dasapp import access
+from dasapp import access, local_time
 from dasapp.api import ConflictError, DomainError
 from dasapp.forms import apply_domain_errors
 from dasapp.models import AccessLog
@@ -189,18 +189,59 @@ def _question_anchor(question: dict, incident: Incident) -> str:
     return f"q-{code}-1"
 
 
-def _error_list(errors: dict[str, list[str]], incident: Incident) -> list[tuple[str, str]]:
-    """(anchor, message) for the error summary, each anchor an input that takes focus."""
-    questions = {
-        q["code"]: q for q in (incident.question_set.questions if incident.question_set else [])
-    }
+# The call page's fields in the order it shows them, before and after the questions
+# (which come in their question set's order): the error summary lists errors in this
+# order, as a sighted user meets them going down the page.
+PAGE_ORDER_BEFORE_QUESTIONS = (
+    "version",
+    "caller_phone",
+    "address_line1",
+    "address_town",
+    "postcode",
+    "location_type",
+    "location_note",
+    "people",
+    "prefill",
+    "narrative",
+)
+PAGE_ORDER_AFTER_QUESTIONS = ("grade", "grade_reason", "appointment_at")
+
+
+def unanswered_summary(count: int) -> str:
+    return f"Answer the {count} questions not yet answered, or say why each was not asked"
+
+
+def _error_list(
+    errors: dict[str, list[str]], incident: Incident, *, unanswered: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """(anchor, message) for the error summary, each anchor an input that takes focus,
+    in the page's order. The questions in `unanswered` (more than one) are one entry,
+    linking to the first of them; each still shows its own error beside it."""
+    questions = incident.question_set.questions if incident.question_set else []
+    by_code = {q["code"]: q for q in questions}
+    order = [
+        *PAGE_ORDER_BEFORE_QUESTIONS,
+        *(q["code"] for q in questions),
+        *PAGE_ORDER_AFTER_QUESTIONS,
+    ]
+    position = {key: index for index, key in enumerate(order)}
+    keys = sorted(errors, key=lambda key: position.get(key, len(order)))
+    grouped = [key for key in keys if key in unanswered and key in by_code]
+    if len(grouped) < 2:
+        grouped = []
     out = []
-    for key, texts in errors.items():
-        if key in questions:
-            anchor = _question_anchor(questions[key], incident)
+    for key in keys:
+        if key in grouped:
+            if key == grouped[0]:
+                out.append(
+                    (_question_anchor(by_code[key], incident), unanswered_summary(len(grouped)))
+                )
+            continue
+        if key in by_code:
+            anchor = _question_anchor(by_code[key], incident)
         else:
             anchor = FIELD_ANCHORS.get(key, "caller_phone")
-        out.extend((anchor, text) for text in texts)
+        out.extend((anchor, text) for text in errors[key])
     return out
 
 
@@ -303,7 +344,13 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
         "suggestion": suggestion,
         "grades": Grade.choices,
         "errors": errors,
-        "error_list": _error_list(errors, incident),
+        "error_list": _error_list(
+            errors,
+            incident,
+            unanswered=frozenset(call_services.missing_questions(incident))
+            if errors and incident.question_set
+            else frozenset(),
+        ),
         "flag_ids": _flag_ids(package),
         "prefill": prefill,
         "location_types": LocationType.choices,
@@ -621,10 +668,8 @@ def call_log(request, pk: int):
         package, _ = call_services.call_lookup(incident)
         _log_lookup(request, incident, package)
         if not errors:
-            appointment = _parse_local_datetime(post.get("appointment_at", ""))
-            if post.get("appointment_at") and appointment is None:
-                errors["appointment_at"] = ["Enter the appointment as a date and time"]
-            else:
+            appointment, appointment_error = _appointment_from(post)
+            try:
                 call_services.incident_log_and_grade(
                     incident=incident,
                     user=request.user,
@@ -636,14 +681,20 @@ def call_log(request, pk: int):
                     ),
                     package=package,
                 )
-                access.log_action(
-                    request,
-                    action=AccessLog.Action.COLLECT,
-                    obj=incident,
-                    purpose=f"Logged call {incident.reference}",
-                )
-                messages.success(request, f"Call {incident.reference} logged and graded")
-                return redirect("call_edit", pk=incident.pk)
+            except DomainError as exc:
+                # What was typed and could not be read, rather than "enter the
+                # appointment", when the appointment is wanted (or the grade not chosen).
+                if appointment_error and post.get("grade", "") in {"", Grade.SCHEDULED}:
+                    exc.errors = {**(exc.errors or {}), "appointment_at": [appointment_error]}
+                raise
+            access.log_action(
+                request,
+                action=AccessLog.Action.COLLECT,
+                obj=incident,
+                purpose=f"Logged call {incident.reference}",
+            )
+            messages.success(request, f"Call {incident.reference} logged and graded")
+            return redirect("call_edit", pk=incident.pk)
     except DomainError as exc:
         errors = exc.errors or {"grade": [exc.message]}
     incident.refresh_from_db()
@@ -656,14 +707,18 @@ def call_log(request, pk: int):
     return render(request, "calls/edit.html", context, status=400)
 
 
-def _parse_local_datetime(text: str) -> dt.datetime | None:
-    if not text:
-        return None
+def _appointment_from(post) -> tuple[dt.datetime | None, str]:
+    """The appointment typed into its one field, read as UK time, and why it could not
+    be read ("" when it could, or nothing was typed)."""
     try:
-        naive = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+        return (
+            local_time.parse_datetime(
+                post.get("appointment_at", ""), words="appointment", now=timezone.now()
+            ),
+            "",
+        )
+    except ValueError as exc:
+        return None, str(exc)
 
 
 @role_required(Role.INTELLIGENCE, Role.SUPERVISOR)

@@ -1197,7 +1197,7 @@ def test_without_javascript_the_offer_saves_the_whole_form_and_shows_the_page_ag
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"/calls/{incident.pk}/#involved"
+    assert response["Location"] == f"/calls/{incident.pk}/#involved-{victim.pk}-victim"
     incident.refresh_from_db()
     assert incident.narrative == "He is at the door"  # nothing typed is lost
     assert incident.involved.get().person == victim

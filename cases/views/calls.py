@@ -125,14 +125,15 @@ def _draft_from_post(post) -> call_services.DraftInput:
             people.append((int(person_id), role))
     prefill = []
     for key in post:
-        if key.startswith("prefill-status-"):
-            item_key = key[len("prefill-status-") :]
+        # Every known detail shown, with what the caller said of it (if anything yet).
+        if key.startswith("prefill-label-"):
+            item_key = key[len("prefill-label-") :]
             prefill.append(
                 {
                     "key": item_key,
-                    "label": post.get(f"prefill-label-{item_key}", ""),
+                    "label": post.get(key, ""),
                     "value": post.get(f"prefill-value-{item_key}", ""),
-                    "status": post.get(key, ""),
+                    "status": post.get(f"prefill-status-{item_key}", ""),
                     "change": post.get(f"prefill-change-{item_key}", "").strip(),
                 }
             )
@@ -148,6 +149,8 @@ def _draft_from_post(post) -> call_services.DraftInput:
         skipped=skipped,
         people=people if "people-present" in post else None,
         prefill=prefill if "prefill-present" in post else None,
+        use_known_address=_posted_int(post.get("use_address")),
+        undo_known_address=post.get("undo_address", "")[:50],
     )
 
 
@@ -320,8 +323,16 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
     for victim in victims:
         for item in call_selectors.prefill_items(person=victim):
             saved = prefill_known.get(item["key"], {})
+            kind, _, known_id = item["key"].partition(":")
             prefill.append(
-                {**item, "status": saved.get("status", ""), "change": saved.get("change", "")}
+                {
+                    **item,
+                    "status": saved.get("status", ""),
+                    "change": saved.get("change", ""),
+                    "filled": bool(saved.get("filled")),
+                    # A known address may fill the call's address fields.
+                    "address_id": int(known_id) if kind == "address" else None,
+                }
             )
     number_offers = call_selectors.number_offers(
         incident=incident, package=package, on_call={link.person_id for link in involved}
@@ -509,6 +520,36 @@ def call_intelligence(request, pk: int):
     )
 
 
+def _focus_address(post) -> str:
+    """The known address whose button takes focus after use or undo (the button pressed
+    is replaced by the other one)."""
+    if post.get("undo_address"):
+        return post["undo_address"][:50]
+    if _posted_int(post.get("use_address")) is not None:
+        return call_services.KNOWN_ADDRESS_KEY.format(int(post["use_address"]))
+    return ""
+
+
+def _address_announcement(post, incident: Incident) -> str:
+    """For a screen reader, after "Use this address for the call" or its undo."""
+    if post.get("undo_address"):
+        return "Undone: the call's address fields are back as they were."
+    if post.get("use_address"):
+        typed = incident.address_raw or {}
+        words = ", ".join(
+            v for v in (typed.get("line1"), typed.get("town"), typed.get("postcode")) if v
+        )
+        return f"The call's address is now the known address: {words}."
+    return ""
+
+
+def _mark_added(post, involved) -> None:
+    """Mark the person just added (`add_person`), whose row then takes focus."""
+    person_id, _, role = post.get("add_person", "").partition(":")
+    for link in involved:
+        link.just_added = str(link.person_id) == person_id and link.role == role
+
+
 def _added_announcement(post, involved) -> str:
     """For a screen reader, when a person was added (the button that added them is gone
     from the page): e.g. "Added <name> to the call as victim."; "" otherwise."""
@@ -569,10 +610,16 @@ def call_autosave(request, pk: int):
     context["saved_at"] = timezone.now()
     number_check_shown = request.POST.get("number_check_shown")
     # One polite announcement: who was added, the safe number, new flags, whose number.
+    _mark_added(request.POST, context["involved"])
+    context["address_filled"] = bool(
+        request.POST.get("use_address") or request.POST.get("undo_address")
+    )
+    context["focus_address"] = _focus_address(request.POST)
     context["flags_announcement"] = " ".join(
         text
         for text in (
             _added_announcement(request.POST, context["involved"]),
+            _address_announcement(request.POST, incident) if context["address_filled"] else "",
             _number_check_announcement(number_check_shown, context, offers=False),
             _flags_announcement(request.POST.get("flags_shown"), context["package"]),
             _number_check_announcement(number_check_shown, context, offers=True),
@@ -612,8 +659,14 @@ def call_save_draft(request, pk: int):
         return redirect("call_edit", pk=incident.pk)
     incident.refresh_from_db()
     if not errors:
-        # The call page's GET logs the look-up it shows.
-        anchor = "#involved" if post.get("add_person") else ""
+        # The call page's GET logs the look-up it shows; it opens where the change is.
+        person_id, _, role = post.get("add_person", "").partition(":")
+        if person_id.isdigit() and role in IncidentRole.values:
+            anchor = f"#involved-{int(person_id)}-{role}"
+        elif post.get("use_address") or post.get("undo_address"):
+            anchor = "#address-fields"
+        else:
+            anchor = ""
         return redirect(reverse("call_edit", args=[incident.pk]) + anchor)
     context = _page_context(request, incident, errors=errors)
     _log_lookup(request, incident, context["package"])

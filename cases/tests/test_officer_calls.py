@@ -534,7 +534,7 @@ def test_regrading_away_from_the_suggestion_needs_a_reason_on_the_field(
     )
     assert scheduled.status_code == 400
     assert "Enter the date and time of the appointment" in scheduled.content.decode()
-    assert 'href="#id_appointment_at_day"' in scheduled.content.decode()
+    assert 'href="#id_appointment_at"' in scheduled.content.decode()
 
 
 def test_supervisor_regrades_with_a_reason_kept_in_history_and_an_event(
@@ -636,3 +636,30 @@ def test_an_attended_call_is_not_regraded(call_taker, supervisor, officer, victi
     assert f"Call {call.reference} is attended: only a call still waiting" in html
     assert f'href="/calls/{call.pk}/"' in html
     assert f"/calls/{call.pk}/regrade/" not in client.get(f"/calls/{call.pk}/").content.decode()
+
+
+def test_regrade_appointment_is_one_field_read_as_uk_time(call_taker, supervisor, victim):
+    with time_machine.travel(dt.datetime(2027, 6, 30, 23, 30, tzinfo=dt.UTC), tick=False):
+        call = log_call(call_taker, victim)
+        client = signed_in(supervisor)
+        page = client.get(f"/calls/{call.pk}/regrade/").content.decode()
+        field = re.search(r'<input[^>]*name="appointment_at"[^>]*>', page)[0]
+        assert 'type="text"' in field and "appointment_at_day" not in page
+        post = {"grade": "scheduled", "grade_reason": "She asked for a visit"}
+        wrong = client.post(
+            f"/calls/{call.pk}/regrade/",
+            {**post, "appointment_at": "31/6/2027 10:00", "version": call.version},
+        )
+        assert wrong.status_code == 400
+        assert 'id="id_appointment_at-error"' in wrong.content.decode()
+        assert "The appointment must be a real date" in wrong.content.decode()
+        # 23:30 on 30 June UTC is already 1 July in London: "tomorrow" is 2 July.
+        done = client.post(
+            f"/calls/{call.pk}/regrade/",
+            {**post, "appointment_at": "tomorrow 10am", "version": call.version},
+        )
+        assert done.status_code == 302
+        call.refresh_from_db()
+        assert call.appointment_at == dt.datetime(2027, 7, 2, 9, 0, tzinfo=dt.UTC)
+        page = client.get(f"/calls/{call.pk}/regrade/").content.decode()
+        assert 'value="2/7/2027 10:00"' in page

@@ -36,7 +36,6 @@ from cases.choices import (
     LocationType,
 )
 from cases.models import Incident
-from cases.views.safety import DateTimeFieldsMixin, _date_time_initial
 from dasapp import access, local_time
 from dasapp.api import ConflictError, DomainError
 from dasapp.forms import apply_domain_errors
@@ -1059,12 +1058,11 @@ def calls_abandoned(request):
     return render(request, "calls/abandoned.html", {"abandoned": abandoned})
 
 
-class RegradeForm(DateTimeFieldsMixin, forms.Form):
+class RegradeForm(forms.Form):
     """Shape only: whether a reason is needed (a grade other than the suggestion) and
     whether the appointment fits is the service's to say, as for the API
-    (`call_services.incident_log_and_grade`); its errors land on these fields."""
-
-    date_times = (("appointment_at", "appointment date"),)
+    (`call_services.incident_log_and_grade`); its errors land on these fields. The
+    appointment is one typed field read as UK time, as on the call page."""
 
     grade = forms.ChoiceField(
         label="New grade", choices=Grade.choices, widget=forms.RadioSelect, required=False
@@ -1075,11 +1073,25 @@ class RegradeForm(DateTimeFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    appointment_at = forms.CharField(
+        label="Appointment (scheduled grade only)",
+        help_text="The date and time agreed with the caller, UK time. For example, "
+        "14/12/2026 14:30 or tomorrow 9am",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._add_date_time_fields()
+    def clean_appointment_at(self):
+        try:
+            return local_time.parse_datetime(
+                self.cleaned_data["appointment_at"], words="appointment", now=timezone.now()
+            )
+        except ValueError as exc:
+            if self.data.get("grade") in {"", None, Grade.SCHEDULED}:
+                raise forms.ValidationError(str(exc)) from None
+            return None  # not wanted for this grade, so not held against it
 
 
 def _why_not_regraded(user, incident: Incident) -> str | None:
@@ -1127,8 +1139,11 @@ def call_regrade(request, pk: int):
         )
     package, _ = call_services.call_lookup(incident)
     _log_lookup(request, incident, package, purpose=f"Regrade call {incident.reference}")
-    initial = {"version": incident.version, "grade": incident.grade}
-    initial.update(_date_time_initial("appointment_at", incident.appointment_at))
+    initial = {
+        "version": incident.version,
+        "grade": incident.grade,
+        "appointment_at": local_time.for_field(incident.appointment_at),
+    }
     form = RegradeForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -1148,9 +1163,7 @@ def call_regrade(request, pk: int):
                     package=package,
                 )
             except DomainError as exc:
-                status = _refused(
-                    form, exc, incident, field_map={"appointment_at": "appointment_at_day"}
-                )
+                status = _refused(form, exc, incident)
             else:
                 access.log_alteration(
                     request, obj=incident, person_id=_victim_id(incident), change="regrade"

@@ -179,6 +179,21 @@ def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
     assert_accessible(page, "call page from the safe number")
     assert console_problems == [], "\n".join(console_problems)
 
+    # "Log call" too early: the summary follows the page, the unanswered questions one
+    # entry that takes her to the first of them.
+    page.get_by_label("Address line 1").fill("")
+    page.get_by_role("button", name="Log call and grade").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_visible()
+    assert [text.strip() for text in summary.locator("li").all_inner_texts()] == [
+        "Enter the address, or describe the location",
+        "Answer the 9 questions not yet answered, or say why each was not asked",
+        "Choose a response grade",
+    ]
+    assert_accessible(page, "call page with errors")
+    summary.get_by_role("link", name=re.compile("^Answer the 9 questions")).click()
+    expect(page.locator("#q-injuries-1")).to_be_focused()
+
 
 def test_without_javascript_the_offer_adds_her_and_shows_the_page_again(
     browser, live_server, persona, repeat_victim

@@ -299,14 +299,7 @@ def incident_autosave(
             incident.prefill, data.prefill if data.prefill is not None else incident.prefill
         )
     if known_fill is not None:
-        key, before = known_fill
-        for item in incident.prefill:
-            if item.get("key") == key:
-                if before is None:  # undone: as it was before the address was used
-                    item["status"] = item.pop("replaced", {}).get("status", "")
-                    item.pop("filled", None)
-                else:
-                    item.update({"replaced": before, "filled": True, "status": "confirmed"})
+        _record_known_fill(incident.prefill, *known_fill)
     if data.people is not None:
         _set_people(incident, data.people, errors)
     incident.version += 1
@@ -319,10 +312,10 @@ KNOWN_ADDRESS_KEY = "address:{}"
 
 def _known_address_fill(
     incident: Incident, data: DraftInput
-) -> tuple[DraftInput, tuple[str, dict | None] | None]:
+) -> tuple[DraftInput, tuple[str, dict | None, dict] | None]:
     """`data` with the address fields filled from a victim's known address (or put back
-    as they were, for an undo), and (the detail's key, what the fields held before, or
-    None for an undo); (data, None) when neither was asked for. Only a current address
+    as they were, for an undo), and (the detail's key, what the fields held before or
+    None for an undo, its label and value); (data, None) when neither was asked for. Only a current address
     of a victim on this call can be used; any other id is ignored."""
     typed = {
         "line1": data.address_line1,
@@ -357,7 +350,8 @@ def _known_address_fill(
             address_town=address.town,
             postcode=address.postcode_display,
         )
-        return filled, (key, {**before, "status": status})
+        shown = {"label": "Known address", "value": str(address)}
+        return filled, (key, {**before, "status": status}, shown)
     if data.undo_known_address:
         item = next(
             (
@@ -376,8 +370,25 @@ def _known_address_fill(
             address_town=was.get("town", ""),
             postcode=was.get("postcode", ""),
         )
-        return restored, (item["key"], None)
+        return restored, (item["key"], None, {})
     return data, None
+
+
+def _record_known_fill(prefill: list, key: str, before: dict | None, shown: dict) -> None:
+    """Mark the known address `key` in `prefill` as used for the call (confirmed, with
+    what the fields held `before`), or, with `before` None, as it was before it was
+    used. Used twice, the first fields are kept: undo goes back to what was typed."""
+    item = next((i for i in prefill if i.get("key") == key), None)
+    if item is None:
+        if before is None:
+            return
+        item = {"key": key, **shown, "status": "", "change": ""}
+        prefill.append(item)
+    if before is None:  # undone
+        item["status"] = item.pop("replaced", {}).get("status", "")
+        item.pop("filled", None)
+    elif not item.get("filled"):
+        item.update({"replaced": before, "filled": True, "status": "confirmed"})
 
 
 def _prefill_kept(saved: list, posted: list) -> list:

@@ -404,3 +404,29 @@ def test_until_when_is_typed_as_one_date_and_kept_as_a_date(call_taker):
     html = c.get(f"/calls/{incident.pk}/").content.decode()
     assert live.status_code == 200
     assert re.search(r'id="q-suspect_away_until"[^>]*value="31/2/2027"', html)
+
+
+def test_the_service_fills_and_undoes_without_the_page_and_a_second_use_keeps_the_first(
+    call_taker, known_victim
+):
+    incident = new_draft(
+        call_taker, postcode="CO1 2ZZ", people=[(known_victim.pk, IncidentRole.VICTIM)]
+    )
+    key = f"address:{known_victim.address.pk}"
+    for _ in range(2):  # pressed twice: undo still goes back to what was typed
+        call_services.incident_autosave(
+            incident=incident,
+            user=call_taker,
+            data=call_services.DraftInput(use_known_address=known_victim.address.pk),
+        )
+        incident.refresh_from_db()
+        assert incident.address_raw["line1"] == "14 Larch Close"
+    item = next(i for i in incident.prefill if i["key"] == key)
+    assert (item["status"], item["filled"]) == ("confirmed", True)
+    call_services.incident_autosave(
+        incident=incident,
+        user=call_taker,
+        data=call_services.DraftInput(undo_known_address=key),
+    )
+    incident.refresh_from_db()
+    assert incident.address_raw == {"line1": "", "town": "", "postcode": "CO1 2ZZ"}

@@ -161,6 +161,8 @@ def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
 
     # The whole page's tab order is its visual order, and the date-times are one stop each.
     walk = tab_walk(page, start=page.get_by_label("Caller's phone number"))
+    assert len(walk) > 40  # every field, question and button of the call, to "Abandon"
+    assert walk[-1]["what"].startswith("A Abandon this call")
     out_of_order = [
         f"{a['what']} -> {b['what']}" for a, b in zip(walk, walk[1:]) if not after(a, b)
     ]

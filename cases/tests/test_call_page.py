@@ -430,3 +430,27 @@ def test_the_service_fills_and_undoes_without_the_page_and_a_second_use_keeps_th
     )
     incident.refresh_from_db()
     assert incident.address_raw == {"line1": "", "town": "", "postcode": "CO1 2ZZ"}
+
+
+# Item: after "Add to call as victim" focus dropped to the page.
+
+
+def test_the_person_just_added_is_the_row_that_takes_focus(call_taker, known_victim):
+    """From the number's offer or a search alike: her row in "People involved" is marked
+    to take focus, and only hers."""
+    incident = new_draft(call_taker)
+    live = autosave(
+        client_as(call_taker),
+        incident,
+        {
+            "version": str(incident.version),
+            "people-present": "1",
+            "add_person": f"{known_victim.pk}:victim",
+        },
+    )
+    involved = live.split('<div id="involved" hx-swap-oob="true">')[1]
+    row = re.search(r"<li [^>]*>", involved)[0]
+    assert f'id="involved-{known_victim.pk}-victim"' in row
+    assert 'tabindex="-1"' in row and "data-take-focus" in row
+    assert live.count("data-take-focus") == 1
+    assert "Added Leah Hartwell to the call as victim." in live

@@ -4,7 +4,7 @@ log it, grade it, add research. Pages, the API and tests all come through here."
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from cases.models import (
     ResponseSettings,
 )
 from cases.rules import can_regrade_call  # the rule lives with the others; kept here too
+from dasapp import local_time
 from dasapp.api import DomainError
 from dasapp.history import audited_save, version_check
 from dasapp.roles import Role
@@ -117,6 +118,11 @@ class DraftInput:
     # known address found later then leaves it alone. The page sends the area shown,
     # which a newly found known address replaces.
     keep_location_type: bool = False
+    # "Use this address for the call" on a victim's known address (its Address id): the
+    # address fields are filled from it, the detail confirmed, and what was in the
+    # fields kept so that `undo_known_address` (the detail's key) can put it back.
+    use_known_address: int | None = None
+    undo_known_address: str = ""
 
 
 def known_address(*, line1: str, postcode: str) -> Address | None:
@@ -131,6 +137,8 @@ def known_address(*, line1: str, postcode: str) -> Address | None:
 
 
 def _validate_answers(qset: QuestionSet, answers: dict) -> dict[str, list[str]]:
+    """Errors in the answers given; a date answer that can be read is put in `answers`
+    as an ISO date."""
     errors: dict[str, list[str]] = {}
     by_code = {q["code"]: q for q in qset.questions}
     for code, value in answers.items():
@@ -151,10 +159,14 @@ def _validate_answers(qset: QuestionSet, answers: dict) -> dict[str, list[str]]:
         ):
             errors[code] = [f"Choose from the answers for: {question['text']}"]
         elif kind == "date":
+            # Typed into one field ("27/3/2027", "tomorrow"): kept as an ISO date, or
+            # as typed with the reason it could not be read.
             try:
-                dt.date.fromisoformat(str(value))
-            except ValueError:
-                errors[code] = ["Enter a real date"]
+                day = local_time.parse_date(str(value), today=timezone.localdate())
+            except ValueError as exc:
+                errors[code] = [str(exc)]
+            else:
+                answers[code] = day.isoformat()
     return errors
 
 
@@ -230,6 +242,7 @@ def incident_autosave(
         raise DomainError("This call has been logged; changes go through regrading or research.")
     _check_version(incident, version, user)
     errors: dict[str, list[str]] = {}
+    data, known_fill = _known_address_fill(incident, data)
     if data.caller_phone is not None:
         incident.caller_phone_raw = data.caller_phone.strip()
         incident.caller_phone = None
@@ -281,13 +294,116 @@ def incident_autosave(
         incident.skipped, skip_errors = _clean_skipped(incident.question_set, data.skipped)
         for code, messages in skip_errors.items():
             errors.setdefault(code, []).extend(messages)
-    if data.prefill is not None:
-        incident.prefill = data.prefill
+    if data.prefill is not None or known_fill is not None:
+        incident.prefill = _prefill_kept(
+            incident.prefill, data.prefill if data.prefill is not None else incident.prefill
+        )
+    if known_fill is not None:
+        _record_known_fill(incident.prefill, *known_fill)
     if data.people is not None:
         _set_people(incident, data.people, errors)
     incident.version += 1
     _save_draft(incident, user=user)
     return errors
+
+
+KNOWN_ADDRESS_KEY = "address:{}"
+
+
+def _known_address_fill(
+    incident: Incident, data: DraftInput
+) -> tuple[DraftInput, tuple[str, dict | None, dict] | None]:
+    """`data` with the address fields filled from a victim's known address (or put back
+    as they were, for an undo), and (the detail's key, what the fields held before or
+    None for an undo, its label and value); (data, None) when neither was asked for. Only a current address
+    of a victim on this call can be used; any other id is ignored."""
+    typed = {
+        "line1": data.address_line1,
+        "town": data.address_town,
+        "postcode": data.postcode,
+    }
+    saved = incident.address_raw or {}
+    before = {
+        key: value if value is not None else saved.get(key, "") for key, value in typed.items()
+    }
+    if data.use_known_address is not None:
+        address = (
+            Address.objects.filter(
+                pk=data.use_known_address,
+                person_links__is_current=True,
+                person_links__person__incident_links__incident=incident,
+                person_links__person__incident_links__role=IncidentRole.VICTIM,
+            )
+            .distinct()
+            .first()
+        )
+        if address is None:
+            return data, None
+        key = KNOWN_ADDRESS_KEY.format(address.pk)
+        status = next(
+            (i.get("status", "") for i in data.prefill or incident.prefill if i.get("key") == key),
+            "",
+        )
+        filled = replace(
+            data,
+            address_line1=address.line1,
+            address_town=address.town,
+            postcode=address.postcode_display,
+        )
+        shown = {"label": "Known address", "value": str(address)}
+        return filled, (key, {**before, "status": status}, shown)
+    if data.undo_known_address:
+        item = next(
+            (
+                i
+                for i in incident.prefill or []
+                if i.get("key") == data.undo_known_address and i.get("filled")
+            ),
+            None,
+        )
+        if item is None:
+            return data, None
+        was = item.get("replaced", {})
+        restored = replace(
+            data,
+            address_line1=was.get("line1", ""),
+            address_town=was.get("town", ""),
+            postcode=was.get("postcode", ""),
+        )
+        return restored, (item["key"], None, {})
+    return data, None
+
+
+def _record_known_fill(prefill: list, key: str, before: dict | None, shown: dict) -> None:
+    """Mark the known address `key` in `prefill` as used for the call (confirmed, with
+    what the fields held `before`), or, with `before` None, as it was before it was
+    used. Used twice, the first fields are kept: undo goes back to what was typed."""
+    item = next((i for i in prefill if i.get("key") == key), None)
+    if item is None:
+        if before is None:
+            return
+        item = {"key": key, **shown, "status": "", "change": ""}
+        prefill.append(item)
+    if before is None:  # undone
+        item["status"] = item.pop("replaced", {}).get("status", "")
+        item.pop("filled", None)
+    elif not item.get("filled"):
+        item.update({"replaced": before, "filled": True, "status": "confirmed"})
+
+
+def _prefill_kept(saved: list, posted: list) -> list:
+    """The known details as posted, keeping for each what the page does not post: what
+    the address fields held before a known address filled them (for its undo)."""
+    kept = {item.get("key"): item for item in saved or []}
+    out = []
+    for item in posted:
+        item = dict(item)
+        previous = kept.get(item.get("key"), {})
+        for name in ("replaced", "filled"):
+            if name in previous and name not in item:
+                item[name] = previous[name]
+        out.append(item)
+    return out
 
 
 def _save_draft(incident: Incident, *, user) -> None:

@@ -670,7 +670,10 @@ def test_error_summary_links_go_to_inputs_that_take_focus(call_taker):
     html = c.post(f"/calls/{incident.pk}/log/", post).content.decode()
     summary = html.split('data-testid="error-summary"')[1].split("</ul>")[0]
     links = re.findall(r'href="#([^"]+)"', summary)
-    assert set(links) == {"q-fear_level-1", "q-weapons-yes", "grade-emergency"}
+    # The two unanswered questions are one entry, linking to the first on the page.
+    assert links == ["q-weapons-yes", "grade-emergency"]
+    assert "Answer the 2 questions not yet answered" in summary
+    assert 'id="q-fear_level-error"' in html and 'id="q-weapons-error"' in html
     for anchor in links:
         assert re.search(rf'<input class="govuk-radios__input" id="{anchor}"', html), anchor
     assert 'aria-describedby="grade-hint grade-suggestion grade-error"' in html
@@ -1197,7 +1200,7 @@ def test_without_javascript_the_offer_saves_the_whole_form_and_shows_the_page_ag
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"/calls/{incident.pk}/#involved"
+    assert response["Location"] == f"/calls/{incident.pk}/#involved-{victim.pk}-victim"
     incident.refresh_from_db()
     assert incident.narrative == "He is at the door"  # nothing typed is lost
     assert incident.involved.get().person == victim

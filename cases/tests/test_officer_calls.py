@@ -174,9 +174,51 @@ def test_incident_page_shows_the_snapshot_and_the_current_intelligence_beside_it
     assert 'hx-trigger="every 45s"' in live and "data-pause-on-focus" in live
     new = live.split('data-testid="live-new"')[1].split("</div>")[0]
     assert "New flag: <strong>Bail conditions</strong>" in new
-    package = live.split('data-testid="live-intelligence-package"')[1]
-    assert package.count('data-testid="new-flag"') == 1  # the bail flag, not the old one
     assert bail.pk in AccessLog.objects.filter(user=officer, action="search").get().detail["flags"]
+
+
+def test_incident_page_shows_the_intelligence_once(call_taker, officer, victim):
+    """The snapshot is listed once, under its own heading; the current intelligence says
+    what changed since, not the snapshot's list again."""
+    call = log_call(call_taker, victim)
+    flag_raise(kind="bail_conditions", summary="Not to attend", source="case:2", phone=victim.phone)
+    html = signed_in(officer).get(f"/calls/{call.pk}/").content.decode()
+
+    assert html.count('data-testid="intel-flags"') == 1
+    assert html.count("High-risk victim</strong>") == 1
+    assert 'data-testid="live-intelligence-package"' not in html
+    assert ">Intelligence when the call was logged</h2>" in html
+    assert ">Current intelligence</h2>" in html
+    assert "New flag: <strong>Bail conditions</strong>" in section(html, "live-new")
+
+
+def test_without_a_snapshot_the_current_intelligence_is_listed_in_full(call_taker, officer, victim):
+    call = log_call(call_taker, victim)
+    Incident.objects.filter(pk=call.pk).update(intelligence={})
+    html = signed_in(officer).get(f"/calls/{call.pk}/").content.decode()
+    package = section(html, "live-intelligence-package")
+    assert "High-risk victim</strong>" in package
+    assert html.count('data-testid="intel-flags"') == 1
+
+
+def test_every_region_of_the_incident_page_has_its_own_name(call_taker, officer, victim):
+    """axe's landmark-unique: the current intelligence was two regions named "Current
+    intelligence" (its section and the package inside it)."""
+    call = log_call(call_taker, victim)
+    call_services.incident_log_and_grade(
+        incident=call,
+        user=call_taker,
+        decision=call_services.GradeDecision(grade="priority", reason="Suspect arrested"),
+    )
+    html = signed_in(officer).get(f"/calls/{call.pk}/").content.decode()
+    assert 'data-testid="regrade-intelligence"' in html
+    labelled = re.findall(r'<(?:section|nav|aside)[^>]*aria-labelledby="([^"]+)"', html)
+    names = [
+        re.sub(r"<[^>]+>|\s+", " ", re.search(rf'id="{key}"[^>]*>(.*?)</h', html, re.S)[1]).strip()
+        for key in labelled
+    ]
+    assert len(names) >= 4
+    assert len(set(names)) == len(names), names
 
 
 def test_nothing_new_is_said_so(call_taker, officer, victim):
@@ -492,7 +534,7 @@ def test_regrading_away_from_the_suggestion_needs_a_reason_on_the_field(
     )
     assert scheduled.status_code == 400
     assert "Enter the date and time of the appointment" in scheduled.content.decode()
-    assert 'href="#id_appointment_at_day"' in scheduled.content.decode()
+    assert 'href="#id_appointment_at"' in scheduled.content.decode()
 
 
 def test_supervisor_regrades_with_a_reason_kept_in_history_and_an_event(
@@ -594,3 +636,30 @@ def test_an_attended_call_is_not_regraded(call_taker, supervisor, officer, victi
     assert f"Call {call.reference} is attended: only a call still waiting" in html
     assert f'href="/calls/{call.pk}/"' in html
     assert f"/calls/{call.pk}/regrade/" not in client.get(f"/calls/{call.pk}/").content.decode()
+
+
+def test_regrade_appointment_is_one_field_read_as_uk_time(call_taker, supervisor, victim):
+    with time_machine.travel(dt.datetime(2027, 6, 30, 23, 30, tzinfo=dt.UTC), tick=False):
+        call = log_call(call_taker, victim)
+        client = signed_in(supervisor)
+        page = client.get(f"/calls/{call.pk}/regrade/").content.decode()
+        field = re.search(r'<input[^>]*name="appointment_at"[^>]*>', page)[0]
+        assert 'type="text"' in field and "appointment_at_day" not in page
+        post = {"grade": "scheduled", "grade_reason": "She asked for a visit"}
+        wrong = client.post(
+            f"/calls/{call.pk}/regrade/",
+            {**post, "appointment_at": "31/6/2027 10:00", "version": call.version},
+        )
+        assert wrong.status_code == 400
+        assert 'id="id_appointment_at-error"' in wrong.content.decode()
+        assert "The appointment must be a real date" in wrong.content.decode()
+        # 23:30 on 30 June UTC is already 1 July in London: "tomorrow" is 2 July.
+        done = client.post(
+            f"/calls/{call.pk}/regrade/",
+            {**post, "appointment_at": "tomorrow 10am", "version": call.version},
+        )
+        assert done.status_code == 302
+        call.refresh_from_db()
+        assert call.appointment_at == dt.datetime(2027, 7, 2, 9, 0, tzinfo=dt.UTC)
+        page = client.get(f"/calls/{call.pk}/regrade/").content.decode()
+        assert 'value="2/7/2027 10:00"' in page

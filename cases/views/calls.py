@@ -36,8 +36,7 @@ from cases.choices import (
     LocationType,
 )
 from cases.models import Incident
-from cases.views.safety import DateTimeFieldsMixin, _date_time_initial
-from dasapp import access
+from dasapp import access, local_time
 from dasapp.api import ConflictError, DomainError
 from dasapp.forms import apply_domain_errors
 from dasapp.models import AccessLog
@@ -125,14 +124,15 @@ def _draft_from_post(post) -> call_services.DraftInput:
             people.append((int(person_id), role))
     prefill = []
     for key in post:
-        if key.startswith("prefill-status-"):
-            item_key = key[len("prefill-status-") :]
+        # Every known detail shown, with what the caller said of it (if anything yet).
+        if key.startswith("prefill-label-"):
+            item_key = key[len("prefill-label-") :]
             prefill.append(
                 {
                     "key": item_key,
-                    "label": post.get(f"prefill-label-{item_key}", ""),
+                    "label": post.get(key, ""),
                     "value": post.get(f"prefill-value-{item_key}", ""),
-                    "status": post.get(key, ""),
+                    "status": post.get(f"prefill-status-{item_key}", ""),
                     "change": post.get(f"prefill-change-{item_key}", "").strip(),
                 }
             )
@@ -148,6 +148,8 @@ def _draft_from_post(post) -> call_services.DraftInput:
         skipped=skipped,
         people=people if "people-present" in post else None,
         prefill=prefill if "prefill-present" in post else None,
+        use_known_address=_posted_int(post.get("use_address")),
+        undo_known_address=post.get("undo_address", "")[:50],
     )
 
 
@@ -189,18 +191,59 @@ def _question_anchor(question: dict, incident: Incident) -> str:
     return f"q-{code}-1"
 
 
-def _error_list(errors: dict[str, list[str]], incident: Incident) -> list[tuple[str, str]]:
-    """(anchor, message) for the error summary, each anchor an input that takes focus."""
-    questions = {
-        q["code"]: q for q in (incident.question_set.questions if incident.question_set else [])
-    }
+# The call page's fields in the order it shows them, before and after the questions
+# (which come in their question set's order): the error summary lists errors in this
+# order, as a sighted user meets them going down the page.
+PAGE_ORDER_BEFORE_QUESTIONS = (
+    "version",
+    "caller_phone",
+    "address_line1",
+    "address_town",
+    "postcode",
+    "location_type",
+    "location_note",
+    "people",
+    "prefill",
+    "narrative",
+)
+PAGE_ORDER_AFTER_QUESTIONS = ("grade", "grade_reason", "appointment_at")
+
+
+def unanswered_summary(count: int) -> str:
+    return f"Answer the {count} questions not yet answered, or say why each was not asked"
+
+
+def _error_list(
+    errors: dict[str, list[str]], incident: Incident, *, unanswered: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """(anchor, message) for the error summary, each anchor an input that takes focus,
+    in the page's order. The questions in `unanswered` (more than one) are one entry,
+    linking to the first of them; each still shows its own error beside it."""
+    questions = incident.question_set.questions if incident.question_set else []
+    by_code = {q["code"]: q for q in questions}
+    order = [
+        *PAGE_ORDER_BEFORE_QUESTIONS,
+        *(q["code"] for q in questions),
+        *PAGE_ORDER_AFTER_QUESTIONS,
+    ]
+    position = {key: index for index, key in enumerate(order)}
+    keys = sorted(errors, key=lambda key: position.get(key, len(order)))
+    grouped = [key for key in keys if key in unanswered and key in by_code]
+    if len(grouped) < 2:
+        grouped = []
     out = []
-    for key, texts in errors.items():
-        if key in questions:
-            anchor = _question_anchor(questions[key], incident)
+    for key in keys:
+        if key in grouped:
+            if key == grouped[0]:
+                out.append(
+                    (_question_anchor(by_code[key], incident), unanswered_summary(len(grouped)))
+                )
+            continue
+        if key in by_code:
+            anchor = _question_anchor(by_code[key], incident)
         else:
             anchor = FIELD_ANCHORS.get(key, "caller_phone")
-        out.extend((anchor, text) for text in texts)
+        out.extend((anchor, text) for text in errors[key])
     return out
 
 
@@ -279,8 +322,16 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
     for victim in victims:
         for item in call_selectors.prefill_items(person=victim):
             saved = prefill_known.get(item["key"], {})
+            kind, _, known_id = item["key"].partition(":")
             prefill.append(
-                {**item, "status": saved.get("status", ""), "change": saved.get("change", "")}
+                {
+                    **item,
+                    "status": saved.get("status", ""),
+                    "change": saved.get("change", ""),
+                    "filled": bool(saved.get("filled")),
+                    # A known address may fill the call's address fields.
+                    "address_id": int(known_id) if kind == "address" else None,
+                }
             )
     number_offers = call_selectors.number_offers(
         incident=incident, package=package, on_call={link.person_id for link in involved}
@@ -303,7 +354,13 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
         "suggestion": suggestion,
         "grades": Grade.choices,
         "errors": errors,
-        "error_list": _error_list(errors, incident),
+        "error_list": _error_list(
+            errors,
+            incident,
+            unanswered=frozenset(call_services.missing_questions(incident))
+            if errors and incident.question_set
+            else frozenset(),
+        ),
         "flag_ids": _flag_ids(package),
         "prefill": prefill,
         "location_types": LocationType.choices,
@@ -462,6 +519,36 @@ def call_intelligence(request, pk: int):
     )
 
 
+def _focus_address(post) -> str:
+    """The known address whose button takes focus after use or undo (the button pressed
+    is replaced by the other one)."""
+    if post.get("undo_address"):
+        return post["undo_address"][:50]
+    if _posted_int(post.get("use_address")) is not None:
+        return call_services.KNOWN_ADDRESS_KEY.format(int(post["use_address"]))
+    return ""
+
+
+def _address_announcement(post, incident: Incident) -> str:
+    """For a screen reader, after "Use this address for the call" or its undo."""
+    if post.get("undo_address"):
+        return "Undone: the call's address fields are back as they were."
+    if post.get("use_address"):
+        typed = incident.address_raw or {}
+        words = ", ".join(
+            v for v in (typed.get("line1"), typed.get("town"), typed.get("postcode")) if v
+        )
+        return f"The call's address is now the known address: {words}."
+    return ""
+
+
+def _mark_added(post, involved) -> None:
+    """Mark the person just added (`add_person`), whose row then takes focus."""
+    person_id, _, role = post.get("add_person", "").partition(":")
+    for link in involved:
+        link.just_added = str(link.person_id) == person_id and link.role == role
+
+
 def _added_announcement(post, involved) -> str:
     """For a screen reader, when a person was added (the button that added them is gone
     from the page): e.g. "Added <name> to the call as victim."; "" otherwise."""
@@ -522,10 +609,16 @@ def call_autosave(request, pk: int):
     context["saved_at"] = timezone.now()
     number_check_shown = request.POST.get("number_check_shown")
     # One polite announcement: who was added, the safe number, new flags, whose number.
+    _mark_added(request.POST, context["involved"])
+    context["address_filled"] = bool(
+        request.POST.get("use_address") or request.POST.get("undo_address")
+    )
+    context["focus_address"] = _focus_address(request.POST)
     context["flags_announcement"] = " ".join(
         text
         for text in (
             _added_announcement(request.POST, context["involved"]),
+            _address_announcement(request.POST, incident) if context["address_filled"] else "",
             _number_check_announcement(number_check_shown, context, offers=False),
             _flags_announcement(request.POST.get("flags_shown"), context["package"]),
             _number_check_announcement(number_check_shown, context, offers=True),
@@ -565,8 +658,14 @@ def call_save_draft(request, pk: int):
         return redirect("call_edit", pk=incident.pk)
     incident.refresh_from_db()
     if not errors:
-        # The call page's GET logs the look-up it shows.
-        anchor = "#involved" if post.get("add_person") else ""
+        # The call page's GET logs the look-up it shows; it opens where the change is.
+        person_id, _, role = post.get("add_person", "").partition(":")
+        if person_id.isdigit() and role in IncidentRole.values:
+            anchor = f"#involved-{int(person_id)}-{role}"
+        elif post.get("use_address") or post.get("undo_address"):
+            anchor = "#address-fields"
+        else:
+            anchor = ""
         return redirect(reverse("call_edit", args=[incident.pk]) + anchor)
     context = _page_context(request, incident, errors=errors)
     _log_lookup(request, incident, context["package"])
@@ -621,10 +720,8 @@ def call_log(request, pk: int):
         package, _ = call_services.call_lookup(incident)
         _log_lookup(request, incident, package)
         if not errors:
-            appointment = _parse_local_datetime(post.get("appointment_at", ""))
-            if post.get("appointment_at") and appointment is None:
-                errors["appointment_at"] = ["Enter the appointment as a date and time"]
-            else:
+            appointment, appointment_error = _appointment_from(post)
+            try:
                 call_services.incident_log_and_grade(
                     incident=incident,
                     user=request.user,
@@ -636,14 +733,20 @@ def call_log(request, pk: int):
                     ),
                     package=package,
                 )
-                access.log_action(
-                    request,
-                    action=AccessLog.Action.COLLECT,
-                    obj=incident,
-                    purpose=f"Logged call {incident.reference}",
-                )
-                messages.success(request, f"Call {incident.reference} logged and graded")
-                return redirect("call_edit", pk=incident.pk)
+            except DomainError as exc:
+                # What was typed and could not be read, rather than "enter the
+                # appointment", when the appointment is wanted (or the grade not chosen).
+                if appointment_error and post.get("grade", "") in {"", Grade.SCHEDULED}:
+                    exc.errors = {**(exc.errors or {}), "appointment_at": [appointment_error]}
+                raise
+            access.log_action(
+                request,
+                action=AccessLog.Action.COLLECT,
+                obj=incident,
+                purpose=f"Logged call {incident.reference}",
+            )
+            messages.success(request, f"Call {incident.reference} logged and graded")
+            return redirect("call_edit", pk=incident.pk)
     except DomainError as exc:
         errors = exc.errors or {"grade": [exc.message]}
     incident.refresh_from_db()
@@ -656,14 +759,18 @@ def call_log(request, pk: int):
     return render(request, "calls/edit.html", context, status=400)
 
 
-def _parse_local_datetime(text: str) -> dt.datetime | None:
-    if not text:
-        return None
+def _appointment_from(post) -> tuple[dt.datetime | None, str]:
+    """The appointment typed into its one field, read as UK time, and why it could not
+    be read ("" when it could, or nothing was typed)."""
     try:
-        naive = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+        return (
+            local_time.parse_datetime(
+                post.get("appointment_at", ""), words="appointment", now=timezone.now()
+            ),
+            "",
+        )
+    except ValueError as exc:
+        return None, str(exc)
 
 
 @role_required(Role.INTELLIGENCE, Role.SUPERVISOR)
@@ -951,12 +1058,11 @@ def calls_abandoned(request):
     return render(request, "calls/abandoned.html", {"abandoned": abandoned})
 
 
-class RegradeForm(DateTimeFieldsMixin, forms.Form):
+class RegradeForm(forms.Form):
     """Shape only: whether a reason is needed (a grade other than the suggestion) and
     whether the appointment fits is the service's to say, as for the API
-    (`call_services.incident_log_and_grade`); its errors land on these fields."""
-
-    date_times = (("appointment_at", "appointment date"),)
+    (`call_services.incident_log_and_grade`); its errors land on these fields. The
+    appointment is one typed field read as UK time, as on the call page."""
 
     grade = forms.ChoiceField(
         label="New grade", choices=Grade.choices, widget=forms.RadioSelect, required=False
@@ -967,11 +1073,25 @@ class RegradeForm(DateTimeFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    appointment_at = forms.CharField(
+        label="Appointment (scheduled grade only)",
+        help_text="The date and time agreed with the caller, UK time. For example, "
+        "14/12/2026 14:30 or tomorrow 9am",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._add_date_time_fields()
+    def clean_appointment_at(self):
+        try:
+            return local_time.parse_datetime(
+                self.cleaned_data["appointment_at"], words="appointment", now=timezone.now()
+            )
+        except ValueError as exc:
+            if self.data.get("grade") in {"", None, Grade.SCHEDULED}:
+                raise forms.ValidationError(str(exc)) from None
+            return None  # not wanted for this grade, so not held against it
 
 
 def _why_not_regraded(user, incident: Incident) -> str | None:
@@ -1019,8 +1139,11 @@ def call_regrade(request, pk: int):
         )
     package, _ = call_services.call_lookup(incident)
     _log_lookup(request, incident, package, purpose=f"Regrade call {incident.reference}")
-    initial = {"version": incident.version, "grade": incident.grade}
-    initial.update(_date_time_initial("appointment_at", incident.appointment_at))
+    initial = {
+        "version": incident.version,
+        "grade": incident.grade,
+        "appointment_at": local_time.for_field(incident.appointment_at),
+    }
     form = RegradeForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -1040,9 +1163,7 @@ def call_regrade(request, pk: int):
                     package=package,
                 )
             except DomainError as exc:
-                status = _refused(
-                    form, exc, incident, field_map={"appointment_at": "appointment_at_day"}
-                )
+                status = _refused(form, exc, incident)
             else:
                 access.log_alteration(
                     request, obj=incident, person_id=_victim_id(incident), change="regrade"

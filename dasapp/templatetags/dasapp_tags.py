@@ -74,3 +74,12 @@ def isodate(value, fmt="j M Y"):
     if timezone.is_aware(parsed):
         parsed = timezone.localtime(parsed)
     return date_format(parsed, fmt)
+
+
+@register.filter
+def date_for_field(value) -> str:
+    """A stored ISO date as a one-field date input shows it ("27/3/2027"); what was
+    typed and could not be read, as typed."""
+    from dasapp.local_time import date_for_field as as_typed
+
+    return as_typed(value)

@@ -112,3 +112,19 @@ def assert_accessible(page, what: str) -> None:
     """No serious or critical axe violations on the page now showing."""
     violations = serious_violations(page)
     assert not violations, f"axe on the {what}:\n" + "\n".join(violations)
+
+
+def assert_rules_pass(page, what: str, rules: list[str]) -> None:
+    """The named axe rules pass on the page now showing, whatever their impact (for
+    example `landmark-unique`, a moderate one)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "rule", "values": rules}, "resultTypes": ["violations"]},
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+    assert not violations, f"axe on the {what}:\n" + "\n".join(violations)

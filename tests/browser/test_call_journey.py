@@ -134,7 +134,8 @@ def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
     page.get_by_role("radio", name="Scheduled").check()
     page.get_by_label("Reason for choosing a different grade").fill(REASON)
     tomorrow = timezone.localtime() + dt.timedelta(days=1)
-    page.get_by_label("Appointment").fill(tomorrow.strftime("%Y-%m-%dT10:00"))
+    # One field, as the caller says it, in UK time.
+    page.get_by_label("Appointment").fill(f"{tomorrow.day}/{tomorrow.month}/{tomorrow.year} 10am")
     page.get_by_role("button", name="Log call and grade").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("logged and graded")
     expect(page.get_by_test_id("grade")).to_contain_text("Scheduled (suggested emergency)")

@@ -39,6 +39,10 @@ def repeat_victim(org):
     services.person_phone_link(person=victim, phone=usual)
     safe, _ = services.phone_get_or_create(number="+447700900932")
     services.person_phone_link(person=victim, phone=safe, is_safe=True)
+    home, _ = services.address_get_or_create(
+        line1="27 Sedge Row", town="Colchester", postcode="CO3 4LP"
+    )
+    services.person_address_link(person=victim, address=home)
     for days in (20, 75):
         incident = Incident.objects.create(
             status=IncidentStatus.GRADED,
@@ -48,6 +52,40 @@ def repeat_victim(org):
         )
         IncidentPerson.objects.create(incident=incident, person=victim, role=IncidentRole.VICTIM)
     return victim
+
+
+FOCUSED = """() => {
+  const el = document.activeElement
+  const box = el.getBoundingClientRect()
+  return {
+    id: el.id || '',
+    what: el.tagName + (el.id ? '#' + el.id : '') + ' ' + (el.innerText || el.value || '').trim().slice(0, 40),
+    top: box.top + window.scrollY,
+    bottom: box.bottom + window.scrollY,
+    left: box.left + window.scrollX,
+    inMain: !!el.closest('main'),
+  }
+}"""
+
+
+def tab_walk(page, *, start) -> list[dict]:
+    """Each element Tab reaches from `start` until focus leaves the page's main content,
+    with where it is on the page."""
+    start.focus()
+    stops = [page.evaluate(FOCUSED)]
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if not stop["inMain"]:
+            return stops
+        stops.append(stop)
+    raise AssertionError("Tab never left the main content")
+
+
+def after(a: dict, b: dict) -> bool:
+    """Whether `b` comes after `a` as the page is read: lower down, or on the same line
+    to the right."""
+    return b["top"] >= a["top"] - 2 or (b["top"] < a["bottom"] and b["left"] > a["left"])
 
 
 def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
@@ -69,7 +107,10 @@ def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
     assert not IncidentPerson.objects.filter(incident_id=incident_id).exists()  # offered only
     assert_accessible(page, "call page with the offer")
 
-    add.focus()
+    # By keyboard: the offer is the next tab stop after the number that found her.
+    page.get_by_label("Caller's phone number").focus()
+    page.keyboard.press("Tab")
+    expect(add).to_be_focused()
     page.keyboard.press("Enter")
     involved = page.get_by_test_id("involved")
     expect(involved).to_contain_text("Nadia Fenn")
@@ -77,6 +118,11 @@ def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
     expect(page.get_by_test_id("intel-announce")).to_contain_text(
         "Added Nadia Fenn to the call as victim."
     )
+    # Focus is on her row, not dropped to the page: the next Tab is her "Remove".
+    row = page.locator(f"#involved-{repeat_victim.pk}-victim")
+    expect(row).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Remove Nadia Fenn")).to_be_focused()
     # The repeat victim's details to confirm, as after adding her from a search.
     prefill = page.get_by_test_id("prefill")
     expect(prefill).to_contain_text("Safe number")
@@ -91,6 +137,41 @@ def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
     assert (link.person_id, link.role) == (repeat_victim.pk, IncidentRole.VICTIM)
     assert_accessible(page, "call page with the safe-number warning")
 
+    # Her known address, confirmed, fills the call's address fields; undo puts back
+    # what was typed. Focus stays on the button that takes the pressed one's place.
+    page.get_by_label("Address line 1").fill("Flat 9")
+    use = page.get_by_role("button", name=re.compile(r"^Confirm and use for this call"))
+    use.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Address line 1")).to_have_value("27 Sedge Row")
+    expect(page.get_by_label("Town")).to_have_value("Colchester")
+    expect(page.get_by_label("Postcode")).to_have_value("CO3 4LP")
+    undo = page.get_by_role("button", name=re.compile(r"^Undo"))
+    expect(undo).to_be_focused()
+    expect(page.get_by_test_id("intel-announce")).to_contain_text(
+        "The call's address is now the known address: 27 Sedge Row, Colchester, CO3 4LP."
+    )
+    assert Incident.objects.get(pk=incident_id).address_raw["line1"] == "27 Sedge Row"
+    assert_accessible(page, "call page with the known address used")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Address line 1")).to_have_value("Flat 9")
+    expect(page.get_by_label("Postcode")).to_have_value("")
+    expect(use).to_be_focused()
+    assert Incident.objects.get(pk=incident_id).address_raw["line1"] == "Flat 9"
+
+    # The whole page's tab order is its visual order, and the date-times are one stop each.
+    walk = tab_walk(page, start=page.get_by_label("Caller's phone number"))
+    assert len(walk) > 40  # every field, question and button of the call, to "Abandon"
+    assert walk[-1]["what"].startswith("A Abandon this call")
+    out_of_order = [
+        f"{a['what']} -> {b['what']}" for a, b in zip(walk, walk[1:]) if not after(a, b)
+    ]
+    assert not out_of_order, "Tab order differs from the page's order:\n" + "\n".join(out_of_order)
+    ids = [stop["id"] for stop in walk]
+    assert ids[ids.index("appointment_at") + 1] == "log-call"
+    assert ids[ids.index("q-suspect_away_until") + 1].startswith("q-weapons")
+    assert_accessible(page, "call page after the undo")
+
     # The caller rings again from her safe number.
     page.get_by_label("Caller's phone number").fill("+44 7700 900 932")
     expect(page.get_by_test_id("safe-number-ok")).to_contain_text(
@@ -99,6 +180,21 @@ def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
     expect(page.get_by_test_id("safe-number-warning")).to_have_count(0)
     assert_accessible(page, "call page from the safe number")
     assert console_problems == [], "\n".join(console_problems)
+
+    # "Log call" too early: the summary follows the page, the unanswered questions one
+    # entry that takes her to the first of them.
+    page.get_by_label("Address line 1").fill("")
+    page.get_by_role("button", name="Log call and grade").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_visible()
+    assert [text.strip() for text in summary.locator("li").all_inner_texts()] == [
+        "Enter the address, or describe the location",
+        "Answer the 9 questions not yet answered, or say why each was not asked",
+        "Choose a response grade",
+    ]
+    assert_accessible(page, "call page with errors")
+    summary.get_by_role("link", name=re.compile("^Answer the 9 questions")).click()
+    expect(page.locator("#q-injuries-1")).to_be_focused()
 
 
 def test_without_javascript_the_offer_adds_her_and_shows_the_page_again(
@@ -120,7 +216,9 @@ def test_without_javascript_the_offer_adds_her_and_shows_the_page_again(
         page.get_by_label("Location details").fill("At her sister's flat")
         page.get_by_role("button", name=ADD_AS_VICTIM).click()
 
-        expect(page).to_have_url(f"{live_server.url}/calls/{incident.pk}/#involved")
+        expect(page).to_have_url(
+            f"{live_server.url}/calls/{incident.pk}/#involved-{repeat_victim.pk}-victim"
+        )
         expect(page.get_by_test_id("involved")).to_contain_text("Nadia Fenn")
         expect(page.get_by_test_id("prefill")).to_contain_text("Safe number")
         expect(page.get_by_test_id("safe-number-warning")).to_contain_text(

@@ -1,0 +1,34 @@
+"""Reads for out of hours: the alerts the supervisors' pages show, and what a case
+shows of who was told (see `cases.out_of_hours`)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from cases import rules
+from cases.choices import CaseStatus
+from cases.models import Case, OutOfHoursAlert
+
+
+def open_alerts(*, user) -> QuerySet[OutOfHoursAlert]:
+    """High-risk cases nobody at work was told about, not yet acknowledged, still open
+    and unclaimed, oldest first: for supervisors only (nobody else gets any). One query."""
+    if not rules.can_acknowledge_out_of_hours(user):
+        return OutOfHoursAlert.objects.none()
+    return (
+        OutOfHoursAlert.objects.filter(
+            nobody_at_work=True,
+            acknowledged_at__isnull=True,
+            case__status=CaseStatus.OPEN,
+            case__assigned_to__isnull=True,
+        )
+        .select_related("case", "team")
+        .order_by("raised_at", "pk")
+    )
+
+
+def case_alerts(*, case: Case) -> QuerySet[OutOfHoursAlert]:
+    """The case's out-of-hours alerts, oldest first, with who acknowledged. One query."""
+    return case.out_of_hours_alerts.select_related("acknowledged_by__profile").order_by(
+        "raised_at", "pk"
+    )

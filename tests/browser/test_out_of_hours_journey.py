@@ -7,7 +7,6 @@ by keyboard, and it is gone. Every page passes axe."""
 
 from __future__ import annotations
 
-
 import pytest
 import time_machine
 from playwright.sync_api import expect

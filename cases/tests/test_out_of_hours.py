@@ -415,3 +415,29 @@ def test_a_line_naming_an_unknown_team_is_refused(org, tmp_path):
     )
     with pytest.raises(CommandError, match="no team has the code 'night-desk'"):
         call_command("load_org_defaults", "--file", str(path), stdout=_Null())
+
+
+def test_an_administrator_edits_the_out_of_hours_list_in_the_admin(org, persona):
+    admin = persona(None, username="root")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    verify_two_factor(client, admin)
+    line = OutOfHoursContact.objects.get(label="duty inspector")
+    assert client.get("/admin/cases/outofhourscontact/").status_code == 200
+    changed = client.post(
+        f"/admin/cases/outofhourscontact/{line.pk}/change/",
+        {
+            "team": line.team_id,
+            "role": "supervisor",
+            "label": "duty superintendent",
+            "order": 5,
+            "is_active": "on",
+        },
+    )
+    assert changed.status_code == 302, changed.content.decode()[:2000]
+    line.refresh_from_db()
+    assert (line.label, line.order) == ("duty superintendent", 5)
+    assert line.history.first().history_user == admin
+    assert client.get("/admin/cases/outofhoursalert/").status_code == 200

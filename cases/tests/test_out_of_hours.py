@@ -362,7 +362,7 @@ def test_acknowledging_is_for_supervisors_and_goes_back_only_to_this_site(people
 
 @time_machine.travel(SMALL_HOURS, tick=False)
 def test_claiming_the_case_takes_the_alert_off_the_supervisors_pages(people):
-    from cases.assignment_services import case_claim
+    from cases.assignment_services import case_claim, case_release
 
     nobody_on_the_list_at_work(people)
     case = submitted(people, yes=15).case
@@ -370,6 +370,9 @@ def test_claiming_the_case_takes_the_alert_off_the_supervisors_pages(people):
     assert 'data-testid="out-of-hours-alerts"' in supervisor.get("/").content.decode()
     daso = case.queue.team.staff.get(user__username="daso-cru").user
     case_claim(case=case, user=daso)
+    assert 'data-testid="out-of-hours-alerts"' not in supervisor.get("/").content.decode()
+    # Released again in the morning: somebody had it in hand, the night's alert stays gone.
+    case_release(case=case, user=daso, reason="Handing to the hub")
     assert 'data-testid="out-of-hours-alerts"' not in supervisor.get("/").content.decode()
 
 

@@ -432,6 +432,18 @@ def describe_event(event: Event, names: dict[int, str] | None = None) -> Timelin
             f"case had been moved to {holders} because of it, and "
             f"{'it stays' if count == 1 else 'they stay'} there"
         )
+    elif verb == EventVerb.OUT_OF_HOURS_TOLD:
+        told = [f"{t.get('name')} ({t.get('as')}, {t.get('team')})" for t in new.get("told") or []]
+        team = new.get("team") or "the receiving team"
+        if told:
+            sentence = f"Nobody in {team} at work: told at once {_and(told)}, {_when(event.at)}"
+        else:
+            sentence = (
+                f"Nobody in {team} nor on the out-of-hours list at work, {_when(event.at)}: "
+                "supervisors alerted"
+            )
+    elif verb == EventVerb.OUT_OF_HOURS_ACKNOWLEDGED:
+        sentence = f"Out-of-hours alert acknowledged {by}"
     else:
         sentence = f"{title} {by}{why}"
     return TimelineEntry(event, title, sentence, details, link, link_text)

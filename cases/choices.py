@@ -183,6 +183,8 @@ class EventVerb(models.TextChoices):
     INVOLVEMENT_STARTED = "involvement_started", "Agency started working with the victim"
     INVOLVEMENT_ENDED = "involvement_ended", "Agency stopped working with the victim"
     ABSENCE_CANCELLED = "absence_cancelled", "Absence cancelled: moved actions stay"
+    OUT_OF_HOURS_TOLD = "out_of_hours_told", "Nobody at work in the queue's team: out of hours told"
+    OUT_OF_HOURS_ACKNOWLEDGED = "out_of_hours_acknowledged", "Out-of-hours alert acknowledged"
 
 
 class RiskLevel(models.TextChoices):

@@ -1,10 +1,12 @@
-"""Loads an organisation description (YAML) into Force, District, ShiftPattern and Team.
+"""Loads an organisation description (YAML) into Force, District, ShiftPattern, Team and
+the out-of-hours escalation list (OutOfHoursContact).
 
 Rows are matched by their key (force, district and team by `code`, shift pattern by
-`name`). Loading again creates what is missing and brings the fields the file sets
+`name`, an out-of-hours line by its team and role). Loading again creates what is missing and brings the fields the file sets
 back to the file's values: names, postcodes, kinds, slots, and a team's pattern and
 districts when the file gives them. It leaves alone rows the file does not name and
-fields it does not set (a team's email or active flag, staff, absences). A second run
+fields it does not set (a team's email or active flag, an out-of-hours line's active
+flag, staff, absences). A second run
 with the same file changes nothing.
 """
 
@@ -102,12 +104,44 @@ def load_org(path: Path) -> dict[str, int]:
             team.districts.set([districts[code] for code in item["districts"]])
         teams += 1
         queues += _queues_ensure(team)
+    _out_of_hours_load(spec.get("out_of_hours_escalation") or [])
     return {
         "districts": len(districts),
         "shift patterns": len(patterns),
         "teams": teams,
         "queues": queues,
     }
+
+
+def _out_of_hours_load(items: list) -> None:
+    """The out-of-hours escalation list: each line (a team, and a role within it) is
+    created when missing and its label and order brought back to the file's; whether a
+    line is in use (`is_active`) is the administrator's and left alone."""
+    from cases.models import OutOfHoursContact
+    from dasapp.roles import Role
+
+    for number, item in enumerate(items, start=1):
+        try:
+            code, label = item["team"], item["label"]
+        except (KeyError, TypeError):
+            raise OrgFileError("Every out-of-hours line needs a team and a label.") from None
+        role = item.get("role") or ""
+        if role and role not in Role.values:
+            raise OrgFileError(
+                f"Out-of-hours line {label!r}: unknown role {role!r}. "
+                f"Choose from {', '.join(Role.values)}."
+            )
+        team = Team.objects.filter(code=code).first()
+        if team is None:
+            raise OrgFileError(f"Out-of-hours line {label!r}: no team has the code {code!r}.")
+        wanted = {"label": label, "order": item.get("order", number * 10)}
+        row = OutOfHoursContact.objects.filter(team=team, role=role).first()
+        if row is None:
+            OutOfHoursContact.objects.create(team=team, role=role, **wanted)
+        elif any(getattr(row, k) != v for k, v in wanted.items()):
+            for key, value in wanted.items():
+                setattr(row, key, value)
+            row.save()
 
 
 # The queues each kind of team works, there from the start so that their targets can be

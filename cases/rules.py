@@ -384,3 +384,9 @@ def can_close_case(user, case) -> bool:
     if has_role(user, Role.SUPERVISOR):
         return True
     return case.assigned_to_id == user.pk and has_role(user, *CASE_WORKERS)
+
+
+def can_acknowledge_out_of_hours(user) -> bool:
+    """Supervisors acknowledge an out-of-hours alert (nobody was at work to be told about
+    a high-risk case): they see every case and queue."""
+    return has_role(user, Role.SUPERVISOR)

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from cases.views import assignment, calls, casework, contacts, involvements, people
+from cases.views import (
+    assignment,
+    calls,
+    casework,
+    contacts,
+    involvements,
+    out_of_hours,
+    people,
+)
 from cases.views.research import research_list
 from dasapp import views_notifications
 
@@ -56,6 +64,11 @@ urlpatterns = [
     path("queues/<int:pk>/reassign/", assignment.queue_bulk_reassign, name="queue_bulk_reassign"),
     path("caseload/", assignment.caseload, name="caseload"),
     # -------------------------------------------------------------------------------------
+    path(
+        "out-of-hours/<int:pk>/acknowledge/",
+        out_of_hours.out_of_hours_acknowledge,
+        name="out_of_hours_acknowledge",
+    ),
     path("queues/", casework.queues, name="queues"),
     path("queues/<int:pk>/", casework.queue_detail, name="queue_detail"),
     path("notifications/", views_notifications.inbox, name="notifications"),

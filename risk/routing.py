@@ -9,7 +9,10 @@ sweep uses for people: one rule for both).
   referral unit holds it and the page shows when a hub next comes on duty with somebody
   at work. The note says why a hub was passed over (resting, or nobody at work in it).
   The central unit is notified of every high-risk case at once whichever queue it
-  lands in.
+  lands in. When the DV1 is submitted while nobody in the receiving team is at work
+  (03:00: the central unit and every hub rest), `cases.out_of_hours` tells at once the
+  people on the out-of-hours list who are at work (the control room's supervisor, the
+  duty inspector), and alerts the supervisors' pages when nobody on it is.
 - Medium risk: the central unit's DASO queue.
 - Standard risk: the researchers' queue.
 """

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from cases import case_services
+from cases import case_services, out_of_hours
 from cases.choices import (
     EventVerb,
     IncidentRole,
@@ -500,6 +500,8 @@ def assessment_submit(
         },
         reason=assessment.level_reason,
     )
+    # High risk with nobody at work in the receiving team: tell somebody who is, now.
+    out_of_hours.out_of_hours_escalate(case=case, user=user)
     check = scoring.check_officer_level(
         suggested=assessment.suggested_level,
         chosen=assessment.officer_level,

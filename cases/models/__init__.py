@@ -10,6 +10,7 @@ from cases.models.incidents import (
     ResponseSettings,
 )
 from cases.models.org import Absence, District, Force, ShiftPattern, ShiftSlot, StaffProfile, Team
+from cases.models.out_of_hours import OutOfHoursAlert, OutOfHoursContact
 from cases.models.people import (
     Address,
     GivenName,
@@ -51,6 +52,8 @@ __all__ = [
     "QuestionSet",
     "ResponseSettings",
     "Absence",
+    "OutOfHoursAlert",
+    "OutOfHoursContact",
     "Address",
     "District",
     "Force",

@@ -178,6 +178,8 @@ ACCESS_TABLE: dict[str, Access] = {
     "case_reassign": on_missing_record(SUP),
     "case_close": on_missing_record(*WORK_CASES),
     "queue_bulk_reassign": on_missing_record(SUP, method="POST"),
+    # Acknowledging an out-of-hours alert (a high-risk case nobody at work was told of).
+    "out_of_hours_acknowledge": on_missing_record(SUP, method="POST"),
     "caseload": page(RES, DASO),
     "case-assignment-claim": on_missing_record(*WORK_CASES, api=True, method="POST"),
     "case-assignment-release": on_missing_record(*WORK_CASES, api=True, method="POST"),

@@ -65,6 +65,19 @@ DEMO_USERS = [
     # annual leave, so patrols given to him move to Price, on duty, at the next sweep.
     ("inspector.fenwick", [Role.OFFICER], "response", "Mark", "Fenwick", "Inspector", "supervisor"),
     ("inspector.price", [Role.OFFICER], "response", "Joanna", "Price", "Inspector", "supervisor"),
+    # The out-of-hours list (organisation defaults): the duty inspector and the control
+    # room's sergeant, both on the round-the-clock rota of their teams, are told at once
+    # of a high-risk DV1 submitted while nobody in the central unit or a hub is at work.
+    ("inspector.duty", [Role.SUPERVISOR], "response", "Ruth", "Calder", "Inspector", None),
+    (
+        "sergeant.control",
+        [Role.SUPERVISOR],
+        "control-room",
+        "Dev",
+        "Malik",
+        "Sergeant",
+        "inspector.duty",
+    ),
 ]
 
 # Each household: people (key, given, family, dob, gender, extra), ties, address, phones.

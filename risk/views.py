@@ -203,6 +203,7 @@ def _page_context(
     supplement_sets=None,
     editing: bool = False,
     back_to_check: bool = False,
+    here: str = "",
 ) -> dict:
     """Everything a DV1 page shows: the answers, the sections with their status, the
     score panel with the open questions still unanswered. `editing` links the panel and
@@ -270,11 +271,14 @@ def _page_context(
     check_url = reverse("dv1_check", args=[assessment.pk])
 
     def anchor(key: str) -> str:
+        """Where an error links: its field on this page, else on its section's page."""
         if not editing:
             return f"#{key}"
         if key == "version":
-            return check_url
+            return "#save-status" if here else check_url
         slug = sections.section_of(key, all_sections)
+        if slug and slug == here:
+            return f"#{key}"
         if not slug:
             return check_url
         return f"{_section_url(assessment, slug, back_to_check=back_to_check)}#{key}"
@@ -378,7 +382,8 @@ def _parse(request, assessment: Assessment) -> tuple[forms.DraftForm, dict]:
 def _render_section(request, assessment, slug, *, status=200, **options):
     back_to_check = request.GET.get("return") == "check"
     context = _section_context(
-        _page_context(assessment, editing=True, back_to_check=back_to_check, **options), slug
+        _page_context(assessment, editing=True, back_to_check=back_to_check, here=slug, **options),
+        slug,
     )
     if context is None:
         return redirect("dv1_edit", pk=assessment.pk)

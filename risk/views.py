@@ -328,7 +328,11 @@ def _section_context(context: dict, slug: str) -> dict | None:
     elif section.questions:
         kind = "questions"
         wanted = set(section.questions)
-        context["part"] = [q for q in context["questions"] if q["field"] in wanted]
+        context["part"] = [
+            {**q, "opens_hint": _opens_hint(q)}
+            for q in context["questions"]
+            if q["field"] in wanted
+        ]
         # The honour-context box sits after the last checklist question.
         context["with_honour"] = section.slug == _last_dash(context["sections"])
     context.update(
@@ -341,6 +345,18 @@ def _section_context(context: dict, slug: str) -> dict | None:
         draft_key=f"dv1:{context['assessment'].pk}:{slug}",
     )
     return context
+
+
+def _opens_hint(question: dict) -> str:
+    """Tell the officer that a yes adds a supplement's questions to the DV1."""
+    titles = []
+    for name in question.get("opens", []):
+        if name in SUPPLEMENT_CODES:
+            title = current_set(SUPPLEMENT_CODES[name]).title
+            titles.append(title[:1].lower() + title[1:])
+    if not titles:
+        return ""
+    return f"If yes, the {' and the '.join(titles)} follow the checklist."
 
 
 def _last_dash(task_list: list[dict]) -> str:
@@ -367,12 +383,13 @@ def _dv1_detail(request, assessment: Assessment):
     return render(request, "risk/detail.html", context)
 
 
-def _parse(request, assessment: Assessment) -> tuple[forms.DraftForm, dict]:
+def _parse(request, assessment: Assessment, post=None) -> tuple[forms.DraftForm, dict]:
     """The posted form, and the supplement question sets that were on it."""
-    shown = [n for n in request.POST.getlist("supplement") if n in SUPPLEMENT_CODES]
+    post = request.POST if post is None else post
+    shown = [n for n in post.getlist("supplement") if n in SUPPLEMENT_CODES]
     sets = _supplement_sets(shown)
     form = forms.parse_draft(
-        request.POST,
+        post,
         question_codes=[q["code"] for q in assessment.question_set.questions],
         supplement_codes={name: [q["code"] for q in s.questions] for name, s in sets.items()},
     )
@@ -429,7 +446,14 @@ def dv1_section(request, pk: int, section: str):
         context["back_to_check"] = back_to_check
         return render(request, "risk/section.html", context)
 
-    form, sets = _parse(request, assessment)
+    post = request.POST
+    typed = any(post.get(f"household-new-{name}", "").strip() for name in ("name", "relationship"))
+    if section == "household" and typed and not post.get("remove_household"):
+        # A member typed but not added is added (or refused with the reason), never
+        # dropped: the officer comes back to the list to see it.
+        post = post.copy()
+        post["add_household"] = "1"
+    form, sets = _parse(request, assessment, post)
     if not form.rows_changed:
         form.changes.section_saved = section
     try:

@@ -239,6 +239,39 @@ def test_without_javascript_a_household_member_is_added_on_its_page(scene):
     assert '<a href="#household-new-name">Enter the household member&#x27;s name</a>' in html
 
 
+def test_a_household_member_typed_but_not_added_is_added_on_save_and_continue(scene):
+    a = draft_for(scene)
+    response = scene["officer"].post(
+        f"/dv1/{a.pk}/household/",
+        {
+            "section": "household",
+            "household-new-name": "Leo Rowe",
+            "household-new-relationship": "Son",
+            "version": a.version,
+        },
+    )
+    # Back to the list to see the member added; the section is not yet done.
+    assert response["Location"] == f"/dv1/{a.pk}/household/#dv1-household"
+    a.refresh_from_db()
+    assert [m["name"] for m in a.household] == ["Leo Rowe"] and a.sections_saved == []
+
+    refused = scene["officer"].post(
+        f"/dv1/{a.pk}/household/",
+        {"section": "household", "household-new-name": "Mia Rowe", "version": a.version},
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "Enter how the household member is related to the victim" in html
+    assert 'value="Mia Rowe"' in html
+
+
+def test_a_question_that_opens_a_supplement_says_so(scene):
+    a = draft_for(scene)
+    html = scene["officer"].get(f"/dv1/{a.pk}/dash-1/").content.decode()
+    assert "If yes, the stalking and harassment questions follow the checklist." in html
+    assert 'aria-describedby="q8-hint"' in html
+
+
 def test_a_stale_section_save_is_refused_and_changes_nothing(scene, client_for):
     a = draft_for(scene)
     read_version = a.version

@@ -206,3 +206,28 @@ def test_researcher_lowers_a_level_with_a_reason_and_the_supervisor_reads_it(
     expect(changed).to_contain_text(reason)
     violations = serious_violations(page)
     assert not violations, "axe on the case history:\n" + "\n".join(violations)
+
+
+def test_without_javascript_the_officer_adds_a_household_member_and_moves_on(
+    browser, live_server, persona, repeat_victim_incident
+):
+    """No script: the buttons post the section's form, and the page comes back."""
+    officer = persona(Role.OFFICER, team="response")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, officer.username)
+        page.goto(f"{live_server.url}/calls/{repeat_victim_incident.pk}/")
+        page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
+        page.get_by_role("link", name="Household members and children").click()
+        page.get_by_label("Full name").fill("Ivy Penhale")
+        page.get_by_label("Relationship to the victim", exact=True).fill("Daughter")
+        page.get_by_role("button", name="Add household member").click()
+        expect(page.get_by_test_id("household-member")).to_have_count(2)
+        expect(page.get_by_test_id("household-member").last).to_contain_text("Ivy Penhale")
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("DASH questions 1 to 9")
+        page.get_by_role("link", name="Back to the task list").click()
+        expect(page.get_by_test_id("status-household")).to_have_text("Completed")
+    finally:
+        context.close()

@@ -337,11 +337,9 @@ def _section_context(context: dict, slug: str) -> dict | None:
         context["with_honour"] = section.slug == _last_dash(context["sections"])
     context.update(
         section=section,
-        section_status=found["status"],
         step_number=at + 1,
         step_count=len(order),
         kind=kind,
-        previous_url=context["sections"][at - 1]["url"] if at else None,
         draft_key=f"dv1:{context['assessment'].pk}:{slug}",
     )
     return context
@@ -420,6 +418,8 @@ def dv1_section(request, pk: int, section: str):
         if rules.can_read_assessment(request.user, assessment):
             return redirect("dv1_edit", pk=assessment.pk)
         raise PermissionDenied
+    if section not in sections.every_slug(SUPPLEMENT_CODES):
+        raise Http404("The DV1 has no such section")
     back_to_check = request.GET.get("return") == "check"
     if request.method != "POST":
         _log_view(request, assessment, "Completing DV1")

@@ -265,6 +265,16 @@ def test_a_household_member_typed_but_not_added_is_added_on_save_and_continue(sc
     assert 'value="Mia Rowe"' in html
 
 
+def test_a_section_that_does_not_exist_is_not_found_and_nothing_is_saved(scene):
+    a = draft_for(scene)
+    officer = scene["officer"]
+    assert officer.get(f"/dv1/{a.pk}/nonsense/").status_code == 404
+    response = officer.post(f"/dv1/{a.pk}/nonsense/", {"section": "narrative", "narrative": "X"})
+    assert response.status_code == 404
+    a.refresh_from_db()
+    assert a.narrative == "" and a.sections_saved == []
+
+
 def test_a_question_that_opens_a_supplement_says_so(scene):
     a = draft_for(scene)
     html = scene["officer"].get(f"/dv1/{a.pk}/dash-1/").content.decode()

@@ -4,7 +4,7 @@ submit) into the service's `DraftChanges`. Shape only; the service owns the rule
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.utils import timezone
 
@@ -27,9 +27,23 @@ EVIDENCE = [
     ("admissions", "Admissions by the suspect"),
     ("other", "Other"),
 ]
-# Sections of the page; each posts a hidden `section` marker so that an unticked
-# checkbox (which the browser does not send) is read as "no", not as "not on the form".
-SECTIONS = {"household", "witnesses", "answers", "safeguarding", "evidence", "narrative", "level"}
+# Parts of a page; each posts a hidden `section` marker so that an unticked checkbox
+# (which the browser does not send) is read as "no", not as "not on the form".
+# "answers" is the whole checklist with the honour context and the open supplements;
+# a page with some of it posts "questions" (the checklist questions on that page),
+# "honour" (the honour-context box) or "supplements" (the open supplements on it).
+SECTIONS = {
+    "household",
+    "witnesses",
+    "answers",
+    "questions",
+    "honour",
+    "supplements",
+    "safeguarding",
+    "evidence",
+    "narrative",
+    "level",
+}
 
 SHORT = 200
 LONG = 4000
@@ -45,6 +59,15 @@ class DraftForm:
     new_member: dict = field(default_factory=dict)
     household_changed: bool = False
     witnesses_changed: bool = False
+
+    @property
+    def has_changes(self) -> bool:
+        return any(getattr(self.changes, f.name) is not None for f in fields(self.changes))
+
+    @property
+    def rows_changed(self) -> bool:
+        """A household member or witness was added or removed (not "Save and continue")."""
+        return self.household_changed or self.witnesses_changed
 
 
 def _text(post, name: str, limit: int = SHORT) -> str:
@@ -168,9 +191,11 @@ def parse_draft(
         changes.household = _household(post, form)
     if "witnesses" in sections:
         changes.witnesses = _witnesses(post, form)
-    if "answers" in sections:
+    if sections & {"answers", "questions"}:
         changes.answers = _answers(post, "q", question_codes)
+    if sections & {"answers", "honour"}:
         changes.honour_context = "honour_context" in post
+    if sections & {"answers", "supplements"}:
         shown = set(post.getlist("supplement"))
         changes.supplements = {
             name: _answers(post, f"{name}-", codes)

@@ -133,6 +133,12 @@ class Assessment(models.Model):
     safeguarding = models.JSONField(default=dict, blank=True)
     evidence = models.JSONField(default=dict, blank=True)
     narrative = models.TextField(blank=True)
+    sections_saved = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The DV1 sections the officer has saved with "Save and continue" '
+        "(a section that may rightly be empty, such as witnesses, is then complete).",
+    )
     status = models.CharField(
         max_length=10,
         choices=AssessmentStatus.choices,

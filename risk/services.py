@@ -136,6 +136,8 @@ class DraftChanges:
     level_reason: str | None = None
     professional_judgement: bool | None = None
     professional_judgement_reason: str | None = None
+    # The section the officer saved with "Save and continue": it counts as done.
+    section_saved: str | None = None
 
 
 def _clean_answers(answers: dict, codes: set[str]) -> tuple[dict, dict[str, list[str]]]:
@@ -204,6 +206,8 @@ def assessment_save(
             errors["officer_level"] = ["Choose standard, medium or high"]
         else:
             assessment.officer_level = changes.officer_level
+    if changes.section_saved and changes.section_saved not in assessment.sections_saved:
+        assessment.sections_saved = [*assessment.sections_saved, changes.section_saved]
     _score(assessment)
     assessment.version += 1
     audited_save(assessment, user=user, reason="DV1 draft saved")
@@ -580,6 +584,7 @@ def assessment_amend(*, assessment: Assessment, user) -> Assessment:
         safeguarding=assessment.safeguarding,
         evidence=assessment.evidence,
         narrative=assessment.narrative,
+        sections_saved=assessment.sections_saved,
         officer_level=assessment.officer_level,
         level_reason="",
         professional_judgement=assessment.professional_judgement,

@@ -22,7 +22,7 @@ from dasapp.api import ConflictError, DomainError
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 from dasapp.services import access_record
-from risk import forms, rules, scoring, selectors, services
+from risk import forms, rules, scoring, sections, selectors, services
 from risk.choices import AssessmentStatus
 from risk.models import Assessment
 from risk.question_sets import SUPPLEMENT_CODES, current_set
@@ -113,16 +113,7 @@ def _int(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-# The form --------------------------------------------------------------------------
-
-
-def _supplements_open(assessment: Assessment) -> list[str]:
-    opens = {
-        q["code"]: q.get("opens", []) for q in assessment.question_set.questions if q.get("opens")
-    }
-    return scoring.supplements_to_open(
-        answers=assessment.answers, honour_context=assessment.honour_context, opens=opens
-    )
+# The form: a task list of sections, a page per section, check your answers ------------
 
 
 def _opened_because(assessment: Assessment, name: str) -> str:
@@ -181,13 +172,46 @@ def _supplement_sets(names: list[str]) -> dict:
     return {name: current_set(SUPPLEMENT_CODES[name]) for name in names}
 
 
+def _section_url(assessment: Assessment, slug: str, *, back_to_check: bool = False) -> str:
+    url = reverse("dv1_section", args=[assessment.pk, slug])
+    return f"{url}?return=check" if back_to_check else url
+
+
+def _has_content(assessment: Assessment, slug: str) -> bool:
+    ticked = any(
+        value
+        for ticks in (assessment.safeguarding or {}, assessment.evidence or {})
+        for value in ticks.values()
+    )
+    return {
+        "incident": bool(assessment.narrative.strip()),
+        "household": bool(assessment.household),
+        "evidence": bool(assessment.witnesses) or ticked,
+        "level": bool(
+            assessment.level_reason.strip()
+            or assessment.professional_judgement
+            or assessment.professional_judgement_reason.strip()
+        ),
+    }.get(slug, False)
+
+
 def _page_context(
-    assessment: Assessment, *, errors=None, new_member=None, supplement_sets=None
+    assessment: Assessment,
+    *,
+    errors=None,
+    new_member=None,
+    supplement_sets=None,
+    editing: bool = False,
+    back_to_check: bool = False,
+    here: str = "",
 ) -> dict:
+    """Everything a DV1 page shows: the answers, the sections with their status, the
+    score panel with the open questions still unanswered. `editing` links the panel and
+    the error summary to the section pages."""
     errors = errors or {}
     sets = supplement_sets or {}
     supplements = []
-    for name in _supplements_open(assessment):
+    for name in sections.supplements_open(assessment):
         qset = sets.get(name) or current_set(SUPPLEMENT_CODES[name])
         given = (assessment.supplements.get(name) or {}).get("answers", {})
         supplements.append(
@@ -198,11 +222,76 @@ def _page_context(
                 "because": _opened_because(assessment, name),
             }
         )
-    anchors = {"version": "save-status"}
+    questions = _questions(assessment.question_set.questions, assessment.answers, "q")
+    all_sections = sections.sections_for(
+        questions=assessment.question_set.questions,
+        supplements=[(s["name"], s["title"], s["questions"]) for s in supplements],
+    )
+    supplement_answers = {
+        name: (value or {}).get("answers", {}) for name, value in assessment.supplements.items()
+    }
+    level_check = scoring.check_officer_level(
+        suggested=assessment.suggested_level or scoring.STANDARD,
+        chosen=assessment.officer_level,
+        reason=assessment.level_reason,
+    )
+    level_errors = dict(level_check.errors) if assessment.officer_level else {}
+    if assessment.professional_judgement and not assessment.professional_judgement_reason.strip():
+        level_errors["professional_judgement_reason"] = ["Explain the professional judgement"]
+    rows_by_field = {q["field"]: q for q in questions}
+    rows_by_field.update({q["field"]: q for s in supplements for q in s["questions"]})
+    task_list = []
+    for section in all_sections:
+        status = sections.status_of(
+            section,
+            answers=assessment.answers,
+            supplement_answers=supplement_answers,
+            saved=assessment.sections_saved,
+            has_content=_has_content(assessment, section.slug),
+            level_errors=level_errors,
+            officer_level=assessment.officer_level,
+        )
+        task_list.append(
+            {
+                "section": section,
+                "status": status,
+                "url": _section_url(assessment, section.slug),
+                "rows": [rows_by_field[f] for f in section.questions],
+            }
+        )
+    missing = sections.unanswered(
+        sections=all_sections, answers=assessment.answers, supplement_answers=supplement_answers
+    )
+    first = None
+    if missing and editing:
+        first = {
+            "label": missing[0].label,
+            "url": f"{_section_url(assessment, missing[0].section)}#{missing[0].field}",
+        }
+    check_url = reverse("dv1_check", args=[assessment.pk])
+
+    def anchor(key: str) -> str:
+        """Where an error links: its field on this page, else on its section's page."""
+        if not editing:
+            return f"#{key}"
+        if key == "version":
+            return "#save-status" if here else check_url
+        if key in ("open_case", "open_case_reason"):
+            return f"#{key}" if not here else check_url  # asked on check your answers
+        slug = sections.section_of(key, all_sections)
+        if slug and slug == here:
+            return f"#{key}"
+        if not slug:
+            return check_url
+        return f"{_section_url(assessment, slug, back_to_check=back_to_check)}#{key}"
+
     return {
         "assessment": assessment,
-        "questions": _questions(assessment.question_set.questions, assessment.answers, "q"),
+        "questions": questions,
         "supplements": supplements,
+        "sections": task_list,
+        "all_completed": all(t["status"] == sections.COMPLETED for t in task_list),
+        "completed_count": sum(t["status"] == sections.COMPLETED for t in task_list),
         "household": _household(assessment),
         "witnesses": list(enumerate(assessment.witnesses)),
         "safeguarding": _ticks(assessment.safeguarding, forms.SAFEGUARDING),
@@ -212,38 +301,83 @@ def _page_context(
         "levels": RiskLevel.choices,
         "answer_choices": [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")],
         "criteria": assessment.marac_criteria,
-        "unanswered": len(
-            scoring.missing_answers(
-                [q["code"] for q in assessment.question_set.questions], assessment.answers
-            )
-        ),
+        "unanswered": len(missing),
+        "first_unanswered": first,
         "errors": errors,
         "error_list": [
-            (anchors.get(key, key), message)
-            for key, messages_ in errors.items()
-            for message in messages_
+            (anchor(key), message) for key, messages_ in errors.items() for message in messages_
         ],
         "new_member": new_member or {},
-        "draft_key": f"dv1:{assessment.pk}",
+        "check_url": check_url,
     }
+
+
+def _section_context(context: dict, slug: str) -> dict | None:
+    """The page for one section, or None when the DV1 has no such section (a supplement
+    no longer open)."""
+    found = next((t for t in context["sections"] if t["section"].slug == slug), None)
+    if found is None:
+        return None
+    section = found["section"]
+    order = [t["section"].slug for t in context["sections"]]
+    at = order.index(slug)
+    kind = slug
+    if section.supplement:
+        kind = "supplement"
+        context["supplement"] = next(
+            s for s in context["supplements"] if s["name"] == section.supplement
+        )
+    elif section.questions:
+        kind = "questions"
+        wanted = set(section.questions)
+        context["part"] = [
+            {**q, "opens_hint": _opens_hint(q)}
+            for q in context["questions"]
+            if q["field"] in wanted
+        ]
+        # The honour-context box sits after the last checklist question.
+        context["with_honour"] = section.slug == _last_dash(context["sections"])
+    context.update(
+        section=section,
+        step_number=at + 1,
+        step_count=len(order),
+        kind=kind,
+        draft_key=f"dv1:{context['assessment'].pk}:{slug}",
+    )
+    return context
+
+
+def _opens_hint(question: dict) -> str:
+    """Tell the officer that a yes adds a supplement's questions to the DV1."""
+    titles = []
+    for name in question.get("opens", []):
+        if name in SUPPLEMENT_CODES:
+            title = current_set(SUPPLEMENT_CODES[name]).title
+            titles.append(title[:1].lower() + title[1:])
+    if not titles:
+        return ""
+    return f"If yes, the {' and the '.join(titles)} follow the checklist."
+
+
+def _last_dash(task_list: list[dict]) -> str:
+    dash = [t["section"].slug for t in task_list if t["section"].slug.startswith("dash-")]
+    return dash[-1] if dash else ""
 
 
 @role_required(*rules.DV1_READERS)
 @never_cache
 def dv1_edit(request, pk: int):
-    """The DV1: a draft is edited here by its officer; otherwise it shows read-only."""
+    """The DV1: a draft shows its task list to the officer; otherwise it is read-only."""
     assessment = _assessment_for(request, pk)
     if not rules.can_edit_assessment(request.user, assessment):
         return _dv1_detail(request, assessment)
     _log_view(request, assessment, "Completing DV1")
-    context = _page_context(assessment)
-    context.update(_open_cases_context(assessment))
-    return render(request, "risk/edit.html", context)
+    return render(request, "risk/tasks.html", _page_context(assessment, editing=True))
 
 
 def _open_cases_context(assessment: Assessment, post=None) -> dict:
-    """The victim's open cases offered above the submit button, with what the officer
-    chose if the page comes back after a failed submission."""
+    """The victim's open cases offered above the submit button of check your answers,
+    with what the officer chose if the page comes back after a failed submission."""
     choice = selectors.open_case_choice(
         victim=assessment.victim, perpetrator_id=assessment.perpetrator_id
     )
@@ -263,27 +397,150 @@ def _dv1_detail(request, assessment: Assessment):
     return render(request, "risk/detail.html", context)
 
 
-def _parse(request, assessment: Assessment) -> tuple[forms.DraftForm, dict]:
+def _parse(request, assessment: Assessment, post=None) -> tuple[forms.DraftForm, dict]:
     """The posted form, and the supplement question sets that were on it."""
-    shown = [n for n in request.POST.getlist("supplement") if n in SUPPLEMENT_CODES]
+    post = request.POST if post is None else post
+    shown = [n for n in post.getlist("supplement") if n in SUPPLEMENT_CODES]
     sets = _supplement_sets(shown)
     form = forms.parse_draft(
-        request.POST,
+        post,
         question_codes=[q["code"] for q in assessment.question_set.questions],
         supplement_codes={name: [q["code"] for q in s.questions] for name, s in sets.items()},
     )
     return form, sets
 
 
+def _render_section(request, assessment, slug, *, status=200, **options):
+    back_to_check = request.GET.get("return") == "check"
+    context = _section_context(
+        _page_context(assessment, editing=True, back_to_check=back_to_check, here=slug, **options),
+        slug,
+    )
+    if context is None:
+        return redirect("dv1_edit", pk=assessment.pk)
+    context["back_to_check"] = back_to_check
+    return render(request, "risk/section.html", context, status=status)
+
+
+@role_required(*rules.DV1_WRITERS)
+@never_cache
+def dv1_section(request, pk: int, section: str):
+    """One section of a draft DV1. "Save and continue" saves it, marks it done and goes
+    to the next section (or back to check your answers); adding or removing a household
+    member or witness saves and comes back here. Without JavaScript this is the whole
+    form; with it the page also saves as it is typed (`dv1_autosave`)."""
+    assessment = _assessment_for(request, pk)
+    if not rules.can_edit_assessment(request.user, assessment):
+        if rules.can_read_assessment(request.user, assessment):
+            return redirect("dv1_edit", pk=assessment.pk)
+        raise PermissionDenied
+    if section not in sections.every_slug(SUPPLEMENT_CODES):
+        raise Http404("The DV1 has no such section")
+    back_to_check = request.GET.get("return") == "check"
+    if request.method != "POST":
+        _log_view(request, assessment, "Completing DV1")
+        errors = {}
+        if back_to_check:
+            # Sent here from a problem on check your answers: show it at the field.
+            errors = services.submission_errors(assessment)
+        context = _section_context(
+            _page_context(assessment, editing=True, back_to_check=back_to_check), section
+        )
+        if context is None:
+            return redirect("dv1_edit", pk=assessment.pk)
+        all_sections = [t["section"] for t in context["sections"]]
+        context["errors"] = {
+            key: value
+            for key, value in errors.items()
+            if sections.section_of(key, all_sections) == section
+        }
+        context["error_list"] = [
+            (f"#{key}", message)
+            for key, messages_ in context["errors"].items()
+            for message in messages_
+        ]
+        context["back_to_check"] = back_to_check
+        return render(request, "risk/section.html", context)
+
+    post = request.POST
+    typed = any(post.get(f"household-new-{name}", "").strip() for name in ("name", "relationship"))
+    if section == "household" and typed and not post.get("remove_household"):
+        # A member typed but not added is added (or refused with the reason), never
+        # dropped: the officer comes back to the list to see it.
+        post = post.copy()
+        post["add_household"] = "1"
+    form, sets = _parse(request, assessment, post)
+    if not form.rows_changed:
+        form.changes.section_saved = section
+    try:
+        saved, errors = services.assessment_save(
+            assessment=assessment,
+            user=request.user,
+            changes=form.changes,
+            version=forms.version_from(request.POST),
+        )
+    except ConflictError as exc:
+        # The answers typed stay in this browser (static/app/draft.js) to restore.
+        assessment.refresh_from_db()
+        return _render_section(
+            request, assessment, section, status=409, errors={"version": [exc.message]}
+        )
+    except DomainError as exc:
+        assessment.refresh_from_db()
+        if assessment.status != AssessmentStatus.DRAFT:
+            return redirect("dv1_edit", pk=assessment.pk)
+        return _render_section(
+            request, assessment, section, status=400, errors=exc.errors or {"": [exc.message]}
+        )
+    errors = {**form.errors, **errors}
+    if errors:
+        return _render_section(
+            request,
+            saved,
+            section,
+            status=400,
+            errors=errors,
+            new_member=form.new_member,
+            supplement_sets=sets,
+        )
+    if form.rows_changed:
+        anchor = "dv1-household" if form.household_changed else "dv1-witnesses"
+        return redirect(f"{_section_url(saved, section, back_to_check=back_to_check)}#{anchor}")
+    if request.POST.get("then") == "tasks":
+        return redirect("dv1_edit", pk=saved.pk)
+    if back_to_check:
+        return redirect("dv1_check", pk=saved.pk)
+    order = [t["section"].slug for t in _page_context(saved)["sections"]]
+    following = order[order.index(section) + 1 :] if section in order else []
+    if following:
+        return redirect("dv1_section", pk=saved.pk, section=following[0])
+    return redirect("dv1_check", pk=saved.pk)
+
+
+@role_required(*rules.DV1_WRITERS)
+@never_cache
+def dv1_check(request, pk: int):
+    """Check your answers: every section's answers with a link to change them, then
+    the Submit button."""
+    assessment = _assessment_for(request, pk)
+    if not rules.can_edit_assessment(request.user, assessment):
+        if rules.can_read_assessment(request.user, assessment):
+            return redirect("dv1_edit", pk=assessment.pk)
+        raise PermissionDenied
+    _log_view(request, assessment, "Checking DV1")
+    context = _page_context(assessment, editing=True)
+    context.update(_open_cases_context(assessment))
+    return render(request, "risk/check.html", context)
+
+
 @role_required(*rules.DV1_WRITERS)
 @require_POST
 def dv1_autosave(request, pk: int):
     """Save the draft as it is typed (htmx): returns the save status, and out of band
-    the new version, the live score and any section whose rows or questions changed.
-    Without JavaScript ("Save draft") it redirects back to the page."""
+    the new version, the live score and any row list that changed. Without JavaScript
+    ("Save draft") it redirects back to the page."""
     assessment = _assessment_for(request, pk, edit=True)
     form, sets = _parse(request, assessment)
-    shown_before = request.POST.getlist("supplement")
     try:
         assessment, errors = services.assessment_save(
             assessment=assessment,
@@ -307,12 +564,13 @@ def dv1_autosave(request, pk: int):
         errors=errors,
         new_member=form.new_member,
         supplement_sets=sets,
+        editing=True,
     )
     context.update(
         saved_at=timezone.now(),
         household_changed=form.household_changed,
         witnesses_changed=form.witnesses_changed,
-        supplements_changed=[s["name"] for s in context["supplements"]] != shown_before,
+        level_on_page="level_reason" in request.POST,
     )
     return render(request, "risk/_autosave.html", context)
 
@@ -320,39 +578,41 @@ def dv1_autosave(request, pk: int):
 @role_required(*rules.DV1_WRITERS)
 @require_POST
 def dv1_submit(request, pk: int):
-    """Save the last changes, then submit. Anything missing comes back in the error
-    summary with everything the officer entered kept."""
+    """Submit from check your answers (any changes posted with it are saved first).
+    Anything missing comes back on check your answers, each problem linking to its
+    field on its section's page; a DV1 saved by someone else since is refused."""
     assessment = _assessment_for(request, pk, edit=True)
     form, _ = _parse(request, assessment)
     try:
-        saved, errors = services.assessment_save(
-            assessment=assessment,
-            user=request.user,
-            changes=form.changes,
-            version=forms.version_from(request.POST),
-        )
-        errors = {**form.errors, **errors}
+        saved, version, errors = assessment, forms.version_from(request.POST), dict(form.errors)
+        if form.has_changes:
+            saved, save_errors = services.assessment_save(
+                assessment=assessment, user=request.user, changes=form.changes, version=version
+            )
+            errors.update(save_errors)
+            version = saved.version
         if not errors:
             saved = services.assessment_submit(
                 assessment=saved,
                 user=request.user,
-                version=saved.version,
+                version=version,
                 case_choice=forms.case_choice(request.POST),
             )
             return redirect("dv1_confirmation", pk=saved.pk)
         status = 400
     except ConflictError as exc:
-        # The answers typed stay in this browser (static/app/draft.js) to restore.
         errors, status = {"version": [exc.message]}, 409
     except DomainError as exc:
         errors, status = exc.errors or {"version": [exc.message]}, 400
     assessment.refresh_from_db()
     if assessment.status != AssessmentStatus.DRAFT:
         return redirect("dv1_edit", pk=assessment.pk)
-    _log_view(request, assessment, "Completing DV1")
-    context = _page_context(assessment, errors=errors, new_member=form.new_member)
+    _log_view(request, assessment, "Checking DV1")
+    context = _page_context(
+        assessment, errors=errors, new_member=form.new_member, editing=True, back_to_check=True
+    )
     context.update(_open_cases_context(assessment, request.POST))
-    return render(request, "risk/edit.html", context, status=status)
+    return render(request, "risk/check.html", context, status=status)
 
 
 @role_required(*rules.DV1_READERS)
@@ -365,7 +625,11 @@ def dv1_confirmation(request, pk: int):
     return render(
         request,
         "risk/confirmation.html",
-        {"assessment": assessment, "criteria": assessment.marac_criteria},
+        {
+            "assessment": assessment,
+            "criteria": assessment.marac_criteria,
+            "draft_sections": sections.every_slug(SUPPLEMENT_CODES),
+        },
     )
 
 

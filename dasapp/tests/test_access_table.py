@@ -221,6 +221,8 @@ ACCESS_TABLE: dict[str, Access] = {
     "dv1_submit": on_missing_record(*WRITE_DV1, method="POST"),
     "dv1_confirmation": page(*READ_DV1, kwargs={"pk": "submitted_assessment"}),
     "dv1_amend": on_missing_record(*WRITE_DV1, method="POST"),
+    "dv1_check": on_missing_record(*WRITE_DV1),
+    "dv1_section": on_missing_record(*WRITE_DV1),
     # Cases and queues. The case sits in a hub's queue with a DV1 submitted by another
     # officer; the personas belong to no team. So officers (only their own cases) are
     # refused it, and only supervisors see its history (others: cases they work) and

@@ -48,7 +48,7 @@ def choice_html(html: str) -> str:
 def test_her_open_case_is_shown_and_chosen_when_the_suspect_is_left_blank(s):
     first = earlier_dv1(s)
     a = blank_suspect_draft(s)
-    html = s["officer"].get(f"/dv1/{a.pk}/").content.decode()
+    html = s["officer"].get(f"/dv1/{a.pk}/check/").content.decode()
     choice = choice_html(html)
     assert "Nia Rowe already has an open case" in choice
     assert f"Add this DV1 to case {first.case.reference}" in choice
@@ -110,7 +110,7 @@ def test_with_a_different_suspect_nothing_is_chosen_and_a_choice_is_required(s):
     a = risk_services.assessment_start(
         incident=incident, victim=s["victim"], perpetrator=brother, user=s["officer"].user
     )
-    html = s["officer"].get(f"/dv1/{a.pk}/").content.decode()
+    html = s["officer"].get(f"/dv1/{a.pk}/check/").content.decode()
     assert " checked" not in choice_html(html)
     response = s["officer"].post(f"/dv1/{a.pk}/submit/", submit_post(a, open_case_offered="1"))
     assert response.status_code == 400
@@ -120,5 +120,5 @@ def test_with_a_different_suspect_nothing_is_chosen_and_a_choice_is_required(s):
 
 def test_a_victim_without_an_open_case_is_offered_no_choice(s):
     a = blank_suspect_draft(s)
-    html = s["officer"].get(f"/dv1/{a.pk}/").content.decode()
+    html = s["officer"].get(f"/dv1/{a.pk}/check/").content.decode()
     assert "open-cases-choice" not in html

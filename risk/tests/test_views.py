@@ -139,7 +139,10 @@ def test_officer_starts_a_dv1_from_the_incident_and_finds_the_household_prefille
     assert started["Location"] == f"/dv1/{a.pk}/?via=incident:{incident.pk}"
     assert a.perpetrator == scene["suspect"]
 
-    html = officer.get(started["Location"]).content.decode()
+    tasks = officer.get(started["Location"]).content.decode()
+    # The prefilled household is there to confirm: the section is in progress.
+    assert re.search(r'data-testid="status-household">\s*<strong[^>]*>In progress<', tasks)
+    html = officer.get(f"/dv1/{a.pk}/household/").content.decode()
     assert "Ava Rowe" in html
     assert 'name="household-0-relationship" value="Daughter"' in html
     # Prefilled details are offered to confirm, never taken as confirmed.
@@ -190,22 +193,26 @@ def test_autosave_stores_answers_and_returns_the_score_panel(scene):
     assert a.yes_count == 3 and a.version == 2
 
 
-def test_question_eight_yes_opens_the_stalking_questions_in_the_autosave_response(scene):
+def test_question_eight_yes_opens_the_stalking_questions_as_a_section(scene):
     a = draft_for(scene)
-    html = autosave(
-        scene["officer"], a, answers_post(yes={"8"}, version=a.version)
-    ).content.decode()
-    assert 'id="dv1-supplements" hx-swap-oob="true"' in html
-    assert 'data-testid="supplement-stalking"' in html
-    assert 'name="stalking-S1"' in html
-    assert 'data-testid="supplement-hba"' not in html
+    officer = scene["officer"]
+    html = autosave(officer, a, answers_post(yes={"8"}, version=a.version)).content.decode()
+    # The panel (swapped in by the autosave) sends the officer to the new questions.
+    assert f'href="/dv1/{a.pk}/stalking/#stalking-S1"' in html
+    tasks = officer.get(f"/dv1/{a.pk}/").content.decode()
+    assert 'data-testid="task-stalking"' in tasks and 'data-testid="task-hba"' not in tasks
+    page = officer.get(f"/dv1/{a.pk}/stalking/").content.decode()
+    assert 'data-testid="supplement-stalking"' in page
+    assert 'name="stalking-S1"' in page
+    assert "Shown because question 8 was answered yes." in page
+    # Honour-based abuse is not open: its page leads back to the task list.
+    assert officer.get(f"/dv1/{a.pk}/hba/")["Location"] == f"/dv1/{a.pk}/"
 
 
 def test_honour_context_opens_the_honour_based_abuse_questions(scene):
     a = draft_for(scene)
-    html = autosave(
-        scene["officer"], a, answers_post(version=a.version, honour_context="1")
-    ).content.decode()
+    autosave(scene["officer"], a, answers_post(version=a.version, honour_context="1"))
+    html = scene["officer"].get(f"/dv1/{a.pk}/hba/").content.decode()
     assert 'data-testid="supplement-hba"' in html
     assert "you said the context calls for these questions" in html
 
@@ -327,11 +334,17 @@ def test_incomplete_submit_is_400_with_a_summary_linking_each_missing_answer(sce
     html = response.content.decode()
     start = html.index('data-testid="error-summary"')
     summary = html[start : html.index("</ul>", start)]
-    assert '<a href="#q7">Answer question 7: yes, no or not known</a>' in summary
-    assert 'href="#q9"' not in summary  # "not known" is an answer
-    assert '<a href="#officer_level">Choose the risk level' in summary
-    # Everything entered is kept on the page.
-    assert re.search(r'id="q9-not_known" name="q9" type="radio" value="not_known" checked', html)
+    # Each problem links to its field on its section's page, which returns here.
+    assert (
+        f'<a href="/dv1/{a.pk}/dash-1/?return=check#q7">Answer question 7: yes, no or not known</a>'
+        in summary
+    )
+    assert "#q9" not in summary  # "not known" is an answer
+    assert f'<a href="/dv1/{a.pk}/level/?return=check#officer_level">Choose the risk level' in (
+        summary
+    )
+    # Everything entered is kept, and shown on check your answers.
+    assert re.search(r'data-testid="answer-q9">\s*<dt[^>]*>[^<]*</dt>\s*<dd[^>]*>Not known', html)
     assert "I am scared all the time" in html
     assert Case.objects.count() == 0
 
@@ -360,7 +373,8 @@ def test_level_below_the_suggestion_without_a_reason_is_refused_with_a_link(scen
     data.update(section=["answers", "level"], officer_level="medium")
     html = scene["officer"].post(f"/dv1/{a.pk}/submit/", data).content.decode()
     assert (
-        '<a href="#level_reason">Explain why the risk is medium, below the suggested high' in html
+        f'<a href="/dv1/{a.pk}/level/?return=check#level_reason">Explain why the risk is medium, '
+        "below the suggested high" in html
     )
 
 
@@ -450,20 +464,24 @@ def test_dv1_list_shows_the_officers_drafts_and_submissions(scene):
     assert draft.reference in html and submitted.reference in html
 
 
+@pytest.mark.parametrize("page", ["household/", "", "check/"])
 def test_dv1_page_queries_are_bounded_whatever_the_household_size(
-    scene, django_assert_max_num_queries
+    scene, django_assert_max_num_queries, page
 ):
     earlier_dv1(scene, members=1)
     small = draft_for(scene)
     officer = scene["officer"]
-    officer.get(f"/dv1/{small.pk}/")  # warm caches (question sets, sessions)
+    officer.get(f"/dv1/{small.pk}/{page}")  # warm caches (question sets, sessions)
     with django_assert_max_num_queries(12) as baseline:
-        assert officer.get(f"/dv1/{small.pk}/").status_code == 200
+        assert officer.get(f"/dv1/{small.pk}/{page}").status_code == 200
     small.household = household(12)
     small.save()
     with django_assert_max_num_queries(len(baseline.captured_queries)):
-        html = officer.get(f"/dv1/{small.pk}/").content.decode()
-    assert html.count('data-testid="household-member"') == 12
+        html = officer.get(f"/dv1/{small.pk}/{page}").content.decode()
+    if page == "household/":
+        assert html.count('data-testid="household-member"') == 12
+    if page == "check/":
+        assert html.count('<dt class="govuk-summary-list__key">Lodger ') == 11
 
 
 # The officer's home page -------------------------------------------------------------
@@ -527,8 +545,9 @@ def test_the_panel_says_which_marac_criterion_made_the_suggestion_high_and_names
         incident_for(scene, at=timezone.now() - dt.timedelta(days=days))
     a = draft_for(scene)
 
+    # Typed on the risk level's page (its reason box is posted with every save).
     html = autosave(
-        scene["officer"], a, answers_post(yes=THIRTEEN_YES, version=a.version)
+        scene["officer"], a, answers_post(yes=THIRTEEN_YES, version=a.version, level_reason="")
     ).content.decode()
 
     assert 'data-testid="yes-count">13</span>' in html
@@ -558,6 +577,12 @@ def test_the_panel_says_which_marac_criterion_made_the_suggestion_high_and_names
     assert 'hx-swap-oob="true"' in hint.group(0)
     assert "suggests <strong>high</strong> (MARAC criterion met: potential escalation)" in hint[1]
     assert "A lower level needs a reason, and a supervisor reviews it." in hint[1]
+    # A save from a page without the level field sends no hint to swap.
+    a.refresh_from_db()
+    html = autosave(
+        scene["officer"], a, answers_post(yes=THIRTEEN_YES, version=a.version)
+    ).content.decode()
+    assert 'id="officer_level-hint"' not in html
 
 
 def test_a_medium_below_a_marac_driven_high_is_refused_without_a_reason(scene):
@@ -571,8 +596,10 @@ def test_a_medium_below_a_marac_driven_high_is_refused_without_a_reason(scene):
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert (
-        '<a href="#level_reason">Explain why the risk is medium, below the suggested high' in html
+    assert re.search(
+        r'<a href="/dv1/\d+/level/[^"]*#level_reason">'
+        "Explain why the risk is medium, below the suggested high",
+        html,
     )
     assert not Case.objects.exists()
 

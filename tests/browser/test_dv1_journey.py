@@ -1,7 +1,8 @@
 """The DV1 and DASH journey in a real browser (the DV1 issue's "done when"): an officer
-opens the DV1 for a repeat victim's incident, finds the household prefilled, answers 15
-questions yes, sees "visible high risk" and "potential escalation" with their evidence,
-keeps working through a lost connection, submits; the DASO of the hub on duty for the
+opens the DV1 for a repeat victim's incident, goes through its sections from the task
+list, finds the household prefilled, answers 15 questions yes, sees "visible high risk"
+and "potential escalation" with their evidence, keeps working through a lost connection,
+checks the answers (changing one) and submits; the DASO of the hub on duty for the
 victim's district finds the case at the top of the queue with a notification."""
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Cycle day 1 of the default rota: the Colchester hub is on days (08:00 to 15:00).
 HUB_DAY = dt.datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 YES = {"1", "2", "3", "5", "6", "7", "9", "10", "11", "12", "13", "14", "15", "16", "17"}
+
+
+def save_and_continue(page) -> None:
+    """Leave a DV1 section with its main button, and wait for the next page to load
+    (its autosave works from then on)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
 
 
 @pytest.fixture
@@ -79,21 +87,15 @@ def test_officer_submits_high_risk_dv1_and_the_hub_daso_on_duty_finds_it_first(
         sign_in(page, live_server, officer.username)
         page.goto(f"{live_server.url}/calls/{incident.pk}/")
         page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
-        expect(page.get_by_test_id("household-member")).to_contain_text("Finn Penhale")
         assessment = Assessment.objects.get(incident=incident)
 
-        for number in range(1, 28):
-            value = "yes" if str(number) in YES else "no"
-            page.locator(f'input[name="q{number}"][value="{value}"]').check()
-        score = page.get_by_test_id("score")
-        expect(page.get_by_test_id("yes-count")).to_have_text("15")
-        expect(score.get_by_test_id("criterion-visible_high_risk")).to_contain_text(
-            "15 yes answers"
-        )
-        escalation = score.get_by_test_id("criterion-potential_escalation")
-        expect(escalation).to_contain_text("3 police call-outs")
+        # The task list: the prefilled household is there to confirm.
+        expect(page.get_by_test_id("status-household")).to_have_text("In progress")
+        expect(page.get_by_test_id("status-check")).to_have_text("Cannot start yet")
+        expect(page.get_by_test_id("score")).to_be_visible()
         violations = serious_violations(page)
-        assert not violations, "axe on the DV1 page:\n" + "\n".join(violations)
+        assert not violations, "axe on the DV1 task list:\n" + "\n".join(violations)
+        page.get_by_role("link", name="What happened").click()
 
         # The connection drops while she types: a warning, the answer kept, saved later.
         page.context.set_offline(True)
@@ -103,9 +105,53 @@ def test_officer_submits_high_risk_dv1_and_the_hub_daso_on_duty_finds_it_first(
         expect(page.get_by_test_id("draft-banner")).to_be_hidden()
         assessment.refresh_from_db()
         assert assessment.narrative == "Kicked the door in; children upstairs"
+        save_and_continue(page)
+
+        expect(page.get_by_test_id("household-member")).to_contain_text("Finn Penhale")
+        page.get_by_label("Confirmed with the victim").check()
+        expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+        violations = serious_violations(page)
+        assert not violations, "axe on a DV1 section page:\n" + "\n".join(violations)
+        save_and_continue(page)
+
+        for first, last in ((1, 9), (10, 18), (19, 27)):
+            expect(page.get_by_role("heading", level=1)).to_have_text(
+                f"DASH questions {first} to {last}"
+            )
+            for number in range(first, last + 1):
+                value = "yes" if str(number) in YES else "no"
+                page.locator(f'input[name="q{number}"][value="{value}"]').check()
+            save_and_continue(page)
+        # The score panel is on every step.
+        score = page.get_by_test_id("score")
+        expect(page.get_by_test_id("yes-count")).to_have_text("15")
+        expect(page.get_by_test_id("unanswered")).to_have_text("Every question answered")
+        expect(score.get_by_test_id("criterion-visible_high_risk")).to_contain_text(
+            "15 yes answers"
+        )
+        escalation = score.get_by_test_id("criterion-potential_escalation")
+        expect(escalation).to_contain_text("3 police call-outs")
+
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Witnesses, safeguarding and evidence"
+        )
+        page.get_by_label("Body-worn video").check()
+        save_and_continue(page)
 
         page.locator("#officer_level-high").check()
         expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+        save_and_continue(page)
+
+        # Check your answers, each with a link back to change it.
+        answers = page.get_by_test_id("check-answers")
+        expect(answers).to_contain_text("Kicked the door in; children upstairs")
+        expect(page.get_by_test_id("check-officer-level")).to_have_text("High")
+        answers.get_by_role("link", name="Change the answer to question 16").click()
+        expect(page.locator("#q16")).to_be_focused()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and return to check your answers").click()
+        violations = serious_violations(page)
+        assert not violations, "axe on check your answers:\n" + "\n".join(violations)
         page.get_by_role("button", name="Submit DV1").click()
         confirmation = page.get_by_test_id("confirmation")
         expect(confirmation).to_contain_text("Colchester hub")
@@ -178,10 +224,19 @@ def test_a_marac_criterion_makes_the_suggestion_high_and_red_flags_are_named(
         sign_in(page, live_server, officer.username)
         page.goto(f"{live_server.url}/calls/{incident.pk}/")
         page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
-        for number in range(1, 28):
-            value = "yes" if str(number) in THIRTEEN_YES else "no"
-            page.locator(f'input[name="q{number}"][value="{value}"]').check()
+        page.get_by_role("link", name="DASH questions 1 to 9").click()
+        for first, last in ((1, 9), (10, 18), (19, 27)):
+            expect(page.get_by_role("heading", level=1)).to_have_text(
+                f"DASH questions {first} to {last}"
+            )
+            for number in range(first, last + 1):
+                value = "yes" if str(number) in THIRTEEN_YES else "no"
+                page.locator(f'input[name="q{number}"][value="{value}"]').check()
+            expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+            if last < 27:
+                save_and_continue(page)
 
+        # The panel on the step says why the suggestion is high and names the red flags.
         score = page.get_by_test_id("score")
         expect(score.get_by_test_id("yes-count")).to_have_text("13")
         expect(score.get_by_test_id("suggested-level")).to_have_text("High")
@@ -197,22 +252,27 @@ def test_a_marac_criterion_makes_the_suggestion_high_and_red_flags_are_named(
         expect(flags.get_by_test_id("red-flag-weapon")).to_contain_text("Use or threat of a weapon")
         expect(flags.get_by_test_id("red-flag-separation_control_escalation")).to_be_visible()
         expect(flags.get_by_test_id("red-flag-stalking")).to_have_count(0)
+        violations = serious_violations(page)
+        assert not violations, "axe on the DV1 page with red flags:\n" + "\n".join(violations)
+        save_and_continue(page)
+        save_and_continue(page)  # witnesses, safeguarding and evidence
+
+        # The level step: the hint says a lower level needs a reason. Medium, as the band
+        # alone would have said, is refused at submission without a reason.
         expect(page.get_by_test_id("level-hint")).to_contain_text(
             "A lower level needs a reason, and a supervisor reviews it."
         )
-        violations = serious_violations(page)
-        assert not violations, "axe on the DV1 page with red flags:\n" + "\n".join(violations)
-
-        # Medium, as the band alone would have said: refused without a reason.
         page.locator("#officer_level-medium").check()
         expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+        save_and_continue(page)
         page.get_by_role("button", name="Submit DV1").click()
-        expect(page.get_by_test_id("error-summary")).to_contain_text(
-            "Explain why the risk is medium, below the suggested high"
-        )
-
+        summary = page.get_by_test_id("error-summary")
+        expect(summary).to_contain_text("Explain why the risk is medium, below the suggested high")
+        summary.get_by_role("link", name=re.compile("Explain why the risk is medium")).click()
         page.locator("#officer_level-high").check()
         expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and return to check your answers").click()
         page.get_by_role("button", name="Submit DV1").click()
         confirmation = page.get_by_test_id("confirmation")
         expect(confirmation.get_by_test_id("level")).to_have_text("High")
@@ -232,3 +292,28 @@ def test_a_marac_criterion_makes_the_suggestion_high_and_red_flags_are_named(
         expect(case_flags).to_contain_text("Threats to kill")
         violations = serious_violations(page)
         assert not violations, "axe on the case page with red flags:\n" + "\n".join(violations)
+
+
+def test_without_javascript_the_officer_adds_a_household_member_and_moves_on(
+    browser, live_server, persona, repeat_victim_incident
+):
+    """No script: the buttons post the section's form, and the page comes back."""
+    officer = persona(Role.OFFICER, team="response")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, officer.username)
+        page.goto(f"{live_server.url}/calls/{repeat_victim_incident.pk}/")
+        page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
+        page.get_by_role("link", name="Household members and children").click()
+        page.get_by_label("Full name").fill("Ivy Penhale")
+        page.get_by_label("Relationship to the victim", exact=True).fill("Daughter")
+        page.get_by_role("button", name="Add household member").click()
+        expect(page.get_by_test_id("household-member")).to_have_count(2)
+        expect(page.get_by_test_id("household-member").last).to_contain_text("Ivy Penhale")
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("DASH questions 1 to 9")
+        page.get_by_role("link", name="Back to the task list").click()
+        expect(page.get_by_test_id("status-household")).to_have_text("Completed")
+    finally:
+        context.close()

@@ -1,7 +1,7 @@
 """A DV1 for a victim who already has an open case, in a real browser: the officer sees
-her open case above the submit button, chosen for her when the suspect is not known;
-opening a new case instead needs a reason (the error summary links to it); both cases
-then say so, and the DASO's case page names the other open case."""
+her open case above the submit button of check your answers, chosen for her when the
+suspect is not known; opening a new case instead needs a reason (the error summary links
+to it); both cases then say so, and the DASO's case page names the other open case."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cases.choices import IncidentRole, IncidentStatus
 from cases.models import Case, Incident, IncidentPerson
 from dasapp.roles import Role
 from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.test_dv1_journey import save_and_continue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,9 +61,15 @@ def test_officer_sees_her_open_case_and_opens_a_new_one_only_with_a_reason(
     sign_in(page, live_server, officer.username)
     page.goto(f"{live_server.url}/calls/{incident.pk}/")
     page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
-    for number in range(1, 28):
-        page.locator(f'input[name="q{number}"][value="no"]').check()
+    page.get_by_role("link", name="DASH questions 1 to 9").click()
+    for first_question, last_question in ((1, 9), (10, 18), (19, 27)):
+        for number in range(first_question, last_question + 1):
+            page.locator(f'input[name="q{number}"][value="no"]').check()
+        save_and_continue(page)
+    save_and_continue(page)  # witnesses, safeguarding and evidence
     page.locator("#officer_level").check()
+    expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+    save_and_continue(page)  # to check your answers, where her open cases are asked about
 
     choice = page.get_by_test_id("open-cases-choice")
     expect(choice).to_contain_text("Orla Penhale already has an open case")
@@ -70,7 +77,7 @@ def test_officer_sees_her_open_case_and_opens_a_new_one_only_with_a_reason(
     join = choice.get_by_label(f"Add this DV1 to case {first.reference}")
     expect(join).to_be_checked()
     violations = serious_violations(page)
-    assert not violations, "axe on the DV1 page with her open case:\n" + "\n".join(violations)
+    assert not violations, "axe on check your answers with her open case:\n" + "\n".join(violations)
 
     # By keyboard: from her case to "Open a new case", then submitted without a reason.
     join.focus()

@@ -1,5 +1,7 @@
 from django import template
 
+from dasapp import rules
+
 register = template.Library()
 
 
@@ -74,3 +76,9 @@ def isodate(value, fmt="j M Y"):
     if timezone.is_aware(parsed):
         parsed = timezone.localtime(parsed)
     return date_format(parsed, fmt)
+
+
+@register.filter
+def may_read_access_log(user) -> bool:
+    """Whether `user` may read the access log (dasapp.rules)."""
+    return rules.may_read_access_log(user)

@@ -361,12 +361,13 @@ def test_export_streams_the_filtered_rows_in_words_and_logs_the_disclosure(
     assert disclosure.detail["filter"] == {"person": str(person.pk), "user": str(daso.pk)}
 
 
-def test_export_keeps_a_typed_formula_as_text(supervisor, daso, person):
-    log(daso, obj=person, person_id=person.pk, purpose='=HYPERLINK("http://x")')
-    table = _csv(supervisor.get(f"/access-log/export.csv?user={daso.pk}"))
-    assert table[1][7] == '\'Purpose given: =HYPERLINK("http://x")' or table[1][7].startswith(
-        "Purpose given: "
-    )
+def test_export_keeps_a_typed_formula_as_text(supervisor, persona, person):
+    # A name or purpose typed as a formula must not run when the file is opened.
+    odd = persona(Role.DASO, first_name='=HYPERLINK("http://x")', last_name="")
+    log(odd, obj=person, person_id=person.pk, purpose="+1 visit")
+    table = _csv(supervisor.get(f"/access-log/export.csv?user={odd.pk}"))
+    assert table[1][1] == '\'=HYPERLINK("http://x")'
+    assert table[1][7] == "Purpose given: +1 visit"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in table for cell in row)
 
 

@@ -97,11 +97,15 @@ def describe_database() -> list[str]:
         f"rows: {Incident.objects.count():,} incidents, {Person.objects.count():,} people, "
         f"{NameKey.objects.count():,} distinct names"
     )
-    lines.append(
+    lines.append(describe_machine())
+    return lines
+
+
+def describe_machine() -> str:
+    return (
         f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}{_cpu_pressure()}"
     )
-    return lines
 
 
 def _cpu_pressure() -> str:
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from benchmarks import lookup
+    from benchmarks import lookup, signin
     from benchmarks.timing import print_rows, print_targets
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -167,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     suites = [("Call handling (issue 3)", lookup.run)]
     if args.sweep:
         suites.append(("Safety-action sweep (issue 5)", lambda _context: _sweep(args)))
+    # Sign-in (issue 10, item 15): the password step against a trivial view.
+    suites.append(("Sign-in (issue 10, item 15)", signin.run))
 
     context = Context(args)
     print()

@@ -20,11 +20,15 @@ asks for a purpose instead).
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from cases import rules
+from cases.case_services import QUEUE_NAMES
 from cases.involvement_selectors import involvement_for
 from cases.models import (
+    Address,
     AgencyInvolvement,
     Case,
     Incident,
@@ -33,9 +37,10 @@ from cases.models import (
     Queue,
     Relationship,
     SafetyAction,
+    Task,
 )
 from cases.safety_selectors import actions_visible_to
-from dasapp.access import register_work_item
+from dasapp.access import describe_work_items, register_record, register_work_item
 
 
 def _record_case_id(obj) -> int | None:
@@ -145,3 +150,105 @@ def involvement_item(user, pk: int, *, obj=None, person_id: int | None = None) -
     if _is(obj, AgencyInvolvement, pk):
         return True
     return person_id is not None and person_id == found.victim_id
+
+
+# How the access log names these records and work items (one query per kind) ----------
+
+
+def _int_ids(ids) -> list[int]:
+    return [int(i) for i in ids if str(i).isdigit()]
+
+
+def _case_reference(text: str) -> str | None:
+    match = re.fullmatch(r"C-?0*(\d{1,18})", text)
+    return match[1] if match else None
+
+
+def _incident_reference(text: str) -> str | None:
+    match = re.fullmatch(r"DA-\d{6}-(\d{1,18})", text)
+    return match[1] if match else None
+
+
+@register_record("cases.person", noun="Person")
+def person_names(ids: list[str]) -> dict[str, str]:
+    people = Person.objects.filter(pk__in=_int_ids(ids)).only("given_name", "family_name")
+    return {str(p.pk): p.full_name for p in people}
+
+
+@register_record("cases.case", noun="Case", parse_reference=_case_reference)
+def case_names(ids: list[str]) -> dict[str, str]:
+    cases = Case.objects.filter(pk__in=_int_ids(ids)).select_related("victim")
+    return {str(c.pk): f"{c.reference} ({c.victim.full_name})" for c in cases}
+
+
+@register_record("cases.incident", noun="Call", parse_reference=_incident_reference)
+def incident_names(ids: list[str]) -> dict[str, str]:
+    incidents = Incident.objects.filter(pk__in=_int_ids(ids)).only("created_at")
+    return {str(i.pk): i.reference for i in incidents}
+
+
+@register_record("cases.safetyaction", noun="Safety-plan action")
+def safety_action_names(ids: list[str]) -> dict[str, str]:
+    actions = SafetyAction.objects.filter(pk__in=_int_ids(ids)).values_list("pk", "plan__case_id")
+    return {str(pk): f"on case {Case(pk=case_id).reference}" for pk, case_id in actions}
+
+
+@register_record("cases.agencyinvolvement", noun="Agency involvement")
+def involvement_names(ids: list[str]) -> dict[str, str]:
+    found = AgencyInvolvement.objects.filter(pk__in=_int_ids(ids)).select_related(
+        "agency", "victim"
+    )
+    return {str(i.pk): f"of {i.agency.name} with {i.victim.full_name}" for i in found}
+
+
+@register_record("cases.address", noun="Address")
+def address_names(ids: list[str]) -> dict[str, str]:
+    return {str(a.pk): str(a) for a in Address.objects.filter(pk__in=_int_ids(ids))}
+
+
+@describe_work_items("queue")
+def queue_descriptions(pks: list[int]) -> dict[int, str]:
+    queues = Queue.objects.filter(pk__in=pks).select_related("team")
+    return {q.pk: f"Working the {QUEUE_NAMES.get(q.kind, q.name)} ({q.team.name})" for q in queues}
+
+
+@describe_work_items("case")
+def case_descriptions(pks: list[int]) -> dict[int, str]:
+    found = Case.objects.filter(pk__in=pks).values_list("pk", flat=True)
+    return {pk: f"Working case {Case(pk=pk).reference}" for pk in found}
+
+
+@describe_work_items("task")
+def task_descriptions(pks: list[int]) -> dict[int, str]:
+    tasks = Task.objects.filter(pk__in=pks).only("kind", "case_id")
+    return {
+        t.pk: f"Task: {t.get_kind_display().lower()} on case {Case(pk=t.case_id).reference}"
+        for t in tasks
+    }
+
+
+@describe_work_items("safety_action")
+def safety_action_descriptions(pks: list[int]) -> dict[int, str]:
+    actions = SafetyAction.objects.filter(pk__in=pks).values_list("pk", "plan__case_id")
+    return {
+        pk: f"Doing a safety-plan action on case {Case(pk=case_id).reference}"
+        for pk, case_id in actions
+    }
+
+
+@describe_work_items("incident")
+def incident_descriptions(pks: list[int]) -> dict[int, str]:
+    incidents = Incident.objects.filter(pk__in=pks).only("created_at")
+    return {i.pk: f"Handling call {i.reference}" for i in incidents}
+
+
+@describe_work_items("person")
+def person_descriptions(pks: list[int]) -> dict[int, str]:
+    people = Person.objects.filter(pk__in=pks).only("given_name", "family_name")
+    return {p.pk: f"From the record of a relative, {p.full_name}" for p in people}
+
+
+@describe_work_items("involvement")
+def involvement_descriptions(pks: list[int]) -> dict[int, str]:
+    found = AgencyInvolvement.objects.filter(pk__in=pks).select_related("agency")
+    return {i.pk: f"Working with the victim for {i.agency.name}" for i in found}

@@ -16,8 +16,11 @@ row has no work item and a page asks for the purpose.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.shortcuts import redirect, render
 from django.utils.module_loading import autodiscover_modules
 
@@ -226,3 +229,156 @@ def via_query(request) -> str:
     (which checks it against its own record), or ""."""
     work_item = work_item_from(request)
     return f"?via={work_item}" if work_item else ""
+
+
+# Saying in words what each row of the log is about ------------------------------------
+#
+# The log stores ids (`cases.case` 2, `queue:2`), never names: a row must not copy personal
+# data that may later be corrected or erased. The access-log page and its export name
+# them when they are read, through a registry like the work items': each app says how
+# its records are named (`@register_record("cases.case", ...)`) and what each kind of
+# work item was (`@describe_work_items("queue")`), one query per kind for a whole page.
+
+# namer(object_ids) -> {object_id: name}; ids it does not return are no longer held.
+RecordNamer = Callable[[list[str]], dict[str, str]]
+# describer(pks) -> {pk: "Working the high-risk queue (Colchester hub)"}
+WorkItemDescriber = Callable[[list[int]], dict[int, str]]
+# parse(text) -> object_id if `text` is a reference to one of this type's records.
+ReferenceParser = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class RecordType:
+    object_type: str
+    noun: str
+    namer: RecordNamer
+    parse_reference: ReferenceParser | None = None
+
+
+_record_types: dict[str, RecordType] = {}
+_work_item_describers: dict[str, WorkItemDescriber] = {}
+
+
+def register_record(
+    object_type: str, *, noun: str, parse_reference: ReferenceParser | None = None
+) -> Callable[[RecordNamer], RecordNamer]:
+    """Decorator: `namer` names the records of `object_type` ("cases.case") for the access
+    log, in one query for any number of ids. `noun` names the type ("Case");
+    `parse_reference` turns a reference a supervisor types ("C-000001") into an id."""
+
+    def decorator(namer: RecordNamer) -> RecordNamer:
+        _record_types[object_type] = RecordType(object_type, noun, namer, parse_reference)
+        return namer
+
+    return decorator
+
+
+def describe_work_items(kind: str) -> Callable[[WorkItemDescriber], WorkItemDescriber]:
+    """Decorator: `describer` says in words what the work items `<kind>:<id>` were, in one
+    query for any number of ids."""
+
+    def decorator(describer: WorkItemDescriber) -> WorkItemDescriber:
+        _work_item_describers[kind] = describer
+        return describer
+
+    return decorator
+
+
+def record_types() -> dict[str, RecordType]:
+    _discover()
+    return dict(_record_types)
+
+
+def record_for_reference(text: str) -> tuple[str, str] | None:
+    """(object_type, object_id) of the record a typed reference names, or None."""
+    text = (text or "").strip().upper()
+    if not text:
+        return None
+    for record_type in record_types().values():
+        if record_type.parse_reference is not None:
+            object_id = record_type.parse_reference(text)
+            if object_id is not None:
+                return record_type.object_type, object_id
+    return None
+
+
+def _noun(object_type: str) -> str:
+    registered = _record_types.get(object_type)
+    if registered is not None:
+        return registered.noun
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name).capitalize()
+    except (LookupError, ValueError):
+        return object_type or "Record"
+
+
+def record_names(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """{(object_type, object_id): "Case C-000001"} for every pair, one query per type."""
+    _discover()
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for object_type, object_id in pairs:
+        if object_id:
+            by_type[object_type].add(object_id)
+    names: dict[tuple[str, str], str] = {}
+    for object_type, ids in by_type.items():
+        registered = _record_types.get(object_type)
+        found = registered.namer(sorted(ids)) if registered else {}
+        noun = _noun(object_type)
+        for object_id in ids:
+            name = found.get(object_id)
+            names[object_type, object_id] = (
+                f"{noun} {name}" if name else f"{noun} {object_id} (no longer held)"
+            )
+    return names
+
+
+def work_item_descriptions(values: Iterable[str]) -> dict[str, str]:
+    """{"queue:2": "Working the high-risk queue (Colchester hub)"}, one query per kind."""
+    _discover()
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for value in values:
+        match = WORK_ITEM_RE.match(value or "")
+        if match:
+            by_kind[match["kind"]].add(int(match["pk"]))
+    described: dict[str, str] = {}
+    for kind, pks in by_kind.items():
+        describer = _work_item_describers.get(kind)
+        found = describer(sorted(pks)) if describer else {}
+        for pk in pks:
+            described[f"{kind}:{pk}"] = found.get(pk) or f"From {kind.replace('_', ' ')} {pk}"
+    return described
+
+
+def describe_entries(entries: list[AccessLog]) -> list[AccessLog]:
+    """Give each row `record_text` (what was seen, in words), `about_text` (the person it
+    is about, when that is not the record itself) and `purpose_text` (why), reading each
+    kind of record and work item once for all the rows."""
+    pairs = {(e.object_type, e.object_id) for e in entries}
+    pairs |= {(PERSON_TYPE, str(e.person_id)) for e in entries if e.person_id is not None}
+    names = record_names(pairs)
+    items = work_item_descriptions(e.work_item for e in entries)
+    for entry in entries:
+        if entry.object_id:
+            entry.record_text = names[entry.object_type, entry.object_id]
+        else:
+            entry.record_text = f"{_noun(entry.object_type)} (a search)"
+        about = (PERSON_TYPE, str(entry.person_id)) if entry.person_id is not None else None
+        entry.about_text = (
+            names[about] if about and about != (entry.object_type, entry.object_id) else ""
+        )
+        reasons = []
+        if entry.work_item:
+            reasons.append(items.get(entry.work_item, entry.work_item))
+        if entry.purpose:
+            reasons.append(f"Purpose given: {entry.purpose}")
+        if entry.recipient:
+            reasons.append(f"Disclosed to {entry.recipient}")
+        change = entry.detail.get("change") if isinstance(entry.detail, dict) else None
+        if change and entry.action == AccessLog.Action.ALTER:
+            reasons.append(f"Change: {str(change).replace('_', ' ')}")
+        entry.purpose_text = ". ".join(reasons) if reasons else "No purpose recorded"
+    return entries
+
+
+# The record type whose rows name a person; the log's `person_id` points at one.
+PERSON_TYPE = "cases.person"

@@ -104,6 +104,22 @@ def needs_two_factor(user) -> bool:
     return bool(role_names(user) & required)
 
 
+def two_factor_pending(user) -> str:
+    """The two-factor step a signed-in user has still to take before anything else:
+    "two_factor_verify" (an enrolled user), "two_factor_setup" (one who must use it), or
+    "" (none: verified, or not required)."""
+    if not user.is_authenticated:
+        return ""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return ""
+    if user.two_factor_enrolled:
+        return "two_factor_verify"
+    if needs_two_factor(user):
+        return "two_factor_setup"
+    return ""
+
+
 class TwoFactorRequiredMiddleware:
     """A user who must use two-factor, or has set it up, verifies before anything else.
 
@@ -117,16 +133,10 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_verified()
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-        ):
-            if user.two_factor_enrolled:
-                return self._refuse(request, "two_factor_verify")
-            if needs_two_factor(user):
-                return self._refuse(request, "two_factor_setup")
+        if not request.path.startswith(self.ALLOWED_PREFIXES):
+            step = two_factor_pending(request.user)
+            if step:
+                return self._refuse(request, step)
         return self.get_response(request)
 
     @staticmethod

@@ -55,7 +55,7 @@ class AccessLog(models.Model):
         API = "api", "API"
         SYSTEM = "system", "System"
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(
         "dasapp.User", on_delete=models.PROTECT, related_name="access_log", null=True
     )
@@ -80,6 +80,8 @@ class AccessLog(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
+            # The log's pages, newest first, cut by keyset on (at, id): dasapp.selectors.
+            models.Index(fields=["at", "id"], name="accesslog_at_id"),
             models.Index(fields=["object_type", "object_id", "-at"]),
             models.Index(fields=["user", "-at"]),
         ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("health/", views.health, name="health"),
     path("access-log/", views.access_log, name="access_log"),
+    path("access-log/export.csv", views.access_log_export, name="access_log_export"),
     path("", include("cases.urls")),
     path("", include("cases.my_actions_urls")),  # my actions, needing attention
     path("", include("risk.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import time
 
@@ -9,9 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
-from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,14 +22,17 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dasapp import access, selectors, services
 from dasapp.api import error_body
 from dasapp.context_processors import SERVICE_NAME
+from dasapp.filters import AccessLogFilter
 from dasapp.forms import SignInForm, TokenForm
 from dasapp.home import home_sections
 from dasapp.middleware import SESSION_ACTIVE, SESSION_STARTED, session_seconds_left
 from dasapp.models import AccessLog, Heartbeat
 from dasapp.permissions import role_required, signed_in
-from dasapp.roles import Role, primary_role, role_label
+from dasapp.roles import primary_role, role_label
+from dasapp.rules import ACCESS_LOG_READERS
 
 
 class SignInView(LoginView):
@@ -223,23 +226,138 @@ def two_factor_verify(request):
     )
 
 
-@role_required(Role.SUPERVISOR)
+@role_required(*ACCESS_LOG_READERS)
 @never_cache
+@require_GET
 def access_log(request):
-    """Supervisors: who consulted or disclosed which record, when and why."""
-    entries = AccessLog.objects.select_related("user").order_by("-at", "-id")
-    object_type = request.GET.get("object_type", "")
-    object_id = request.GET.get("object_id", "")
-    if object_type:
-        entries = entries.filter(object_type=object_type)
-    if object_id:
-        entries = entries.filter(object_id=object_id)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    """Supervisors: who consulted or disclosed which record, when and why, in words."""
+    filters = AccessLogFilter(request.GET or None, queryset=AccessLog.objects.all())
+    if filters.is_bound and not filters.is_valid():
+        page = selectors.LogPage([])
+    else:
+        page = selectors.access_log_page(
+            filters.qs, before=request.GET.get("before"), after=request.GET.get("after")
+        )
+    used = filters.used() if filters.is_bound else {}
+    if used.get("person") or used.get("record"):
+        # Reading who saw a record names that record: a look-up like any other.
+        services.access_record(
+            user=request.user,
+            action=AccessLog.Action.SEARCH,
+            object_type="dasapp.accesslog",
+            detail={"filter": used},
+        )
+    query = _filter_query(request)
     return render(
         request,
         "access_log.html",
-        {"page": page, "object_type": object_type, "object_id": object_id},
+        {
+            "filter": filters,
+            "form": filters.form,
+            "page": page,
+            "query": query,
+            "record_filtered": _record_filtered(used),
+        },
+        status=400 if filters.is_bound and filters.form.errors else 200,
     )
+
+
+def _filter_query(request) -> str:
+    """The filters of this request as a query string, without the page's cursor."""
+    query = request.GET.copy()
+    for key in ("before", "after"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def _record_filtered(used: dict[str, str]) -> str:
+    """The person or record the log is filtered to, in words ("Person Leah Hartwell")."""
+    pairs = []
+    if used.get("person"):
+        pairs.append((access.PERSON_TYPE, used["person"]))
+    if used.get("record"):
+        found = access.record_for_reference(used["record"])
+        if found:
+            pairs.append(found)
+    names = access.record_names(pairs)
+    return " and ".join(names[pair] for pair in pairs)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+# A cell that a spreadsheet would run as a formula is kept as text (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+@role_required(*ACCESS_LOG_READERS)
+@never_cache
+@require_GET
+def access_log_export(request):
+    """The filtered log as CSV, streamed. The export is itself a disclosure: it is
+    written to the log first, with who received it and the filter used."""
+    filters = AccessLogFilter(request.GET or None, queryset=AccessLog.objects.all())
+    if filters.is_bound and not filters.is_valid():
+        query = _filter_query(request)
+        return redirect(f"{reverse('access_log')}?{query}" if query else reverse("access_log"))
+    user = request.user
+    services.access_record(
+        user=user,
+        action=AccessLog.Action.DISCLOSE,
+        object_type="dasapp.accesslog",
+        recipient=f"{user.get_full_name() or user.username} ({user.username})",
+        purpose="Access log exported as CSV",
+        detail={"filter": filters.used() if filters.is_bound else {}, "format": "csv"},
+    )
+    rows = selectors.access_log_rows(filters.qs)
+    writer = csv.writer(_Echo())
+    header = [
+        "When (UK time)",
+        "Who",
+        "Username",
+        "Did",
+        "Channel",
+        "Record",
+        "About",
+        "Why",
+        "Record type",
+        "Record id",
+        "Work item",
+    ]
+
+    def lines():
+        yield writer.writerow(header)
+        for entry in rows:
+            yield writer.writerow(
+                [
+                    _cell(value)
+                    for value in (
+                        timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                        str(entry.user) if entry.user_id else "System",
+                        entry.user.username if entry.user_id else "",
+                        entry.get_action_display(),
+                        entry.get_channel_display(),
+                        entry.record_text,
+                        entry.about_text,
+                        entry.purpose_text,
+                        entry.object_type,
+                        entry.object_id,
+                        entry.work_item,
+                    )
+                ]
+            )
+
+    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
+    return response
 
 
 def page_not_found(request, exception=None):

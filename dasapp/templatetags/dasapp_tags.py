@@ -1,5 +1,7 @@
 from django import template
 
+from dasapp import local_time, rules
+
 register = template.Library()
 
 
@@ -80,6 +82,10 @@ def isodate(value, fmt="j M Y"):
 def date_for_field(value) -> str:
     """A stored ISO date as a one-field date input shows it ("27/3/2027"); what was
     typed and could not be read, as typed."""
-    from dasapp.local_time import date_for_field as as_typed
+    return local_time.date_for_field(value)
 
-    return as_typed(value)
+
+@register.filter
+def may_read_access_log(user) -> bool:
+    """Whether `user` may read the access log (dasapp.rules)."""
+    return rules.may_read_access_log(user)

@@ -154,6 +154,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "healthz": public(),
     "health": signed_in_page(),
     "access_log": page(SUP),
+    "access_log_export": page(SUP),
     "notifications": signed_in_page(),
     "notification_open": on_missing_record(*SIGNED_IN),
     "notification_read": on_missing_record(*SIGNED_IN, method="POST"),

@@ -107,7 +107,7 @@ def test_argon2_is_the_first_password_hasher_outside_tests(tmp_path):
         result = run(["-c", script], tmp_path, **env)
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == [
-            "django.contrib.auth.hashers.Argon2PasswordHasher",
+            "dasapp.hashers.OwaspArgon2PasswordHasher",
             "argon2",
         ]
 

@@ -281,3 +281,37 @@ def test_a_user_who_enrolled_of_their_own_accord_must_verify_without_a_query_for
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/people/").status_code == 200
     assert not [q for q in captured.captured_queries if "otp_" in q["sql"]]
+
+
+# Before the second factor: no way into the service but the two-factor step ------------
+
+
+def _links(page: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'<a [^>]*href="([^"]+)"', page))
+
+
+@pytest.mark.parametrize("enrolled", [False, True], ids=["setup", "verify"])
+def test_two_factor_pages_offer_no_navigation_before_the_code_is_verified(signed_in, enrolled):
+    c = signed_in(Role.SUPERVISOR)
+    if enrolled:
+        confirmed_device(c.user)
+    response = c.get(VERIFY if enrolled else SETUP)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Primary navigation" not in page
+    assert "moj-primary-navigation__link" not in page
+    assert "System status" not in page
+    # Only the skip link is left, and Sign out (a form button).
+    assert _links(page) == {"#main-content"}
+    assert 'action="/account/sign-out/"' in page
+
+
+def test_navigation_returns_once_the_code_is_verified(signed_in):
+    c = signed_in(Role.SUPERVISOR)
+    verify_two_factor(c, c.user)
+    page = c.get("/").content.decode()
+    assert "Primary navigation" in page
+    assert "/access-log/" in _links(page)
+    assert "/health/" in _links(page)

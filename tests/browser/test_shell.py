@@ -87,6 +87,9 @@ def test_supervisor_sets_up_two_factor_then_signs_in_with_a_security_code(
     expect(page).to_have_url(re.compile(r"/account/two-factor/setup/"))
     expect(page.get_by_test_id("totp-secret")).to_be_visible()
     _assert_accessible(page, "the two-factor setup page")
+    # Until the code is confirmed nothing leads into the service: only Sign out.
+    expect(page.get_by_role("navigation")).to_have_count(0)
+    assert page.locator("header a, footer a").count() == 0
     page.get_by_label("Security code").fill(_two_factor_code(user, confirmed=False))
     page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(f"{live_server.url}/")

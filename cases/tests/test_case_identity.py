@@ -165,7 +165,11 @@ def test_the_identity_bar_adds_a_fixed_small_number_of_queries(
 
 
 def test_claiming_a_case_from_the_queue_links_to_the_case(staff, case):
-    case.refresh_from_db()
+    from cases import case_services
+
+    with time_machine.travel(T0, tick=False):
+        case = case_services.case_route(case=case, user=staff.daso)
+    assert case.queue_id is not None
     queue_page = f"/queues/{case.queue_id}/"
     response = signed_in(staff.daso).post(
         f"/cases/{case.pk}/claim/",
@@ -173,6 +177,7 @@ def test_claiming_a_case_from_the_queue_links_to_the_case(staff, case):
         follow=True,
     )
     assert response.redirect_chain[-1][0] == queue_page
+    assert response.status_code == 200
     body = response.content.decode()
     assert (
         f'You claimed case <a class="govuk-notification-banner__link" '

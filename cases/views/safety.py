@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import owner_selectors
 from cases import safety_selectors as selectors
 from cases import safety_services as services
 from cases.choices import AbsenceKind, ActionStatus
@@ -199,13 +200,63 @@ def _owner_pickers() -> tuple[list, list]:
     return people, teams
 
 
-class ActionAddForm(DateTimeFieldsMixin, _OwnerFields):
-    date_times = (("due_at", "due date"),)
-    action_type = forms.ModelChoiceField(
+# An action in the DASO's own words rather than one from the catalogue.
+OTHER_ACTION = "other"
+DUE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M")
+DUE_EXAMPLE = "for example 14/07/2026 18:00"
+
+
+def due_from(text: str) -> dt.datetime | None:
+    """The due time typed in one date-and-time input, read as Europe/London time: a
+    browser's `2026-07-14T18:00`, or `14/07/2026 18:00` typed where the browser has no
+    date-time picker. None when empty. Anything else is refused, never read in part; so
+    is a time the clocks skip or pass twice (there is no telling which was meant)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pattern in DUE_FORMATS:
+        try:
+            naive = dt.datetime.strptime(text, pattern)
+            break
+        except ValueError:
+            continue
+    else:
+        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
+    if naive.year < 2000:
+        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    when = f"{naive:%H:%M} on {naive:%-d %B %Y}"
+    if first.utcoffset() != second.utcoffset():
+        # In the gap the clocks skip, a wall time maps back to itself only one way.
+        skipped = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive
+        if skipped:
+            raise forms.ValidationError(
+                f"There is no {when}: the clocks go forward an hour. Choose another time"
+            )
+        raise forms.ValidationError(
+            f"{when[0].upper()}{when[1:]} happens twice as the clocks go back. Choose a time "
+            "before 01:00 or after 02:00"
+        )
+    return first
+
+
+class DateTimeLocalInput(forms.TextInput):
+    """One input for a date and a time (the browser's date-time picker)."""
+
+    input_type = "datetime-local"
+
+
+class ActionAddForm(forms.Form):
+    """Shape only (the rules are the service's). The action has no default: "Something
+    else" is a choice like the others. The owner is found by name or team (the picker
+    posts `owner` or `owner_team`; without JavaScript, `owner_search` is looked up and
+    the people and teams found are offered as `owner_choice`). The due time is one
+    input."""
+
+    action_type = forms.ChoiceField(
         label="Action",
-        queryset=None,
         required=False,
-        empty_label="Something else (describe it below)",
         error_messages={"invalid_choice": "Choose an action from the list"},
     )
     description = forms.CharField(
@@ -214,12 +265,88 @@ class ActionAddForm(DateTimeFieldsMixin, _OwnerFields):
         required=False,
         max_length=2000,
     )
-    field_order = ["action_type", "description", "owner", "owner_team"]
+    owner_search = forms.CharField(
+        label="Who owns it?",
+        help_text="Type a name or a team, then choose from the list. It says who is at "
+        "work now and who is away. If they will be away when it falls due, the follow-up "
+        "sweep moves it to someone at work.",
+        required=False,
+        max_length=100,
+    )
+    # The people and teams found (the values `owner_selectors.owner_from_value` reads,
+    # checked there, not against the list: they may be found again differently).
+    owner_choice = forms.CharField(
+        label="Choose who owns it", required=False, widget=forms.RadioSelect, max_length=40
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    owner_team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    due_at = forms.CharField(
+        label="When is it due?",
+        help_text=f"Date and time, {DUE_EXAMPLE}",
+        required=False,
+        max_length=40,
+        widget=DateTimeLocalInput,
+    )
+    # The service's refusals about the owner belong beside the search box.
+    field_map = {"owner": "owner_search", "owner_team": "owner_search"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action_type"].queryset = selectors.catalogue()
-        self._add_date_time_fields()
+        self.fields["action_type"].choices = [
+            ("", "Choose an action"),
+            *[(str(kind.pk), kind.label) for kind in selectors.catalogue()],
+            (OTHER_ACTION, "Something else (describe it below)"),
+        ]
+        self.owner_matches: list = []
+        if self.is_bound:
+            query = self.data.get(self.add_prefix("owner_search"), "")
+            self.owner_matches = owner_selectors.owner_matches(query=query)
+            self.fields["owner_choice"].widget.choices = [
+                (match.value, match.label) for match in self.owner_matches
+            ]
+
+    def clean_action_type(self):
+        value = self.cleaned_data.get("action_type") or ""
+        if not value:
+            raise forms.ValidationError("Select the action")
+        if value == OTHER_ACTION:
+            return None
+        kind = selectors.catalogue().filter(pk=int(value)).first() if value.isdigit() else None
+        if kind is None:
+            raise forms.ValidationError("Choose an action from the list")
+        return kind
+
+    def clean_due_at(self):
+        return due_from(self.cleaned_data.get("due_at"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner") or data.get("owner_team"):
+            return data
+        choice = data.get("owner_choice")
+        if choice:
+            data["owner"], data["owner_team"] = owner_selectors.owner_from_value(choice)
+            if data["owner"] or data["owner_team"]:
+                return data
+            self.add_error(
+                "owner_choice" if self.owner_matches else "owner_search",
+                "Choose who owns it from the people and teams found",
+            )
+            return data
+        query = (data.get("owner_search") or "").strip()
+        if query and self.owner_matches:
+            self.add_error("owner_choice", "Choose who owns it from the people and teams found")
+        elif query:
+            self.add_error(
+                "owner_search",
+                f"Nobody who may own an action matches \u201c{query}\u201d: check the "
+                "spelling, or search for their team",
+            )
+        return data
 
 
 class ActionCompleteForm(forms.Form):
@@ -350,7 +477,6 @@ class AbsenceChangeForm(DateTimeFieldsMixin, forms.Form):
 
 # Service field names to form fields.
 FIELD_MAP = {
-    "due_at": "due_at_day",
     "agreed_at": "agreed_at_day",
     "starts_at": "starts_at_day",
     "ends_at": "ends_at_day",
@@ -439,9 +565,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
         "plan": plan,
         "rows": rows,
         "can_work": can_work,
-        "add_form": (add_form or ActionAddForm(prefix="add", pickers=pickers))
-        if can_work
-        else None,
+        "add_form": (add_form or ActionAddForm(prefix="add")) if can_work else None,
         "agree_form": (
             agree_form
             or PlanAgreeForm(prefix="agree", initial={"version": plan.version if plan else None})
@@ -478,7 +602,7 @@ def _refused(
         fresh = SafetyAction.objects.filter(pk=action.pk).values_list("version", flat=True)
         _refresh_version(form, fresh.first())
     if exc is not None:
-        apply_domain_errors(form, exc, field_map=FIELD_MAP)
+        apply_domain_errors(form, exc, field_map={**FIELD_MAP, **getattr(form, "field_map", {})})
     case = _case_or_404(request, case.pk)
     label = f"{case._meta.label_lower}:{case.pk}"
     purpose = request.session.get(access.SESSION_KEY, {}).get(label, "")
@@ -506,6 +630,31 @@ def _worker_case(request, pk: int) -> Case:
     if not selectors.can_work_plan(request.user, case):
         raise PermissionDenied
     return case
+
+
+@role_required(*selectors.PLAN_WORKERS)
+@never_cache
+@require_http_methods(["GET"])
+def safety_owner_search(request, pk: int):
+    """The owner picker's look-up (htmx): the people and teams who may hold an action
+    whose name or team matches what was typed, saying who is at work now. For those who
+    may add actions to this case's plan; the names of staff only, nothing of the victim,
+    and what was typed is not kept."""
+    _worker_case(request, pk)
+    query = request.GET.get("q")
+    if query is None:  # htmx sends the search box under its own name
+        query = next((v for k, v in request.GET.items() if k.endswith("owner_search")), "")
+    query = query.strip()[:100]
+    matches = owner_selectors.owner_matches(query=query)
+    return render(
+        request,
+        "safety/_owner_options.html",
+        {
+            "matches": matches,
+            "query": query,
+            "too_short": len(query) < owner_selectors.MIN_QUERY,
+        },
+    )
 
 
 @role_required(*selectors.PLAN_WORKERS)

@@ -214,3 +214,40 @@ def test_the_plan_page_offers_a_search_box_not_a_list_of_everyone(staff, case):
     assert 'role="listbox"' in body
     assert "Mark Fenwick" not in body  # nobody is listed before a name is typed
     assert "owner_picker.js" in body
+
+
+@time_machine.travel(T0, tick=False)
+def test_moving_an_action_finds_the_new_owner_the_same_way(staff, case):
+    from cases.tests.test_safety_services import add
+
+    plan = safety_services.plan_get_or_create(case=case, user=staff.daso)
+    action = add(plan, staff.daso, owner=staff.insp_a)
+    client = signed_in(staff.daso)
+    body = client.get(url(case)).content.decode()
+    assert f'name="reassign{action.pk}-owner_search"' in body
+    assert f'id="reassign{action.pk}-owner-options" role="listbox"' in body
+    assert "<option" not in body[body.index('data-testid="reassign-form"') :].split("</form>")[0]
+
+    path = f"/cases/{case.pk}/safety-plan/actions/{action.pk}/reassign/?via=case:{case.pk}"
+    found = client.post(
+        path,
+        {
+            f"reassign{action.pk}-owner_search": "Price",
+            f"reassign{action.pk}-reason": "He is on leave",
+            f"reassign{action.pk}-version": action.version,
+        },
+    )
+    assert found.status_code == 400
+    assert f'value="person:{staff.insp_b.pk}"' in found.content.decode()
+    moved = client.post(
+        path,
+        {
+            f"reassign{action.pk}-owner_search": "Price",
+            f"reassign{action.pk}-owner_choice": f"person:{staff.insp_b.pk}",
+            f"reassign{action.pk}-reason": "He is on leave",
+            f"reassign{action.pk}-version": action.version,
+        },
+    )
+    assert moved.status_code == 302
+    action.refresh_from_db()
+    assert action.owner == staff.insp_b

@@ -126,78 +126,12 @@ def _date_time_initial(name: str, at: dt.datetime | None) -> dict:
 # Forms: shape only. The rules are the services', whose errors land on these fields. ---
 
 
-class _OwnerFields(forms.Form):
-    owner = forms.ModelChoiceField(
-        label="Person",
-        queryset=None,
-        required=False,
-        empty_label="Choose a person",
-        error_messages={"invalid_choice": "Choose a person from the list"},
-    )
-    owner_team = forms.ModelChoiceField(
-        label="Or a team",
-        queryset=None,
-        required=False,
-        empty_label="Choose a team",
-        help_text="Anyone in the team may do it",
-        error_messages={"invalid_choice": "Choose a team from the list"},
-    )
-
-    def __init__(self, *args, pickers: tuple[list, list] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The lists offer active staff and teams with somebody active in them, saying who
-        # is away; anyone else sent (a person switched off since the page loaded) reaches
-        # the service, which says why. `pickers` (from `_owner_pickers`) saves asking
-        # again for each form on a page.
-        people, teams = pickers or _owner_pickers()
-        self.fields["owner"].queryset = User.objects.all()
-        self.fields["owner"].choices = [("", "Choose a person"), *people]
-        self.fields["owner_team"].queryset = Team.objects.all()
-        self.fields["owner_team"].choices = [("", "Choose a team"), *teams]
-
-
 def _person_label(user) -> str:
     profile = getattr(user, "profile", None)
     name = user.get_full_name() or user.username
     rank = f"{profile.rank} " if profile and profile.rank else ""
     team = f" ({profile.team.name})" if profile and profile.team_id else ""
     return f"{rank}{name}{team}"
-
-
-def _day(at: dt.datetime, now: dt.datetime) -> str:
-    """`10 Dec`, with the year when it is not this year's."""
-    local = timezone.localtime(at)
-    return f"{local:%-d %b}" if local.year == timezone.localtime(now).year else f"{local:%-d %b %Y}"
-
-
-def _away_words(spell: selectors.AwaySpell, now: dt.datetime) -> str:
-    """`away until 10 Dec`, or `away 3 Dec to 10 Dec`: never why (sickness is health
-    data)."""
-    if spell.starts_at <= now:
-        return f"away until {_day(spell.ends_at, now)}"
-    return f"away {_day(spell.starts_at, now)} to {_day(spell.ends_at, now)}"
-
-
-def _owner_label(user, spell: selectors.AwaySpell | None, now: dt.datetime) -> str:
-    """`Inspector Mark Fenwick (Response policing, away until 10 Dec)`."""
-    profile = getattr(user, "profile", None)
-    name = user.get_full_name() or user.username
-    rank = f"{profile.rank} " if profile and profile.rank else ""
-    notes = [profile.team.name] if profile and profile.team_id else []
-    if spell is not None:
-        notes.append(_away_words(spell, now))
-    return f"{rank}{name} ({', '.join(notes)})" if notes else f"{rank}{name}"
-
-
-def _owner_pickers() -> tuple[list, list]:
-    """The choices of an owner picker: people (saying who is away now or soon) and teams
-    with somebody active in them."""
-    now = timezone.now()
-    users = list(selectors.assignable_users())
-    spells = selectors.away_spells([user.pk for user in users], now=now)
-    people = [(user.pk, _owner_label(user, spells.get(user.pk), now)) for user in users]
-    teams = [(team.pk, team.name) for team in selectors.team_choices()]
-    return people, teams
 
 
 # An action in the DASO's own words rather than one from the catalogue.
@@ -247,24 +181,12 @@ class DateTimeLocalInput(forms.TextInput):
     input_type = "datetime-local"
 
 
-class ActionAddForm(forms.Form):
-    """Shape only (the rules are the service's). The action has no default: "Something
-    else" is a choice like the others. The owner is found by name or team (the picker
-    posts `owner` or `owner_team`; without JavaScript, `owner_search` is looked up and
-    the people and teams found are offered as `owner_choice`). The due time is one
-    input."""
+class OwnerPickerForm(forms.Form):
+    """Who owns an action, found by name or team: the picker (static/app/owner_picker.js)
+    posts the `owner` or `owner_team` chosen; without JavaScript, what was typed in
+    `owner_search` is looked up and the people and teams found come back as
+    `owner_choice` to choose from. Whether they may hold it is the service's to say."""
 
-    action_type = forms.ChoiceField(
-        label="Action",
-        required=False,
-        error_messages={"invalid_choice": "Choose an action from the list"},
-    )
-    description = forms.CharField(
-        label="Details, or the action in your own words",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=2000,
-    )
     owner_search = forms.CharField(
         label="Who owns it?",
         help_text="Type a name or a team, then choose from the list. It says who is at "
@@ -284,23 +206,11 @@ class ActionAddForm(forms.Form):
     owner_team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, widget=forms.HiddenInput
     )
-    due_at = forms.CharField(
-        label="When is it due?",
-        help_text=f"Date and time, {DUE_EXAMPLE}",
-        required=False,
-        max_length=40,
-        widget=DateTimeLocalInput,
-    )
     # The service's refusals about the owner belong beside the search box.
     field_map = {"owner": "owner_search", "owner_team": "owner_search"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action_type"].choices = [
-            ("", "Choose an action"),
-            *[(str(kind.pk), kind.label) for kind in selectors.catalogue()],
-            (OTHER_ACTION, "Something else (describe it below)"),
-        ]
         self.owner_matches: list = []
         if self.is_bound:
             query = self.data.get(self.add_prefix("owner_search"), "")
@@ -308,20 +218,6 @@ class ActionAddForm(forms.Form):
             self.fields["owner_choice"].widget.choices = [
                 (match.value, match.label) for match in self.owner_matches
             ]
-
-    def clean_action_type(self):
-        value = self.cleaned_data.get("action_type") or ""
-        if not value:
-            raise forms.ValidationError("Select the action")
-        if value == OTHER_ACTION:
-            return None
-        kind = selectors.catalogue().filter(pk=int(value)).first() if value.isdigit() else None
-        if kind is None:
-            raise forms.ValidationError("Choose an action from the list")
-        return kind
-
-    def clean_due_at(self):
-        return due_from(self.cleaned_data.get("due_at"))
 
     def clean(self):
         data = super().clean()
@@ -349,6 +245,55 @@ class ActionAddForm(forms.Form):
         return data
 
 
+class ActionAddForm(OwnerPickerForm):
+    """Shape only (the rules are the service's). The action has no default: "Something
+    else" is a choice like the others. The owner is found by name or team
+    (`OwnerPickerForm`). The due time is one input."""
+
+    field_order = ["action_type", "description", "owner_search", "owner_choice", "due_at"]
+
+    action_type = forms.ChoiceField(
+        label="Action",
+        required=False,
+        error_messages={"invalid_choice": "Choose an action from the list"},
+    )
+    description = forms.CharField(
+        label="Details, or the action in your own words",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    due_at = forms.CharField(
+        label="When is it due?",
+        help_text=f"Date and time, {DUE_EXAMPLE}",
+        required=False,
+        max_length=40,
+        widget=DateTimeLocalInput,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_type"].choices = [
+            ("", "Choose an action"),
+            *[(str(kind.pk), kind.label) for kind in selectors.catalogue()],
+            (OTHER_ACTION, "Something else (describe it below)"),
+        ]
+
+    def clean_action_type(self):
+        value = self.cleaned_data.get("action_type") or ""
+        if not value:
+            raise forms.ValidationError("Select the action")
+        if value == OTHER_ACTION:
+            return None
+        kind = selectors.catalogue().filter(pk=int(value)).first() if value.isdigit() else None
+        if kind is None:
+            raise forms.ValidationError("Choose an action from the list")
+        return kind
+
+    def clean_due_at(self):
+        return due_from(self.cleaned_data.get("due_at"))
+
+
 class ActionCompleteForm(forms.Form):
     note = forms.CharField(
         label="What was done?",
@@ -359,7 +304,7 @@ class ActionCompleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ActionReassignForm(_OwnerFields):
+class ActionReassignForm(OwnerPickerForm):
     reason = forms.CharField(
         label="Why are you moving it?",
         help_text="Kept in the action's history with your name and the time",
@@ -368,6 +313,10 @@ class ActionReassignForm(_OwnerFields):
         max_length=2000,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_search"].label = "Who should own it now?"
 
 
 class ActionCancelForm(forms.Form):
@@ -533,7 +482,6 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
     can_work = selectors.can_work_plan(user, case) and case.status == "open"
     actions = selectors.plan_actions(plan=plan) if plan else []
     not_at_work = selectors.owners_not_at_work(actions, now=now)
-    pickers = _owner_pickers() if can_work else None  # one look-up for every form here
     rows = []
     for action in actions:
         complete = reassign = cancel = None
@@ -543,7 +491,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
             )
         if selectors.can_reassign_action(user, action):
             reassign = row_forms.get(("reassign", action.pk)) or ActionReassignForm(
-                prefix=f"reassign{action.pk}", initial={"version": action.version}, pickers=pickers
+                prefix=f"reassign{action.pk}", initial={"version": action.version}
             )
         if selectors.can_cancel_action(user, action):
             cancel = row_forms.get(("cancel", action.pk)) or ActionCancelForm(

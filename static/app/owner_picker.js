@@ -110,6 +110,7 @@
     })
 
     listbox.addEventListener('htmx:afterSwap', () => {
+      options().forEach((option, i) => { option.id = `${listbox.id}-${i}` })
       const count = options().length
       setActive(-1)
       if (input.value.trim().length < 2) return close()

@@ -114,7 +114,25 @@ def test_daso_goes_from_home_to_the_waiting_case_and_adds_an_action_by_keyboard(
         expect(card).to_contain_text("3 December 2026 10:00")
         expect_case_bar(page, case, "Safety plan")
 
-        # 6. Her contacts and the case's history carry the same bar.
+        # 6. Moved to the PC with the same picker, in the action's own form.
+        card.get_by_text("Move this action to someone else").click()
+        move = card.get_by_test_id("reassign-form")
+        search = move.get_by_role("combobox", name="Who should own it now?")
+        search.focus()
+        page.keyboard.type("Adeyemi")
+        option = move.get_by_role("option", name=re.compile("^PC Tom Adeyemi"))
+        expect(option).to_contain_text("at work now")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        expect(search).to_have_value("PC Tom Adeyemi")
+        move.get_by_label("Why are you moving it?").fill("Inspector Price asked for it to move")
+        move.get_by_role("button", name="Move the action").click()
+        expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+            "Panic alarm: With the IDVA: moved to Tom Adeyemi, who has been told"
+        )
+        expect(card.get_by_test_id("action-owner")).to_have_text("Tom Adeyemi")
+
+        # 7. Her contacts and the case's history carry the same bar.
         nav = page.get_by_role("navigation", name=f"Pages of case {case.reference}")
         nav.get_by_role("link", name="Contacts").click()
         expect_case_bar(page, case, "Contacts")

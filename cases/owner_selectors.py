@@ -95,7 +95,7 @@ def _with_patterns(queryset):
 
 
 def owner_matches(*, query: str, now: dt.datetime | None = None) -> list[OwnerMatch]:
-    """People who may hold an action whose name (or username) or team matches every
+    """People who may hold an action whose name (rank, username) or team matches every
     word of `query`, at work first, then teams whose name matches, at most
     PEOPLE_LIMIT and TEAMS_LIMIT of each. Nothing for fewer than MIN_QUERY letters."""
     query = (query or "").strip()
@@ -109,6 +109,7 @@ def owner_matches(*, query: str, now: dt.datetime | None = None) -> list[OwnerMa
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(username__icontains=word)
+            | Q(profile__rank__icontains=word)
             | Q(profile__team__name__icontains=word)
         )
         team_filter &= Q(name__icontains=word)

@@ -251,3 +251,25 @@ def test_moving_an_action_finds_the_new_owner_the_same_way(staff, case):
     assert moved.status_code == 302
     action.refresh_from_db()
     assert action.owner == staff.insp_b
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_name_as_the_picker_shows_it_finds_the_person_again(staff, case):
+    found = options(search(signed_in(staff.daso), case, "Inspector Joanna Price"))
+    assert list(found) == [f"person:{staff.insp_b.pk}"]
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_owner_chosen_in_the_picker_is_kept_when_the_form_comes_back_with_an_error(staff, case):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(
+            owner=staff.insp_b.pk, owner_search="Inspector Joanna Price", due_at="", description="x"
+        ),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'name="add-owner" id="id_add-owner" value="{staff.insp_b.pk}"' in body
+    assert "Chosen: Inspector Joanna Price" in body
+    assert 'name="add-owner_choice"' not in body  # no second question
+    assert '<a href="#id_add-due_at">Enter the date and time the action is due</a>' in body

@@ -212,7 +212,8 @@ class OwnerPickerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner_matches: list = []
-        if self.is_bound:
+        chosen = any(self.data.get(self.add_prefix(name)) for name in ("owner", "owner_team"))
+        if self.is_bound and not chosen:
             query = self.data.get(self.add_prefix("owner_search"), "")
             self.owner_matches = owner_selectors.owner_matches(query=query)
             self.fields["owner_choice"].widget.choices = [

@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import case_cover_selectors, rules
@@ -205,6 +206,24 @@ def queues_for(*, user, now: dt.datetime | None = None) -> QuerySet[Queue]:
         )
         .order_by("team__name", "name")
     )
+
+
+def queue_summaries(*, user, now: dt.datetime | None = None) -> QuerySet[Queue]:
+    """The queues `user` may open, as a home page sums them up: open and breached cases
+    (`queues_for`), the cases nobody has claimed yet and how many of those are high
+    risk, and when the longest-waiting of them arrived. One query."""
+    waiting = Q(cases__status=CaseStatus.OPEN, cases__assigned_to__isnull=True)
+    return queues_for(user=user, now=now).annotate(
+        waiting_count=Count("cases", filter=waiting),
+        waiting_high_count=Count("cases", filter=waiting & Q(cases__risk_level=RiskLevel.HIGH)),
+        oldest_waiting_at=Min(Coalesce("cases__routed_at", "cases__opened_at"), filter=waiting),
+    )
+
+
+def waiting_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
+    """`3 h 10 min`, `2 days 4 hours`: how long a case has waited since `since`."""
+    now = now or timezone.now()
+    return _duration_text(max(int((now - since).total_seconds()), 0))
 
 
 def queue_cases(queryset: QuerySet[Case], *, queue: Queue) -> QuerySet[Case]:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("cases/<int:pk>/safety-plan/agree/", safety.safety_plan_agree, name="safety_plan_agree"),
     path("cases/<int:pk>/safety-plan/actions/", safety.safety_action_add, name="safety_action_add"),
     path(
+        "cases/<int:pk>/safety-plan/owners/",
+        safety.safety_owner_search,
+        name="safety_owner_search",
+    ),
+    path(
         "cases/<int:pk>/safety-plan/actions/<int:action_pk>/complete/",
         safety.safety_action_complete,
         name="safety_action_complete",

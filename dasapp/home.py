@@ -36,6 +36,7 @@ _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
         ("My caseload", "You have no cases assigned."),
     ],
     Role.DASO: [
+        ("My queues", "Your team has no queues."),
         ("My caseload", "You have no cases assigned."),
         ("Safety-plan actions due", "No safety-plan actions are due."),
     ],
@@ -91,6 +92,46 @@ def _researcher_queues(user) -> list:
         }
         for queue in researcher_queues(user=user)
     ]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _my_queues(user) -> list:
+    """The queues of the DASO's team: how many cases wait to be claimed (how many of
+    them high risk) and for how long the oldest has waited, and how many are past
+    their review target, so that a case waiting in the queue is never hidden behind
+    an empty caseload. One query."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cases.casework_selectors import queue_summaries, waiting_text
+
+    now = timezone.now()
+    items = []
+    for queue in queue_summaries(user=user, now=now):
+        if queue.waiting_count:
+            high = f" ({queue.waiting_high_count} high risk)" if queue.waiting_high_count else ""
+            waiting = (
+                f"{_plural(queue.waiting_count, 'case')} waiting to be claimed{high}, "
+                f"the oldest for {waiting_text(queue.oldest_waiting_at, now)}"
+            )
+        else:
+            waiting = "no case waiting to be claimed"
+        breached = (
+            f"; {queue.breached_count} past target"
+            if queue.breached_count
+            else "; none past target"
+        )
+        items.append(
+            {
+                "text": f"{queue.name}: {waiting}{breached} ({_plural(queue.open_count, 'open case')})",
+                "url": reverse("queue_detail", args=[queue.pk]),
+                "tag": "Past target" if queue.breached_count else "",
+            }
+        )
+    return items
 
 
 def _task_items(tasks, verb: str) -> list:
@@ -226,6 +267,7 @@ def _dv1_drafts(user) -> list:
 _SECTION_ITEMS = {
     (Role.CALL_TAKER, "Calls in progress"): _calls_in_progress,
     (Role.INTELLIGENCE, "Live incidents needing research"): _incidents_needing_research,
+    (Role.DASO, "My queues"): _my_queues,
     (Role.DASO, "My caseload"): _my_caseload,
     (Role.DASO, "Safety-plan actions due"): _safety_actions_due,
     (Role.RESEARCHER, "My caseload"): _my_caseload,
@@ -242,6 +284,7 @@ _SECTION_LINKS = {
         "See every incident needing research",
         "/research/",
     ),
+    (Role.DASO, "My queues"): ("See every queue of your team", "/queues/"),
     (Role.DASO, "My caseload"): ("See your whole caseload", "/caseload/"),
     (Role.RESEARCHER, "My caseload"): ("See your whole caseload", "/caseload/"),
     (Role.RESEARCHER, "Standard-risk DV1s to check"): ("Open your team's queues", "/queues/"),
@@ -313,9 +356,35 @@ def _agency_victims_section(user, names) -> HomeSection | None:
     )
 
 
+def _administration_section(user) -> HomeSection | None:
+    """For administrators (who may hold no role): where their work is, the Django admin
+    (users, teams, rotas, settings) and the system status (the worker's heartbeat)."""
+    from django.urls import reverse
+
+    if not (user.is_superuser or user.is_staff):
+        return None
+    return HomeSection(
+        "Administration",
+        "",
+        items=[
+            {
+                "text": "Administration: staff accounts, teams, rotas and settings",
+                "url": reverse("admin:index"),
+            },
+            {
+                "text": "System status: the database and the background worker",
+                "url": reverse("health"),
+            },
+        ],
+    )
+
+
 def home_sections(user) -> list[HomeSection]:
     names = role_names(user)
     sections: list[HomeSection] = []
+    administration = _administration_section(user)
+    if administration is not None:
+        sections.append(administration)
     for role in Role.values:
         if role not in names:
             continue

@@ -41,7 +41,10 @@ def owner_of(case: Case):
 
 
 def banner_texts(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
+    """The banners' words (a banner may link to the case)."""
+    from django.utils.html import strip_tags
+
+    return [strip_tags(str(m)) for m in response.context["messages"]] if response.context else []
 
 
 # Claim and release ----------------------------------------------------------------------

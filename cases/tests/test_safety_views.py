@@ -4,6 +4,7 @@ a supervisor and a partner agency use them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -50,14 +51,11 @@ def patrols_pk() -> int:
 
 def add_post(**overrides) -> dict:
     data = {
-        "add-action_type": "",
+        "add-action_type": "other",
         "add-description": "",
         "add-owner": "",
         "add-owner_team": "",
-        "add-due_at_day": "14",
-        "add-due_at_month": "7",
-        "add-due_at_year": "2026",
-        "add-due_at_time": "18:00",
+        "add-due_at": "2026-07-14T18:00",
     }
     data.update({f"add-{k}": v for k, v in overrides.items()})
     return data
@@ -208,11 +206,11 @@ def test_a_daso_adds_patrols_for_an_inspector_due_at_a_date_and_time(staff, case
 def test_a_due_time_in_the_past_is_refused_on_the_page_with_the_error_linked(staff, case):
     response = signed_in(staff.daso).post(
         f"/cases/{case.pk}/safety-plan/actions/?via=case:{case.pk}",
-        add_post(owner=staff.insp_a.pk, description="Call her", due_at_time="09:00"),
+        add_post(owner=staff.insp_a.pk, description="Call her", due_at="2026-07-14T09:00"),
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert '<a href="#id_add-due_at_day">The due time must be in the future</a>' in body
+    assert '<a href="#id_add-due_at">The due time must be in the future</a>' in body
     assert "Call her" in body  # what was typed is kept
     assert not SafetyAction.objects.exists()
     assert not SafetyPlan.objects.exists()
@@ -277,19 +275,110 @@ def test_a_team_with_nobody_in_it_is_refused_on_the_page(staff, case):
 
 
 @time_machine.travel(T0, tick=False)
-def test_a_date_that_is_not_real_or_a_bad_time_is_refused(staff, case):
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2026-02-31T18:00",  # not a real date
+        "2026-07-14T25:00",  # not a real time
+        "14/07/2026",  # no time
+        "14/07/2026 18:00 and 15/07/2026 09:00",  # two entries: neither is taken
+        "tomorrow",
+        "2026-07-14T18:00junk",
+    ],
+)
+def test_a_due_time_that_is_not_one_real_date_and_time_is_refused_on_its_field(staff, case, typed):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(owner=staff.insp_a.pk, description="x", due_at=typed),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert (
+        '<a href="#id_add-due_at">Enter the due date and time, for example 14/07/2026 18:00</a>'
+        in body
+    )
+    assert 'id="id_add-due_at-error"' in body
+    assert not SafetyAction.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_due_time_typed_in_british_form_is_read_as_london_time(staff, case):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(owner=staff.insp_a.pk, description="x", due_at="14/07/2026 18:00"),
+    )
+    assert response.status_code == 302
+    assert SafetyAction.objects.get().due_at == dt.datetime(2026, 7, 14, 17, 0, tzinfo=dt.UTC)
+
+
+@time_machine.travel(T0, tick=False)
+def test_a_due_time_the_clocks_skip_or_pass_twice_is_refused(staff, case):
     client = signed_in(staff.daso)
-    bad_date = client.post(
+    skipped = client.post(
         f"/cases/{case.pk}/safety-plan/actions/",
-        add_post(owner=staff.insp_a.pk, description="x", due_at_day="31", due_at_month="2"),
+        add_post(owner=staff.insp_a.pk, description="x", due_at="2027-03-28T01:30"),
     )
-    assert bad_date.status_code == 400
-    assert "The due date must be a real date" in bad_date.content.decode()
-    bad_time = client.post(
+    assert skipped.status_code == 400
+    assert "There is no 01:30 on 28 March 2027: the clocks go forward an hour" in (
+        skipped.content.decode()
+    )
+    twice = client.post(
         f"/cases/{case.pk}/safety-plan/actions/",
-        add_post(owner=staff.insp_a.pk, description="x", due_at_time="25:00"),
+        add_post(owner=staff.insp_a.pk, description="x", due_at="2026-10-25T01:30"),
     )
-    assert "Enter the due time as a 24-hour time, like 14:30" in bad_time.content.decode()
+    assert twice.status_code == 400
+    assert "01:30 on 25 October 2026 happens twice as the clocks go back" in (
+        twice.content.decode()
+    )
+    assert not SafetyAction.objects.exists()
+
+
+def test_the_due_time_is_one_date_time_input(staff, case):
+    body = signed_in(staff.daso).get(url(case)).content.decode()
+    field = re.search(r'<input[^>]*name="add-due_at"[^>]*>', body)[0]
+    assert 'type="text"' in field
+    assert "datetime-local" not in body  # a picker is a tab stop for each of its parts
+    for part in ("day", "month", "year", "time"):
+        assert f'name="add-due_at_{part}"' not in body
+
+
+# The action: no default --------------------------------------------------------------
+
+
+def test_the_action_has_no_default_and_something_else_is_one_choice_among_the_others(staff, case):
+    page = signed_in(staff.daso).get(url(case))
+    field = page.context["add_form"]["action_type"]
+    assert field.value() in (None, "")
+    body = page.content.decode()
+    select = body[
+        body.index('name="add-action_type"') : body.index(
+            "</select>", body.index('name="add-action_type"')
+        )
+    ]
+    assert '<option value="" selected>Choose an action</option>' in select
+    assert '<option value="other">Something else (describe it below)</option>' in select
+    assert " selected>" not in select.replace('<option value="" selected>', "")
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_action_not_chosen_is_refused_with_select_the_action(staff, case):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(action_type="", owner=staff.insp_a.pk, description="Call her"),
+    )
+    assert response.status_code == 400
+    assert '<a href="#id_add-action_type">Select the action</a>' in response.content.decode()
+    assert not SafetyAction.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_something_else_needs_its_words(staff, case):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(action_type="other", owner=staff.insp_a.pk, description=""),
+    )
+    assert response.status_code == 400
+    assert "Choose an action from the list or describe one" in response.content.decode()
 
 
 # Agreeing, completing, moving ---------------------------------------------------------
@@ -662,53 +751,7 @@ def test_a_daso_in_another_hub_reads_the_plan_but_may_not_change_it(staff, case,
 # Owners who are away -------------------------------------------------------------------
 
 
-def owner_options(response) -> dict[str, str]:
-    widget = response.context["add_form"].fields["owner"].widget
-    return {str(value): label for value, label in widget.choices if value}
-
-
-@time_machine.travel(T0, tick=False)
-def test_the_owner_picker_says_who_is_away_and_never_why(staff, case):
-    safety_services.absence_record(
-        user=staff.chief,
-        person=staff.insp_a,
-        kind="sickness",
-        starts_at=T0 - HOUR,
-        ends_at=dt.datetime(2026, 7, 16, 23, 0, tzinfo=dt.UTC),  # midnight, 17 July
-    )
-    safety_services.absence_record(
-        user=staff.chief,
-        person=staff.insp_b,
-        kind="annual_leave",
-        starts_at=T0 + 3 * 24 * HOUR,
-        ends_at=T0 + 5 * 24 * HOUR,
-    )
-
-    page = signed_in(staff.daso).get(url(case))
-
-    options = owner_options(page)
-    assert (
-        options[str(staff.insp_a.pk)]
-        == "Inspector Mark Fenwick (Response policing, away until 17 Jul)"
-    )
-    assert options[str(staff.insp_b.pk)] == (
-        "Inspector Joanna Price (Response policing, away 17 Jul to 19 Jul)"
-    )
-    assert options[str(staff.pc.pk)] == "PC Tom Adeyemi (Response policing)"
-    body = page.content.decode()
-    assert "away until 17 Jul" in body
-    assert "sick" not in body.lower() and "annual leave" not in body.lower()
-
-
-@time_machine.travel(T0, tick=False)
-def test_the_team_picker_offers_no_team_with_nobody_active_in_it(staff, case):
-    page = signed_in(staff.daso).get(url(case))
-
-    widget = page.context["add_form"].fields["owner_team"].widget
-    offered = {label for value, label in widget.choices if value}
-    assert "Response policing" in offered
-    assert "Neighbourhood crime team (north)" not in offered  # nobody in it
-    assert "Victim support" not in offered  # a partner agency
+# (The owner picker's look-up: test_safety_owner_picker.py.)
 
 
 @time_machine.travel(T0, tick=False)

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -257,7 +258,16 @@ def case_claim(request, pk: int):
         messages.error(request, exc.message)
         return redirect(back)
     access.log_alteration(request, obj=case, person_id=case.victim_id, change="claim")
-    messages.success(request, f"You claimed case {case.reference}: it is on your caseload")
+    # The banner links to the case: claimed from the queue, the next step is to open it.
+    messages.success(
+        request,
+        format_html(
+            'You claimed case <a class="govuk-notification-banner__link" href="{}" '
+            'data-testid="claimed-case-link">{}</a>: it is on your caseload',
+            f"{reverse('case_detail', args=[case.pk])}?via=case:{case.pk}",
+            case.reference,
+        ),
+    )
     return redirect(back)
 
 

@@ -101,12 +101,21 @@ def _victim_cases(request, victim: Person) -> list[Case]:
     )
 
 
+def _via_case(work_item: str) -> int | None:
+    """The case a verified work item `case:<id>` names (it is about this victim), so that
+    her contact pages reached from a case carry the case's identity bar and pages."""
+    kind, _, pk = work_item.partition(":")
+    return int(pk) if kind == "case" and pk.isdigit() else None
+
+
 def _panel_context(request, victim: Person) -> dict:
+    via = _via(request, victim)
     return {
         "victim": victim,
+        "via_case": _via_case(via),
         "summary": selectors.contact_summary(victim=victim, user=request.user),
         "safe_numbers": selectors.safe_numbers(victim=victim),
-        "via": _via(request, victim),
+        "via": via,
         "can_record": rules.can_record_contact(request.user, victim),
         # Her person record is for the roles that read people (not partner agencies).
         "can_open_person": rules.can_read_people(request.user),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import owner_selectors
 from cases import safety_selectors as selectors
 from cases import safety_services as services
 from cases.choices import AbsenceKind, ActionStatus
@@ -125,36 +126,6 @@ def _date_time_initial(name: str, at: dt.datetime | None) -> dict:
 # Forms: shape only. The rules are the services', whose errors land on these fields. ---
 
 
-class _OwnerFields(forms.Form):
-    owner = forms.ModelChoiceField(
-        label="Person",
-        queryset=None,
-        required=False,
-        empty_label="Choose a person",
-        error_messages={"invalid_choice": "Choose a person from the list"},
-    )
-    owner_team = forms.ModelChoiceField(
-        label="Or a team",
-        queryset=None,
-        required=False,
-        empty_label="Choose a team",
-        help_text="Anyone in the team may do it",
-        error_messages={"invalid_choice": "Choose a team from the list"},
-    )
-
-    def __init__(self, *args, pickers: tuple[list, list] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The lists offer active staff and teams with somebody active in them, saying who
-        # is away; anyone else sent (a person switched off since the page loaded) reaches
-        # the service, which says why. `pickers` (from `_owner_pickers`) saves asking
-        # again for each form on a page.
-        people, teams = pickers or _owner_pickers()
-        self.fields["owner"].queryset = User.objects.all()
-        self.fields["owner"].choices = [("", "Choose a person"), *people]
-        self.fields["owner_team"].queryset = Team.objects.all()
-        self.fields["owner_team"].choices = [("", "Choose a team"), *teams]
-
-
 def _person_label(user) -> str:
     profile = getattr(user, "profile", None)
     name = user.get_full_name() or user.username
@@ -163,49 +134,122 @@ def _person_label(user) -> str:
     return f"{rank}{name}{team}"
 
 
-def _day(at: dt.datetime, now: dt.datetime) -> str:
-    """`10 Dec`, with the year when it is not this year's."""
-    local = timezone.localtime(at)
-    return f"{local:%-d %b}" if local.year == timezone.localtime(now).year else f"{local:%-d %b %Y}"
+# An action in the DASO's own words rather than one from the catalogue.
+OTHER_ACTION = "other"
+DUE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M")
+DUE_EXAMPLE = "for example 14/07/2026 18:00"
 
 
-def _away_words(spell: selectors.AwaySpell, now: dt.datetime) -> str:
-    """`away until 10 Dec`, or `away 3 Dec to 10 Dec`: never why (sickness is health
-    data)."""
-    if spell.starts_at <= now:
-        return f"away until {_day(spell.ends_at, now)}"
-    return f"away {_day(spell.starts_at, now)} to {_day(spell.ends_at, now)}"
+def due_from(text: str) -> dt.datetime | None:
+    """The due time typed in one date-and-time input, read as Europe/London time: a
+    browser's `2026-07-14T18:00`, or `14/07/2026 18:00` typed where the browser has no
+    date-time picker. None when empty. Anything else is refused, never read in part; so
+    is a time the clocks skip or pass twice (there is no telling which was meant)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pattern in DUE_FORMATS:
+        try:
+            naive = dt.datetime.strptime(text, pattern)
+            break
+        except ValueError:
+            continue
+    else:
+        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
+    if naive.year < 2000:
+        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    when = f"{naive:%H:%M} on {naive:%-d %B %Y}"
+    if first.utcoffset() != second.utcoffset():
+        # In the gap the clocks skip, a wall time maps back to itself only one way.
+        skipped = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive
+        if skipped:
+            raise forms.ValidationError(
+                f"There is no {when}: the clocks go forward an hour. Choose another time"
+            )
+        raise forms.ValidationError(
+            f"{when[0].upper()}{when[1:]} happens twice as the clocks go back. Choose a time "
+            "before 01:00 or after 02:00"
+        )
+    return first
 
 
-def _owner_label(user, spell: selectors.AwaySpell | None, now: dt.datetime) -> str:
-    """`Inspector Mark Fenwick (Response policing, away until 10 Dec)`."""
-    profile = getattr(user, "profile", None)
-    name = user.get_full_name() or user.username
-    rank = f"{profile.rank} " if profile and profile.rank else ""
-    notes = [profile.team.name] if profile and profile.team_id else []
-    if spell is not None:
-        notes.append(_away_words(spell, now))
-    return f"{rank}{name} ({', '.join(notes)})" if notes else f"{rank}{name}"
+class OwnerPickerForm(forms.Form):
+    """Who owns an action, found by name or team: the picker (static/app/owner_picker.js)
+    posts the `owner` or `owner_team` chosen; without JavaScript, what was typed in
+    `owner_search` is looked up and the people and teams found come back as
+    `owner_choice` to choose from. Whether they may hold it is the service's to say."""
 
-
-def _owner_pickers() -> tuple[list, list]:
-    """The choices of an owner picker: people (saying who is away now or soon) and teams
-    with somebody active in them."""
-    now = timezone.now()
-    users = list(selectors.assignable_users())
-    spells = selectors.away_spells([user.pk for user in users], now=now)
-    people = [(user.pk, _owner_label(user, spells.get(user.pk), now)) for user in users]
-    teams = [(team.pk, team.name) for team in selectors.team_choices()]
-    return people, teams
-
-
-class ActionAddForm(DateTimeFieldsMixin, _OwnerFields):
-    date_times = (("due_at", "due date"),)
-    action_type = forms.ModelChoiceField(
-        label="Action",
-        queryset=None,
+    owner_search = forms.CharField(
+        label="Who owns it?",
+        help_text="Type a name or a team, then choose from the list. It says who is at "
+        "work now and who is away. If they will be away when it falls due, the follow-up "
+        "sweep moves it to someone at work.",
         required=False,
-        empty_label="Something else (describe it below)",
+        max_length=100,
+    )
+    # The people and teams found (the values `owner_selectors.owner_from_value` reads,
+    # checked there, not against the list: they may be found again differently).
+    owner_choice = forms.CharField(
+        label="Choose who owns it", required=False, widget=forms.RadioSelect, max_length=40
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    owner_team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    # The service's refusals about the owner belong beside the search box.
+    field_map = {"owner": "owner_search", "owner_team": "owner_search"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner_matches: list = []
+        chosen = any(self.data.get(self.add_prefix(name)) for name in ("owner", "owner_team"))
+        if self.is_bound and not chosen:
+            query = self.data.get(self.add_prefix("owner_search"), "")
+            self.owner_matches = owner_selectors.owner_matches(query=query)
+            self.fields["owner_choice"].widget.choices = [
+                (match.value, match.label) for match in self.owner_matches
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("owner") or data.get("owner_team"):
+            return data
+        choice = data.get("owner_choice")
+        if choice:
+            data["owner"], data["owner_team"] = owner_selectors.owner_from_value(choice)
+            if data["owner"] or data["owner_team"]:
+                return data
+            self.add_error(
+                "owner_choice" if self.owner_matches else "owner_search",
+                "Choose who owns it from the people and teams found",
+            )
+            return data
+        query = (data.get("owner_search") or "").strip()
+        if query and self.owner_matches:
+            self.add_error("owner_choice", "Choose who owns it from the people and teams found")
+        elif query:
+            self.add_error(
+                "owner_search",
+                f"Nobody who may own an action matches \u201c{query}\u201d: check the "
+                "spelling, or search for their team",
+            )
+        return data
+
+
+class ActionAddForm(OwnerPickerForm):
+    """Shape only (the rules are the service's). The action has no default: "Something
+    else" is a choice like the others. The owner is found by name or team
+    (`OwnerPickerForm`). The due time is one input."""
+
+    field_order = ["action_type", "description", "owner_search", "owner_choice", "due_at"]
+
+    action_type = forms.ChoiceField(
+        label="Action",
+        required=False,
         error_messages={"invalid_choice": "Choose an action from the list"},
     )
     description = forms.CharField(
@@ -214,12 +258,37 @@ class ActionAddForm(DateTimeFieldsMixin, _OwnerFields):
         required=False,
         max_length=2000,
     )
-    field_order = ["action_type", "description", "owner", "owner_team"]
+    due_at = forms.CharField(
+        label="When is it due?",
+        help_text=f"Date and time, {DUE_EXAMPLE}",
+        required=False,
+        max_length=40,
+        # One text input, one tab stop: a browser's date-time picker is a tab stop for
+        # each of its parts.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action_type"].queryset = selectors.catalogue()
-        self._add_date_time_fields()
+        self.fields["action_type"].choices = [
+            ("", "Choose an action"),
+            *[(str(kind.pk), kind.label) for kind in selectors.catalogue()],
+            (OTHER_ACTION, "Something else (describe it below)"),
+        ]
+
+    def clean_action_type(self):
+        value = self.cleaned_data.get("action_type") or ""
+        if not value:
+            raise forms.ValidationError("Select the action")
+        if value == OTHER_ACTION:
+            return None
+        kind = selectors.catalogue().filter(pk=int(value)).first() if value.isdigit() else None
+        if kind is None:
+            raise forms.ValidationError("Choose an action from the list")
+        return kind
+
+    def clean_due_at(self):
+        return due_from(self.cleaned_data.get("due_at"))
 
 
 class ActionCompleteForm(forms.Form):
@@ -232,7 +301,7 @@ class ActionCompleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ActionReassignForm(_OwnerFields):
+class ActionReassignForm(OwnerPickerForm):
     reason = forms.CharField(
         label="Why are you moving it?",
         help_text="Kept in the action's history with your name and the time",
@@ -241,6 +310,10 @@ class ActionReassignForm(_OwnerFields):
         max_length=2000,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_search"].label = "Who should own it now?"
 
 
 class ActionCancelForm(forms.Form):
@@ -350,7 +423,6 @@ class AbsenceChangeForm(DateTimeFieldsMixin, forms.Form):
 
 # Service field names to form fields.
 FIELD_MAP = {
-    "due_at": "due_at_day",
     "agreed_at": "agreed_at_day",
     "starts_at": "starts_at_day",
     "ends_at": "ends_at_day",
@@ -407,7 +479,6 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
     can_work = selectors.can_work_plan(user, case) and case.status == "open"
     actions = selectors.plan_actions(plan=plan) if plan else []
     not_at_work = selectors.owners_not_at_work(actions, now=now)
-    pickers = _owner_pickers() if can_work else None  # one look-up for every form here
     rows = []
     for action in actions:
         complete = reassign = cancel = None
@@ -417,7 +488,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
             )
         if selectors.can_reassign_action(user, action):
             reassign = row_forms.get(("reassign", action.pk)) or ActionReassignForm(
-                prefix=f"reassign{action.pk}", initial={"version": action.version}, pickers=pickers
+                prefix=f"reassign{action.pk}", initial={"version": action.version}
             )
         if selectors.can_cancel_action(user, action):
             cancel = row_forms.get(("cancel", action.pk)) or ActionCancelForm(
@@ -439,9 +510,7 @@ def _context(request, case: Case, *, failed=None, add_form=None, agree_form=None
         "plan": plan,
         "rows": rows,
         "can_work": can_work,
-        "add_form": (add_form or ActionAddForm(prefix="add", pickers=pickers))
-        if can_work
-        else None,
+        "add_form": (add_form or ActionAddForm(prefix="add")) if can_work else None,
         "agree_form": (
             agree_form
             or PlanAgreeForm(prefix="agree", initial={"version": plan.version if plan else None})
@@ -478,7 +547,7 @@ def _refused(
         fresh = SafetyAction.objects.filter(pk=action.pk).values_list("version", flat=True)
         _refresh_version(form, fresh.first())
     if exc is not None:
-        apply_domain_errors(form, exc, field_map=FIELD_MAP)
+        apply_domain_errors(form, exc, field_map={**FIELD_MAP, **getattr(form, "field_map", {})})
     case = _case_or_404(request, case.pk)
     label = f"{case._meta.label_lower}:{case.pk}"
     purpose = request.session.get(access.SESSION_KEY, {}).get(label, "")
@@ -506,6 +575,31 @@ def _worker_case(request, pk: int) -> Case:
     if not selectors.can_work_plan(request.user, case):
         raise PermissionDenied
     return case
+
+
+@role_required(*selectors.PLAN_WORKERS)
+@never_cache
+@require_http_methods(["GET"])
+def safety_owner_search(request, pk: int):
+    """The owner picker's look-up (htmx): the people and teams who may hold an action
+    whose name or team matches what was typed, saying who is at work now. For those who
+    may add actions to this case's plan; the names of staff only, nothing of the victim,
+    and what was typed is not kept."""
+    _worker_case(request, pk)
+    query = request.GET.get("q")
+    if query is None:  # htmx sends the search box under its own name
+        query = next((v for k, v in request.GET.items() if k.endswith("owner_search")), "")
+    query = query.strip()[:100]
+    matches = owner_selectors.owner_matches(query=query)
+    return render(
+        request,
+        "safety/_owner_options.html",
+        {
+            "matches": matches,
+            "query": query,
+            "too_short": len(query) < owner_selectors.MIN_QUERY,
+        },
+    )
 
 
 @role_required(*selectors.PLAN_WORKERS)

@@ -128,10 +128,7 @@ def test_plan_and_action_writes_on_the_plan_page_are_logged_as_alterations(staff
         {
             "add-action_type": SafetyActionType.objects.get(code="patrols").pk,
             "add-owner": staff.insp_a.pk,
-            "add-due_at_day": "14",
-            "add-due_at_month": "7",
-            "add-due_at_year": "2026",
-            "add-due_at_time": "18:00",
+            "add-due_at": "2026-07-14T18:00",
         },
     )
     action = SafetyAction.objects.get()

@@ -243,6 +243,8 @@ ACCESS_TABLE: dict[str, Access] = {
     "safety_plan": page(RES, DASO, SUP, kwargs={"pk": "case"}),
     "safety_plan_agree": on_missing_record(RES, DASO, SUP, method="POST"),
     "safety_action_add": on_missing_record(RES, DASO, SUP, method="POST"),
+    # The owner picker's look-up: for those who may add actions to the case's plan.
+    "safety_owner_search": on_missing_record(RES, DASO, SUP),
     "safety_action_complete": on_missing_record(*SAFETY_ACTION_OWNERS, method="POST"),
     "safety_action_reassign": on_missing_record(RES, DASO, SUP, method="POST"),
     "safety_action_cancel": on_missing_record(RES, DASO, SUP, method="POST"),

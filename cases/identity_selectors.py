@@ -1,0 +1,102 @@
+"""Reads for the bar at the top of every page of a case: who the victim is, the case's
+reference, risk level and owner, how to contact her safely, and the case's pages (its
+sub-navigation) that the user may open. One call per page, a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from cases import case_cover_selectors, rules
+from cases.models import Case, Person
+from dasapp.roles import has_role
+
+# The pages of a case, in the order the sub-navigation lists them.
+SUMMARY, SAFETY_PLAN, CONTACTS, HISTORY = "summary", "safety_plan", "contacts", "history"
+PAGES = (SUMMARY, SAFETY_PLAN, CONTACTS, HISTORY)
+_LABELS = {
+    SUMMARY: "Summary",
+    SAFETY_PLAN: "Safety plan",
+    CONTACTS: "Contacts",
+    HISTORY: "History",
+}
+
+
+@dataclass(frozen=True)
+class CasePage:
+    key: str
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class CaseIdentity:
+    """What the case's identity bar and sub-navigation show."""
+
+    case: Case
+    victim: Person
+    owner_name: str
+    owner_away: str
+    pages: list[CasePage]
+
+    @property
+    def has_safe_contact(self) -> bool:
+        victim = self.victim
+        return bool(
+            victim.safe_contact_instructions
+            or victim.no_voicemail
+            or victim.safe_times
+            or victim.interpreter_needed
+        )
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def case_identity(*, user, pk: int, current: str = "") -> CaseIdentity | None:
+    """The identity bar of case `pk` for `user` (None if there is no such case), with
+    the case's pages `user` may open, `current` marked. The caller has already checked
+    that the user may see the page it shows; this only says which other pages to offer."""
+    case = (
+        case_cover_selectors.away_annotated(
+            Case.objects.select_related("victim", "assigned_to", "queue")
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        return None
+    # Case workers read every case: no need to ask the database.
+    reads_case = has_role(user, *rules.CASE_WORKERS) or rules.can_read_case(user, case)
+    # Every link carries the case as the work item: the pages do not ask again why.
+    via = f"?via=case:{case.pk}"
+    allowed = {
+        SUMMARY: reads_case,
+        # Anyone on a page of the case may read its plan (those who read the case and
+        # the owners of its actions, who reach the bar only from the plan).
+        SAFETY_PLAN: True,
+        # On her contact pages the view has checked it already.
+        CONTACTS: current == CONTACTS or rules.can_see_contacts(user, case.victim),
+        HISTORY: reads_case and rules.can_see_case_history(user, case),
+    }
+    urls = {
+        SUMMARY: reverse("case_detail", args=[case.pk]),
+        SAFETY_PLAN: reverse("safety_plan", args=[case.pk]),
+        CONTACTS: reverse("contact_timeline", args=[case.victim_id]),
+        HISTORY: reverse("case_history", args=[case.pk]),
+    }
+    pages = [
+        CasePage(key, _LABELS[key], f"{urls[key]}{via}", key == current)
+        for key in PAGES
+        if allowed[key] or key == current
+    ]
+    return CaseIdentity(
+        case=case,
+        victim=case.victim,
+        owner_name=_name(case.assigned_to) if case.assigned_to_id else "",
+        owner_away=case_cover_selectors.away_text(case),
+        pages=pages,
+    )

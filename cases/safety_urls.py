@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases.views import safety
+from cases.views import absences, safety
 
 urlpatterns = [
     path("cases/<int:pk>/safety-plan/", safety.safety_plan, name="safety_plan"),
@@ -28,8 +28,8 @@ urlpatterns = [
         safety.safety_action_cancel,
         name="safety_action_cancel",
     ),
-    path("absences/", safety.absences, name="absences"),
-    path("absences/<int:pk>/end/", safety.absence_end, name="absence_end"),
-    path("absences/<int:pk>/change/", safety.absence_change, name="absence_change"),
-    path("absences/<int:pk>/cancel/", safety.absence_cancel, name="absence_cancel"),
+    path("absences/", absences.absences, name="absences"),
+    path("absences/<int:pk>/end/", absences.absence_end, name="absence_end"),
+    path("absences/<int:pk>/change/", absences.absence_change, name="absence_change"),
+    path("absences/<int:pk>/cancel/", absences.absence_cancel, name="absence_cancel"),
 ]

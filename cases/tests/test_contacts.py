@@ -798,7 +798,8 @@ def test_timeline_page_query_count_does_not_grow_with_contacts(p, persona):
 def test_demo_data_has_victim_support_contact_yesterday_so_a_daso_sees_the_warning(db):
     from django.core.management import call_command
 
-    from cases.management.commands.seed_demo import LEAH, _person
+    from cases.management.commands._demo_data import LEAH
+    from cases.management.commands.seed_demo import _person
     from dasapp.models import User
 
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())

@@ -777,7 +777,8 @@ def test_api_involvements_list_query_count_is_fixed(p):
 def test_the_demo_idva_and_victim_support_users_work_with_leah(db):
     from django.core.management import call_command
 
-    from cases.management.commands.seed_demo import LEAH, _person
+    from cases.management.commands._demo_data import LEAH
+    from cases.management.commands.seed_demo import _person
     from dasapp.models import User
 
     out = io.StringIO()

@@ -21,7 +21,7 @@ from cases import call_selectors, call_services, dispatch_selectors, rules, serv
 from cases.choices import EventVerb, IncidentRole, IncidentStatus
 from cases.flag_services import flag_raise, flags_lift
 from cases.models import Event, Incident, IncidentPerson
-from cases.views import calls as call_views
+from cases.views import call_intelligence as live_views
 from conftest import verify_two_factor
 from dasapp.models import AccessLog
 from dasapp.roles import Role
@@ -252,12 +252,12 @@ def test_refresh_logs_a_row_only_when_what_it_shows_changes_or_after_a_while(
         assert rows.count() == 2
     # Unchanged, but a row again once LIVE_LOG_EVERY has passed since the last one.
     with time_machine.travel(
-        start + call_views.LIVE_LOG_EVERY - dt.timedelta(seconds=5), tick=False
+        start + live_views.LIVE_LOG_EVERY - dt.timedelta(seconds=5), tick=False
     ):
         client.get(f"/calls/{call.pk}/intelligence/", HTTP_HX_REQUEST="true")
         assert rows.count() == 2
     with time_machine.travel(
-        start + call_views.LIVE_LOG_EVERY + dt.timedelta(seconds=1), tick=False
+        start + live_views.LIVE_LOG_EVERY + dt.timedelta(seconds=1), tick=False
     ):
         client.get(f"/calls/{call.pk}/intelligence/", HTTP_HX_REQUEST="true")
         assert rows.count() == 3
@@ -291,7 +291,7 @@ def test_refresh_stops_once_the_call_is_closed(call_taker, officer, victim):
     Incident.objects.filter(pk=call.pk).update(status=IncidentStatus.CLOSED)
     client = signed_in(officer)
     refresh = client.get(f"/calls/{call.pk}/intelligence/", HTTP_HX_REQUEST="true")
-    assert refresh.status_code == call_views.STOP_POLLING
+    assert refresh.status_code == live_views.STOP_POLLING
     assert "no longer refreshed" in refresh.content.decode()
     assert (
         'data-testid="live-intelligence"' not in client.get(f"/calls/{call.pk}/").content.decode()

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS, HOUSEHOLDS
+from cases.management.commands._demo_data import DEMO_USERS, HOUSEHOLDS
+from cases.management.commands.seed_demo import DEMO_PASSWORD
 from dasapp.roles import Role
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Call handling pages: the new-call page with autosave and live intelligence, grading,
-research, the incident's history and the dispatch board."""
+research and the incident's history. The dispatch board is in `dispatch`, abandoning and
+regrading in `call_changes`, a logged call's live intelligence in `call_intelligence`."""
 
 from __future__ import annotations
 
@@ -7,70 +8,42 @@ import datetime as dt
 import uuid
 from collections import Counter
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from cases import (
     abandon_services,
     call_selectors,
     call_services,
-    dispatch_selectors,
-    dispatch_services,
     grading,
     intelligence,
     rules,
     selectors,
 )
-from cases.choices import (
-    AbandonReason,
-    Grade,
-    IncidentOutcome,
-    IncidentRole,
-    IncidentStatus,
-    LocationType,
-)
+from cases.choices import Grade, IncidentRole, IncidentStatus, LocationType
 from cases.models import Incident
+from cases.views.call_common import (
+    CALL_ROLES,
+    INCIDENT_READERS,
+    _incident_for,
+    _log_lookup,
+    _posted_int,
+)
+from cases.views.call_intelligence import (
+    LIVE_REFRESH_SECONDS,
+    LIVE_STATUSES,
+    _log_live_lookup,
+)
 from dasapp import access, local_time
-from dasapp.api import ConflictError, DomainError
-from dasapp.forms import apply_domain_errors
+from dasapp.api import DomainError
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
-from dasapp.roles import Role, has_role
-
-CALL_ROLES = (Role.CALL_TAKER, Role.SUPERVISOR)
-INCIDENT_READERS = (Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR)
-DISPATCH_ROLES = (Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR)
-
-
-def _incident_for(request, pk: int, *, edit: bool = False) -> Incident:
-    incident = get_object_or_404(
-        Incident.objects.select_related("caller_phone", "address", "question_set", "created_by"),
-        pk=pk,
-    )
-    if edit and not rules.can_edit_call(request.user, incident):
-        raise PermissionDenied
-    if not rules.can_read_incident(request.user, incident):
-        raise PermissionDenied
-    return incident
-
-
-def _refused(form, exc: DomainError, incident: Incident, **kwargs) -> int:
-    """Put a service's refusal on the form; answer 409 for someone else's change, with
-    the form now on the current version so that saving again, having seen it, goes
-    through; else 400."""
-    incident.refresh_from_db()
-    apply_domain_errors(form, exc, **kwargs)
-    if not isinstance(exc, ConflictError):
-        return 400
-    form.data = form.data.copy()
-    form.data["version"] = str(incident.version)
-    return 409
+from dasapp.roles import Role
 
 
 @role_required(*CALL_ROLES)
@@ -427,98 +400,6 @@ def call_detail(request, incident: Incident):
     )
 
 
-def _log_lookup(
-    request, incident: Incident, package: intelligence.Package, *, purpose: str = ""
-) -> None:
-    """Log a look-up shown to the call-taker: the row names the first person the number,
-    address or call found directly, so a supervisor finds who looked her up; the detail
-    lists everyone and everything shown."""
-    direct = next((p["id"] for p in package.people if p.get("direct")), None)
-    access.log_action(
-        request,
-        action=AccessLog.Action.SEARCH,
-        obj=incident,
-        person_id=direct,
-        purpose=purpose or f"Call {incident.reference}",
-        detail={
-            "incident": incident.pk,
-            **package.shown_ids(),
-        },
-    )
-
-
-# The officer's current intelligence on a logged call's page: refreshed (htmx) every
-# LIVE_REFRESH_SECONDS while the call is open. The page itself always writes its look-up
-# to the access log; a refresh writes a row only when what it shows changed, or when
-# LIVE_LOG_EVERY has passed since the last row for the call (a panel left open all shift
-# is on the record without a row every refresh).
-LIVE_STATUSES = frozenset({IncidentStatus.GRADED, IncidentStatus.ATTENDED})
-LIVE_REFRESH_SECONDS = 45
-LIVE_LOG_EVERY = dt.timedelta(minutes=15)
-# Per call: the ids the last logged look-up showed and when, kept in the session (the
-# latest LIVE_LOG_KEPT calls only).
-LIVE_LOG_SESSION_KEY = "live_intelligence_logged"
-LIVE_LOG_KEPT = 20
-# htmx stops polling on this status: a closed call's intelligence is not refreshed.
-STOP_POLLING = 286
-
-
-def _log_live_lookup(
-    request, incident: Incident, live: call_selectors.LiveIntelligence, *, refresh: bool
-) -> bool:
-    """Write the current look-up to the access log as the call page's look-ups are
-    (`_log_lookup`): always for the page, for a refresh only when it shows something
-    else than the last row did or LIVE_LOG_EVERY has passed. Whether a row was written."""
-    shown = live.package.shown_ids()
-    now = timezone.now().timestamp()
-    logged = dict(request.session.get(LIVE_LOG_SESSION_KEY, {}))
-    last = logged.pop(str(incident.pk), None)
-    if (
-        refresh
-        and isinstance(last, dict)
-        and last.get("shown") == shown
-        and now - last.get("at", 0) < LIVE_LOG_EVERY.total_seconds()
-    ):
-        return False
-    _log_lookup(
-        request,
-        incident,
-        live.package,
-        purpose=f"Current intelligence for call {incident.reference}",
-    )
-    logged[str(incident.pk)] = {"shown": shown, "at": now}
-    request.session[LIVE_LOG_SESSION_KEY] = dict(list(logged.items())[-LIVE_LOG_KEPT:])
-    return True
-
-
-@role_required(*INCIDENT_READERS)
-@never_cache
-@require_GET
-def call_intelligence(request, pk: int):
-    """The current intelligence for a logged call, beside the snapshot on its page,
-    with what is new since the call was logged (htmx refresh). Stops for a closed call."""
-    incident = _incident_for(request, pk)
-    if incident.status not in LIVE_STATUSES:
-        return render(
-            request,
-            "calls/_intelligence_live.html",
-            {"incident": incident, "live": None},
-            status=STOP_POLLING if request.htmx else 200,
-        )
-    live = call_selectors.live_intelligence(incident=incident)
-    _log_live_lookup(request, incident, live, refresh=bool(request.htmx))
-    return render(
-        request,
-        "calls/_intelligence_live.html",
-        {
-            "incident": incident,
-            "live": live,
-            "live_refresh_seconds": LIVE_REFRESH_SECONDS,
-            "checked_at": timezone.now(),
-        },
-    )
-
-
 def _focus_address(post) -> str:
     """The known address whose button takes focus after use or undo (the button pressed
     is replaced by the other one)."""
@@ -803,386 +684,4 @@ def call_history(request, pk: int):
             "timeline": call_selectors.incident_timeline(incident=incident),
             "versions": incident.history.select_related("history_user").order_by("history_date"),
         },
-    )
-
-
-@role_required(*DISPATCH_ROLES)
-@never_cache
-def dispatch(request):
-    """Calls waiting for an officer, most urgent first, and calls attended but not
-    closed, with where each is and its officer-safety flags. Refreshes itself (htmx)."""
-    now = timezone.now()
-    board = dispatch_selectors.board(now=now)
-    for row in [*board.waiting, *board.attended]:
-        row.can_act = rules.can_dispatch_incident(request.user, row.incident)
-    template = "calls/_board.html" if request.htmx else "calls/dispatch.html"
-    return render(request, template, {"board": board, "now": now})
-
-
-def _victim_id(incident: Incident) -> int | None:
-    return (
-        incident.involved.filter(role=IncidentRole.VICTIM)
-        .order_by("pk")
-        .values_list("person_id", flat=True)
-        .first()
-    )
-
-
-def _posted_int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
-# Where the arrival and close buttons send the user back to: the board they came from,
-# or, with `from=incident`, the incident's page. A fixed choice, never a URL.
-FROM_INCIDENT = "incident"
-
-
-def _from_incident(request) -> bool:
-    return (request.POST.get("from") or request.GET.get("from")) == FROM_INCIDENT
-
-
-def _back_after_dispatch(request, incident: Incident):
-    if _from_incident(request):
-        return redirect("call_edit", pk=incident.pk)
-    return redirect("dispatch")
-
-
-@role_required(*rules.DISPATCHERS)
-@require_POST
-def call_attended(request, pk: int):
-    """An officer has arrived: recorded now, from the board's "Officer arrived" button or
-    the incident page's "Record arrival" (which comes back to the incident page)."""
-    incident = _incident_for(request, pk)
-    if not rules.can_dispatch_incident(request.user, incident):
-        raise PermissionDenied
-    try:
-        incident = dispatch_services.incident_attended(
-            incident=incident,
-            user=request.user,
-            version=_posted_int(request.POST.get("version")),
-        )
-    except DomainError as exc:
-        messages.error(request, f"{incident.reference}: {exc.message}")
-        return _back_after_dispatch(request, incident)
-    access.log_alteration(request, obj=incident, person_id=_victim_id(incident), change="attended")
-    arrived = f"{timezone.localtime(incident.attended_at):%H:%M}"
-    late = (
-        f", {incident.minutes_late} min after the attend-by time" if incident.attended_late else ""
-    )
-    messages.success(
-        request, f"Officer arrival at {incident.reference} recorded at {arrived}{late}"
-    )
-    return _back_after_dispatch(request, incident)
-
-
-class CloseCallForm(forms.Form):
-    """Shape only: whether the outcome fits the call and the note is given is the
-    service's to say (`dispatch_services.incident_close`)."""
-
-    outcome = forms.ChoiceField(
-        label="How did the call end?",
-        choices=IncidentOutcome.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    note = forms.CharField(
-        label="Note",
-        help_text="What was done, or why no officer attended. Kept in the call's history",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=dispatch_services.NOTE_MAX,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-@role_required(*rules.DISPATCHERS)
-@never_cache
-@require_http_methods(["GET", "POST"])
-def call_close(request, pk: int):
-    """Close the call with how it ended and a note, attended or not. Opened from the
-    incident page (`from=incident`), it goes back there; else to the dispatch board."""
-    incident = _incident_for(request, pk)
-    if not rules.can_dispatch_incident(request.user, incident):
-        raise PermissionDenied
-    if incident.status == IncidentStatus.CLOSED:
-        messages.info(
-            request,
-            f"This call was already closed at {timezone.localtime(incident.closed_at):%H:%M}"
-            if incident.closed_at
-            else "This call was already closed",
-        )
-        return redirect("call_edit", pk=incident.pk)
-    form = CloseCallForm(request.POST or None, initial={"version": incident.version})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                incident = dispatch_services.incident_close(
-                    incident=incident,
-                    user=request.user,
-                    outcome=data["outcome"],
-                    note=data["note"],
-                    version=data["version"],
-                )
-            except DomainError as exc:
-                status = _refused(form, exc, incident)
-            else:
-                access.log_alteration(
-                    request, obj=incident, person_id=_victim_id(incident), change="close"
-                )
-                messages.success(
-                    request, f"Call {incident.reference} closed: {incident.get_outcome_display()}"
-                )
-                return _back_after_dispatch(request, incident)
-    else:
-        access.log_consult(
-            request, obj=incident, person_id=_victim_id(incident), purpose="Close the call"
-        )
-    return render(
-        request,
-        "calls/close.html",
-        {"incident": incident, "form": form, "from_incident": _from_incident(request)},
-        status=status,
-    )
-
-
-class AbandonCallForm(forms.Form):
-    """Shape only: whether the call may still be abandoned and whether a duplicate's
-    reference names another call is the service's to say
-    (`abandon_services.incident_abandon`), as for the API."""
-
-    reason = forms.ChoiceField(
-        label="Why are you abandoning this call?",
-        choices=AbandonReason.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    duplicate_of = forms.CharField(
-        label="Reference of the other call (for a duplicate)",
-        help_text="Needed if this call duplicates another, for example DA-250314-42",
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-    )
-    note = forms.CharField(
-        label="Note (optional)",
-        help_text="Anything a supervisor reviewing the call should know. Kept in the call's "
-        "history",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=abandon_services.NOTE_MAX,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-@role_required(*CALL_ROLES)
-@never_cache
-@require_http_methods(["GET", "POST"])
-def call_abandon(request, pk: int):
-    """Abandon a call still in progress (`rules.can_abandon_call`: the call-taker who
-    started it, or a supervisor), with why. The call is kept, out of the working lists.
-    A logged or already abandoned call goes back to its page, saying why."""
-    incident = _incident_for(request, pk)
-    if not rules.may_abandon_calls_of(request.user, incident):
-        raise PermissionDenied
-    if incident.status == IncidentStatus.ABANDONED:
-        messages.info(request, f"Call {incident.reference} was already abandoned")
-        return redirect("call_edit", pk=incident.pk)
-    if not rules.can_abandon_call(request.user, incident):
-        messages.error(
-            request,
-            f"Call {incident.reference} has been logged, so it cannot be abandoned. Close it "
-            "with its outcome instead (for example, a duplicate call).",
-        )
-        return redirect("call_edit", pk=incident.pk)
-    form = AbandonCallForm(request.POST or None, initial={"version": incident.version})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                incident = abandon_services.incident_abandon(
-                    incident=incident,
-                    user=request.user,
-                    reason=data["reason"],
-                    duplicate_of=data["duplicate_of"],
-                    note=data["note"],
-                    version=data["version"],
-                )
-            except DomainError as exc:
-                status = _refused(form, exc, incident)
-            else:
-                access.log_alteration(
-                    request, obj=incident, person_id=_victim_id(incident), change="abandon"
-                )
-                messages.success(
-                    request,
-                    f"Call {incident.reference} abandoned: "
-                    f"{incident.get_abandon_reason_display().lower()}",
-                )
-                # The call's page says it was abandoned, and clears the copy of the
-                # draft kept on the device.
-                return redirect("call_edit", pk=incident.pk)
-    else:
-        access.log_consult(
-            request, obj=incident, person_id=_victim_id(incident), purpose="Abandon the call"
-        )
-    return render(
-        request,
-        "calls/abandon.html",
-        {
-            "incident": incident,
-            "form": form,
-            "silent_call_warning": abandon_services.SILENT_CALL_WARNING,
-        },
-        status=status,
-    )
-
-
-@role_required(Role.SUPERVISOR)
-@never_cache
-@require_GET
-def calls_abandoned(request):
-    """The calls most recently abandoned before they were logged, with who started and
-    abandoned each and why: for supervisors' call-quality review."""
-    abandoned = call_selectors.recent_abandoned_calls()
-    access.log_search(
-        request,
-        object_type="cases.incident",
-        purpose="Abandoned calls",
-        detail={"results": [incident.pk for incident in abandoned.calls]},
-    )
-    return render(request, "calls/abandoned.html", {"abandoned": abandoned})
-
-
-class RegradeForm(forms.Form):
-    """Shape only: whether a reason is needed (a grade other than the suggestion) and
-    whether the appointment fits is the service's to say, as for the API
-    (`call_services.incident_log_and_grade`); its errors land on these fields. The
-    appointment is one typed field read as UK time, as on the call page."""
-
-    grade = forms.ChoiceField(
-        label="New grade", choices=Grade.choices, widget=forms.RadioSelect, required=False
-    )
-    grade_reason = forms.CharField(
-        label="Reason for the grade",
-        help_text="Needed when the grade is not the suggested one. Kept in the call's history",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-    appointment_at = forms.CharField(
-        label="Appointment (scheduled grade only)",
-        help_text="The date and time agreed with the caller, UK time. For example, "
-        "14/12/2026 14:30 or tomorrow 9am",
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def clean_appointment_at(self):
-        try:
-            return local_time.parse_datetime(
-                self.cleaned_data["appointment_at"], words="appointment", now=timezone.now()
-            )
-        except ValueError as exc:
-            if self.data.get("grade") in {"", None, Grade.SCHEDULED}:
-                raise forms.ValidationError(str(exc)) from None
-            return None  # not wanted for this grade, so not held against it
-
-
-def _why_not_regraded(user, incident: Incident) -> str | None:
-    """Why someone who may regrade calls cannot regrade this one, in plain words; None
-    for someone who never may (the plain refusal)."""
-    may_regrade = has_role(user, Role.SUPERVISOR) or (
-        has_role(user, Role.CALL_TAKER) and incident.logged_by_id == user.pk
-    )
-    if not may_regrade:
-        return None
-    if incident.status != IncidentStatus.GRADED:
-        return (
-            f"Call {incident.reference} is {incident.get_status_display().lower()}: "
-            "only a call still waiting for an officer can be regraded."
-        )
-    minutes = call_services.response_settings().regrade_window_minutes
-    return (
-        f"You can regrade a call you logged only within {minutes} minutes of logging it. "
-        "Ask a supervisor to regrade it."
-    )
-
-
-@role_required(*CALL_ROLES)
-@never_cache
-@require_http_methods(["GET", "POST"])
-def call_regrade(request, pk: int):
-    """Regrade a logged call (`rules.can_regrade_call`: a supervisor, or the call-taker
-    who logged it within the regrade window), against a suggestion worked out again
-    from the answers and a fresh look-up, which is written to the access log and kept
-    with the call as the regrade's intelligence."""
-    incident = _incident_for(request, pk)
-    if not rules.can_regrade_call(request.user, incident):
-        reason = _why_not_regraded(request.user, incident)
-        if reason is None:
-            raise PermissionDenied
-        return render(
-            request,
-            "403.html",
-            {
-                "reason": reason,
-                "back_url": reverse("call_edit", args=[incident.pk]),
-                "back_text": f"Back to call {incident.reference}",
-            },
-            status=403,
-        )
-    package, _ = call_services.call_lookup(incident)
-    _log_lookup(request, incident, package, purpose=f"Regrade call {incident.reference}")
-    initial = {
-        "version": incident.version,
-        "grade": incident.grade,
-        "appointment_at": local_time.for_field(incident.appointment_at),
-    }
-    form = RegradeForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                incident = call_services.incident_log_and_grade(
-                    incident=incident,
-                    user=request.user,
-                    decision=call_services.GradeDecision(
-                        grade=data["grade"],
-                        reason=data["grade_reason"],
-                        appointment_at=data["appointment_at"],
-                        version=data["version"],
-                    ),
-                    package=package,
-                )
-            except DomainError as exc:
-                status = _refused(form, exc, incident)
-            else:
-                access.log_alteration(
-                    request, obj=incident, person_id=_victim_id(incident), change="regrade"
-                )
-                messages.success(
-                    request, f"Call {incident.reference} regraded: {incident.get_grade_display()}"
-                )
-                return redirect("call_edit", pk=incident.pk)
-    else:
-        access.log_consult(
-            request, obj=incident, person_id=_victim_id(incident), purpose="Regrade the call"
-        )
-    return render(
-        request,
-        "calls/regrade.html",
-        {
-            "incident": incident,
-            "form": form,
-            "suggestion": call_services.suggestion_for(incident, package),
-        },
-        status=status,
     )

@@ -23,7 +23,7 @@ from cases import contact_selectors as selectors
 from cases import contact_services, involvement_selectors, rules
 from cases.choices import CaseStatus, ContactChannel, ContactOutcome
 from cases.models import Case, Person
-from cases.views.safety import DateTimeFieldsMixin
+from cases.views.date_fields import DateTimeFieldsMixin
 from dasapp import access
 from dasapp.api import DomainError
 from dasapp.forms import apply_domain_errors

@@ -1,0 +1,142 @@
+"""Date and time form fields: GOV.UK day/month/year inputs with a 24-hour time, and due times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+# Dates and times as GOV.UK date inputs (day, month, year) and a 24-hour time ----------
+
+
+def _date_from(data: dict, prefix: str, label: str) -> dt.date | None:
+    """The date in `<prefix>_day/_month/_year`; None when all three are empty."""
+    parts = [str(data.get(f"{prefix}_{part}") or "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    if not all(parts):
+        missing = [
+            name for name, value in zip(("day", "month", "year"), parts, strict=True) if not value
+        ]
+        raise forms.ValidationError(f"The {label} must include a {' and a '.join(missing)}")
+    try:
+        day, month, year = (int(p) for p in parts)
+        if year < 1000:
+            raise ValueError
+        return dt.date(year, month, day)
+    except ValueError:
+        raise forms.ValidationError(f"The {label} must be a real date") from None
+
+
+def _time_from(text: str, label: str) -> dt.time:
+    match = TIME_RE.match(text or "")
+    if not match:
+        raise forms.ValidationError(f"Enter the {label} as a 24-hour time, like 14:30")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        raise forms.ValidationError(f"Enter the {label} as a 24-hour time, like 14:30")
+    return dt.time(hours, minutes)
+
+
+def _aware(date: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(date, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+class DateTimeFieldsMixin:
+    """Adds `<name>_day/_month/_year/_time` text fields and puts the combined value in
+    `cleaned_data[<name>]` (None when left empty: the service says it is needed)."""
+
+    date_times: tuple[tuple[str, str], ...] = ()  # (name, words such as "due date")
+
+    def _add_date_time_fields(self):
+        for name, words in self.date_times:
+            for part, size in (("day", 2), ("month", 2), ("year", 4)):
+                self.fields[f"{name}_{part}"] = forms.CharField(
+                    required=False, max_length=size, label=part.capitalize()
+                )
+            self.fields[f"{name}_time"] = forms.CharField(
+                required=False,
+                max_length=5,
+                label=words.replace("date", "time").capitalize(),
+                help_text="24-hour clock, for example 14:30",
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name, words in self.date_times:
+            try:
+                date = _date_from(data, name, words)
+            except forms.ValidationError as exc:
+                self.add_error(f"{name}_day", exc)
+                continue
+            raw_time = data.get(f"{name}_time", "")
+            if date is None:
+                if raw_time:
+                    self.add_error(f"{name}_day", f"Enter the {words}")
+                data[name] = None
+                continue
+            try:
+                data[name] = _aware(date, _time_from(raw_time, words.replace("date", "time")))
+            except forms.ValidationError as exc:
+                self.add_error(f"{name}_time", exc)
+        return data
+
+
+def _date_time_initial(name: str, at: dt.datetime | None) -> dict:
+    if at is None:
+        return {}
+    local = timezone.localtime(at)
+    return {
+        f"{name}_day": local.day,
+        f"{name}_month": local.month,
+        f"{name}_year": local.year,
+        f"{name}_time": f"{local:%H:%M}",
+    }
+
+
+# A due date and time typed in one input -------------------------------------------
+
+DUE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M")
+DUE_EXAMPLE = "for example 14/07/2026 18:00"
+
+
+def due_from(text: str) -> dt.datetime | None:
+    """The due time typed in one date-and-time input, read as Europe/London time: a
+    browser's `2026-07-14T18:00`, or `14/07/2026 18:00` typed where the browser has no
+    date-time picker. None when empty. Anything else is refused, never read in part; so
+    is a time the clocks skip or pass twice (there is no telling which was meant)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pattern in DUE_FORMATS:
+        try:
+            naive = dt.datetime.strptime(text, pattern)
+            break
+        except ValueError:
+            continue
+    else:
+        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
+    if naive.year < 2000:
+        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    when = f"{naive:%H:%M} on {naive:%-d %B %Y}"
+    if first.utcoffset() != second.utcoffset():
+        # In the gap the clocks skip, a wall time maps back to itself only one way.
+        skipped = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive
+        if skipped:
+            raise forms.ValidationError(
+                f"There is no {when}: the clocks go forward an hour. Choose another time"
+            )
+        raise forms.ValidationError(
+            f"{when[0].upper()}{when[1:]} happens twice as the clocks go back. Choose a time "
+            "before 01:00 or after 02:00"
+        )
+    return first

@@ -241,7 +241,7 @@ def via_query(request) -> str:
 
 # namer(object_ids) -> {object_id: name}; ids it does not return are no longer held.
 RecordNamer = Callable[[list[str]], dict[str, str]]
-# describer(pks) -> {pk: "Working the high-risk queue (Colchester hub)"}
+# describer(pks) -> {pk: "Working the high-risk queue (North hub)"}
 WorkItemDescriber = Callable[[list[int]], dict[int, str]]
 # parse(text) -> object_id if `text` is a reference to one of this type's records.
 ReferenceParser = Callable[[str], str | None]
@@ -333,7 +333,7 @@ def record_names(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]
 
 
 def work_item_descriptions(values: Iterable[str]) -> dict[str, str]:
-    """{"queue:2": "Working the high-risk queue (Colchester hub)"}, one query per kind."""
+    """{"queue:2": "Working the high-risk queue (North hub)"}, one query per kind."""
     _discover()
     by_kind: dict[str, set[int]] = defaultdict(set)
     for value in values:

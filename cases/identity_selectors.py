@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from cases import case_cover_selectors, rules
+from cases import case_cover_selectors, casework_selectors, rules
 from cases.models import Case, Person
 from dasapp.roles import has_role
 
@@ -40,6 +40,8 @@ class CaseIdentity:
     owner_name: str
     owner_away: str
     pages: list[CasePage]
+    # Her other open cases, on every page but the summary (whose banner says more).
+    also_open: list[casework_selectors.OtherOpenCase]
 
     @property
     def has_safe_contact(self) -> bool:
@@ -93,10 +95,16 @@ def case_identity(*, user, pk: int, current: str = "") -> CaseIdentity | None:
         for key in PAGES
         if allowed[key] or key == current
     ]
+    also_open = (
+        casework_selectors.other_open_cases([case])[case.pk]
+        if reads_case and current != SUMMARY
+        else []
+    )
     return CaseIdentity(
         case=case,
         victim=case.victim,
         owner_name=_name(case.assigned_to) if case.assigned_to_id else "",
         owner_away=case_cover_selectors.away_text(case),
         pages=pages,
+        also_open=also_open,
     )

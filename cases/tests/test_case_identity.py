@@ -184,3 +184,73 @@ def test_claiming_a_case_from_the_queue_links_to_the_case(staff, case):
         f'href="/cases/{case.pk}/?via=case:{case.pk}" data-testid="claimed-case-link">'
         f"{case.reference}</a>: it is on your caseload"
     ) in body
+
+
+# Her other open cases on every page of a case -------------------------------------------
+
+
+@pytest.fixture
+def second_case(staff, case):
+    from cases import case_services
+    from cases.tests.factories import PersonFactory
+
+    brother = PersonFactory(given_name="Ross", family_name="Fictional-Hartwell")
+    return case_services.case_open(
+        victim=case.victim,
+        perpetrator=brother,
+        level="medium",
+        user=staff.daso,
+        alongside=[case],
+        reason="Different perpetrator: her brother",
+    )
+
+
+@pytest.mark.parametrize("page", ["safety_plan", "contacts", "history"])
+def test_every_page_of_a_case_says_she_also_has_another_open_case(staff, case, second_case, page):
+    body = (
+        signed_in(staff.chief)
+        .get(CASE_PAGES[page].format(case=case.pk, victim=case.victim_id))
+        .content.decode()
+    )
+
+    also = re.search(r'data-testid="case-identity-also-open">(.*?)</span>', bar(body), re.S)
+    assert also, "the bar does not name her other open case"
+    assert f'href="/cases/{second_case.pk}/?via=case:{case.pk}">{second_case.reference}</a>' in (
+        also.group(1)
+    )
+    assert "(medium risk)" in also.group(1)
+
+
+def test_the_summary_names_her_other_case_once_in_its_banner_not_in_the_bar(
+    staff, case, second_case
+):
+    body = signed_in(staff.chief).get(CASE_PAGES["summary"].format(case=case.pk)).content.decode()
+
+    assert 'data-testid="case-identity-also-open"' not in bar(body)
+    assert body.count(f">{second_case.reference}</a>") == 1
+
+
+def test_the_contact_timeline_from_a_case_warns_about_safe_contact_once(staff, case):
+    body = (
+        signed_in(staff.daso)
+        .get(CASE_PAGES["contacts"].format(case=case.pk, victim=case.victim_id))
+        .content.decode()
+    )
+
+    assert body.count('data-testid="safe-contact"') == 1
+    assert 'data-testid="safe-contact-details"' in body  # the safe number and times stay
+
+
+def test_the_bar_with_her_other_cases_still_adds_a_fixed_small_number_of_queries(
+    staff, case, second_case, django_assert_max_num_queries
+):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = staff.daso
+    template = Template('{% load case_identity_tags %}{% case_identity_bar case "history" %}')
+    staff.daso.groups.count()
+    with django_assert_max_num_queries(6):
+        html = template.render(Context({"request": request, "case": case}))
+    assert second_case.reference in html

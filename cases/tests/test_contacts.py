@@ -792,7 +792,7 @@ def test_timeline_page_query_count_does_not_grow_with_contacts(p, persona):
     forty = _timeline_queries(client, timeline_url(p))
 
     assert forty == three
-    assert forty <= 25
+    assert forty <= 26  # with the case bar: one read of her other open cases
 
 
 def test_demo_data_has_victim_support_contact_yesterday_so_a_daso_sees_the_warning(db):

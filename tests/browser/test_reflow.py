@@ -4,7 +4,7 @@ focusable region instead; filters, button groups and long words wrap. Each page 
 passes axe at 320 px.
 
 The data is the demo data (`seed_demo`: the dispatch board, Leah's case, Inspector
-Fenwick's leave), with a few more cases in the Colchester hub's queue, one of them
+Fenwick's leave), an officer's DV1 draft, with a few more cases in the Colchester hub's queue, one of them
 claimed, and a second absence with a long note. Every page is checked before the test
 fails, so one run names every page that overflows and the elements that stick out.
 """
@@ -94,6 +94,23 @@ def _demo_data():
     return hub, cru
 
 
+def _dv1_draft(incident):
+    """The officer's DV1 draft for a past call's victim (her open case is offered on
+    check your answers)."""
+    from cases.choices import IncidentRole
+    from cases.models import IncidentPerson
+    from dasapp.models import User
+    from risk import services as risk_services
+
+    victim = IncidentPerson.objects.filter(incident=incident, role=IncidentRole.VICTIM).first()
+    return risk_services.assessment_start(
+        incident=incident,
+        victim=victim.person,
+        perpetrator=None,
+        user=User.objects.get(username="officer"),
+    )
+
+
 class _Null:
     def write(self, *_):
         pass
@@ -162,6 +179,7 @@ def test_pages_with_tables_reflow_on_a_phone_without_sideways_scrolling(
     past_call = Incident.objects.filter(idempotency_key__startswith="demo:").order_by("pk")[0]
     live_call = Incident.objects.filter(idempotency_key__startswith="demo:live").first()
     row = "tbody tr"
+    dv1 = _dv1_draft(past_call)
 
     pages = {
         "calltaker": [
@@ -201,6 +219,11 @@ def test_pages_with_tables_reflow_on_a_phone_without_sideways_scrolling(
         "inspector.fenwick": [
             ("/safety-actions/mine/", "my safety-plan actions", "[data-testid=action-row]"),
             ("/dv1/", "DV1 list", "h1"),
+        ],
+        "officer": [
+            (f"/dv1/{dv1.pk}/", "DV1 task list", "[data-testid=status-check]"),
+            (f"/dv1/{dv1.pk}/dash-1/", "DV1 questions page", "[data-testid=score]"),
+            (f"/dv1/{dv1.pk}/check/", "DV1 check your answers", "[data-testid=check-answers]"),
         ],
         "intel": [
             ("/research/", "research list", f"[data-testid=research-list] {row}"),

@@ -109,6 +109,15 @@
       if (option) choose(option)
     })
 
+    // A name typed before the page finished loading (htmx not yet listening) is
+    // searched for once it has.
+    window.addEventListener('load', () => {
+      if (document.activeElement === input && input.value.trim().length >= 2 &&
+          !person.value && !team.value && !options().length) {
+        input.dispatchEvent(new Event('input', { bubbles: true }))
+      }
+    })
+
     listbox.addEventListener('htmx:afterSwap', () => {
       options().forEach((option, i) => { option.id = `${listbox.id}-${i}` })
       const count = options().length

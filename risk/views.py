@@ -477,7 +477,7 @@ def _suspect_find(request, assessment: Assessment) -> dict:
     return {"errors": {}, "results": results}
 
 
-def _suspect_context(assessment: Assessment, post=None, results=None) -> dict:
+def _suspect_context(assessment: Assessment, user, post=None, results=None) -> dict:
     suspects = _incident_suspects(assessment)
     if assessment.perpetrator_id and assessment.perpetrator_id not in {p.pk for p in suspects}:
         suspects.append(assessment.perpetrator)
@@ -490,6 +490,8 @@ def _suspect_context(assessment: Assessment, post=None, results=None) -> dict:
     post = post or {}
     return {
         "suspects": suspects,
+        "can_find_suspect": case_rules.can_read_people(user),
+        "can_add_suspect": case_rules.can_write_people(user),
         "suspect_value": value,
         "suspect_results": results,
         "suspect_search": {
@@ -522,7 +524,7 @@ def _render_section(request, assessment, slug, *, status=200, results=None, **op
         return redirect("dv1_edit", pk=assessment.pk)
     context["back_to_check"] = back_to_check
     if slug == "incident":
-        context.update(_suspect_context(assessment, request.POST, results))
+        context.update(_suspect_context(assessment, request.user, request.POST, results))
     return render(request, "risk/section.html", context, status=status)
 
 
@@ -565,7 +567,7 @@ def dv1_section(request, pk: int, section: str):
         ]
         context["back_to_check"] = back_to_check
         if section == "incident":
-            context.update(_suspect_context(assessment))
+            context.update(_suspect_context(assessment, request.user))
         return render(request, "risk/section.html", context)
 
     post = request.POST
@@ -577,6 +579,10 @@ def dv1_section(request, pk: int, section: str):
         post["add_household"] = "1"
     form, sets = _parse(request, assessment, post)
     finding = section == "incident" and ("suspect_find" in post or "suspect_add" in post)
+    if "suspect_find" in post and not case_rules.can_read_people(request.user):
+        raise PermissionDenied
+    if "suspect_add" in post and not case_rules.can_write_people(request.user):
+        raise PermissionDenied
     if not form.rows_changed and not finding:
         form.changes.section_saved = section
     if finding:

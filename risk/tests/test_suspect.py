@@ -235,3 +235,24 @@ def test_a_stale_version_is_refused(s, brother, client_for):
             changes=risk_services.DraftChanges(perpetrator=brother),
             version=stale,
         )
+
+
+def test_only_those_who_may_record_people_add_one_as_the_suspect(s, client_for):
+    a = draft(s)
+    supervisor = client_for(Role.SUPERVISOR)
+    page = supervisor.get(f"/dv1/{a.pk}/incident/").content.decode()
+    assert "Find the suspect" in page  # supervisors read people
+    assert "Add as the suspect" not in page  # but do not record them
+    response = supervisor.post(
+        f"/dv1/{a.pk}/incident/",
+        incident_post(
+            a,
+            suspect="other",
+            suspect_add="1",
+            **{"suspect-new-given_name": "Dale", "suspect-new-family_name": "Pike"},
+        ),
+    )
+    assert response.status_code == 403
+    assert not Person.objects.filter(given_name="Dale").exists()
+    a.refresh_from_db()
+    assert a.perpetrator == s["suspect"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 
 from django.utils import timezone
 
-from risk.services import JOIN, NEW, CaseChoice, DraftChanges
+from risk.services import JOIN, NEW, SUSPECT_NOT_KNOWN, CaseChoice, DraftChanges
 
 SAFEGUARDING = [
     ("arrest", "Arrest made"),
@@ -43,7 +43,10 @@ SECTIONS = {
     "evidence",
     "narrative",
     "level",
+    "suspect",
 }
+# The suspect question's answers besides a person's id.
+SUSPECT_OTHER = "other"
 
 SHORT = 200
 LONG = 4000
@@ -59,6 +62,9 @@ class DraftForm:
     new_member: dict = field(default_factory=dict)
     household_changed: bool = False
     witnesses_changed: bool = False
+    # The suspect chosen: a person's id (one of the incident's suspects, or one found by
+    # "Someone else"), "not_known", or "" when not answered. The view checks the id.
+    suspect: str = ""
 
     @property
     def has_changes(self) -> bool:
@@ -208,6 +214,12 @@ def parse_draft(
         changes.evidence = _ticks(post, "evidence", EVIDENCE)
     if "narrative" in sections:
         changes.narrative = _text(post, "narrative", 20000)
+    if "suspect" in sections:
+        answer = post.get("suspect", "")
+        if answer == SUSPECT_OTHER:
+            answer = post.get("suspect-choice", "")
+        if answer.isdigit() or answer == SUSPECT_NOT_KNOWN:
+            form.suspect = answer
     if "level" in sections:
         changes.officer_level = post.get("officer_level", "")
         changes.level_reason = _text(post, "level_reason", LONG)
@@ -232,3 +244,46 @@ def case_choice(post) -> CaseChoice | None:
     if value.isdigit():
         return CaseChoice(action=JOIN, case_id=int(value))
     return CaseChoice()
+
+
+@dataclass
+class SuspectSearch:
+    """ "Someone else": the name and date of birth to find them by."""
+
+    name: str
+    date_of_birth: dt.date | None
+    errors: dict[str, list[str]]
+
+
+def suspect_search(post) -> SuspectSearch:
+    name = _text(post, "suspect-name", 100)
+    typed = _text(post, "suspect-date_of_birth", 10)
+    born = _date(typed) if typed else None
+    errors: dict[str, list[str]] = {}
+    if typed and born is None:
+        errors["suspect-date_of_birth"] = [
+            "Date of birth must be a real date, for example 27/3/1990"
+        ]
+    elif not name and not typed:
+        errors["suspect-name"] = ["Enter the suspect's name or date of birth to search for"]
+    return SuspectSearch(name, born, errors)
+
+
+def suspect_new(post) -> tuple[dict, dict[str, list[str]]]:
+    """A new person as the suspect: given name, family name, date of birth if known.
+    Their names are the person service's to require."""
+    new = {
+        "given_name": _text(post, "suspect-new-given_name"),
+        "family_name": _text(post, "suspect-new-family_name"),
+        "date_of_birth": _text(post, "suspect-new-date_of_birth", 10),
+    }
+    errors: dict[str, list[str]] = {}
+    if new["date_of_birth"] and _date(new["date_of_birth"]) is None:
+        errors["suspect-new-date_of_birth"] = [
+            "Date of birth must be a real date, for example 27/3/1990"
+        ]
+    return new, errors
+
+
+def date_from(text: str) -> dt.date | None:
+    return _date(text) if text else None

@@ -113,7 +113,7 @@ def section_of(field: str, sections: list[Section]) -> str:
         return "household"
     if field.startswith(("witness", "safeguarding", "evidence")):
         return "evidence"
-    if field == "narrative":
+    if field == "narrative" or field.startswith("suspect"):
         return "incident"
     return ""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from cases.choices import (
 )
 from cases.events import event_record
 from cases.models import Case, Incident, IncidentPerson, Person, QuestionSet, Task
+from cases.services import PersonInput, person_create
 from dasapp.api import DomainError
 from dasapp.history import audited_save, version_check
 from risk import scoring
@@ -136,8 +138,14 @@ class DraftChanges:
     level_reason: str | None = None
     professional_judgement: bool | None = None
     professional_judgement_reason: str | None = None
+    # The suspect: a person, or `SUSPECT_NOT_KNOWN` to clear it; None leaves it as it is.
+    perpetrator: Person | str | None = None
     # The section the officer saved with "Save and continue": it counts as done.
     section_saved: str | None = None
+
+
+SUSPECT_NOT_KNOWN = "not_known"
+SUSPECT_REASON = "Suspect chosen on the DV1"
 
 
 def _clean_answers(answers: dict, codes: set[str]) -> tuple[dict, dict[str, list[str]]]:
@@ -206,12 +214,43 @@ def assessment_save(
             errors["officer_level"] = ["Choose standard, medium or high"]
         else:
             assessment.officer_level = changes.officer_level
+    reason = "DV1 draft saved"
+    if changes.perpetrator is not None:
+        chosen = None if changes.perpetrator == SUSPECT_NOT_KNOWN else changes.perpetrator
+        if chosen is not None and chosen.pk == assessment.victim_id:
+            errors["suspect"] = ["The suspect cannot be the victim: choose someone else"]
+        elif (chosen.pk if chosen else None) != assessment.perpetrator_id:
+            assessment.perpetrator = chosen
+            reason = SUSPECT_REASON
     if changes.section_saved and changes.section_saved not in assessment.sections_saved:
         assessment.sections_saved = [*assessment.sections_saved, changes.section_saved]
     _score(assessment)
     assessment.version += 1
-    audited_save(assessment, user=user, reason="DV1 draft saved")
+    audited_save(assessment, user=user, reason=reason)
     return assessment, errors
+
+
+@transaction.atomic
+def assessment_suspect_add(
+    *, assessment: Assessment, user, data: PersonInput, version: int | None = None
+) -> Assessment:
+    """Record a new person as the DV1's suspect (one not found by the search). The
+    person's errors are raised as a `DomainError` keyed by their field."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status != AssessmentStatus.DRAFT:
+        raise DomainError("A submitted DV1 cannot be changed: amend it instead.")
+    _check_version(locked, version, user)
+    try:
+        person = person_create(data=data, user=user)
+    except ValidationError as exc:
+        raise DomainError(
+            "Check the suspect's details",
+            errors={f"suspect-new-{key}": value for key, value in exc.message_dict.items()},
+        ) from exc
+    saved, _ = assessment_save(
+        assessment=locked, user=user, changes=DraftChanges(perpetrator=person), version=version
+    )
+    return saved
 
 
 def _victim_incident_times(assessment: Assessment) -> list[dt.datetime]:

@@ -15,8 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases import rules as case_rules
+from cases import selectors as case_selectors
 from cases.choices import IncidentRole, RiskLevel
-from cases.models import Incident
+from cases.models import Incident, Person
+from cases.services import PersonInput
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
 from dasapp.models import AccessLog
@@ -407,10 +409,112 @@ def _parse(request, assessment: Assessment, post=None) -> tuple[forms.DraftForm,
         question_codes=[q["code"] for q in assessment.question_set.questions],
         supplement_codes={name: [q["code"] for q in s.questions] for name, s in sets.items()},
     )
+    _suspect_from(request, assessment, form)
     return form, sets
 
 
-def _render_section(request, assessment, slug, *, status=200, **options):
+# The suspect: the incident's suspects, or someone else found or added ----------------
+
+
+def _found_key(assessment: Assessment) -> str:
+    return f"dv1-suspects-found:{assessment.pk}"
+
+
+def _incident_suspects(assessment: Assessment) -> list:
+    if not assessment.incident_id:
+        return []
+    return [
+        link.person
+        for link in assessment.incident.involved.select_related("person").order_by("pk")
+        if link.role == IncidentRole.SUSPECT
+    ]
+
+
+def _suspect_from(request, assessment: Assessment, form: forms.DraftForm) -> None:
+    """The person the officer chose as the suspect, into the changes. Deny by default:
+    only the incident's suspects, the DV1's suspect and the people this officer's search
+    found (and was logged as showing) may be chosen."""
+    if not form.suspect:
+        return
+    if form.suspect == services.SUSPECT_NOT_KNOWN:
+        form.changes.perpetrator = services.SUSPECT_NOT_KNOWN
+        return
+    pk = int(form.suspect)
+    allowed = {p.pk for p in _incident_suspects(assessment)}
+    allowed |= set(request.session.get(_found_key(assessment), []))
+    if assessment.perpetrator_id:
+        allowed.add(assessment.perpetrator_id)
+    person = Person.objects.filter(pk=pk).first() if pk in allowed else None
+    if person is None:
+        form.errors["suspect"] = ["Choose the suspect from the people found, or add them"]
+        return
+    form.changes.perpetrator = person
+
+
+def _suspect_find(request, assessment: Assessment) -> dict:
+    """ "Someone else": search people by name and date of birth, log the search as the
+    people search does, and remember who was shown so that one of them may be chosen."""
+    search = forms.suspect_search(request.POST)
+    if search.errors:
+        return {"errors": search.errors, "results": None}
+    results = case_selectors.person_search(
+        name=search.name, date_of_birth=search.date_of_birth, limit=10
+    )
+    results = [p for p in results if p.pk != assessment.victim_id]
+    access.log_search(
+        request,
+        object_type="cases.person",
+        purpose=f"Finding the suspect for DV1 {assessment.reference}",
+        detail={
+            "fields": [
+                k for k, v in (("name", search.name), ("date_of_birth", search.date_of_birth)) if v
+            ],
+            "results": [p.pk for p in results],
+        },
+    )
+    found = set(request.session.get(_found_key(assessment), []))
+    request.session[_found_key(assessment)] = sorted(found | {p.pk for p in results})
+    return {"errors": {}, "results": results}
+
+
+def _suspect_context(assessment: Assessment, user, post=None, results=None) -> dict:
+    suspects = _incident_suspects(assessment)
+    if assessment.perpetrator_id and assessment.perpetrator_id not in {p.pk for p in suspects}:
+        suspects.append(assessment.perpetrator)
+    if post is not None and "suspect" in post:
+        value = post.get("suspect", "")
+    elif assessment.perpetrator_id:
+        value = str(assessment.perpetrator_id)
+    else:
+        value = services.SUSPECT_NOT_KNOWN if "incident" in assessment.sections_saved else ""
+    post = post or {}
+    return {
+        "suspects": suspects,
+        "can_find_suspect": case_rules.can_read_people(user),
+        "can_add_suspect": case_rules.can_write_people(user),
+        "suspect_value": value,
+        "suspect_results": results,
+        "suspect_search": {
+            "name": post.get("suspect-name", ""),
+            "date_of_birth": post.get("suspect-date_of_birth", ""),
+        },
+        "suspect_new_fields": [
+            ("given_name", "Given name", "govuk-!-width-two-thirds"),
+            ("family_name", "Family name", "govuk-!-width-two-thirds"),
+            (
+                "date_of_birth",
+                "Date of birth, if known (for example, 27/3/1990)",
+                "govuk-input--width-10",
+            ),
+        ],
+        "suspect_new": {
+            name: post.get(f"suspect-new-{name}", "")
+            for name in ("given_name", "family_name", "date_of_birth")
+        },
+    }
+
+
+def _render_section(request, assessment, slug, *, status=200, results=None, **options):
     back_to_check = request.GET.get("return") == "check"
     context = _section_context(
         _page_context(assessment, editing=True, back_to_check=back_to_check, here=slug, **options),
@@ -419,6 +523,8 @@ def _render_section(request, assessment, slug, *, status=200, **options):
     if context is None:
         return redirect("dv1_edit", pk=assessment.pk)
     context["back_to_check"] = back_to_check
+    if slug == "incident":
+        context.update(_suspect_context(assessment, request.user, request.POST, results))
     return render(request, "risk/section.html", context, status=status)
 
 
@@ -460,6 +566,8 @@ def dv1_section(request, pk: int, section: str):
             for message in messages_
         ]
         context["back_to_check"] = back_to_check
+        if section == "incident":
+            context.update(_suspect_context(assessment, request.user))
         return render(request, "risk/section.html", context)
 
     post = request.POST
@@ -470,8 +578,16 @@ def dv1_section(request, pk: int, section: str):
         post = post.copy()
         post["add_household"] = "1"
     form, sets = _parse(request, assessment, post)
-    if not form.rows_changed:
+    finding = section == "incident" and ("suspect_find" in post or "suspect_add" in post)
+    if "suspect_find" in post and not case_rules.can_read_people(request.user):
+        raise PermissionDenied
+    if "suspect_add" in post and not case_rules.can_write_people(request.user):
+        raise PermissionDenied
+    if not form.rows_changed and not finding:
         form.changes.section_saved = section
+    if finding:
+        form.changes.perpetrator = None  # finding or adding is the choice
+        form.errors.pop("suspect", None)
     try:
         saved, errors = services.assessment_save(
             assessment=assessment,
@@ -479,6 +595,23 @@ def dv1_section(request, pk: int, section: str):
             changes=form.changes,
             version=forms.version_from(request.POST),
         )
+        if finding and "suspect_add" in post and not errors and not form.errors:
+            new, new_errors = forms.suspect_new(post)
+            if new_errors:
+                errors.update(new_errors)
+            else:
+                saved = services.assessment_suspect_add(
+                    assessment=saved,
+                    user=request.user,
+                    data=PersonInput(
+                        given_name=new["given_name"],
+                        family_name=new["family_name"],
+                        date_of_birth=forms.date_from(new["date_of_birth"]),
+                    ),
+                    version=saved.version,
+                )
+                url = _section_url(saved, section, back_to_check=back_to_check)
+                return redirect(f"{url}#suspect")
     except ConflictError as exc:
         # The answers typed stay in this browser (static/app/draft.js) to restore.
         assessment.refresh_from_db()
@@ -493,6 +626,17 @@ def dv1_section(request, pk: int, section: str):
             request, assessment, section, status=400, errors=exc.errors or {"": [exc.message]}
         )
     errors = {**form.errors, **errors}
+    if finding and "suspect_find" in post and not errors:
+        _log_view(request, saved, "Completing DV1")
+        found = _suspect_find(request, saved)
+        return _render_section(
+            request,
+            saved,
+            section,
+            status=400 if found["errors"] else 200,
+            errors=found["errors"],
+            results=found["results"],
+        )
     if errors:
         return _render_section(
             request,

@@ -102,6 +102,48 @@ def test_an_early_log_call_lists_three_errors_in_the_pages_order(call_taker):
         assert f'id="q-{code}-error"' in html, code
 
 
+def error_lists(html: str) -> list[str]:
+    """Every list of errors on the page: the error summary's and any other red list."""
+    return re.findall(
+        r'<ul class="[^"]*(?:govuk-error-summary__list|govuk-error-message)[^"]*"', html
+    )
+
+
+def test_an_early_log_call_shows_one_list_of_errors_only(call_taker):
+    incident = new_draft(call_taker, caller_phone="07700900111")
+    response = client_as(call_taker).post(
+        f"/calls/{incident.pk}/log/", {"version": str(incident.version)}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert len(error_lists(html)) == 1, error_lists(html)
+    assert html.count("govuk-error-summary__list") == 1
+    assert 'data-testid="autosave-errors"' not in html
+    # No message is lost: each is in the summary (the questions as one entry) and at its field.
+    assert [text for _, text in summary_of(html)] == [
+        "Enter the address, or describe the location",
+        "Answer the 9 questions not yet answered, or say why each was not asked",
+        "Choose a response grade",
+    ]
+    for anchor in ("address_line1", "grade"):
+        assert f'id="{anchor}-error"' in html, anchor
+    for code in REQUIRED_QUESTIONS:
+        assert f'id="q-{code}-error"' in html, code
+
+
+def test_the_page_without_javascript_shows_one_list_of_errors_only(call_taker):
+    incident = new_draft(call_taker)
+    response = client_as(call_taker).post(
+        f"/calls/{incident.pk}/save/",
+        {"version": str(incident.version), "caller_phone": "12", "people-present": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert len(error_lists(html)) == 1, error_lists(html)
+    assert summary_of(html)[0][0] == "caller_phone"
+    assert 'id="caller_phone-error"' in html
+
+
 def test_errors_are_listed_in_page_order_whatever_order_they_were_found_in(call_taker):
     incident = new_draft(call_taker)
     post = {

@@ -496,3 +496,58 @@ def test_the_person_just_added_is_the_row_that_takes_focus(call_taker, known_vic
     assert 'tabindex="-1"' in row and "data-take-focus" in row
     assert live.count("data-take-focus") == 1
     assert "Added Leah Hartwell to the call as victim." in live
+
+
+# Item: after a refused "Log call and grade", reopening the call lost the grade, its
+# reason and the appointment.
+
+
+def test_a_refused_log_keeps_the_grade_reason_and_appointment_as_typed_on_reopening(
+    call_taker,
+):
+    incident = new_draft(call_taker)
+    c = client_as(call_taker)
+    response = c.post(
+        f"/calls/{incident.pk}/log/",
+        {
+            "version": str(incident.version),
+            "caller_phone": "07700900111",
+            "location_note": "Car park",
+            "grade": "scheduled",
+            "grade_reason": "She asked for a visit tomorrow",
+            "appointment_at": "next Tuesday",
+        },
+    )
+    assert response.status_code == 400
+    incident.refresh_from_db()
+    assert incident.status == "draft" and incident.grade == ""
+    assert incident.grade_draft == {
+        "grade": "scheduled",
+        "reason": "She asked for a visit tomorrow",
+        "appointment": "next Tuesday",
+    }
+    html = c.get(f"/calls/{incident.pk}/").content.decode()
+    assert re.search(r'<input[^>]*id="grade-scheduled"[^>]*checked', html)
+    assert ">She asked for a visit tomorrow</textarea>" in html
+    assert re.search(r'id="appointment_at"[^>]*value="next Tuesday"', html)
+    assert 'value="Car park"' in html
+
+
+def test_the_autosave_keeps_the_grade_and_a_later_save_without_them_leaves_them(call_taker):
+    incident = new_draft(call_taker)
+    c = client_as(call_taker)
+    c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"version": str(incident.version), "grade": "priority", "grade_reason": "Kids there"},
+    )
+    incident.refresh_from_db()
+    assert incident.grade_draft == {"grade": "priority", "reason": "Kids there"}
+    # A save of other fields only (the API, say) leaves them as they were.
+    call_services.incident_autosave(
+        incident=incident, user=call_taker, data=call_services.DraftInput(narrative="Shouting")
+    )
+    incident.refresh_from_db()
+    assert incident.grade_draft == {"grade": "priority", "reason": "Kids there"}
+    html = c.get(f"/calls/{incident.pk}/").content.decode()
+    assert re.search(r'<input[^>]*id="grade-priority"[^>]*checked', html)
+    assert ">Kids there</textarea>" in html

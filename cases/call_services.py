@@ -561,6 +561,9 @@ class GradeDecision:
 APPOINTMENT_REQUIRED = "Enter the date and time of the appointment for a scheduled visit"
 
 
+SAME_GRADE = "Choose a different grade, or go back to the call"
+
+
 @transaction.atomic
 def incident_log_and_grade(
     *,
@@ -616,6 +619,14 @@ def incident_log_and_grade(
             errors["appointment_at"] = ["The appointment must be in the future"]
     else:
         appointment = None
+    if (
+        not first_time
+        and decision.grade == incident.grade
+        and not (decision.grade == Grade.SCHEDULED and appointment != incident.appointment_at)
+    ):
+        # Nothing would change: not a regrade (a scheduled call may still be given a new
+        # appointment).
+        errors["grade"] = [SAME_GRADE]
     if package is None:
         package, _ = call_lookup(incident)
     suggestion = suggestion_for(incident, package)

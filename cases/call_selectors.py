@@ -259,6 +259,9 @@ def prefill_items(*, person: Person) -> list[dict]:
 # The parts a known person on the caller's number may be added to the call as, with the
 # words on the buttons ("Add to call as victim").
 OFFER_ROLES = ((IncidentRole.VICTIM.value, "victim"), (IncidentRole.CALLER.value, "caller"))
+# For a person known only as a suspect (in an earlier incident, never as its victim):
+# the part he is known in first, the others still possible.
+SUSPECT_OFFER_ROLES = ((IncidentRole.SUSPECT.value, "suspect"), *OFFER_ROLES)
 
 
 @dataclass
@@ -332,7 +335,11 @@ def number_offers(*, incident: Incident, package, on_call: set[int]) -> list[Num
                     for value, label in IncidentRole.choices
                     if roles.get(value)
                 ],
-                roles=list(OFFER_ROLES),
+                roles=list(
+                    SUSPECT_OFFER_ROLES
+                    if roles.get(IncidentRole.SUSPECT) and not roles.get(IncidentRole.VICTIM)
+                    else OFFER_ROLES
+                ),
             )
         )
     return offers

@@ -123,6 +123,11 @@ class DraftInput:
     # fields kept so that `undo_known_address` (the detail's key) can put it back.
     use_known_address: int | None = None
     undo_known_address: str = ""
+    # The grade chosen, its reason and the appointment as typed, before the call is
+    # logged: kept in the draft as they are, so that a refused log loses none of them.
+    grade: str | None = None
+    grade_reason: str | None = None
+    appointment_text: str | None = None
 
 
 def known_address(*, line1: str, postcode: str) -> Address | None:
@@ -302,9 +307,23 @@ def incident_autosave(
         _record_known_fill(incident.prefill, *known_fill)
     if data.people is not None:
         _set_people(incident, data.people, errors)
+    _keep_grade_draft(incident, data)
     incident.version += 1
     _save_draft(incident, user=user)
     return errors
+
+
+def _keep_grade_draft(incident: Incident, data: DraftInput) -> None:
+    """Keep the grade, its reason and the appointment as typed (checked only when the
+    call is logged): a grade that is not one of the grades is not kept."""
+    kept = dict(incident.grade_draft or {})
+    if data.grade is not None:
+        kept["grade"] = data.grade if data.grade in Grade.values else ""
+    if data.grade_reason is not None:
+        kept["reason"] = data.grade_reason
+    if data.appointment_text is not None:
+        kept["appointment"] = data.appointment_text.strip()[:100]
+    incident.grade_draft = {key: value for key, value in kept.items() if value}
 
 
 KNOWN_ADDRESS_KEY = "address:{}"
@@ -542,6 +561,9 @@ class GradeDecision:
 APPOINTMENT_REQUIRED = "Enter the date and time of the appointment for a scheduled visit"
 
 
+SAME_GRADE = "Choose a different grade, or go back to the call"
+
+
 @transaction.atomic
 def incident_log_and_grade(
     *,
@@ -597,6 +619,14 @@ def incident_log_and_grade(
             errors["appointment_at"] = ["The appointment must be in the future"]
     else:
         appointment = None
+    if (
+        not first_time
+        and decision.grade == incident.grade
+        and not (decision.grade == Grade.SCHEDULED and appointment != incident.appointment_at)
+    ):
+        # Nothing would change: not a regrade (a scheduled call may still be given a new
+        # appointment).
+        errors["grade"] = [SAME_GRADE]
     if package is None:
         package, _ = call_lookup(incident)
     suggestion = suggestion_for(incident, package)

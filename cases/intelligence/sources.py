@@ -446,6 +446,19 @@ SELECT * FROM (
     ) AND ip.{IncidentPerson.role} = %s
     LIMIT %s
 ) AS of_victims"""
+# The people found directly (on the number, at the address, on the call) who are known
+# as a suspect and never as a victim: a suspect's own history is the look-up's suspect
+# section, not his partner's.
+_DIRECT_SUSPECTS = """
+SELECT * FROM (
+    SELECT DISTINCT ip.{IncidentPerson.person}, 'direct' FROM {IncidentPerson} ip
+    WHERE ip.{IncidentPerson.person} = ANY(%s) AND ip.{IncidentPerson.role} = %s
+      AND NOT EXISTS (
+        SELECT 1 FROM {IncidentPerson} v
+        WHERE v.{IncidentPerson.person} = ip.{IncidentPerson.person}
+          AND v.{IncidentPerson.role} = %s
+      )
+) AS direct"""
 _SUSPECTS = """
 WITH suspect (id, found_as) AS MATERIALIZED ({parts}),
 history (person, incident, created_at, answers) AS MATERIALIZED (
@@ -479,11 +492,17 @@ def source_suspects(ctx: Context, package: Package) -> None:
     their incidents as suspect, other victims, and the incidents on which a weapon or
     strangulation was reported, on the call or on a DV1's DASH checklist."""
     victim, suspect = IncidentRole.VICTIM.value, IncidentRole.SUSPECT.value
-    suspect_ids = {
-        (rel.other_id if rel.person_id in ctx.direct_ids else rel.person_id)
-        for rel in ctx.relationships
-        if rel.kind in {RelationshipKind.PARTNER, RelationshipKind.EX_PARTNER}
-    } - ctx.direct_ids
+    # Each partner or ex-partner, with the people in scope through whom they were found.
+    partners_via: dict[int, set[int]] = {}
+    for rel in ctx.relationships:
+        if rel.kind in {RelationshipKind.PARTNER, RelationshipKind.EX_PARTNER}:
+            found, via = (
+                (rel.other_id, rel.person_id)
+                if rel.person_id in ctx.direct_ids
+                else (rel.person_id, rel.other_id)
+            )
+            partners_via.setdefault(found, set()).add(via)
+    suspect_ids = set(partners_via) - ctx.direct_ids
     parts, params = [], []
     if suspect_ids:
         parts.append(_PARTNERS)
@@ -491,6 +510,8 @@ def source_suspects(ctx: Context, package: Package) -> None:
     if ctx.direct_ids:
         parts.append(_SUSPECTS_OF_VICTIMS)
         params += [list(ctx.direct_ids), victim, suspect, MAX_PEOPLE]
+        parts.append(_DIRECT_SUSPECTS)
+        params += [list(ctx.direct_ids), suspect, victim]
     if not parts:
         return
     params += [suspect, MAX_SUSPECT_INCIDENTS, victim, AssessmentStatus.SUBMITTED.value]
@@ -504,7 +525,9 @@ def source_suspects(ctx: Context, package: Package) -> None:
         ),
         dv1_status=_not_by_index("a.{Assessment.status}"),
     )
-    suspect_ids |= {row[1] for row in rows if row[0] == "of victims"}
+    of_victims = {row[1] for row in rows if row[0] == "of victims"}
+    direct_suspects = {row[1] for row in rows if row[0] == "direct"}
+    suspect_ids |= of_victims | direct_suspects
     names: dict[int, str] = {}
     history: list[tuple] = []
     victims_by_incident: dict[int, set[int]] = {}
@@ -549,6 +572,17 @@ def source_suspects(ctx: Context, package: Package) -> None:
         if answers.get("strangulation") == "yes" or "strangulation" in on_dv1:
             entry["strangulation_incidents"] += 1
         entry["other_victims"] |= victims_by_incident.get(incident_id, set()) - ctx.direct_ids
+    # The partner of a known suspect, found only through him, is not a suspect unless
+    # she has been one herself (most often she is his victim).
+    for pk, via in partners_via.items():
+        if (
+            pk in summary
+            and via <= direct_suspects
+            and pk not in of_victims
+            and pk not in direct_suspects
+            and not summary[pk]["incidents"]
+        ):
+            del summary[pk]
     for entry in summary.values():
         entry["other_victims"] = len(entry["other_victims"])
         entry["last"] = entry["last"].isoformat() if entry["last"] else None

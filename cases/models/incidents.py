@@ -171,6 +171,12 @@ class Incident(models.Model):
     regrade_intelligence_at = models.DateTimeField(null=True, blank=True)
     suggested_grade = models.CharField(max_length=10, choices=Grade.choices, blank=True)
     suggestion_reasons = models.JSONField(default=list, blank=True)
+    grade_draft = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="In a draft, the grade chosen, its reason and the appointment as typed "
+        "(keys grade, reason, appointment), kept until the call is logged.",
+    )
     grade = models.CharField(max_length=10, choices=Grade.choices, blank=True, db_index=True)
     grade_reason = models.TextField(
         blank=True, help_text="Why the grade differs from the suggestion."

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from cases import call_services, intelligence, rules, services
-from cases.choices import EventVerb, IncidentRole, IncidentStatus
+from cases.choices import EventVerb, IncidentRole, IncidentStatus, RelationshipKind
 from cases.flag_services import flag_raise, flags_lift
 from cases.models import Address, Event, Flag, Incident, IncidentPerson, ResponseSettings
 from dasapp.api import ConflictError, DomainError
@@ -1103,6 +1103,36 @@ def test_a_known_number_in_another_format_offers_its_person_but_adds_no_one(call
     assert not incident.involved.exists()  # offered, never added by itself
     # The page shows the same offer.
     assert "Add to call as victim" in _offers(c.get(f"/calls/{incident.pk}/").content.decode())
+
+
+def test_a_known_suspects_number_offers_him_as_suspect_first_and_shows_his_history(
+    call_taker, victim
+):
+    suspect = victim.suspect
+    services.relationship_link(person=victim, other=suspect, kind=RelationshipKind.PARTNER)
+    his_phone, _ = services.phone_get_or_create(number="07700 900602")
+    services.person_phone_link(person=suspect, phone=his_phone)
+    past_incident(victim, days_ago=20, weapons=True)
+    incident, _ = draft_with(call_taker, narrative="Started")
+    c = client_as(call_taker)
+
+    live = c.post(
+        f"/calls/{incident.pk}/autosave/", {"caller_phone": "07700 900602"}
+    ).content.decode()
+
+    offer = _offers(live)
+    assert "<strong>Rhys Vane</strong>, born 4 Mar 1988: suspect in 1 incident" in offer
+    buttons = re.findall(r'name="add_person" value="(\d+):(\w+)"', offer.split("<noscript>")[0])
+    assert buttons == [
+        (str(suspect.pk), "suspect"),
+        (str(suspect.pk), "victim"),
+        (str(suspect.pk), "caller"),
+    ]
+    # The background intelligence describes him, not his partner.
+    suspects = live.split('data-testid="intel-suspects"')[1].split("</ul>")[0]
+    assert "Rhys Vane</strong>: 1 incident as suspect" in suspects
+    assert "weapons used" in suspects
+    assert "Erin Callow" not in suspects
 
 
 def test_no_offer_for_a_person_already_on_the_call(call_taker, victim):

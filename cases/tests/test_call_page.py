@@ -102,6 +102,48 @@ def test_an_early_log_call_lists_three_errors_in_the_pages_order(call_taker):
         assert f'id="q-{code}-error"' in html, code
 
 
+def error_lists(html: str) -> list[str]:
+    """Every list of errors on the page: the error summary's and any other red list."""
+    return re.findall(
+        r'<ul class="[^"]*(?:govuk-error-summary__list|govuk-error-message)[^"]*"', html
+    )
+
+
+def test_an_early_log_call_shows_one_list_of_errors_only(call_taker):
+    incident = new_draft(call_taker, caller_phone="07700900111")
+    response = client_as(call_taker).post(
+        f"/calls/{incident.pk}/log/", {"version": str(incident.version)}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert len(error_lists(html)) == 1, error_lists(html)
+    assert html.count("govuk-error-summary__list") == 1
+    assert 'data-testid="autosave-errors"' not in html
+    # No message is lost: each is in the summary (the questions as one entry) and at its field.
+    assert [text for _, text in summary_of(html)] == [
+        "Enter the address, or describe the location",
+        "Answer the 9 questions not yet answered, or say why each was not asked",
+        "Choose a response grade",
+    ]
+    for anchor in ("address_line1", "grade"):
+        assert f'id="{anchor}-error"' in html, anchor
+    for code in REQUIRED_QUESTIONS:
+        assert f'id="q-{code}-error"' in html, code
+
+
+def test_the_page_without_javascript_shows_one_list_of_errors_only(call_taker):
+    incident = new_draft(call_taker)
+    response = client_as(call_taker).post(
+        f"/calls/{incident.pk}/save/",
+        {"version": str(incident.version), "caller_phone": "12", "people-present": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert len(error_lists(html)) == 1, error_lists(html)
+    assert summary_of(html)[0][0] == "caller_phone"
+    assert 'id="caller_phone-error"' in html
+
+
 def test_errors_are_listed_in_page_order_whatever_order_they_were_found_in(call_taker):
     incident = new_draft(call_taker)
     post = {
@@ -454,3 +496,58 @@ def test_the_person_just_added_is_the_row_that_takes_focus(call_taker, known_vic
     assert 'tabindex="-1"' in row and "data-take-focus" in row
     assert live.count("data-take-focus") == 1
     assert "Added Leah Hartwell to the call as victim." in live
+
+
+# Item: after a refused "Log call and grade", reopening the call lost the grade, its
+# reason and the appointment.
+
+
+def test_a_refused_log_keeps_the_grade_reason_and_appointment_as_typed_on_reopening(
+    call_taker,
+):
+    incident = new_draft(call_taker)
+    c = client_as(call_taker)
+    response = c.post(
+        f"/calls/{incident.pk}/log/",
+        {
+            "version": str(incident.version),
+            "caller_phone": "07700900111",
+            "location_note": "Car park",
+            "grade": "scheduled",
+            "grade_reason": "She asked for a visit tomorrow",
+            "appointment_at": "next Tuesday",
+        },
+    )
+    assert response.status_code == 400
+    incident.refresh_from_db()
+    assert incident.status == "draft" and incident.grade == ""
+    assert incident.grade_draft == {
+        "grade": "scheduled",
+        "reason": "She asked for a visit tomorrow",
+        "appointment": "next Tuesday",
+    }
+    html = c.get(f"/calls/{incident.pk}/").content.decode()
+    assert re.search(r'<input[^>]*id="grade-scheduled"[^>]*checked', html)
+    assert ">She asked for a visit tomorrow</textarea>" in html
+    assert re.search(r'id="appointment_at"[^>]*value="next Tuesday"', html)
+    assert 'value="Car park"' in html
+
+
+def test_the_autosave_keeps_the_grade_and_a_later_save_without_them_leaves_them(call_taker):
+    incident = new_draft(call_taker)
+    c = client_as(call_taker)
+    c.post(
+        f"/calls/{incident.pk}/autosave/",
+        {"version": str(incident.version), "grade": "priority", "grade_reason": "Kids there"},
+    )
+    incident.refresh_from_db()
+    assert incident.grade_draft == {"grade": "priority", "reason": "Kids there"}
+    # A save of other fields only (the API, say) leaves them as they were.
+    call_services.incident_autosave(
+        incident=incident, user=call_taker, data=call_services.DraftInput(narrative="Shouting")
+    )
+    incident.refresh_from_db()
+    assert incident.grade_draft == {"grade": "priority", "reason": "Kids there"}
+    html = c.get(f"/calls/{incident.pk}/").content.decode()
+    assert re.search(r'<input[^>]*id="grade-priority"[^>]*checked', html)
+    assert ">Kids there</textarea>" in html

@@ -660,6 +660,30 @@ def test_a_supervisor_may_regrade_a_logged_call_with_a_reason(persona, call_take
     assert Event.objects.get(verb=EventVerb.INCIDENT_REGRADED).actor == supervisor.user
 
 
+def test_a_regrade_through_the_api_to_the_same_grade_is_a_field_error(persona, call_taker, draft):
+    call_taker.post(
+        f"/api/v1/incidents/{draft.pk}/grade/",
+        {"grade": Grade.PRIORITY, "version": draft.version},
+        format="json",
+    )
+    draft.refresh_from_db()
+    version = draft.version
+    supervisor = api_client(persona("supervisor"))
+
+    response = supervisor.post(
+        f"/api/v1/incidents/{draft.pk}/grade/",
+        {"grade": Grade.PRIORITY, "grade_reason": "Still", "version": version},
+        format="json",
+    )
+
+    assert response.status_code == 400, response.json()
+    assert "Choose a different grade, or go back to the call" in str(response.json())
+    assert "grade" in str(response.json())
+    draft.refresh_from_db()
+    assert draft.version == version
+    assert not Event.objects.filter(verb=EventVerb.INCIDENT_REGRADED).exists()
+
+
 def test_a_regrade_through_the_api_keeps_attend_by_and_is_refused_to_others(
     persona, call_taker, draft
 ):

@@ -317,6 +317,35 @@ def test_a_partner_with_no_incidents_is_still_named_among_the_suspects(household
 
 
 @pytest.mark.django_db
+def test_a_number_of_a_known_suspect_shows_his_history_not_his_partners(household):
+    """His number found: he is the suspect the section describes (his incidents as
+    suspect, the weapon and strangulation), not his partner with none."""
+    victim, partner = household["victim"], household["partner"]
+    with time_machine.travel(NOW, tick=False):
+        his_phone, _ = services.phone_get_or_create(number="07700 900602")
+        services.person_phone_link(person=partner, phone=his_phone)
+    incident(days_ago=30, victim=victim, suspect=partner, answers={"weapons": "yes"})
+    incident(days_ago=90, victim=household["other_victim"], suspect=partner)
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(phone="07700900602"), now=NOW)
+
+    assert [(s["name"], s["incidents"]) for s in package.suspects] == [("Colm Fakely", 2)]
+    assert package.suspects[0]["weapons"] is True
+    assert package.suspects[0]["other_victims"] == 2
+
+
+@pytest.mark.django_db
+def test_a_person_known_as_a_victim_and_a_suspect_is_looked_up_as_a_victim(household):
+    victim, partner = household["victim"], household["partner"]
+    incident(days_ago=30, victim=victim, suspect=partner)
+    incident(days_ago=60, victim=partner, suspect=victim)
+
+    package, _ = intelligence.lookup(intelligence.LookupQuery(phone=NUMBER), now=NOW)
+
+    assert [(s["name"], s["incidents"]) for s in package.suspects] == [("Colm Fakely", 1)]
+
+
+@pytest.mark.django_db
 def test_lookup_by_address_id_finds_the_address_and_whoever_lives_there(household):
     address = household["address"]
 

@@ -575,18 +575,39 @@ def test_a_stale_regrade_is_refused_and_changes_nothing(call_taker, supervisor, 
     call_services.incident_log_and_grade(
         incident=call,
         user=call_taker,
-        decision=call_services.GradeDecision(grade="emergency", version=stale),
+        decision=call_services.GradeDecision(grade="priority", reason="Arrested", version=stale),
     )
     response = signed_in(supervisor).post(
-        f"/calls/{call.pk}/regrade/", {"grade": "priority", "grade_reason": "x", "version": stale}
+        f"/calls/{call.pk}/regrade/",
+        {"grade": "telephone", "grade_reason": "x", "version": stale},
     )
     assert response.status_code == 409
     assert "Someone else has changed this call" in response.content.decode()
     assert f'name="version" value="{stale + 1}"' in response.content.decode()
     call.refresh_from_db()
-    assert call.grade == "emergency"
+    assert call.grade == "priority"
     assert not Event.objects.filter(
         incident=call, verb=EventVerb.INCIDENT_REGRADED, actor=supervisor
+    ).exists()
+
+
+def test_a_regrade_to_the_same_grade_is_refused_at_the_grade_and_records_nothing(
+    call_taker, supervisor, victim
+):
+    call = log_call(call_taker, victim)
+    version, history = call.version, call.history.count()
+    response = signed_in(supervisor).post(
+        f"/calls/{call.pk}/regrade/", {"grade": "emergency", "version": call.version}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="grade-error"' in html
+    assert "Choose a different grade, or go back to the call" in html
+    call.refresh_from_db()
+    assert (call.grade, call.version, call.history.count()) == ("emergency", version, history)
+    assert not Event.objects.filter(incident=call, verb=EventVerb.INCIDENT_REGRADED).exists()
+    assert not AccessLog.objects.filter(
+        object_id=str(call.pk), action="alter", detail__change="regrade"
     ).exists()
 
 
@@ -663,3 +684,13 @@ def test_regrade_appointment_is_one_field_read_as_uk_time(call_taker, supervisor
         assert call.appointment_at == dt.datetime(2027, 7, 2, 9, 0, tzinfo=dt.UTC)
         page = client.get(f"/calls/{call.pk}/regrade/").content.decode()
         assert 'value="2/7/2027 10:00"' in page
+        # Still scheduled, at a new time: that changes the call, so it goes through; the
+        # same time again changes nothing and is refused.
+        again = {**post, "appointment_at": "3/7/2027 10:00"}
+        moved = client.post(f"/calls/{call.pk}/regrade/", {**again, "version": call.version})
+        assert moved.status_code == 302
+        call.refresh_from_db()
+        assert call.appointment_at == dt.datetime(2027, 7, 3, 9, 0, tzinfo=dt.UTC)
+        same = client.post(f"/calls/{call.pk}/regrade/", {**again, "version": call.version})
+        assert same.status_code == 400
+        assert "Choose a different grade, or go back to the call" in same.content.decode()

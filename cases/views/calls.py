@@ -123,6 +123,9 @@ def _draft_from_post(post) -> call_services.DraftInput:
         prefill=prefill if "prefill-present" in post else None,
         use_known_address=_posted_int(post.get("use_address")),
         undo_known_address=post.get("undo_address", "")[:50],
+        grade=post.get("grade", "") if "grade_reason" in post else None,
+        grade_reason=post.get("grade_reason"),
+        appointment_text=post.get("appointment_at"),
     )
 
 
@@ -326,6 +329,10 @@ def _page_context(request, incident: Incident, *, errors=None, package=None) -> 
         "package": package,
         "suggestion": suggestion,
         "grades": Grade.choices,
+        # What was chosen and typed before the call was logged, as the draft keeps it.
+        "chosen_grade": (incident.grade_draft or {}).get("grade", ""),
+        "grade_reason": (incident.grade_draft or {}).get("reason", ""),
+        "appointment_at": (incident.grade_draft or {}).get("appointment", ""),
         "errors": errors,
         "error_list": _error_list(
             errors,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases import call_services, services
-from cases.choices import IncidentRole, IncidentStatus
+from cases.choices import IncidentRole, IncidentStatus, RelationshipKind
 from cases.models import Incident, IncidentPerson
 from dasapp.roles import Role
 from tests.browser.conftest import assert_accessible, sign_in
@@ -195,6 +195,65 @@ def test_call_taker_adds_the_known_caller_and_is_warned_off_her_unsafe_number(
     assert_accessible(page, "call page with errors")
     summary.get_by_role("link", name=re.compile("^Answer the 9 questions")).click()
     expect(page.locator("#q-injuries-1")).to_be_focused()
+
+
+@pytest.fixture
+def known_suspect(org):
+    """A man known only as the suspect of an earlier call, on his own number, and his
+    partner, its victim."""
+    suspect = services.person_create(
+        data=services.PersonInput(
+            given_name="Craig", family_name="Stone", date_of_birth=dt.date(1986, 9, 19)
+        )
+    )
+    partner = services.person_create(
+        data=services.PersonInput(given_name="Joanne", family_name="Stone")
+    )
+    services.relationship_link(person=partner, other=suspect, kind=RelationshipKind.PARTNER)
+    his, _ = services.phone_get_or_create(number="+447700900602")
+    services.person_phone_link(person=suspect, phone=his)
+    incident = Incident.objects.create(
+        status=IncidentStatus.GRADED,
+        grade="priority",
+        created_at=timezone.now() - dt.timedelta(days=30),
+        answers={"weapons": "yes"},
+    )
+    IncidentPerson.objects.create(incident=incident, person=partner, role=IncidentRole.VICTIM)
+    IncidentPerson.objects.create(incident=incident, person=suspect, role=IncidentRole.SUSPECT)
+    return suspect
+
+
+def test_a_known_suspects_number_offers_him_as_suspect_first_and_shows_his_history(
+    page, live_server, persona, known_suspect, console_problems
+):
+    sign_in(page, live_server, persona(Role.CALL_TAKER, team="control-room").username)
+    page.get_by_role("link", name="Calls").first.click()
+    page.get_by_role("button", name="Start a new call").click()
+    expect(page).to_have_url(re.compile(r"/calls/\d+/$"))
+
+    page.get_by_label("Caller's phone number").fill("07700 900602")
+    offer = page.get_by_test_id("number-offer")
+    expect(offer).to_contain_text("Craig Stone, born 19 Sep 1986: suspect in 1 incident")
+    suspects = page.get_by_test_id("intel-suspects")
+    expect(suspects).to_contain_text("Craig Stone: 1 incident as suspect")
+    expect(suspects).to_contain_text("weapons used")
+    expect(suspects).not_to_contain_text("Joanne Stone")
+
+    # By keyboard: the first tab stop after the number offers him as suspect; as victim
+    # is still there, next.
+    page.get_by_label("Caller's phone number").focus()
+    page.keyboard.press("Tab")
+    expect(offer.get_by_role("button", name=re.compile(r"^Add to call as suspect"))).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(offer.get_by_role("button", name=re.compile(r"^Add to call as victim"))).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    involved = page.get_by_test_id("involved")
+    expect(involved).to_contain_text("Craig Stone")
+    expect(page.get_by_test_id("intel-announce")).to_contain_text(
+        "Added Craig Stone to the call as suspect."
+    )
+    assert console_problems == [], "\n".join(console_problems)
 
 
 def test_without_javascript_the_offer_adds_her_and_shows_the_page_again(

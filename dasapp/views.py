@@ -246,6 +246,7 @@ def access_log(request):
             action=AccessLog.Action.SEARCH,
             object_type="dasapp.accesslog",
             detail={"filter": used},
+            reason="Reading the access log",
         )
     query = _filter_query(request)
     return render(
@@ -313,7 +314,7 @@ def access_log_export(request):
         action=AccessLog.Action.DISCLOSE,
         object_type="dasapp.accesslog",
         recipient=f"{user.get_full_name() or user.username} ({user.username})",
-        purpose="Access log exported as CSV",
+        reason="Access log exported as CSV",
         detail={"filter": filters.used() if filters.is_bound else {}, "format": "csv"},
     )
     rows = selectors.access_log_rows(filters.qs)

@@ -128,7 +128,7 @@ def calls_abandoned(request):
     access.log_search(
         request,
         object_type="cases.incident",
-        purpose="Abandoned calls",
+        reason="Opened the list of abandoned calls",
         detail={"results": [incident.pk for incident in abandoned.calls]},
     )
     return render(request, "calls/abandoned.html", {"abandoned": abandoned})

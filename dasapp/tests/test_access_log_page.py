@@ -139,6 +139,17 @@ def test_a_supervisor_opening_a_call_reads_as_what_happened_not_as_a_purpose_giv
         assert "Viewed incident" not in row
 
 
+def test_a_reason_the_page_recorded_reads_as_it_is_and_only_typed_words_as_purpose_given(
+    supervisor, daso, person
+):
+    log(daso, obj=person, person_id=person.pk, reason="Recorded a new person")
+    log(daso, obj=person, person_id=person.pk, purpose="Checking before a home visit")
+    typed, recorded = rows(supervisor.get("/access-log/"))
+    assert "Purpose given: Checking before a home visit" in typed
+    assert "Recorded a new person" in recorded
+    assert "Purpose given" not in recorded and "No purpose recorded" not in recorded
+
+
 def test_reading_who_saw_a_record_is_logged_as_reading_the_access_log(supervisor, person):
     supervisor.get(f"/access-log/?person={person.pk}")
     row = AccessLog.objects.get(object_type="dasapp.accesslog")

@@ -101,6 +101,13 @@ def parse_datetime(
     at = _time(time_text)
     if at is None:
         raise ValueError(f"Enter the time of the {words} as a real time, like 14:30 or 2:30pm")
+    return london(day, at, refuse_repeated=refuse_repeated)
+
+
+def london(day: dt.date, at: dt.time, *, refuse_repeated: bool = False) -> dt.datetime:
+    """`day` at `at` on UK clocks, as an aware datetime in UTC. ValueError with the
+    message to show for a time the clocks skip; a time they pass twice is the first
+    (British Summer Time), or with `refuse_repeated` refused."""
     local = dt.datetime.combine(day, at, tzinfo=LONDON)
     # A wall time that does not exist (the clocks go forward) does not survive the
     # round trip through UTC.

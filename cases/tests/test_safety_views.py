@@ -696,6 +696,29 @@ def test_a_supervisor_records_annual_leave_for_an_inspector_and_sees_it_listed(s
 
 
 @time_machine.travel(T0, tick=False)
+def test_an_absence_starting_at_a_time_the_clocks_skip_is_refused_on_its_time(staff):
+    response = signed_in(staff.chief).post(
+        "/absences/",
+        absence_post(
+            staff.insp_a,
+            starts_at_day="28",
+            starts_at_month="3",
+            starts_at_year="2027",
+            starts_at_time="01:30",
+            ends_at_day="3",
+            ends_at_month="4",
+            ends_at_year="2027",
+        ),
+    )
+    assert response.status_code == 400
+    assert (
+        '<a href="#id_absence-starts_at_time">The clocks go forward at 1am on 28 March 2027, '
+        "so there is no 01:30 that night: enter a time from 2am</a>"
+    ) in response.content.decode()
+    assert not Absence.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
 def test_an_absence_ending_before_it_starts_is_refused_with_the_error_linked(staff):
     response = signed_in(staff.chief).post(
         "/absences/", absence_post(staff.insp_a, ends_at_day="19", ends_at_month="7")

@@ -48,7 +48,12 @@ def _time_from(text: str, label: str) -> dt.time:
 
 
 def _aware(date: dt.date, time: dt.time) -> dt.datetime:
-    return dt.datetime.combine(date, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    """The moment on UK clocks (`local_time.london`: a time the clocks skip is refused,
+    one they pass twice is the first), in the site's zone."""
+    try:
+        return local_time.london(date, time).astimezone(ZoneInfo(settings.TIME_ZONE))
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class DateTimeFieldsMixin:

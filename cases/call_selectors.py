@@ -111,6 +111,8 @@ class BoardRow:
         if self.seconds_left is None:
             return "No deadline"
         minutes = abs(self.seconds_left) // 60
+        if minutes == 0:  # "0 min overdue" beside "Breached" reads as a contradiction
+            return "under 1 min overdue" if self.breached else "under 1 min left"
         text = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
         return f"{text} overdue" if self.breached else f"{text} left"
 

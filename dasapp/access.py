@@ -119,8 +119,18 @@ def work_item_for(request, *, obj=None, person_id: int | None = None) -> str:
     return request.session.get(WORK_ITEMS_SESSION_KEY, {}).get(_label(obj), "")
 
 
-def log_consult(request, *, obj, person_id: int | None = None, purpose: str = "", detail=None):
-    """Record that the requesting user consulted `obj` (web or API)."""
+def log_consult(
+    request,
+    *,
+    obj,
+    person_id: int | None = None,
+    purpose: str = "",
+    detail=None,
+    reason: str = "",
+):
+    """Record that the requesting user consulted `obj` (web or API). `purpose` is what
+    the user stated, nothing else; `reason` what the page knows happened ("Opened the
+    call's page")."""
     return log_action(
         request,
         action=AccessLog.Action.CONSULT,
@@ -128,11 +138,19 @@ def log_consult(request, *, obj, person_id: int | None = None, purpose: str = ""
         person_id=person_id,
         purpose=purpose,
         detail=detail,
+        reason=reason,
     )
 
 
 def log_action(
-    request, *, action: str, obj, person_id: int | None = None, purpose: str = "", detail=None
+    request,
+    *,
+    action: str,
+    obj,
+    person_id: int | None = None,
+    purpose: str = "",
+    detail=None,
+    reason: str = "",
 ):
     """Record a consultation, collection or alteration of `obj` by the requesting user."""
     channel = AccessLog.Channel.API if _is_api(request) else AccessLog.Channel.WEB
@@ -147,6 +165,7 @@ def log_action(
         work_item=work_item_for(request, obj=obj, person_id=person_id),
         channel=channel,
         detail=detail,
+        reason=reason,
     )
 
 
@@ -162,7 +181,7 @@ def log_alteration(request, *, obj, person_id: int | None = None, change: str = 
     )
 
 
-def log_search(request, *, object_type: str, detail: dict, purpose: str = ""):
+def log_search(request, *, object_type: str, detail: dict, purpose: str = "", reason: str = ""):
     channel = AccessLog.Channel.API if _is_api(request) else AccessLog.Channel.WEB
     return services.access_record(
         user=request.user,
@@ -172,6 +191,7 @@ def log_search(request, *, object_type: str, detail: dict, purpose: str = ""):
         work_item=work_item_from(request),
         channel=channel,
         detail=detail,
+        reason=reason,
     )
 
 
@@ -366,14 +386,17 @@ def describe_entries(entries: list[AccessLog]) -> list[AccessLog]:
         entry.about_text = (
             names[about] if about and about != (entry.object_type, entry.object_id) else ""
         )
+        detail = entry.detail if isinstance(entry.detail, dict) else {}
         reasons = []
         if entry.work_item:
             reasons.append(items.get(entry.work_item, entry.work_item))
+        if detail.get("reason"):
+            reasons.append(str(detail["reason"]))  # what happened, as the page recorded it
         if entry.purpose:
-            reasons.append(f"Purpose given: {entry.purpose}")
+            reasons.append(f"Purpose given: {entry.purpose}")  # only ever what was typed
         if entry.recipient:
             reasons.append(f"Disclosed to {entry.recipient}")
-        change = entry.detail.get("change") if isinstance(entry.detail, dict) else None
+        change = detail.get("change")
         if change and entry.action == AccessLog.Action.ALTER:
             reasons.append(f"Change: {str(change).replace('_', ' ')}")
         entry.purpose_text = ". ".join(reasons) if reasons else "No purpose recorded"

@@ -70,12 +70,15 @@ def parse_date(text: str, *, today: dt.date) -> dt.date | None:
     return day
 
 
-def parse_datetime(text: str, *, words: str, now: dt.datetime) -> dt.datetime | None:
+def parse_datetime(
+    text: str, *, words: str, now: dt.datetime, refuse_repeated: bool = False
+) -> dt.datetime | None:
     """The moment typed, in UK time ("14/12/2026 14:30", "14/12/26 2:30pm",
     "tomorrow 9am", or ISO "2026-12-14T14:30"), as an aware datetime in UTC; None when
     nothing was typed. ValueError with the message to show otherwise. A time the clocks
     skip when they go forward does not exist and is refused; a time that happens twice
-    when they go back is the first (still British Summer Time)."""
+    when they go back is the first (still British Summer Time), or, with
+    `refuse_repeated`, refused: there is no telling which was meant."""
     text = (text or "").strip()
     if not text:
         return None
@@ -98,6 +101,13 @@ def parse_datetime(text: str, *, words: str, now: dt.datetime) -> dt.datetime | 
     at = _time(time_text)
     if at is None:
         raise ValueError(f"Enter the time of the {words} as a real time, like 14:30 or 2:30pm")
+    return london(day, at, refuse_repeated=refuse_repeated)
+
+
+def london(day: dt.date, at: dt.time, *, refuse_repeated: bool = False) -> dt.datetime:
+    """`day` at `at` on UK clocks, as an aware datetime in UTC. ValueError with the
+    message to show for a time the clocks skip; a time they pass twice is the first
+    (British Summer Time), or with `refuse_repeated` refused."""
     local = dt.datetime.combine(day, at, tzinfo=LONDON)
     # A wall time that does not exist (the clocks go forward) does not survive the
     # round trip through UTC.
@@ -106,6 +116,11 @@ def parse_datetime(text: str, *, words: str, now: dt.datetime) -> dt.datetime | 
         raise ValueError(
             f"The clocks go forward at 1am on {day:%-d %B %Y}, so there is no "
             f"{at:%H:%M} that night: enter a time from 2am"
+        )
+    if refuse_repeated and local.replace(fold=1).utcoffset() != local.utcoffset():
+        raise ValueError(
+            f"The clocks go back at 2am on {day:%-d %B %Y}, so {at:%H:%M} happens twice "
+            "that night: enter a time before 1am or from 2am"
         )
     return utc
 

@@ -127,7 +127,13 @@ class TwoFactorRequiredMiddleware:
     token carry no session user here, so integrations are not affected.
     """
 
-    ALLOWED_PREFIXES = ("/account/two-factor/", "/account/sign-out/", "/static/", "/healthz")
+    ALLOWED_PREFIXES = (
+        "/account/two-factor/",
+        "/account/sign-out/",
+        "/static/",
+        "/healthz",
+        "/favicon.ico",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -37,9 +37,14 @@ def access_record(
     recipient: str = "",
     channel: str = AccessLog.Channel.WEB,
     detail: dict | None = None,
+    reason: str = "",
 ) -> AccessLog:
     """Append one row to the access log (DPA 2018 s.62). Every view of a person or case
-    calls this, through `dasapp.access` in views and API views."""
+    calls this, through `dasapp.access` in views and API views. `purpose` is only ever
+    what the user stated; `reason` is what the system knows happened ("Opened the
+    call's page"), kept in `detail` and never shown as a purpose given."""
+    if reason:
+        detail = {**(detail or {}), "reason": reason[:500]}
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

@@ -26,6 +26,7 @@ urlpatterns = [
     path("account/session/", views.session_status, name="session_status"),
     path("account/session/extend/", views.session_extend, name="session_extend"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("health/", views.health, name="health"),
     path("access-log/", views.access_log, name="access_log"),
     path("access-log/export.csv", views.access_log_export, name="access_log_export"),

@@ -13,6 +13,7 @@ from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -87,6 +88,13 @@ def home(request):
             "sections": home_sections(request.user),
         },
     )
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links: send them to the icon that
+    `base.html` links (its hashed static name, so not a permanent redirect)."""
+    return redirect(static("app/favicon.svg"))
 
 
 @require_GET
@@ -246,6 +254,7 @@ def access_log(request):
             action=AccessLog.Action.SEARCH,
             object_type="dasapp.accesslog",
             detail={"filter": used},
+            reason="Reading the access log",
         )
     query = _filter_query(request)
     return render(
@@ -313,7 +322,7 @@ def access_log_export(request):
         action=AccessLog.Action.DISCLOSE,
         object_type="dasapp.accesslog",
         recipient=f"{user.get_full_name() or user.username} ({user.username})",
-        purpose="Access log exported as CSV",
+        reason="Access log exported as CSV",
         detail={"filter": filters.used() if filters.is_bound else {}, "format": "csv"},
     )
     rows = selectors.access_log_rows(filters.qs)

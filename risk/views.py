@@ -47,6 +47,8 @@ def _assessment_for(request, pk: int, *, edit: bool = False) -> Assessment:
 
 
 def _log_view(request, assessment: Assessment, purpose: str) -> None:
+    # `purpose` here is what the page was doing, recorded as a reason: never shown as a
+    # purpose the user gave.
     """A DV1 shows the victim's record: log it, with the work item the user came from
     (`?via=`), else the incident it belongs to."""
     work_item = access.work_item_from(request, obj=assessment, person_id=assessment.victim_id) or (
@@ -57,7 +59,7 @@ def _log_view(request, assessment: Assessment, purpose: str) -> None:
         action=AccessLog.Action.CONSULT,
         obj=assessment,
         person_id=assessment.victim_id,
-        purpose=f"{purpose} {assessment.reference}",
+        reason=f"{purpose} {assessment.reference}",
         work_item=work_item,
     )
 
@@ -392,7 +394,7 @@ def _open_cases_context(assessment: Assessment, post=None) -> dict:
 
 
 def _dv1_detail(request, assessment: Assessment):
-    _log_view(request, assessment, "Viewed DV1")
+    _log_view(request, assessment, "Opened DV1")
     context = _page_context(assessment)
     context["can_amend"] = rules.can_amend_assessment(request.user, assessment)
     context["amendment"] = Assessment.objects.filter(amends=assessment).first()

@@ -255,7 +255,7 @@ class ContactViewSet(viewsets.GenericViewSet):
             action=AccessLog.Action.COLLECT,
             obj=contact,
             person_id=victim.pk,
-            purpose="Recorded a contact with the victim",
+            reason="Recorded a contact with the victim",
             detail={"agency": contact.agency_id, "case": contact.case_id},
         )
         contact = selectors.contact_timeline(victim=victim).get(pk=contact.pk)

@@ -221,7 +221,7 @@ class InvolvementViewSet(viewsets.GenericViewSet):
             action=AccessLog.Action.COLLECT,
             obj=involvement,
             person_id=victim.pk,
-            purpose="Recorded an agency working with the victim",
+            reason="Recorded an agency working with the victim",
             detail={"agency": involvement.agency_id, "case": involvement.case_id},
         )
         return Response(

@@ -154,7 +154,7 @@ class PersonViewSet(ReadWriteRoles, viewsets.GenericViewSet):
             action=AccessLog.Action.COLLECT,
             obj=person,
             person_id=person.pk,
-            purpose="Recorded a new person",
+            reason="Recorded a new person",
         )
         return Response(_person_detail(request, person.pk)[1], status=status.HTTP_201_CREATED)
 

@@ -13,6 +13,7 @@ from cases.safety_services.absences import (
 )
 from cases.safety_services.actions import (
     action_add,
+    action_add_errors,
     action_cancel,
     action_complete,
     action_reassign,
@@ -30,6 +31,7 @@ __all__ = [
     "absence_end",
     "absence_record",
     "action_add",
+    "action_add_errors",
     "action_cancel",
     "action_complete",
     "action_reassign",

@@ -293,7 +293,9 @@ def test_the_confirmation_page_warns_about_silent_calls_beside_the_button(web_ca
     warning = html.index('data-testid="silent-call-warning"')
     assert warning < html.index("Abandon the call</button>")
     assert "log and grade the call" in html[warning:]
-    assert AccessLog.objects.filter(object_id=str(incident.pk), purpose="Abandon the call").exists()
+    assert AccessLog.objects.filter(
+        object_id=str(incident.pk), detail__reason="Opened the page to abandon the call"
+    ).exists()
 
 
 def test_the_page_abandons_the_call_and_it_leaves_calls_in_progress(web_call_taker):

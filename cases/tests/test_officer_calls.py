@@ -238,7 +238,8 @@ def test_refresh_logs_a_row_only_when_what_it_shows_changes_or_after_a_while(
         client.get(f"/calls/{call.pk}/")  # the page: always one row
         assert rows.count() == 1
         page_row = rows.get()
-        assert page_row.purpose == f"Current intelligence for call {call.reference}"
+        assert page_row.detail["reason"] == f"Current intelligence for call {call.reference}"
+        assert page_row.purpose == ""  # nobody typed one
         assert (page_row.object_type, page_row.object_id) == ("cases.incident", str(call.pk))
         assert page_row.person_id == victim.pk
         refresh = client.get(f"/calls/{call.pk}/intelligence/", HTTP_HX_REQUEST="true")

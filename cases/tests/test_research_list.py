@@ -375,3 +375,14 @@ def test_a_call_logged_with_its_look_up_tells_nobody(persona, intel_user):
     call_taker = persona(Role.CALL_TAKER, team="control-room")
     _log_call(call_taker, intelligence.Package())
     assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("seconds_left", "text"),
+    [(-30, "under 1 min overdue"), (0, "under 1 min left"), (59, "under 1 min left"),
+     (-60, "1 min overdue"), (-3900, "1 h 5 min overdue")],
+)  # fmt: skip
+def test_a_call_just_breached_reads_under_a_minute_overdue_not_0_min(seconds_left, text):
+    from cases.call_selectors import BoardRow
+
+    assert BoardRow(incident=None, seconds_left=seconds_left).time_left_text == text

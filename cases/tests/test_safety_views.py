@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -276,29 +277,55 @@ def test_a_team_with_nobody_in_it_is_refused_on_the_page(staff, case):
 
 @time_machine.travel(T0, tick=False)
 @pytest.mark.parametrize(
-    "typed",
+    ("typed", "message"),
     [
-        "2026-02-31T18:00",  # not a real date
-        "2026-07-14T25:00",  # not a real time
-        "14/07/2026",  # no time
-        "14/07/2026 18:00 and 15/07/2026 09:00",  # two entries: neither is taken
-        "tomorrow",
-        "2026-07-14T18:00junk",
+        ("2026-02-31T18:00", "The due date must be a real date"),
+        ("32/13/2026 25:61", "The due date must be a real date"),
+        ("2026-07-14T25:00", "Enter the time of the due date as a real time, like 14:30 or 2:30pm"),
+        ("14/07/2026", "Enter the time of the due date, like 14:30"),
+        ("14/12/2026", "Enter the time of the due date, like 14:30"),
+        ("tomorrow", "Enter the time of the due date, like 14:30"),
+        # Two entries: neither is taken.
+        (
+            "14/07/2026 18:00 and 15/07/2026 09:00",
+            "Enter the due date as a date and time, like 14/12/2026 14:30",
+        ),
+        (
+            "2026-07-14T18:00junk",
+            "Enter the time of the due date as a real time, like 14:30 or 2:30pm",
+        ),
     ],
 )
-def test_a_due_time_that_is_not_one_real_date_and_time_is_refused_on_its_field(staff, case, typed):
+def test_a_due_time_that_is_not_one_real_date_and_time_is_refused_saying_what_is_wrong(
+    staff, case, typed, message
+):
     response = signed_in(staff.daso).post(
         f"/cases/{case.pk}/safety-plan/actions/",
         add_post(owner=staff.insp_a.pk, description="x", due_at=typed),
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert (
-        '<a href="#id_add-due_at">Enter the due date and time, for example 14/07/2026 18:00</a>'
-        in body
-    )
+    assert f'<a href="#id_add-due_at">{message}</a>' in body
     assert 'id="id_add-due_at-error"' in body
     assert not SafetyAction.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+@pytest.mark.parametrize(
+    ("typed", "london"),
+    [
+        ("tomorrow 9am", dt.datetime(2026, 7, 15, 9, 0)),
+        ("14/7/26 6:30pm", dt.datetime(2026, 7, 14, 18, 30)),
+        ("14/07/2026, 18:00", dt.datetime(2026, 7, 14, 18, 0)),
+    ],
+)
+def test_a_due_time_is_read_like_every_other_date_and_time_typed(staff, case, typed, london):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(owner=staff.insp_a.pk, description="x", due_at=typed),
+    )
+    assert response.status_code == 302
+    assert SafetyAction.objects.get().due_at == london.replace(tzinfo=ZoneInfo("Europe/London"))
 
 
 @time_machine.travel(T0, tick=False)
@@ -319,7 +346,7 @@ def test_a_due_time_the_clocks_skip_or_pass_twice_is_refused(staff, case):
         add_post(owner=staff.insp_a.pk, description="x", due_at="2027-03-28T01:30"),
     )
     assert skipped.status_code == 400
-    assert "There is no 01:30 on 28 March 2027: the clocks go forward an hour" in (
+    assert "The clocks go forward at 1am on 28 March 2027, so there is no 01:30 that night" in (
         skipped.content.decode()
     )
     twice = client.post(
@@ -327,7 +354,7 @@ def test_a_due_time_the_clocks_skip_or_pass_twice_is_refused(staff, case):
         add_post(owner=staff.insp_a.pk, description="x", due_at="2026-10-25T01:30"),
     )
     assert twice.status_code == 400
-    assert "01:30 on 25 October 2026 happens twice as the clocks go back" in (
+    assert "The clocks go back at 2am on 25 October 2026, so 01:30 happens twice that night" in (
         twice.content.decode()
     )
     assert not SafetyAction.objects.exists()
@@ -368,6 +395,20 @@ def test_an_action_not_chosen_is_refused_with_select_the_action(staff, case):
     )
     assert response.status_code == 400
     assert '<a href="#id_add-action_type">Select the action</a>' in response.content.decode()
+    assert not SafetyAction.objects.exists()
+
+
+@time_machine.travel(T0, tick=False)
+def test_the_empty_add_form_reports_every_missing_answer_at_once(staff, case):
+    response = signed_in(staff.daso).post(
+        f"/cases/{case.pk}/safety-plan/actions/",
+        add_post(action_type="", due_at=""),
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert '<a href="#id_add-action_type">Select the action</a>' in body
+    assert '<a href="#id_add-owner_search">Choose a person or a team to own the action</a>' in body
+    assert '<a href="#id_add-due_at">Enter the date and time the action is due</a>' in body
     assert not SafetyAction.objects.exists()
 
 
@@ -652,6 +693,29 @@ def test_a_supervisor_records_annual_leave_for_an_inspector_and_sees_it_listed(s
     assert absence.starts_at == dt.datetime(2026, 7, 20, 7, 0, tzinfo=dt.UTC)
     listed = client.get("/absences/").content.decode()
     assert "Mark Fenwick" in listed and "Annual leave" in listed
+
+
+@time_machine.travel(T0, tick=False)
+def test_an_absence_starting_at_a_time_the_clocks_skip_is_refused_on_its_time(staff):
+    response = signed_in(staff.chief).post(
+        "/absences/",
+        absence_post(
+            staff.insp_a,
+            starts_at_day="28",
+            starts_at_month="3",
+            starts_at_year="2027",
+            starts_at_time="01:30",
+            ends_at_day="3",
+            ends_at_month="4",
+            ends_at_year="2027",
+        ),
+    )
+    assert response.status_code == 400
+    assert (
+        '<a href="#id_absence-starts_at_time">The clocks go forward at 1am on 28 March 2027, '
+        "so there is no 01:30 that night: enter a time from 2am</a>"
+    ) in response.content.decode()
+    assert not Absence.objects.exists()
 
 
 @time_machine.travel(T0, tick=False)

@@ -101,7 +101,10 @@ def call_abandon(request, pk: int):
                 return redirect("call_edit", pk=incident.pk)
     else:
         access.log_consult(
-            request, obj=incident, person_id=_victim_id(incident), purpose="Abandon the call"
+            request,
+            obj=incident,
+            person_id=_victim_id(incident),
+            reason="Opened the page to abandon the call",
         )
     return render(
         request,
@@ -125,7 +128,7 @@ def calls_abandoned(request):
     access.log_search(
         request,
         object_type="cases.incident",
-        purpose="Abandoned calls",
+        reason="Opened the list of abandoned calls",
         detail={"results": [incident.pk for incident in abandoned.calls]},
     )
     return render(request, "calls/abandoned.html", {"abandoned": abandoned})
@@ -211,7 +214,12 @@ def call_regrade(request, pk: int):
             status=403,
         )
     package, _ = call_services.call_lookup(incident)
-    _log_lookup(request, incident, package, purpose=f"Regrade call {incident.reference}")
+    _log_lookup(
+        request,
+        incident,
+        package,
+        reason=f"Looked up what is known to regrade call {incident.reference}",
+    )
     initial = {
         "version": incident.version,
         "grade": incident.grade,
@@ -247,7 +255,10 @@ def call_regrade(request, pk: int):
                 return redirect("call_edit", pk=incident.pk)
     else:
         access.log_consult(
-            request, obj=incident, person_id=_victim_id(incident), purpose="Regrade the call"
+            request,
+            obj=incident,
+            person_id=_victim_id(incident),
+            reason="Opened the page to regrade the call",
         )
     return render(
         request,

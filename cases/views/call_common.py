@@ -45,7 +45,7 @@ def _refused(form, exc: DomainError, incident: Incident, **kwargs) -> int:
 
 
 def _log_lookup(
-    request, incident: Incident, package: intelligence.Package, *, purpose: str = ""
+    request, incident: Incident, package: intelligence.Package, *, reason: str = ""
 ) -> None:
     """Log a look-up shown to the call-taker: the row names the first person the number,
     address or call found directly, so a supervisor finds who looked her up; the detail
@@ -56,7 +56,7 @@ def _log_lookup(
         action=AccessLog.Action.SEARCH,
         obj=incident,
         person_id=direct,
-        purpose=purpose or f"Call {incident.reference}",
+        reason=reason or f"Looked up what is known for call {incident.reference}",
         detail={
             "incident": incident.pk,
             **package.shown_ids(),

@@ -52,7 +52,7 @@ def _log_live_lookup(
         request,
         incident,
         live.package,
-        purpose=f"Current intelligence for call {incident.reference}",
+        reason=f"Current intelligence for call {incident.reference}",
     )
     logged[str(incident.pk)] = {"shown": shown, "at": now}
     request.session[LIVE_LOG_SESSION_KEY] = dict(list(logged.items())[-LIVE_LOG_KEPT:])

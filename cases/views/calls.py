@@ -372,7 +372,7 @@ def call_detail(request, incident: Incident):
         .values_list("person_id", flat=True)
         .first()
     )
-    access.log_consult(request, obj=incident, person_id=victim, purpose="Viewed incident")
+    access.log_consult(request, obj=incident, person_id=victim, reason="Opened the call's page")
     live = None
     if incident.status in LIVE_STATUSES:
         live = call_selectors.live_intelligence(incident=incident)
@@ -682,7 +682,7 @@ def call_research(request, pk: int):
 def call_history(request, pk: int):
     """The incident's history for supervisors: every event with who, when and why."""
     incident = _incident_for(request, pk)
-    access.log_consult(request, obj=incident, purpose="Audited incident history")
+    access.log_consult(request, obj=incident, reason="Opened the call's history")
     return render(
         request,
         "calls/history.html",

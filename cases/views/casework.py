@@ -287,7 +287,7 @@ def case_history(request, pk: int):
         request,
         obj=case,
         person_id=case.victim_id,
-        purpose="Read the case history",
+        reason="Opened the case history",
         detail={"history": True},
     )
     return render(

@@ -234,7 +234,7 @@ def contact_create(request, pk: int):
                 action=AccessLog.Action.COLLECT,
                 obj=contact,
                 person_id=victim.pk,
-                purpose="Recorded a contact with the victim",
+                reason="Recorded a contact with the victim",
                 detail={"agency": contact.agency_id, "case": contact.case_id},
             )
             messages.success(request, "The contact has been added to the victim's timeline")

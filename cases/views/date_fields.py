@@ -10,6 +10,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from dasapp import local_time
+
 TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -46,7 +48,12 @@ def _time_from(text: str, label: str) -> dt.time:
 
 
 def _aware(date: dt.date, time: dt.time) -> dt.datetime:
-    return dt.datetime.combine(date, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    """The moment on UK clocks (`local_time.london`: a time the clocks skip is refused,
+    one they pass twice is the first), in the site's zone."""
+    try:
+        return local_time.london(date, time).astimezone(ZoneInfo(settings.TIME_ZONE))
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class DateTimeFieldsMixin:
@@ -103,40 +110,17 @@ def _date_time_initial(name: str, at: dt.datetime | None) -> dict:
 
 # A due date and time typed in one input -------------------------------------------
 
-DUE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M")
-DUE_EXAMPLE = "for example 14/07/2026 18:00"
+DUE_EXAMPLE = "for example 14/12/2026 14:30 or tomorrow 9am"
 
 
 def due_from(text: str) -> dt.datetime | None:
-    """The due time typed in one date-and-time input, read as Europe/London time: a
-    browser's `2026-07-14T18:00`, or `14/07/2026 18:00` typed where the browser has no
-    date-time picker. None when empty. Anything else is refused, never read in part; so
-    is a time the clocks skip or pass twice (there is no telling which was meant)."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for pattern in DUE_FORMATS:
-        try:
-            naive = dt.datetime.strptime(text, pattern)
-            break
-        except ValueError:
-            continue
-    else:
-        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
-    if naive.year < 2000:
-        raise forms.ValidationError(f"Enter the due date and time, {DUE_EXAMPLE}")
-    zone = ZoneInfo(settings.TIME_ZONE)
-    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    when = f"{naive:%H:%M} on {naive:%-d %B %Y}"
-    if first.utcoffset() != second.utcoffset():
-        # In the gap the clocks skip, a wall time maps back to itself only one way.
-        skipped = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive
-        if skipped:
-            raise forms.ValidationError(
-                f"There is no {when}: the clocks go forward an hour. Choose another time"
-            )
-        raise forms.ValidationError(
-            f"{when[0].upper()}{when[1:]} happens twice as the clocks go back. Choose a time "
-            "before 01:00 or after 02:00"
+    """The due time typed in one input, read as UK time by the one rule for dates and
+    times typed (`dasapp.local_time.parse_datetime`: "14/12/2026 14:30", "14/12/26
+    2:30pm", "tomorrow 9am", a browser's ISO). None when empty. A time the clocks skip,
+    or pass twice (there is no telling which was meant), is refused."""
+    try:
+        return local_time.parse_datetime(
+            text, words="due date", now=timezone.now(), refuse_repeated=True
         )
-    return first
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None

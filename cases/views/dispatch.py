@@ -144,7 +144,10 @@ def call_close(request, pk: int):
                 return _back_after_dispatch(request, incident)
     else:
         access.log_consult(
-            request, obj=incident, person_id=_victim_id(incident), purpose="Close the call"
+            request,
+            obj=incident,
+            person_id=_victim_id(incident),
+            reason="Opened the page to close the call",
         )
     return render(
         request,

@@ -139,7 +139,7 @@ def involvement_create(request, pk: int):
                 action=AccessLog.Action.COLLECT,
                 obj=involvement,
                 person_id=victim.pk,
-                purpose="Recorded an agency working with the victim",
+                reason="Recorded an agency working with the victim",
                 detail={"agency": involvement.agency_id, "case": involvement.case_id},
             )
             messages.success(

@@ -89,7 +89,7 @@ def person_create(request):
                 action=AccessLog.Action.COLLECT,
                 obj=person,
                 person_id=person.pk,
-                purpose="Recorded a new person",
+                reason="Recorded a new person",
             )
             # Shown next without asking why: they have just recorded it. (`person:<id>`
             # vouches for nothing about that person's own record.)

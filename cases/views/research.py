@@ -30,7 +30,7 @@ def research_list(request):
         access.log_search(
             request,
             object_type="cases.incident",
-            purpose="Live incidents needing research",
+            reason="Opened the list of live incidents needing research",
             detail={"research_list": True, "results": shown},
         )
         request.session[SHOWN_SESSION_KEY] = shown

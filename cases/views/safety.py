@@ -389,6 +389,7 @@ def safety_action_add(request, pk: int):
     case = _worker_case(request, pk)
     form = ActionAddForm(request.POST, prefix="add")
     if not form.is_valid():
+        _add_other_missing_answers(form)
         return _refused(request, case, form, None, add_form=form)
     data = form.cleaned_data
     try:
@@ -406,6 +407,26 @@ def safety_action_add(request, pk: int):
     access.log_alteration(request, obj=added, person_id=case.victim_id, change="add")
     messages.success(request, _added_message(added, request.user))
     return redirect(_plan_url(request, pk))
+
+
+def _add_other_missing_answers(form: ActionAddForm) -> None:
+    """A form refused for one answer also says what else the service would refuse (who
+    owns it, when it is due), so every missing answer is reported at once."""
+    data = form.cleaned_data
+    errors = services.action_add_errors(
+        action_type=data.get("action_type"),
+        description=data.get("description") or "",
+        owner=data.get("owner"),
+        owner_team=data.get("owner_team"),
+        due_at=data.get("due_at"),
+    )
+    field_map = {**FIELD_MAP, **form.field_map}
+    for key, field_messages in errors.items():
+        name = field_map.get(key, key)
+        if name in form.errors or name not in form.fields or form.fields[name].widget.is_hidden:
+            continue  # already has its own error, or nowhere on the page to show it
+        for message in field_messages:
+            form.add_error(name, message)
 
 
 def _added_message(action: SafetyAction, user) -> str:

@@ -119,6 +119,46 @@ def test_rows_name_the_person_the_case_the_call_and_say_the_purpose_in_words(
         assert raw not in page
 
 
+def test_a_supervisor_opening_a_call_reads_as_what_happened_not_as_a_purpose_given(
+    supervisor, daso
+):
+    """Nobody is asked a purpose on the call's page: the log says what happened and
+    never "Purpose given" for words the user did not type."""
+    from cases.choices import IncidentStatus
+    from cases.models import Incident
+
+    incident = Incident.objects.create(
+        created_by=daso, created_at=timezone.now(), status=IncidentStatus.CLOSED
+    )
+    assert supervisor.get(f"/calls/{incident.pk}/").status_code == 200
+    found = [row.replace("&#x27;", "'") for row in rows(supervisor.get("/access-log/"))]
+    assert found and all(f"Call {incident.reference}" in row for row in found)
+    assert any("Opened the call's page" in row for row in found)
+    for row in found:
+        assert "Purpose given" not in row
+        assert "Viewed incident" not in row
+
+
+def test_a_reason_the_page_recorded_reads_as_it_is_and_only_typed_words_as_purpose_given(
+    supervisor, daso, person
+):
+    log(daso, obj=person, person_id=person.pk, reason="Recorded a new person")
+    log(daso, obj=person, person_id=person.pk, purpose="Checking before a home visit")
+    typed, recorded = rows(supervisor.get("/access-log/"))
+    assert "Purpose given: Checking before a home visit" in typed
+    assert "Recorded a new person" in recorded
+    assert "Purpose given" not in recorded and "No purpose recorded" not in recorded
+
+
+def test_reading_who_saw_a_record_is_logged_as_reading_the_access_log(supervisor, person):
+    supervisor.get(f"/access-log/?person={person.pk}")
+    row = AccessLog.objects.get(object_type="dasapp.accesslog")
+    assert row.purpose == ""  # nobody typed one
+    found = rows(supervisor.get("/access-log/"))
+    assert "Reading the access log" in found[0]
+    assert "No purpose recorded" not in found[0]
+
+
 def test_a_record_no_longer_held_and_a_kind_not_registered_still_read_as_words(supervisor, daso):
     log(daso, object_type="cases.case", object_id=987654, work_item="banana:3")
     log(daso, action="search", object_type="cases.person", detail={"fields": ["name"]})
@@ -193,7 +233,10 @@ def test_filter_by_person_from_her_record_link(supervisor, daso, person, other_p
     )
     # Reading who saw her record is itself a look-up on the log (ids only).
     search = AccessLog.objects.filter(user=supervisor.user, action="search").get()
-    assert search.detail == {"filter": {"person": str(person.pk)}}
+    assert search.detail == {
+        "filter": {"person": str(person.pk)},
+        "reason": "Reading the access log",
+    }
 
 
 def test_filter_by_case_reference(supervisor, daso, person, case):

@@ -62,6 +62,21 @@ def test_a_time_the_clocks_skip_is_refused_and_a_repeated_one_is_the_first():
     assert parse("25/10/2026 01:30") == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
 
 
+def test_a_repeated_time_can_be_refused_where_there_is_no_telling_which_was_meant():
+    with pytest.raises(
+        ValueError,
+        match="^The clocks go back at 2am on 25 October 2026, so "
+        "01:30 happens twice that night: enter a time before 1am or from 2am$",
+    ):
+        local_time.parse_datetime("25/10/2026 01:30", words="x", now=WINTER, refuse_repeated=True)
+    # Either side of the repeated hour is read as usual.
+    for typed, utc in (
+        ("25/10/2026 00:59", dt.datetime(2026, 10, 24, 23, 59, tzinfo=UTC)),
+        ("25/10/2026 02:00", dt.datetime(2026, 10, 25, 2, 0, tzinfo=UTC)),
+    ):
+        assert local_time.parse_datetime(typed, words="x", now=WINTER, refuse_repeated=True) == utc
+
+
 def test_a_date_alone():
     today = dt.date(2026, 12, 7)
     assert local_time.parse_date("27/3/2027", today=today) == dt.date(2027, 3, 27)

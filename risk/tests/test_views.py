@@ -624,3 +624,23 @@ def test_the_case_page_names_the_red_flags_with_consider_professional_judgement(
     assert "Threats to kill" in flags and "Use or threat of a weapon" in flags
     assert "Separation, controlling behaviour and escalating violence together" in flags
     assert AccessLog.objects.filter(person_id=scene["victim"].pk, user=daso.user).exists()
+
+
+def test_the_reasons_for_the_suggested_level_are_one_list_labelled_suggested_because_once():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    reasons = [
+        {"code": "yes_count", "text": "14 yes answers"},
+        {"code": "potential_escalation", "text": "MARAC criterion met: potential escalation"},
+    ]
+    html = render_to_string(
+        "risk/_level_reasons.html",
+        {"assessment": SimpleNamespace(suggested_level_reasons=reasons)},
+    )
+    assert html.count("Suggested because") == 1
+    label = re.search(r'<p class="govuk-visually-hidden" id="([^"]+)">Suggested because:</p>', html)
+    assert label and '<ul class="govuk-list' in html
+    assert f'aria-labelledby="{label[1]}"' in html
+    assert html.count("<li ") == 2

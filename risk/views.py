@@ -533,6 +533,36 @@ def dv1_check(request, pk: int):
     return render(request, "risk/check.html", context)
 
 
+def _row_focus(post, form: forms.DraftForm, context: dict) -> dict:
+    """Where focus goes after a household member or witness is added or removed, and
+    what the live region says: the added row; after a removal, the row that took its
+    place (else the one before it, else the empty list)."""
+    if form.household_changed:
+        rows, key, kind = context["household"], "focus_household", "household"
+    elif form.witnesses_changed:
+        rows, key, kind = context["witnesses"], "focus_witness", "witness"
+    else:
+        return {}
+    removed = post.get(f"remove_{kind}", "")
+    if removed:
+        posted = [i for i in post.getlist(f"{kind}-row") if i.isdigit()]
+        at = posted.index(removed) if removed in posted else 0
+        if kind == "household":
+            name = post.get(f"household-{removed}-name", "").strip() or "The person"
+            message = f"{name} removed from the household"
+        else:
+            message = f"Witness {at + 1} removed"
+        focus = min(at, len(rows) - 1) if rows else -1
+        return {key: focus, "rows_announcement": message}
+    if any(name.startswith(f"{kind}-new-") for name in form.errors) or not rows:
+        return {}
+    if kind == "household":
+        message = f"{rows[-1]['name']} added to the household"
+    else:
+        message = f"Witness {len(rows)} added"
+    return {key: len(rows) - 1, "rows_announcement": message}
+
+
 @role_required(*rules.DV1_WRITERS)
 @require_POST
 def dv1_autosave(request, pk: int):
@@ -566,6 +596,7 @@ def dv1_autosave(request, pk: int):
         supplement_sets=sets,
         editing=True,
     )
+    context.update(_row_focus(request.POST, form, context))
     context.update(
         saved_at=timezone.now(),
         household_changed=form.household_changed,

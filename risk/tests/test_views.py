@@ -150,6 +150,24 @@ def test_officer_starts_a_dv1_from_the_incident_and_finds_the_household_prefille
     assert "Confirmed with the victim" in html
 
 
+def test_the_victims_child_is_shown_as_her_child_not_as_parent_of(scene):
+    child = services.person_create(
+        data=services.PersonInput(
+            given_name="Ava", family_name="Rowe", date_of_birth=dt.date(2019, 5, 1)
+        )
+    )
+    services.relationship_link(person=scene["victim"], other=child, kind="parent_of")
+    a = draft_for(scene)
+    officer = scene["officer"]
+
+    html = officer.get(f"/dv1/{a.pk}/household/").content.decode()
+    assert 'name="household-0-relationship" value="Child"' in html
+    check = officer.get(f"/dv1/{a.pk}/check/").content.decode()
+    assert re.search(r'summary-list__value">Child, born', check)
+    for page in (html, check):
+        assert "Parent of" not in page
+
+
 def test_with_two_suspects_the_officer_chooses_the_abuser_when_starting(scene):
     other = services.person_create(data=services.PersonInput(given_name="Lee", family_name="Marsh"))
     incident = incident_for(scene, suspects=[scene["suspect"], other])

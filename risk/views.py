@@ -195,6 +195,21 @@ def _has_content(assessment: Assessment, slug: str) -> bool:
     }.get(slug, False)
 
 
+def _level_errors(assessment: Assessment) -> dict:
+    """What the risk level page still needs once a level is chosen: a reason for a level
+    other than the suggestion, and one for a professional judgement (the messages
+    submission gives)."""
+    level_check = scoring.check_officer_level(
+        suggested=assessment.suggested_level or scoring.STANDARD,
+        chosen=assessment.officer_level,
+        reason=assessment.level_reason,
+    )
+    level_errors = dict(level_check.errors) if assessment.officer_level else {}
+    if assessment.professional_judgement and not assessment.professional_judgement_reason.strip():
+        level_errors["professional_judgement_reason"] = ["Explain the professional judgement"]
+    return level_errors
+
+
 def _page_context(
     assessment: Assessment,
     *,
@@ -230,14 +245,7 @@ def _page_context(
     supplement_answers = {
         name: (value or {}).get("answers", {}) for name, value in assessment.supplements.items()
     }
-    level_check = scoring.check_officer_level(
-        suggested=assessment.suggested_level or scoring.STANDARD,
-        chosen=assessment.officer_level,
-        reason=assessment.level_reason,
-    )
-    level_errors = dict(level_check.errors) if assessment.officer_level else {}
-    if assessment.professional_judgement and not assessment.professional_judgement_reason.strip():
-        level_errors["professional_judgement_reason"] = ["Explain the professional judgement"]
+    level_errors = _level_errors(assessment)
     rows_by_field = {q["field"]: q for q in questions}
     rows_by_field.update({q["field"]: q for s in supplements for q in s["questions"]})
     task_list = []
@@ -291,6 +299,7 @@ def _page_context(
         "supplements": supplements,
         "sections": task_list,
         "all_completed": all(t["status"] == sections.COMPLETED for t in task_list),
+        "not_completed": [t for t in task_list if t["status"] != sections.COMPLETED],
         "completed_count": sum(t["status"] == sections.COMPLETED for t in task_list),
         "household": _household(assessment),
         "witnesses": list(enumerate(assessment.witnesses)),
@@ -508,6 +517,9 @@ def dv1_section(request, pk: int, section: str):
         return redirect(f"{_section_url(saved, section, back_to_check=back_to_check)}#{anchor}")
     if request.POST.get("then") == "tasks":
         return redirect("dv1_edit", pk=saved.pk)
+    if section == "level" and (level_errors := _level_errors(saved)):
+        # Saved, but the level still needs its reason: say so here, not at submission.
+        return _render_section(request, saved, section, status=400, errors=level_errors)
     if back_to_check:
         return redirect("dv1_check", pk=saved.pk)
     order = [t["section"].slug for t in _page_context(saved)["sections"]]

@@ -566,7 +566,12 @@ def _row_focus(post, form: forms.DraftForm, context: dict) -> dict:
             message = f"Witness {at + 1} removed"
         focus = min(at, len(rows) - 1) if rows else -1
         return {key: focus, "rows_announcement": message}
-    if any(name.startswith(f"{kind}-new-") for name in form.errors) or not rows:
+    refused = [f"{kind}-new-{name}" for name in ("name", "relationship", "date_of_birth")]
+    refused = [name for name in refused if name in form.errors]
+    if refused:
+        # Refused: focus goes to the first field to correct (its error is shown there).
+        return {"focus_new_field": refused[0]}
+    if not rows:
         return {}
     if kind == "household":
         message = f"{rows[-1]['name']} added to the household"

@@ -348,6 +348,14 @@ def test_adding_or_removing_a_row_moves_focus_to_it_and_says_what_happened(scene
         },
     ).content.decode()
     assert added.count("data-take-focus") == 1
+    refused = autosave(
+        officer,
+        a,
+        {**rows, "version": a.version, "add_household": "1", "household-new-name": "Leo Rowe"},
+    ).content.decode()
+    # Refused for want of the relationship: focus goes to that field, with its error.
+    assert refused.count("data-take-focus") == 1
+    assert 'name="household-new-relationship" data-draft-ignore data-take-focus' in refused
     assert re.search(
         r'data-testid="household-member" tabindex="-1" data-take-focus>\s*'
         r'<input type="hidden" name="household-row" value="1">',

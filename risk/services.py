@@ -66,6 +66,11 @@ def _check_version(assessment: Assessment, version: int | None, user=None) -> No
     )
 
 
+# A tie read from the household member's side ("Relationship to the victim"): the
+# victim's `parent_of` tie to someone makes that person her child.
+MEMBER_SIDE = {"parent_of": "Child"}
+
+
 def prefill_from_previous(*, victim: Person) -> dict:
     """What is already known about this victim, from her last submitted DV1 and her
     record: household, children, witnesses are offered to confirm, not asked again."""
@@ -82,7 +87,7 @@ def prefill_from_previous(*, victim: Person) -> dict:
                 {
                     "person_id": rel.other_id,
                     "name": rel.other.full_name,
-                    "relationship": rel.get_kind_display(),
+                    "relationship": MEMBER_SIDE.get(rel.kind, rel.get_kind_display()),
                     "date_of_birth": rel.other.date_of_birth.isoformat()
                     if rel.other.date_of_birth
                     else "",

@@ -199,6 +199,21 @@ def _has_content(assessment: Assessment, slug: str) -> bool:
     }.get(slug, False)
 
 
+def _level_errors(assessment: Assessment) -> dict:
+    """What the risk level page still needs once a level is chosen: a reason for a level
+    other than the suggestion, and one for a professional judgement (the messages
+    submission gives)."""
+    level_check = scoring.check_officer_level(
+        suggested=assessment.suggested_level or scoring.STANDARD,
+        chosen=assessment.officer_level,
+        reason=assessment.level_reason,
+    )
+    level_errors = dict(level_check.errors) if assessment.officer_level else {}
+    if assessment.professional_judgement and not assessment.professional_judgement_reason.strip():
+        level_errors["professional_judgement_reason"] = ["Explain the professional judgement"]
+    return level_errors
+
+
 def _page_context(
     assessment: Assessment,
     *,
@@ -234,14 +249,7 @@ def _page_context(
     supplement_answers = {
         name: (value or {}).get("answers", {}) for name, value in assessment.supplements.items()
     }
-    level_check = scoring.check_officer_level(
-        suggested=assessment.suggested_level or scoring.STANDARD,
-        chosen=assessment.officer_level,
-        reason=assessment.level_reason,
-    )
-    level_errors = dict(level_check.errors) if assessment.officer_level else {}
-    if assessment.professional_judgement and not assessment.professional_judgement_reason.strip():
-        level_errors["professional_judgement_reason"] = ["Explain the professional judgement"]
+    level_errors = _level_errors(assessment)
     rows_by_field = {q["field"]: q for q in questions}
     rows_by_field.update({q["field"]: q for s in supplements for q in s["questions"]})
     task_list = []
@@ -295,6 +303,7 @@ def _page_context(
         "supplements": supplements,
         "sections": task_list,
         "all_completed": all(t["status"] == sections.COMPLETED for t in task_list),
+        "not_completed": [t for t in task_list if t["status"] != sections.COMPLETED],
         "completed_count": sum(t["status"] == sections.COMPLETED for t in task_list),
         "household": _household(assessment),
         "witnesses": list(enumerate(assessment.witnesses)),
@@ -654,6 +663,9 @@ def dv1_section(request, pk: int, section: str):
         return redirect(f"{_section_url(saved, section, back_to_check=back_to_check)}#{anchor}")
     if request.POST.get("then") == "tasks":
         return redirect("dv1_edit", pk=saved.pk)
+    if section == "level" and (level_errors := _level_errors(saved)):
+        # Saved, but the level still needs its reason: say so here, not at submission.
+        return _render_section(request, saved, section, status=400, errors=level_errors)
     if back_to_check:
         return redirect("dv1_check", pk=saved.pk)
     order = [t["section"].slug for t in _page_context(saved)["sections"]]
@@ -677,6 +689,41 @@ def dv1_check(request, pk: int):
     context = _page_context(assessment, editing=True)
     context.update(_open_cases_context(assessment))
     return render(request, "risk/check.html", context)
+
+
+def _row_focus(post, form: forms.DraftForm, context: dict) -> dict:
+    """Where focus goes after a household member or witness is added or removed, and
+    what the live region says: the added row; after a removal, the row that took its
+    place (else the one before it, else the empty list)."""
+    if form.household_changed:
+        rows, key, kind = context["household"], "focus_household", "household"
+    elif form.witnesses_changed:
+        rows, key, kind = context["witnesses"], "focus_witness", "witness"
+    else:
+        return {}
+    removed = post.get(f"remove_{kind}", "")
+    if removed:
+        posted = [i for i in post.getlist(f"{kind}-row") if i.isdigit()]
+        at = posted.index(removed) if removed in posted else 0
+        if kind == "household":
+            name = post.get(f"household-{removed}-name", "").strip() or "The person"
+            message = f"{name} removed from the household"
+        else:
+            message = f"Witness {at + 1} removed"
+        focus = min(at, len(rows) - 1) if rows else -1
+        return {key: focus, "rows_announcement": message}
+    refused = [f"{kind}-new-{name}" for name in ("name", "relationship", "date_of_birth")]
+    refused = [name for name in refused if name in form.errors]
+    if refused:
+        # Refused: focus goes to the first field to correct (its error is shown there).
+        return {"focus_new_field": refused[0]}
+    if not rows:
+        return {}
+    if kind == "household":
+        message = f"{rows[-1]['name']} added to the household"
+    else:
+        message = f"Witness {len(rows)} added"
+    return {key: len(rows) - 1, "rows_announcement": message}
 
 
 @role_required(*rules.DV1_WRITERS)
@@ -712,6 +759,7 @@ def dv1_autosave(request, pk: int):
         supplement_sets=sets,
         editing=True,
     )
+    context.update(_row_focus(request.POST, form, context))
     context.update(
         saved_at=timezone.now(),
         household_changed=form.household_changed,

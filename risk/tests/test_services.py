@@ -345,7 +345,8 @@ def test_repeat_victim_household_is_prefilled_for_confirmation(people):
         user=people["officer"],
     )
     names = {m["name"]: m for m in a.household}
-    assert names["Ava Rowe"]["relationship"] == "Parent of"
+    # Read from the child's side: the victim is her parent, so she is the victim's child.
+    assert names["Ava Rowe"]["relationship"] == "Child"
     assert names["Ava Rowe"]["confirmed"] is False
 
 

@@ -168,6 +168,53 @@ def test_a_level_needing_a_reason_is_in_progress_until_the_reason_is_given(scene
     assert status(scene["officer"].get(f"/dv1/{a.pk}/").content.decode(), "level") == ("Completed")
 
 
+def test_save_and_continue_on_a_lower_level_without_a_reason_saves_and_stays_with_the_error(
+    scene,
+):
+    a = complete(scene)
+    officer = scene["officer"]
+    response = officer.post(
+        f"/dv1/{a.pk}/level/",
+        {"section": "level", "officer_level": "medium", "level_reason": "", "version": a.version},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    message = "Explain why the risk is medium, below the suggested high"
+    assert f'<a href="#level_reason">{message}' in html
+    assert re.search(rf'id="level_reason-error">.*{message}', html)
+    a.refresh_from_db()
+    assert a.officer_level == "medium"  # still saved
+
+    # Given the reason, the page moves on.
+    left = officer.post(
+        f"/dv1/{a.pk}/level/",
+        {
+            "section": "level",
+            "officer_level": "medium",
+            "level_reason": "Moved to her sister's",
+            "version": a.version,
+        },
+    )
+    assert left.status_code == 302 and left["Location"] == f"/dv1/{a.pk}/check/"
+
+
+def test_check_your_answers_names_the_sections_not_complete_above_submit(scene):
+    a = complete(scene)
+    officer = scene["officer"]
+    html = officer.get(f"/dv1/{a.pk}/check/").content.decode()
+    assert 'data-testid="not-completed"' not in html
+
+    a = fill(a, officer.user, officer_level="medium")
+    html = officer.get(f"/dv1/{a.pk}/check/").content.decode()
+    warning = re.search(r'data-testid="not-completed">(.*?)</ul>', html, re.S)
+    assert warning, "no warning of the sections not complete"
+    assert f'<a class="govuk-link" href="/dv1/{a.pk}/level/?return=check">Risk level</a>' in (
+        warning.group(1)
+    )
+    assert "dash-1" not in warning.group(1)
+    assert html.index('data-testid="not-completed"') < html.index("Submit DV1</button>")
+
+
 # Each section saves as it is left ------------------------------------------------------
 
 

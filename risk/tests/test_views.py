@@ -150,6 +150,24 @@ def test_officer_starts_a_dv1_from_the_incident_and_finds_the_household_prefille
     assert "Confirmed with the victim" in html
 
 
+def test_the_victims_child_is_shown_as_her_child_not_as_parent_of(scene):
+    child = services.person_create(
+        data=services.PersonInput(
+            given_name="Ava", family_name="Rowe", date_of_birth=dt.date(2019, 5, 1)
+        )
+    )
+    services.relationship_link(person=scene["victim"], other=child, kind="parent_of")
+    a = draft_for(scene)
+    officer = scene["officer"]
+
+    html = officer.get(f"/dv1/{a.pk}/household/").content.decode()
+    assert 'name="household-0-relationship" value="Child"' in html
+    check = officer.get(f"/dv1/{a.pk}/check/").content.decode()
+    assert re.search(r'summary-list__value">Child, born', check)
+    for page in (html, check):
+        assert "Parent of" not in page
+
+
 def test_with_two_suspects_the_officer_chooses_the_abuser_when_starting(scene):
     other = services.person_create(data=services.PersonInput(given_name="Lee", family_name="Marsh"))
     incident = incident_for(scene, suspects=[scene["suspect"], other])
@@ -307,6 +325,88 @@ def test_household_members_and_witnesses_are_added_and_removed(scene):
     )
     a.refresh_from_db()
     assert a.witnesses[0]["saw"] == "Heard shouting"
+
+
+def test_adding_or_removing_a_row_moves_focus_to_it_and_says_what_happened(scene):
+    a = draft_for(scene)
+    officer = scene["officer"]
+    rows = {
+        "section": "household",
+        "household-row": ["0"],
+        "household-0-name": "Ava Rowe",
+        "household-0-relationship": "Daughter",
+    }
+    added = autosave(
+        officer,
+        a,
+        {
+            **rows,
+            "version": a.version,
+            "add_household": "1",
+            "household-new-name": "Leo Rowe",
+            "household-new-relationship": "Son",
+        },
+    ).content.decode()
+    assert added.count("data-take-focus") == 1
+    refused = autosave(
+        officer,
+        a,
+        {**rows, "version": a.version, "add_household": "1", "household-new-name": "Leo Rowe"},
+    ).content.decode()
+    # Refused for want of the relationship: focus goes to that field, with its error.
+    assert refused.count("data-take-focus") == 1
+    assert 'name="household-new-relationship" data-draft-ignore data-take-focus' in refused
+    assert re.search(
+        r'data-testid="household-member" tabindex="-1" data-take-focus>\s*'
+        r'<input type="hidden" name="household-row" value="1">',
+        added,
+    )
+    assert '<div id="rows-announce" hx-swap-oob="innerHTML">Leo Rowe added to the household' in (
+        added
+    )
+    # A submit button's formaction would become the path of the form's next autosave.
+    assert "formaction" not in added
+    # The add fields are empty again, and never kept as a copy on the device.
+    assert 'id="household-new-name" name="household-new-name" data-draft-ignore value=""' in added
+
+    a.refresh_from_db()
+    removed = autosave(
+        officer,
+        a,
+        {
+            "section": "household",
+            "household-row": ["0", "1"],
+            "household-0-name": "Ava Rowe",
+            "household-0-relationship": "Daughter",
+            "household-1-name": "Leo Rowe",
+            "household-1-relationship": "Son",
+            "version": a.version,
+            "remove_household": "0",
+        },
+    ).content.decode()
+    # Focus goes to the row that took the removed one's place.
+    assert re.search(
+        r'data-take-focus>\s*<input type="hidden" name="household-row" value="0">'
+        r'\s*<input type="hidden" name="household-0-person_id" value="">\s*'
+        r'<input type="hidden" name="household-0-name" value="Leo Rowe">',
+        removed,
+    )
+    assert "Ava Rowe removed from the household" in removed
+
+    a.refresh_from_db()
+    witness = autosave(
+        officer, a, {"section": "witnesses", "version": a.version, "add_witness": "1"}
+    ).content.decode()
+    assert re.search(r'data-testid="witness" tabindex="-1" data-take-focus>', witness)
+    assert "Witness 1 added" in witness
+    a.refresh_from_db()
+    gone = autosave(
+        officer,
+        a,
+        {"section": "witnesses", "witness-row": "0", "version": a.version, "remove_witness": "0"},
+    ).content.decode()
+    assert re.search(r'app-empty app-focus-target" tabindex="-1" data-take-focus>No third', gone)
+    assert "Witness 1 removed" in gone
 
 
 def test_save_draft_without_javascript_saves_and_returns_to_the_form(scene):

@@ -258,21 +258,23 @@ def test_a_marac_criterion_makes_the_suggestion_high_and_red_flags_are_named(
         save_and_continue(page)  # witnesses, safeguarding and evidence
 
         # The level step: the hint says a lower level needs a reason. Medium, as the band
-        # alone would have said, is refused at submission without a reason.
+        # alone would have said, is saved but the page stays, asking for the reason.
         expect(page.get_by_test_id("level-hint")).to_contain_text(
             "A lower level needs a reason, and a supervisor reviews it."
         )
         page.locator("#officer_level-medium").check()
         expect(page.get_by_test_id("save-status")).to_contain_text("saved")
         save_and_continue(page)
-        page.get_by_role("button", name="Submit DV1").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Risk level")
         summary = page.get_by_test_id("error-summary")
         expect(summary).to_contain_text("Explain why the risk is medium, below the suggested high")
         summary.get_by_role("link", name=re.compile("Explain why the risk is medium")).click()
+        expect(page.locator("#level_reason")).to_be_focused()
         page.locator("#officer_level-high").check()
         expect(page.get_by_test_id("save-status")).to_contain_text("saved")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Save and return to check your answers").click()
+        save_and_continue(page)
+        # Sections skipped are named above the button; submission still decides.
+        expect(page.get_by_test_id("not-completed")).to_contain_text("What happened")
         page.get_by_role("button", name="Submit DV1").click()
         confirmation = page.get_by_test_id("confirmation")
         expect(confirmation.get_by_test_id("level")).to_have_text("High")
@@ -317,3 +319,63 @@ def test_without_javascript_the_officer_adds_a_household_member_and_moves_on(
         expect(page.get_by_test_id("status-household")).to_have_text("Completed")
     finally:
         context.close()
+
+
+def test_keyboard_adds_and_removes_household_members_in_place(
+    page, live_server, persona, repeat_victim_incident
+):
+    """Enter in the add fields, or on the button, adds the person where she is: the page
+    stays one page, focus goes to the new row with a message, and the device keeps no
+    stale copy of the add fields (no "answers not saved" warning)."""
+    officer = persona(Role.OFFICER, team="response")
+    sign_in(page, live_server, officer.username)
+    page.goto(f"{live_server.url}/calls/{repeat_victim_incident.pk}/")
+    page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
+    page.get_by_role("link", name="Household members and children").click()
+    members = page.get_by_test_id("household-member")
+    expect(members).to_have_count(1)
+
+    # Enter in the relationship field.
+    page.get_by_label("Full name").fill("Ivy Penhale")
+    page.get_by_label("Relationship to the victim", exact=True).fill("Daughter")
+    page.get_by_label("Relationship to the victim", exact=True).press("Enter")
+    expect(members).to_have_count(2)
+    expect(page.locator("#dv1-form")).to_have_count(1)
+    expect(page.locator("h1")).to_have_count(1)
+    expect(members.last).to_be_focused()
+    expect(page.get_by_test_id("rows-announce")).to_have_text("Ivy Penhale added to the household")
+    expect(page.get_by_label("Full name")).to_have_value("")
+
+    # Enter on the button, after typing (and so before the pause that autosaves).
+    page.get_by_label("Full name").fill("Jack Penhale")
+    page.get_by_label("Relationship to the victim", exact=True).fill("Son")
+    page.get_by_role("button", name="Add household member").focus()
+    page.keyboard.press("Enter")
+    expect(members).to_have_count(3)
+    expect(members.last).to_be_focused()
+    # A later autosave still saves into the status area, not a whole page.
+    with page.expect_response(lambda r: r.url.endswith("/autosave/")) as saved:
+        page.get_by_label("Confirmed with the victim: Finn Penhale").check()
+    assert saved.value.status == 200
+    # The form's own save does not carry the button pressed before it (no second add).
+    assert "add_household" not in (saved.value.request.post_data or "")
+    expect(page.get_by_test_id("save-status")).to_contain_text("saved")
+    expect(page.locator("#dv1-form")).to_have_count(1)
+    expect(page.locator("h1")).to_have_count(1)
+
+    # Remove: focus moves to the next row.
+    page.get_by_role("button", name="Remove Ivy Penhale").press("Enter")
+    expect(members).to_have_count(2)
+    expect(members.last).to_be_focused()
+    expect(page.get_by_test_id("rows-announce")).to_have_text(
+        "Ivy Penhale removed from the household"
+    )
+    expect(page.locator("#dv1-form")).to_have_count(1)
+
+    # Reloading finds nothing unsaved on the device.
+    page.reload()
+    expect(members).to_have_count(2)
+    expect(page.get_by_test_id("draft-banner")).to_have_count(0)
+    expect(page.get_by_label("Full name")).to_have_value("")
+    violations = serious_violations(page)
+    assert not violations, "axe on the household page:\n" + "\n".join(violations)

@@ -3,8 +3,6 @@ score, submit, the confirmation, the read-only DV1 and its amendment."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cases import rules as case_rules
 from cases import selectors as case_selectors
-from cases.choices import IncidentRole, RiskLevel
+from cases.choices import IncidentRole
 from cases.models import Incident, Person
 from cases.services import PersonInput
 from dasapp import access
@@ -24,12 +22,18 @@ from dasapp.api import ConflictError, DomainError
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 from dasapp.services import access_record
-from risk import forms, rules, scoring, sections, selectors, services
+from risk import forms, rules, sections, selectors, services
 from risk.choices import AssessmentStatus
+from risk.dv1_pages import (
+    int_or_none,
+    level_reason_errors,
+    page_context,
+    section_context,
+    section_url,
+    supplement_sets,
+)
 from risk.models import Assessment
-from risk.question_sets import SUPPLEMENT_CODES, current_set
-
-OWN_WORDS = {"2", "3"}  # DASH questions that invite the victim's own words
+from risk.question_sets import SUPPLEMENT_CODES
 
 
 def _assessment_for(request, pk: int, *, edit: bool = False) -> Assessment:
@@ -88,7 +92,7 @@ def dv1_list(request):
 @require_POST
 def dv1_start(request):
     """Start (or continue) the DV1 for a victim on an incident."""
-    incident = get_object_or_404(Incident, pk=_int(request.POST.get("incident")))
+    incident = get_object_or_404(Incident, pk=int_or_none(request.POST.get("incident")))
     if not case_rules.can_read_incident(request.user, incident):
         raise PermissionDenied
     if not rules.can_start_dv1(request.user, incident):
@@ -96,10 +100,10 @@ def dv1_start(request):
     links = list(incident.involved.select_related("person"))
     victims = {link.person_id: link.person for link in links if link.role == IncidentRole.VICTIM}
     suspects = {link.person_id: link.person for link in links if link.role == IncidentRole.SUSPECT}
-    victim = victims.get(_int(request.POST.get("victim")))
+    victim = victims.get(int_or_none(request.POST.get("victim")))
     if victim is None:
         raise Http404("That person is not a victim on this incident")
-    chosen = _int(request.POST.get("perpetrator"))
+    chosen = int_or_none(request.POST.get("perpetrator"))
     if chosen is not None and chosen not in suspects:
         raise Http404("That person is not a suspect on this incident")
     if chosen is None and len(suspects) == 1:
@@ -113,270 +117,6 @@ def dv1_start(request):
     return redirect(f"{reverse('dv1_edit', args=[assessment.pk])}?via=incident:{incident.pk}")
 
 
-def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
-
-
-# The form: a task list of sections, a page per section, check your answers ------------
-
-
-def _opened_because(assessment: Assessment, name: str) -> str:
-    numbers = [
-        str(q["number"])
-        for q in assessment.question_set.questions
-        if name in q.get("opens", [])
-        and (assessment.answers.get(q["code"]) or {}).get("answer") == "yes"
-    ]
-    if numbers:
-        return f"Shown because question {' and '.join(numbers)} was answered yes."
-    return "Shown because you said the context calls for these questions."
-
-
-def _questions(questions: list[dict], answers: dict, prefix: str) -> list[dict]:
-    rows = []
-    for q in questions:
-        given = answers.get(q["code"]) or {}
-        rows.append(
-            {
-                **q,
-                "field": f"{prefix}{q['code']}",
-                "answer": given.get("answer", ""),
-                "comment": given.get("comment", ""),
-                "own_words": prefix == "q" and q["code"] in OWN_WORDS,
-            }
-        )
-    return rows
-
-
-def _age(date_of_birth: str) -> int | None:
-    try:
-        born = dt.date.fromisoformat(date_of_birth)
-    except (TypeError, ValueError):
-        return None
-    today = timezone.localdate()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def _household(assessment: Assessment) -> list[dict]:
-    members = []
-    for member in assessment.household:
-        age = _age(member.get("date_of_birth", ""))
-        members.append({**member, "age": age, "is_child": age is not None and age < 18})
-    return members
-
-
-def _ticks(values: dict, choices) -> list[dict]:
-    return [
-        {"value": key, "label": label, "checked": bool((values or {}).get(key))}
-        for key, label in choices
-    ]
-
-
-def _supplement_sets(names: list[str]) -> dict:
-    return {name: current_set(SUPPLEMENT_CODES[name]) for name in names}
-
-
-def _section_url(assessment: Assessment, slug: str, *, back_to_check: bool = False) -> str:
-    url = reverse("dv1_section", args=[assessment.pk, slug])
-    return f"{url}?return=check" if back_to_check else url
-
-
-def _has_content(assessment: Assessment, slug: str) -> bool:
-    ticked = any(
-        value
-        for ticks in (assessment.safeguarding or {}, assessment.evidence or {})
-        for value in ticks.values()
-    )
-    return {
-        "incident": bool(assessment.narrative.strip()),
-        "household": bool(assessment.household),
-        "evidence": bool(assessment.witnesses) or ticked,
-        "level": bool(
-            assessment.level_reason.strip()
-            or assessment.professional_judgement
-            or assessment.professional_judgement_reason.strip()
-        ),
-    }.get(slug, False)
-
-
-def _level_errors(assessment: Assessment) -> dict:
-    """What the risk level page still needs once a level is chosen: a reason for a level
-    other than the suggestion, and one for a professional judgement (the messages
-    submission gives)."""
-    level_check = scoring.check_officer_level(
-        suggested=assessment.suggested_level or scoring.STANDARD,
-        chosen=assessment.officer_level,
-        reason=assessment.level_reason,
-    )
-    level_errors = dict(level_check.errors) if assessment.officer_level else {}
-    if assessment.professional_judgement and not assessment.professional_judgement_reason.strip():
-        level_errors["professional_judgement_reason"] = ["Explain the professional judgement"]
-    return level_errors
-
-
-def _page_context(
-    assessment: Assessment,
-    *,
-    errors=None,
-    new_member=None,
-    supplement_sets=None,
-    editing: bool = False,
-    back_to_check: bool = False,
-    here: str = "",
-) -> dict:
-    """Everything a DV1 page shows: the answers, the sections with their status, the
-    score panel with the open questions still unanswered. `editing` links the panel and
-    the error summary to the section pages."""
-    errors = errors or {}
-    sets = supplement_sets or {}
-    supplements = []
-    for name in sections.supplements_open(assessment):
-        qset = sets.get(name) or current_set(SUPPLEMENT_CODES[name])
-        given = (assessment.supplements.get(name) or {}).get("answers", {})
-        supplements.append(
-            {
-                "name": name,
-                "title": qset.title,
-                "questions": _questions(qset.questions, given, f"{name}-"),
-                "because": _opened_because(assessment, name),
-            }
-        )
-    questions = _questions(assessment.question_set.questions, assessment.answers, "q")
-    all_sections = sections.sections_for(
-        questions=assessment.question_set.questions,
-        supplements=[(s["name"], s["title"], s["questions"]) for s in supplements],
-    )
-    supplement_answers = {
-        name: (value or {}).get("answers", {}) for name, value in assessment.supplements.items()
-    }
-    level_errors = _level_errors(assessment)
-    rows_by_field = {q["field"]: q for q in questions}
-    rows_by_field.update({q["field"]: q for s in supplements for q in s["questions"]})
-    task_list = []
-    for section in all_sections:
-        status = sections.status_of(
-            section,
-            answers=assessment.answers,
-            supplement_answers=supplement_answers,
-            saved=assessment.sections_saved,
-            has_content=_has_content(assessment, section.slug),
-            level_errors=level_errors,
-            officer_level=assessment.officer_level,
-        )
-        task_list.append(
-            {
-                "section": section,
-                "status": status,
-                "url": _section_url(assessment, section.slug),
-                "rows": [rows_by_field[f] for f in section.questions],
-            }
-        )
-    missing = sections.unanswered(
-        sections=all_sections, answers=assessment.answers, supplement_answers=supplement_answers
-    )
-    first = None
-    if missing and editing:
-        first = {
-            "label": missing[0].label,
-            "url": f"{_section_url(assessment, missing[0].section)}#{missing[0].field}",
-        }
-    check_url = reverse("dv1_check", args=[assessment.pk])
-
-    def anchor(key: str) -> str:
-        """Where an error links: its field on this page, else on its section's page."""
-        if not editing:
-            return f"#{key}"
-        if key == "version":
-            return "#save-status" if here else check_url
-        if key in ("open_case", "open_case_reason"):
-            return f"#{key}" if not here else check_url  # asked on check your answers
-        slug = sections.section_of(key, all_sections)
-        if slug and slug == here:
-            return f"#{key}"
-        if not slug:
-            return check_url
-        return f"{_section_url(assessment, slug, back_to_check=back_to_check)}#{key}"
-
-    return {
-        "assessment": assessment,
-        "questions": questions,
-        "supplements": supplements,
-        "sections": task_list,
-        "all_completed": all(t["status"] == sections.COMPLETED for t in task_list),
-        "not_completed": [t for t in task_list if t["status"] != sections.COMPLETED],
-        "completed_count": sum(t["status"] == sections.COMPLETED for t in task_list),
-        "household": _household(assessment),
-        "witnesses": list(enumerate(assessment.witnesses)),
-        "safeguarding": _ticks(assessment.safeguarding, forms.SAFEGUARDING),
-        "safeguarding_other": (assessment.safeguarding or {}).get("other_detail", ""),
-        "evidence": _ticks(assessment.evidence, forms.EVIDENCE),
-        "evidence_other": (assessment.evidence or {}).get("other_detail", ""),
-        "levels": RiskLevel.choices,
-        "answer_choices": [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")],
-        "criteria": assessment.marac_criteria,
-        "unanswered": len(missing),
-        "first_unanswered": first,
-        "errors": errors,
-        "error_list": [
-            (anchor(key), message) for key, messages_ in errors.items() for message in messages_
-        ],
-        "new_member": new_member or {},
-        "check_url": check_url,
-    }
-
-
-def _section_context(context: dict, slug: str) -> dict | None:
-    """The page for one section, or None when the DV1 has no such section (a supplement
-    no longer open)."""
-    found = next((t for t in context["sections"] if t["section"].slug == slug), None)
-    if found is None:
-        return None
-    section = found["section"]
-    order = [t["section"].slug for t in context["sections"]]
-    at = order.index(slug)
-    kind = slug
-    if section.supplement:
-        kind = "supplement"
-        context["supplement"] = next(
-            s for s in context["supplements"] if s["name"] == section.supplement
-        )
-    elif section.questions:
-        kind = "questions"
-        wanted = set(section.questions)
-        context["part"] = [
-            {**q, "opens_hint": _opens_hint(q)}
-            for q in context["questions"]
-            if q["field"] in wanted
-        ]
-        # The honour-context box sits after the last checklist question.
-        context["with_honour"] = section.slug == _last_dash(context["sections"])
-    context.update(
-        section=section,
-        step_number=at + 1,
-        step_count=len(order),
-        kind=kind,
-        draft_key=f"dv1:{context['assessment'].pk}:{slug}",
-    )
-    return context
-
-
-def _opens_hint(question: dict) -> str:
-    """Tell the officer that a yes adds a supplement's questions to the DV1."""
-    titles = []
-    for name in question.get("opens", []):
-        if name in SUPPLEMENT_CODES:
-            title = current_set(SUPPLEMENT_CODES[name]).title
-            titles.append(title[:1].lower() + title[1:])
-    if not titles:
-        return ""
-    return f"If yes, the {' and the '.join(titles)} follow the checklist."
-
-
-def _last_dash(task_list: list[dict]) -> str:
-    dash = [t["section"].slug for t in task_list if t["section"].slug.startswith("dash-")]
-    return dash[-1] if dash else ""
-
-
 @role_required(*rules.DV1_READERS)
 @never_cache
 def dv1_edit(request, pk: int):
@@ -385,7 +125,7 @@ def dv1_edit(request, pk: int):
     if not rules.can_edit_assessment(request.user, assessment):
         return _dv1_detail(request, assessment)
     _log_view(request, assessment, "Completing DV1")
-    return render(request, "risk/tasks.html", _page_context(assessment, editing=True))
+    return render(request, "risk/tasks.html", page_context(assessment, editing=True))
 
 
 def _open_cases_context(assessment: Assessment, post=None) -> dict:
@@ -404,7 +144,7 @@ def _open_cases_context(assessment: Assessment, post=None) -> dict:
 
 def _dv1_detail(request, assessment: Assessment):
     _log_view(request, assessment, "Opened DV1")
-    context = _page_context(assessment)
+    context = page_context(assessment)
     context["can_amend"] = rules.can_amend_assessment(request.user, assessment)
     context["amendment"] = Assessment.objects.filter(amends=assessment).first()
     return render(request, "risk/detail.html", context)
@@ -414,7 +154,7 @@ def _parse(request, assessment: Assessment, post=None) -> tuple[forms.DraftForm,
     """The posted form, and the supplement question sets that were on it."""
     post = request.POST if post is None else post
     shown = [n for n in post.getlist("supplement") if n in SUPPLEMENT_CODES]
-    sets = _supplement_sets(shown)
+    sets = supplement_sets(shown)
     form = forms.parse_draft(
         post,
         question_codes=[q["code"] for q in assessment.question_set.questions],
@@ -527,8 +267,8 @@ def _suspect_context(assessment: Assessment, user, post=None, results=None) -> d
 
 def _render_section(request, assessment, slug, *, status=200, results=None, **options):
     back_to_check = request.GET.get("return") == "check"
-    context = _section_context(
-        _page_context(assessment, editing=True, back_to_check=back_to_check, here=slug, **options),
+    context = section_context(
+        page_context(assessment, editing=True, back_to_check=back_to_check, here=slug, **options),
         slug,
     )
     if context is None:
@@ -560,8 +300,8 @@ def dv1_section(request, pk: int, section: str):
         if back_to_check:
             # Sent here from a problem on check your answers: show it at the field.
             errors = services.submission_errors(assessment)
-        context = _section_context(
-            _page_context(assessment, editing=True, back_to_check=back_to_check), section
+        context = section_context(
+            page_context(assessment, editing=True, back_to_check=back_to_check), section
         )
         if context is None:
             return redirect("dv1_edit", pk=assessment.pk)
@@ -621,7 +361,7 @@ def dv1_section(request, pk: int, section: str):
                     ),
                     version=saved.version,
                 )
-                url = _section_url(saved, section, back_to_check=back_to_check)
+                url = section_url(saved, section, back_to_check=back_to_check)
                 return redirect(f"{url}#suspect")
     except ConflictError as exc:
         # The answers typed stay in this browser (static/app/draft.js) to restore.
@@ -660,15 +400,15 @@ def dv1_section(request, pk: int, section: str):
         )
     if form.rows_changed:
         anchor = "dv1-household" if form.household_changed else "dv1-witnesses"
-        return redirect(f"{_section_url(saved, section, back_to_check=back_to_check)}#{anchor}")
+        return redirect(f"{section_url(saved, section, back_to_check=back_to_check)}#{anchor}")
     if request.POST.get("then") == "tasks":
         return redirect("dv1_edit", pk=saved.pk)
-    if section == "level" and (level_errors := _level_errors(saved)):
+    if section == "level" and (level_errors := level_reason_errors(saved)):
         # Saved, but the level still needs its reason: say so here, not at submission.
         return _render_section(request, saved, section, status=400, errors=level_errors)
     if back_to_check:
         return redirect("dv1_check", pk=saved.pk)
-    order = [t["section"].slug for t in _page_context(saved)["sections"]]
+    order = [t["section"].slug for t in page_context(saved)["sections"]]
     following = order[order.index(section) + 1 :] if section in order else []
     if following:
         return redirect("dv1_section", pk=saved.pk, section=following[0])
@@ -686,7 +426,7 @@ def dv1_check(request, pk: int):
             return redirect("dv1_edit", pk=assessment.pk)
         raise PermissionDenied
     _log_view(request, assessment, "Checking DV1")
-    context = _page_context(assessment, editing=True)
+    context = page_context(assessment, editing=True)
     context.update(_open_cases_context(assessment))
     return render(request, "risk/check.html", context)
 
@@ -752,7 +492,7 @@ def dv1_autosave(request, pk: int):
     if not request.htmx:
         messages.success(request, "Your DV1 draft has been saved")
         return redirect("dv1_edit", pk=assessment.pk)
-    context = _page_context(
+    context = page_context(
         assessment,
         errors=errors,
         new_member=form.new_member,
@@ -802,7 +542,7 @@ def dv1_submit(request, pk: int):
     if assessment.status != AssessmentStatus.DRAFT:
         return redirect("dv1_edit", pk=assessment.pk)
     _log_view(request, assessment, "Checking DV1")
-    context = _page_context(
+    context = page_context(
         assessment, errors=errors, new_member=form.new_member, editing=True, back_to_check=True
     )
     context.update(_open_cases_context(assessment, request.POST))

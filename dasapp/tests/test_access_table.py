@@ -152,6 +152,7 @@ ACCESS_TABLE: dict[str, Access] = {
     "session_status": signed_in_page(),
     "session_extend": signed_in_page(method="POST"),
     "healthz": public(),
+    "favicon": public(),  # a redirect to the static icon, before sign-in too
     "health": signed_in_page(),
     "access_log": page(SUP),
     "access_log_export": page(SUP),

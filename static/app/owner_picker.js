@@ -109,12 +109,12 @@
       if (option) choose(option)
     })
 
-    // A name typed before the page finished loading (htmx not yet listening) is
-    // searched for once it has.
+    // A name typed before htmx was listening is searched for once it is: htmx takes
+    // that text as the field's starting value, so typing it raised no "changed" input.
     window.addEventListener('load', () => {
       if (document.activeElement === input && input.value.trim().length >= 2 &&
           !person.value && !team.value && !options().length) {
-        input.dispatchEvent(new Event('input', { bubbles: true }))
+        input.dispatchEvent(new Event('owner-search'))
       }
     })
 

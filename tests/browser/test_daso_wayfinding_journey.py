@@ -143,3 +143,34 @@ def test_daso_goes_from_home_to_the_waiting_case_and_adds_an_action_by_keyboard(
         assert_accessible(page, "case history")
 
     assert not console_problems, "\n".join(console_problems)
+
+
+def test_a_name_typed_before_the_page_has_loaded_is_still_searched_for(
+    page, live_server, console_problems, persona
+):
+    """htmx takes what is already in the box as its starting value, so a name typed
+    before it was listening raised no search and the list stayed empty."""
+    with time_machine.travel(NOW, tick=True):
+        world = make_world(persona)
+        case, daso = world.case, world.hub_daso
+        sign_in(page, live_server, daso.username)
+
+        # Hold htmx back until the name is in the box.
+        held = []
+        page.route("**/vendor/htmx/htmx.min*.js", lambda route: held.append(route))
+        page.goto(
+            f"{live_server.url}/cases/{case.pk}/safety-plan/?via=case:{case.pk}",
+            wait_until="commit",
+        )
+        search = page.get_by_test_id("add-form").get_by_label("Who owns it?")
+        search.fill("Fenwick")
+        for _ in range(200):  # the page asks for htmx once its form is parsed
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the page never asked for htmx"
+        held[0].continue_()
+
+        option = page.get_by_role("option", name=re.compile("^Inspector Mark Fenwick"))
+        expect(option).to_contain_text("away until 10 Dec")
+        assert console_problems == [], "\n".join(console_problems)

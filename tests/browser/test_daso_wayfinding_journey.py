@@ -27,6 +27,9 @@ def expect_case_bar(page, case, current: str) -> None:
     expect(bar).to_contain_text("Leah Fictional-Hartwell")
     expect(bar).to_contain_text(f"Case {case.reference}")
     expect(bar).to_contain_text("High")
+    # Seen, not only in the page: each item of the bar has a size on the screen.
+    for item in ("reference", "owner"):
+        expect(bar.get_by_test_id(f"case-identity-{item}")).to_be_visible()
     expect(page.get_by_test_id("safe-contact").first).to_contain_text(SAFE_CONTACT)
     nav = page.get_by_role("navigation", name=f"Pages of case {case.reference}")
     expect(nav.locator('[aria-current="page"]')).to_have_text(current)

@@ -233,7 +233,10 @@ def test_daso_plans_patrols_for_an_inspector_on_leave_and_one_sweep_moves_them_w
         block.get_by_role("link", name="Record a contact").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Record a contact")
         safe = page.get_by_test_id("safe-contact-panel")
-        expect(safe.get_by_test_id("safe-contact")).to_contain_text(SAFE_CONTACT)
+        # From the case, the safe-contact warning stands once, in the case's identity bar.
+        warning = page.get_by_test_id("safe-contact")
+        expect(warning).to_have_count(1)
+        expect(warning).to_contain_text(SAFE_CONTACT)
         expect(safe.get_by_test_id("safe-numbers")).to_contain_text("07700 900123")
         expect(page.get_by_test_id("other-agency-warning")).to_contain_text(WARNING)
         expect(page.get_by_test_id("last-contact")).to_contain_text(

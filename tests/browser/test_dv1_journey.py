@@ -95,7 +95,9 @@ def test_officer_submits_high_risk_dv1_and_the_hub_daso_on_duty_finds_it_first(
         expect(page.get_by_test_id("score")).to_be_visible()
         violations = serious_violations(page)
         assert not violations, "axe on the DV1 task list:\n" + "\n".join(violations)
-        page.get_by_role("link", name="What happened").click()
+        # Wait for the page's scripts: the offline warning below is theirs.
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("link", name="What happened").click()
 
         # The connection drops while she types: a warning, the answer kept, saved later.
         page.context.set_offline(True)
@@ -331,7 +333,9 @@ def test_keyboard_adds_and_removes_household_members_in_place(
     sign_in(page, live_server, officer.username)
     page.goto(f"{live_server.url}/calls/{repeat_victim_incident.pk}/")
     page.get_by_role("button", name="Complete a DV1 for Orla Penhale").click()
-    page.get_by_role("link", name="Household members and children").click()
+    # Wait for the page's scripts: Enter adding in place and the focus are theirs.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("link", name="Household members and children").click()
     members = page.get_by_test_id("household-member")
     expect(members).to_have_count(1)
 

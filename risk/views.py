@@ -150,6 +150,10 @@ def _dv1_detail(request, assessment: Assessment):
     return render(request, "risk/detail.html", context)
 
 
+# The buttons that add or remove a household member or a witness.
+ROW_BUTTONS = ("add_household", "remove_household", "add_witness", "remove_witness")
+
+
 def _parse(request, assessment: Assessment, post=None) -> tuple[forms.DraftForm, dict]:
     """The posted form, and the supplement question sets that were on it."""
     post = request.POST if post is None else post
@@ -473,7 +477,14 @@ def dv1_autosave(request, pk: int):
     the new version, the live score and any row list that changed. Without JavaScript
     ("Save draft") it redirects back to the page."""
     assessment = _assessment_for(request, pk, edit=True)
-    form, sets = _parse(request, assessment)
+    post = request.POST
+    if request.htmx and request.htmx.trigger == "dv1-form":
+        # The form's own save as typed: htmx may still send the add or remove button
+        # pressed before it, which must not add or remove a row a second time.
+        post = post.copy()
+        for button in ROW_BUTTONS:
+            post.pop(button, None)
+    form, sets = _parse(request, assessment, post)
     try:
         assessment, errors = services.assessment_save(
             assessment=assessment,

@@ -744,3 +744,36 @@ def test_the_reasons_for_the_suggested_level_are_one_list_labelled_suggested_bec
     assert label and '<ul class="govuk-list' in html
     assert f'aria-labelledby="{label[1]}"' in html
     assert html.count("<li ") == 2
+
+
+def test_the_forms_own_autosave_never_adds_or_removes_a_row_a_second_time(scene):
+    """htmx may send the add button pressed before a later save as typed: that save (its
+    trigger is the form) adds nobody; the button's own request does."""
+    a = draft_for(scene)
+    rows = {
+        "section": ["household", "witnesses"],
+        "household-row": ["0"],
+        "household-0-name": "Ava Rowe",
+        "household-0-relationship": "Daughter",
+        "household-new-name": "Leo Rowe",
+        "household-new-relationship": "Son",
+        "add_household": "1",
+    }
+
+    scene["officer"].post(
+        f"/dv1/{a.pk}/autosave/",
+        {**rows, "version": a.version},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER="dv1-form",
+    )
+    a.refresh_from_db()
+    assert [m["name"] for m in a.household] == ["Ava Rowe"]
+
+    scene["officer"].post(
+        f"/dv1/{a.pk}/autosave/",
+        {**rows, "version": a.version},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER="household-add",
+    )
+    a.refresh_from_db()
+    assert [m["name"] for m in a.household] == ["Ava Rowe", "Leo Rowe"]

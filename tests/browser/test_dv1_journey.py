@@ -323,12 +323,6 @@ def test_without_javascript_the_officer_adds_a_household_member_and_moves_on(
         context.close()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Intermittent on a loaded machine: the autosave after Enter on 'Add household "
-    "member' sometimes still carries add_household=1 (htmx's remembered submitter); open "
-    "defect, see the issue note",
-)
 def test_keyboard_adds_and_removes_household_members_in_place(
     page, live_server, persona, repeat_victim_incident
 ):

@@ -22,7 +22,7 @@ def org(db):
     from django.core.management import call_command
 
     call_command("load_org_defaults", verbosity=0, stdout=_Null())
-    from cases.models import Force
+    from org.models import Force
 
     return Force.objects.get()
 
@@ -82,7 +82,7 @@ def verify_two_factor(client, user):
     """Give `user` a confirmed authenticator and sign `client` in through it."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, name="Test", defaults={"confirmed": True}

@@ -27,12 +27,15 @@ from django.test import Client
 from django.utils import timezone
 
 from benchmarks.timing import Row, Target, count_queries, measure_shuffled
-from cases import call_services, intelligence, matching, selectors
-from cases.choices import IncidentRole
-from cases.models import Incident, IncidentPerson, NameKey, Person
-from cases.volume import VOLUME_KEY_PREFIX
+from calls import intelligence
+from calls.choices import IncidentRole
+from calls.models import Incident, IncidentPerson
+from calls.services import calls as call_services
 from dasapp.roles import Role
 from dasapp.users import user_provision
+from demo.volume import VOLUME_KEY_PREFIX
+from people import matching, selectors
+from people.models import NameKey, Person
 
 LOOKUP_P95_MS = 50.0
 LOOKUP_TRIVIAL_RATIO = 3.0
@@ -194,18 +197,18 @@ def prewarm() -> str:
     if connection.vendor != "postgresql":
         return "tables not prewarmed (not PostgreSQL)"
     labels = [
-        "cases.Incident",
-        "cases.IncidentPerson",
-        "cases.Person",
-        "cases.PersonName",
-        "cases.NameKey",
-        "cases.GivenName",
-        "cases.PersonPhone",
-        "cases.PersonAddress",
-        "cases.PhoneNumber",
-        "cases.Address",
-        "cases.Relationship",
-        "cases.Flag",
+        "calls.Incident",
+        "calls.IncidentPerson",
+        "people.Person",
+        "people.PersonName",
+        "people.NameKey",
+        "people.GivenName",
+        "people.PersonPhone",
+        "people.PersonAddress",
+        "people.PhoneNumber",
+        "people.Address",
+        "people.Relationship",
+        "people.Flag",
         "cases.Case",
         "risk.Assessment",
     ]

@@ -62,7 +62,7 @@ def ensure_volume(args: argparse.Namespace) -> str:
     """Generate (or top up) the volume data. Returns a line for the report."""
     from django.core.management import call_command
 
-    from cases.volume import volume_incident_count
+    from demo.volume import volume_incident_count
 
     existing = volume_incident_count()
     if existing >= args.incidents:
@@ -86,7 +86,8 @@ def ensure_volume(args: argparse.Namespace) -> str:
 def describe_database() -> list[str]:
     from django.db import connection
 
-    from cases.models import Incident, NameKey, Person
+    from calls.models import Incident
+    from people.models import NameKey, Person
 
     lines = [f"database: {connection.vendor} {connection.settings_dict['NAME']}"]
     if connection.vendor == "postgresql":

@@ -71,17 +71,10 @@ def _delete_previous() -> None:
     rows are written for them), children first."""
     from django.db import transaction
 
-    from cases.models import (
-        Absence,
-        Case,
-        Event,
-        FollowUp,
-        Person,
-        SafetyAction,
-        SafetyPlan,
-        StaffProfile,
-    )
-    from dasapp.models import Notification, User
+    from cases.models import Case, FollowUp, SafetyAction, SafetyPlan
+    from dasapp.models import Event, Notification, User
+    from org.models import Absence, StaffProfile
+    from people.models import Person
 
     def wipe(queryset) -> None:
         queryset._raw_delete(queryset.db)
@@ -108,10 +101,10 @@ def _staff(rng: random.Random, now: dt.datetime) -> tuple[list[int], dict[str, i
     """Users, profiles, roles and absences. Returns the staff ids and team ids by code."""
     from django.contrib.auth.models import Group
 
-    from cases.choices import AbsenceKind
-    from cases.models import Absence, StaffProfile, Team
     from dasapp.models import User
     from dasapp.users import roles_ensure
+    from org.choices import AbsenceKind
+    from org.models import Absence, StaffProfile, Team
 
     roles_ensure()
     groups = {g.name: g for g in Group.objects.all()}
@@ -181,7 +174,8 @@ def _actions(
     due_soon: float = 0.01,
 ) -> dict:
     """People, cases, plans and `count` open actions in the mix above."""
-    from cases.models import Case, Person, SafetyAction, SafetyActionType, SafetyPlan
+    from cases.models import Case, SafetyAction, SafetyActionType, SafetyPlan
+    from people.models import Person
 
     types = list(SafetyActionType.objects.values_list("pk", flat=True))
     n_cases = max(1, count // ACTIONS_PER_CASE)
@@ -241,8 +235,9 @@ def _away_later(now: dt.datetime) -> int:
     away when they fall due: what the sweep's second pass follows up."""
     from django.db.models import Exists, OuterRef
 
-    from cases.models import Absence, SafetyAction
+    from cases.models import SafetyAction
     from cases.safety_services.sweeping import sweep_absence_lookahead, sweep_lookahead
+    from org.models import Absence
 
     covering = Absence.objects.in_force().filter(
         user_id=OuterRef("owner_id"),
@@ -269,12 +264,12 @@ def _analyse() -> None:
                 "cases_safetyaction",
                 "cases_safetyplan",
                 "cases_case",
-                "cases_event",
-                "cases_person",
+                "dasapp_event",
+                "people_person",
                 "cases_historicalsafetyaction",
                 "cases_followup",
-                "cases_absence",
-                "cases_staffprofile",
+                "org_absence",
+                "org_staffprofile",
                 "dasapp_user",
                 "dasapp_notification",
             ):

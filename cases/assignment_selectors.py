@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from cases import availability, rules
+from cases import rules
 from cases.casework_selectors import QueueRow, _risk_rank, queue_rows
 from cases.choices import ActionStatus, CaseStatus
 from cases.models import Case, Queue, SafetyAction
 from dasapp.models import User
+from org import availability
 
 
 def caseload_cases(*, user) -> QuerySet[Case]:

@@ -16,19 +16,22 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from cases import availability, rules
+from cases import rules
 from cases.assignment_selectors import open_safety_actions
 from cases.case_cover_selectors import cover_queue_for
 from cases.case_services import _check_version, markers_sync
-from cases.choices import CaseStatus, EventVerb
-from cases.events import event_record
-from cases.involvement_services import involvements_end_with_case
-from cases.models import Case, Event, Queue, SafetyAction
+from cases.choices import CaseStatus
+from cases.models import Case, Queue, SafetyAction
 from cases.safety_services.plans import plan_flags_lift
 from dasapp.api import ConflictError, DomainError
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save
+from dasapp.models import Event
 from dasapp.notify import notify
 from dasapp.roles import Role, has_role
+from org import availability
+from partners.services.involvements import involvements_end_with_case
 
 BULK_MAX = 200
 REASON_MAX = 300

@@ -38,14 +38,16 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Max
 from django.utils import timezone
 
-from cases import availability
 from cases.case_cover_selectors import from_text, until_text
-from cases.choices import CaseStatus, CoverReason, EventVerb, RiskLevel
-from cases.models import Absence, Case, CaseCoverAlert, CaseworkSettings, Event, StaffProfile
+from cases.choices import CaseStatus, CoverReason, RiskLevel
+from cases.models import Case, CaseCoverAlert, CaseworkSettings
 from cases.safety_services.common import system_user
-from dasapp.models import User
+from dasapp.choices import EventVerb
+from dasapp.models import Event, User
 from dasapp.notify import Message, notify_many
 from dasapp.roles import Role
+from org import availability
+from org.models import Absence, StaffProfile
 
 logger = logging.getLogger(__name__)
 

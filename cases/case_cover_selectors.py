@@ -29,10 +29,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from cases import availability
 from cases.choices import CaseStatus, QueueKind, RiskLevel
-from cases.models import Absence, Case, Queue
+from cases.models import Case, Queue
 from dasapp.models import User
+from org import availability
+from org.models import Absence
 
 # The risk level of the cases each kind of queue holds: a case covered by another team
 # goes to that team's queue for its level.

@@ -9,22 +9,19 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from cases import availability
-from cases.choices import (
-    CaseStatus,
-    EventVerb,
-    FlagKind,
-    QueueKind,
-    RiskLevel,
-    TaskKind,
-    TeamKind,
-)
-from cases.events import event_record
-from cases.flag_services import flag_raise, flags_lift
-from cases.models import Case, Person, Queue, Task, Team
+from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind
+from cases.models import Case, Queue, Task
 from dasapp.api import DomainError
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from dasapp.notify import notify
+from org import availability
+from org.choices import TeamKind
+from org.models import Team
+from people.choices import FlagKind
+from people.flag_services import flag_raise, flags_lift
+from people.models import Person
 
 DEFAULT_TARGET_HOURS = {
     QueueKind.HUB_HIGH: 24,

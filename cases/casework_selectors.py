@@ -13,9 +13,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import case_cover_selectors, rules
-from cases.choices import CaseStatus, EventVerb, QueueKind, RiskLevel, TaskKind, TaskStatus
-from cases.models import Case, Event, Queue, Task
-from dasapp.models import Notification, User
+from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind, TaskStatus
+from cases.models import Case, Queue, Task
+from dasapp.choices import EventVerb
+from dasapp.models import Event, Notification, User
 from dasapp.roles import has_role
 from dasapp.templatetags.dasapp_tags import hours_in_words
 from risk.choices import AssessmentStatus

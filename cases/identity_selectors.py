@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from cases import case_cover_selectors, casework_selectors, rules
-from cases.models import Case, Person
+from cases.models import Case
 from dasapp.roles import has_role
+from partners import rules as partner_rules
+from people.models import Person
 
 # The pages of a case, in the order the sub-navigation lists them.
 SUMMARY, SAFETY_PLAN, CONTACTS, HISTORY = "summary", "safety_plan", "contacts", "history"
@@ -81,7 +83,7 @@ def case_identity(*, user, pk: int, current: str = "") -> CaseIdentity | None:
         # the owners of its actions, who reach the bar only from the plan).
         SAFETY_PLAN: True,
         # On her contact pages the view has checked it already.
-        CONTACTS: current == CONTACTS or rules.can_see_contacts(user, case.victim),
+        CONTACTS: current == CONTACTS or partner_rules.can_see_contacts(user, case.victim),
         HISTORY: reads_case and rules.can_see_case_history(user, case),
     }
     urls = {

@@ -18,8 +18,9 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from cases.choices import QueueKind, TeamKind
-from cases.models import District, Force, ShiftPattern, ShiftSlot, Team
+from cases.choices import QueueKind
+from org.choices import TeamKind
+from org.models import District, Force, ShiftPattern, ShiftSlot, Team
 
 
 class OrgFileError(ValueError):

@@ -23,14 +23,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from cases import availability, rules
-from cases.choices import CaseStatus, EventVerb, RiskLevel
-from cases.events import event_record
+from cases import rules
+from cases.choices import CaseStatus, RiskLevel
 from cases.models import Case, OutOfHoursAlert, OutOfHoursContact
 from dasapp.api import DomainError
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User
 from dasapp.notify import notify
+from org import availability
 
 # The rule, on plain data ----------------------------------------------------------------
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 
 from cases import rules
-from cases.choices import CaseStatus, EventVerb
-from cases.models import Case, Event, OutOfHoursAlert
+from cases.choices import CaseStatus
+from cases.models import Case, OutOfHoursAlert
+from dasapp.choices import EventVerb
+from dasapp.models import Event
 
 # Someone has the case in hand: it was claimed, or a supervisor gave it to someone.
 TAKEN = (EventVerb.CASE_CLAIMED, EventVerb.CASE_REASSIGNED)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from cases import availability
 from cases import safety_selectors as selectors
-from cases.models import Team
 from dasapp.models import User
+from org import availability
+from org.models import Team
 
 PERSON, TEAM = "person", "team"
 # Fewer letters than this match too many people to be of use.

@@ -3,138 +3,18 @@ templates ask these predicates; selectors use the scoping helpers to filter list
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Q
-from django.utils import timezone
 
-from cases.choices import IncidentStatus, TeamKind
-from dasapp.roles import PERSON_READERS, PERSON_WRITERS, Role, has_role
-
-
-def can_read_people(user) -> bool:
-    return has_role(user, *PERSON_READERS)
-
-
-def can_write_people(user) -> bool:
-    return has_role(user, *PERSON_WRITERS)
-
-
-def people_visible_to(user, queryset):
-    """Scope a Person queryset to what `user` may see.
-
-    Police and unit roles see every person (the look-up must find everyone); IDVAs and
-    partner agencies see nobody here: they see the contact timeline of a victim their
-    agency works with (`can_see_contacts`), and the MARAC issue adds the cases shared
-    with them.
-    """
-    if can_read_people(user):
-        return queryset
-    return queryset.none()
-
-
-# A call that was never logged: in progress, or abandoned. Seen only by the call-taker who
-# started it and by supervisors, and never worked (dispatched, researched, a DV1).
-UNLOGGED = frozenset({IncidentStatus.DRAFT, IncidentStatus.ABANDONED})
-
-
-def can_edit_call(user, incident) -> bool:
-    """A draft call is edited by the call-taker who opened it (or a supervisor)."""
-
-    if incident.status != IncidentStatus.DRAFT:
-        return False
-    if has_role(user, Role.SUPERVISOR):
-        return True
-    return has_role(user, Role.CALL_TAKER) and incident.created_by_id == user.pk
-
-
-def can_read_incident(user, incident) -> bool:
-    """Control room, attending officers and supervisors read logged calls; a draft is
-    seen only by its call-taker and supervisors."""
-
-    if incident.status in UNLOGGED:
-        return has_role(user, Role.SUPERVISOR) or incident.created_by_id == user.pk
-    return has_role(user, Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR)
-
-
-def may_abandon_calls_of(user, incident) -> bool:
-    """Whether `user` is someone who may abandon this call while it is in progress: the
-    call-taker who started it, or a supervisor. Whatever the call's status: a page or
-    the API tells such a person why a logged call cannot be abandoned."""
-    if has_role(user, Role.SUPERVISOR):
-        return True
-    return has_role(user, Role.CALL_TAKER) and incident.created_by_id == user.pk
-
-
-def can_abandon_call(user, incident) -> bool:
-    """A call still in progress (a draft) is abandoned, never deleted, by the call-taker
-    who started it or a supervisor. Once logged it is closed with its outcome instead."""
-    return incident.status == IncidentStatus.DRAFT and may_abandon_calls_of(user, incident)
-
-
-def can_see_abandoned_calls(user) -> bool:
-    """The recent abandoned calls, for call-quality review: supervisors."""
-    return has_role(user, Role.SUPERVISOR)
-
-
-def can_add_research(user, incident) -> bool:
-
-    return incident.status not in {IncidentStatus.CLOSED, IncidentStatus.ABANDONED} and has_role(
-        user, Role.INTELLIGENCE, Role.SUPERVISOR
-    )
-
-
-# Who records an officer's arrival at a call and closes it: the control room (call-takers
-# dispatch; there is no separate dispatcher role), supervisors, and attending officers
-# (who arrive). Intelligence researchers read the board but do not dispatch.
-DISPATCHERS = frozenset({Role.CALL_TAKER, Role.OFFICER, Role.SUPERVISOR})
-
-
-def can_dispatch_incident(user, incident) -> bool:
-    """Record the officer's arrival at a logged call, or close it. Whether the call is
-    still open for that is the service's to say (a second click is told it was done)."""
-    return incident.status not in UNLOGGED and has_role(user, *DISPATCHERS)
-
-
-def can_regrade_call(user, incident, *, now: dt.datetime | None = None) -> bool:
-    """A logged call is regraded by a supervisor, or by the call-taker who logged it
-    within the force's regrade window (ResponseSettings.regrade_window_minutes) of
-    logging it. Attended and closed calls are never regraded."""
-    if incident.status != IncidentStatus.GRADED:
-        return False
-    if has_role(user, Role.SUPERVISOR):
-        return True
-    if not (has_role(user, Role.CALL_TAKER) and incident.logged_by_id == user.pk):
-        return False
-    from cases.call_services import response_settings
-
-    window = dt.timedelta(minutes=response_settings().regrade_window_minutes)
-    logged_at = incident.logged_at or incident.graded_at
-    return logged_at is not None and (now or timezone.now()) <= logged_at + window
-
-
-def can_see_incident_history(user) -> bool:
-
-    return has_role(user, Role.SUPERVISOR)
-
-
-def incidents_visible_to(user, queryset):
-    """`can_read_incident` as a filter: a draft (or an abandoned call) only for its
-    call-taker and supervisors, logged calls for every role that reads incidents."""
-
-    if has_role(user, Role.SUPERVISOR):
-        return queryset
-    if not has_role(user, Role.CALL_TAKER, Role.INTELLIGENCE, Role.OFFICER, Role.SUPERVISOR):
-        return queryset.none()
-    return queryset.filter(~Q(status__in=UNLOGGED) | Q(created_by=user))
-
-
-# Cases, queues, tasks and DV1s ----------------------------------------------------------
+from dasapp.roles import Role, has_role
 
 # Roles that work cases: they read any case and review its risk grading.
 CASE_WORKERS = frozenset({Role.RESEARCHER, Role.DASO, Role.SUPERVISOR})
+
+
 # Roles that may open the case pages at all (officers only their own cases).
 CASE_READERS = CASE_WORKERS | {Role.OFFICER}
+
+
 # Who works the tasks of each kind when a task is given to a team rather than a person.
 TASK_ROLES = {
     "challenge": frozenset({Role.OFFICER}),
@@ -222,112 +102,6 @@ def queues_visible_to(user, queryset):
         return queryset.filter(team_id=team_id) if team_id else queryset.none()
     return queryset.none()
 
-
-# The victim contact timeline ------------------------------------------------------------
-
-# Agencies outside the police that work with a victim: the IDVA service and partner
-# agencies (victim support, children's services, housing …). Their staff read and add to
-# a victim's contact timeline only while their agency works with her (an open
-# `AgencyInvolvement`), and see nothing else of her cases.
-AGENCY_ROLES = frozenset({Role.IDVA, Role.PARTNER})
-AGENCY_KINDS = frozenset({TeamKind.IDVA_SERVICE, TeamKind.PARTNER_AGENCY})
-
-# The roles that read a victim's contact timeline and record contacts: the police roles
-# working cases, who see the victims of the cases they may read (`cases_visible_to`),
-# never a perpetrator, a witness or anyone else; and the agencies' staff, who see the
-# victims their agency works with. The contact service itself is agency-agnostic: it
-# records against the user's team.
-POLICE_CONTACT_WORKERS = frozenset(
-    {Role.DASO, Role.RESEARCHER, Role.SUPERVISOR, Role.INVESTIGATOR, Role.OFFICER}
-)
-CONTACT_WORKERS = POLICE_CONTACT_WORKERS | AGENCY_ROLES
-
-# Who records by hand that an agency works with a victim, and ends it: those who work a
-# case of hers (its safety plan: `safety_selectors.can_work_plan`).
-INVOLVEMENT_RECORDERS = frozenset({Role.DASO, Role.SUPERVISOR})
-
-
-def agency_team_id(user) -> int | None:
-    """The agency a partner-agency user or IDVA works for (their team), or None."""
-    return _team_id(user) if has_role(user, *AGENCY_ROLES) else None
-
-
-def involved_victim_ids(user):
-    """The ids of the victims the user's agency works with now (a subquery), or None
-    for a user who is not an agency's."""
-    team_id = agency_team_id(user)
-    if team_id is None:
-        return None
-    from cases.models import AgencyInvolvement
-
-    return AgencyInvolvement.objects.filter(agency_id=team_id, ended_at__isnull=True).values(
-        "victim_id"
-    )
-
-
-def contact_victims_visible_to(user, queryset):
-    """Scope a Person queryset to the victims whose contact timeline `user` may read and
-    add to: the victims of the cases the user may read, and those their agency works
-    with now."""
-    if not has_role(user, *CONTACT_WORKERS):
-        return queryset.none()
-    from cases.models import Case
-
-    scope = Q(pk__in=[])
-    if has_role(user, *CASE_READERS):
-        scope |= Q(pk__in=cases_visible_to(user, Case.objects.all()).values("victim_id"))
-    involved = involved_victim_ids(user)
-    if involved is not None:
-        scope |= Q(pk__in=involved)
-    return queryset.filter(scope)
-
-
-def can_see_contacts(user, victim) -> bool:
-    from cases.models import Person
-
-    return contact_victims_visible_to(user, Person.objects.filter(pk=victim.pk)).exists()
-
-
-def can_record_contact(user, victim) -> bool:
-    """The same people who read the timeline may add to it (the service also needs the
-    user to be in a team: the agency the contact is recorded against)."""
-    return can_see_contacts(user, victim)
-
-
-def involvement_cases(user, victim):
-    """The victim's open cases whose safety plan `user` works, newest first: those a
-    hand-recorded involvement may be started from."""
-    from cases.choices import CaseStatus
-    from cases.models import Case
-    from cases.safety_selectors import can_work_plan
-
-    if not has_role(user, *INVOLVEMENT_RECORDERS):
-        return []
-    cases = (
-        Case.objects.filter(victim_id=victim.pk, status=CaseStatus.OPEN)
-        .select_related("queue")
-        .order_by("-opened_at", "-pk")
-    )
-    return [case for case in cases if can_work_plan(user, case)]
-
-
-def can_record_involvement(user, victim) -> bool:
-    """Record that an agency works with the victim: DASOs and supervisors who work an
-    open case of hers."""
-    return bool(involvement_cases(user, victim))
-
-
-def can_end_involvement(user, involvement) -> bool:
-    """End an open involvement: those who may record one for her, and the agency's own
-    staff (their work with her is over). Whether it is still open is the service's."""
-    if involvement.ended_at is not None:
-        return False
-    if agency_team_id(user) == involvement.agency_id:
-        return True
-    return can_record_involvement(user, involvement.victim)
-
-
-# Claiming, releasing, reassigning and closing cases (assignment) --------------------------
 
 # Roles whose members hold cases on a caseload.
 CASE_OWNER_ROLES = frozenset({Role.DASO, Role.RESEARCHER})

@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cases import availability, rules
-from cases.choices import ActionStatus, TeamKind
-from cases.models import Absence, Case, FollowUp, SafetyAction, SafetyActionType, SafetyPlan, Team
+from cases import rules
+from cases.choices import ActionStatus
+from cases.models import Case, FollowUp, SafetyAction, SafetyActionType, SafetyPlan
 from dasapp.models import User
 from dasapp.roles import ALL_ROLES, Role, has_role
+from org import availability
+from org.choices import TeamKind
+from org.models import Absence, Team
 
 # The roles that may work plans at all (the gate of the pages and the API); which cases'
 # plans is `can_work_plan`'s to say. Researchers hold the standard-risk cases of their

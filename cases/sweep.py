@@ -34,7 +34,7 @@ The words say why someone is not at work without saying what kind of absence it 
 (sickness is health data): "away until 3 Dec", "off shift", "account switched off".
 
 The database side (`cases.safety_services.sweep_run`) supplies a `World` that answers
-who is who and who is away, using `cases.availability.user_at_work`, and applies the
+who is who and who is away, using `org.availability.user_at_work`, and applies the
 decision with history, an event and notifications.
 """
 

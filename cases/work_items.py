@@ -24,23 +24,17 @@ import re
 
 from django.db.models import Q, QuerySet
 
+from calls import rules as call_rules
+from calls.models import Incident, IncidentPerson
 from cases import rules
 from cases.case_services import QUEUE_NAMES
-from cases.involvement_selectors import involvement_for
-from cases.models import (
-    Address,
-    AgencyInvolvement,
-    Case,
-    Incident,
-    IncidentPerson,
-    Person,
-    Queue,
-    Relationship,
-    SafetyAction,
-    Task,
-)
+from cases.models import Case, Queue, SafetyAction, Task
 from cases.safety_selectors import actions_visible_to
 from dasapp.access import describe_work_items, register_record, register_work_item
+from partners.models import AgencyInvolvement
+from partners.selectors.involvements import involvement_for
+from people import rules as people_rules
+from people.models import Address, Person, Relationship
 
 
 def _record_case_id(obj) -> int | None:
@@ -113,7 +107,7 @@ def safety_action_item(user, pk: int, *, obj=None, person_id: int | None = None)
 
 @register_work_item("incident")
 def incident_item(user, pk: int, *, obj=None, person_id: int | None = None) -> bool:
-    if not rules.incidents_visible_to(user, Incident.objects.filter(pk=pk)).exists():
+    if not call_rules.incidents_visible_to(user, Incident.objects.filter(pk=pk)).exists():
         return False
     if obj is None and person_id is None:
         return True
@@ -127,7 +121,7 @@ def incident_item(user, pk: int, *, obj=None, person_id: int | None = None) -> b
 
 @register_work_item("person")
 def person_item(user, pk: int, *, obj=None, person_id: int | None = None) -> bool:
-    if not rules.people_visible_to(user, Person.objects.filter(pk=pk)).exists():
+    if not people_rules.people_visible_to(user, Person.objects.filter(pk=pk)).exists():
         return False
     if obj is None and person_id is None:
         return True
@@ -169,7 +163,7 @@ def _incident_reference(text: str) -> str | None:
     return match[1] if match else None
 
 
-@register_record("cases.person", noun="Person")
+@register_record("people.person", noun="Person")
 def person_names(ids: list[str]) -> dict[str, str]:
     people = Person.objects.filter(pk__in=_int_ids(ids)).only("given_name", "family_name")
     return {str(p.pk): p.full_name for p in people}
@@ -181,7 +175,7 @@ def case_names(ids: list[str]) -> dict[str, str]:
     return {str(c.pk): f"{c.reference} ({c.victim.full_name})" for c in cases}
 
 
-@register_record("cases.incident", noun="Call", parse_reference=_incident_reference)
+@register_record("calls.incident", noun="Call", parse_reference=_incident_reference)
 def incident_names(ids: list[str]) -> dict[str, str]:
     incidents = Incident.objects.filter(pk__in=_int_ids(ids)).only("created_at")
     return {str(i.pk): i.reference for i in incidents}
@@ -193,7 +187,7 @@ def safety_action_names(ids: list[str]) -> dict[str, str]:
     return {str(pk): f"on case {Case(pk=case_id).reference}" for pk, case_id in actions}
 
 
-@register_record("cases.agencyinvolvement", noun="Agency involvement")
+@register_record("partners.agencyinvolvement", noun="Agency involvement")
 def involvement_names(ids: list[str]) -> dict[str, str]:
     found = AgencyInvolvement.objects.filter(pk__in=_int_ids(ids)).select_related(
         "agency", "victim"
@@ -201,7 +195,7 @@ def involvement_names(ids: list[str]) -> dict[str, str]:
     return {str(i.pk): f"of {i.agency.name} with {i.victim.full_name}" for i in found}
 
 
-@register_record("cases.address", noun="Address")
+@register_record("people.address", noun="Address")
 def address_names(ids: list[str]) -> dict[str, str]:
     return {str(a.pk): str(a) for a in Address.objects.filter(pk__in=_int_ids(ids))}
 

@@ -404,4 +404,4 @@ def describe_entries(entries: list[AccessLog]) -> list[AccessLog]:
 
 
 # The record type whose rows name a person; the log's `person_id` points at one.
-PERSON_TYPE = "cases.person"
+PERSON_TYPE = "people.person"

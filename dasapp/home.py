@@ -50,7 +50,7 @@ _ROLE_SECTIONS: dict[str, list[tuple[str, str]]] = {
 def _calls_in_progress(user) -> list:
     from django.urls import reverse
 
-    from cases.call_selectors import calls_in_progress
+    from calls.selectors.calls import calls_in_progress
 
     return [
         {
@@ -193,7 +193,7 @@ def _incidents_needing_research(user) -> list:
     from django.urls import reverse
     from django.utils import timezone
 
-    from cases.call_selectors import incidents_needing_research
+    from calls.selectors.calls import incidents_needing_research
 
     rows = incidents_needing_research(now=timezone.now())
     if not rows:
@@ -220,7 +220,7 @@ def _calls_to_attend(user) -> list:
     from django.urls import reverse
     from django.utils import timezone
 
-    from cases.dispatch_selectors import calls_to_attend
+    from calls.selectors.dispatch import calls_to_attend
 
     waiting = calls_to_attend(now=timezone.now())
     items: list = [
@@ -336,7 +336,8 @@ def _agency_victims_section(user, names) -> HomeSection | None:
     agency works with now (no names on the home page), linking to the list."""
     from django.urls import reverse
 
-    from cases import involvement_selectors, rules
+    from partners import rules
+    from partners.selectors import involvements as involvement_selectors
 
     if not names & rules.AGENCY_ROLES:
         return None

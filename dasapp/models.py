@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+
+from dasapp.choices import EventVerb
 
 
 class User(AbstractUser):
@@ -152,3 +155,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Event(models.Model):
+    """A domain event by verb: what happened to a work item, by whom, from what, to
+    what and why. Only services write it; timelines and reports read it."""
+
+    at = models.DateTimeField(db_index=True)
+    verb = models.CharField(max_length=32, choices=EventVerb.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    incident = models.ForeignKey(
+        "calls.Incident", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["incident", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_verb_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -33,7 +33,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Access log", "access_log", frozenset({Role.SUPERVISOR})),
     NavItem("Queues", "queues", frozenset({Role.DASO, Role.RESEARCHER, Role.SUPERVISOR})),
     NavItem("My caseload", "caseload", frozenset({Role.DASO, Role.RESEARCHER})),
-    # The staff of an IDVA service or partner agency: cases.rules.AGENCY_ROLES.
+    # The staff of an IDVA service or partner agency: partners.rules.AGENCY_ROLES.
     NavItem("My agency's victims", "agency_victims", frozenset({Role.IDVA, Role.PARTNER})),
     # Everyone who may own a safety-plan action (not partner agencies): cases.safety_selectors.
     NavItem("My actions", "my_safety_actions", frozenset(ALL_ROLES - {Role.PARTNER})),

@@ -27,7 +27,7 @@ ALL_ROLES: frozenset[str] = frozenset(Role.values)
 
 # Roles whose work needs to see a person's record (victim, suspect, household). IDVAs
 # and partner agencies are not police: they see a victim's contact timeline and safe
-# contact instructions while their agency works with her (`cases.rules.AGENCY_ROLES`),
+# contact instructions while their agency works with her (`partners.rules.AGENCY_ROLES`),
 # never the police's records of people.
 PERSON_READERS: frozenset[str] = frozenset(
     {

@@ -8,12 +8,12 @@ admin.site.site_header = "Domestic abuse case management: administration"
 admin.site.site_title = "Administration"
 
 api_v1 = [
-    path("", include("cases.api.urls")),
-    path("", include("cases.api.call_urls")),
+    path("", include("people.api.urls")),
+    path("", include("calls.api.urls")),
     # Before casework_urls: cases/bulk-reassign/ must not be read as a case id.
     path("", include("cases.api.assignment_urls")),
     path("", include("cases.api.casework_urls")),
-    path("", include("cases.api.contact_urls")),
+    path("", include("partners.api.urls")),
     path("", include("cases.api.safety_urls")),
 ]
 
@@ -30,7 +30,11 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("access-log/", views.access_log, name="access_log"),
     path("access-log/export.csv", views.access_log_export, name="access_log_export"),
+    path("", include("people.urls")),
+    path("", include("calls.urls")),
     path("", include("cases.urls")),
+    path("", include("partners.urls")),
+    path("", include("dasapp.notification_urls")),
     path("", include("cases.my_actions_urls")),  # my actions, needing attention
     path("", include("risk.urls")),
     path("admin/", admin.site.urls),

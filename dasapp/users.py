@@ -31,7 +31,7 @@ def user_provision(
     supervisor: User | None = None,
 ) -> tuple[User, Token]:
     """Create or update an account with exactly these roles. Idempotent."""
-    from cases.models import StaffProfile, Team
+    from org.models import StaffProfile, Team
 
     unknown = sorted(set(roles) - ALL_ROLES)
     if unknown:

@@ -13,10 +13,10 @@ class Referral(models.Model):
     """A case referred to a MARAC, with the criteria it met."""
 
     victim = models.ForeignKey(
-        "cases.Person", on_delete=models.PROTECT, related_name="marac_referrals"
+        "people.Person", on_delete=models.PROTECT, related_name="marac_referrals"
     )
     perpetrator = models.ForeignKey(
-        "cases.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     case = models.ForeignKey(
         "cases.Case",

@@ -9,14 +9,16 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from cases import availability
-from cases.choices import EventVerb, FlagKind, FlagSeverity
-from cases.events import event_record
-from cases.flag_services import flag_raise
-from cases.models import Case, Flag, Person
+from cases.models import Case
 from dasapp.api import DomainError
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save
 from marac.models import Referral
+from org import availability
+from people.choices import FlagKind, FlagSeverity
+from people.flag_services import flag_raise
+from people.models import Flag, Person
 from risk.choices import MaracCriterion
 
 # The source of the "on a MARAC list" flag: one live flag per victim, however many

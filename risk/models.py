@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from calls.models import QuestionSet
 from cases.choices import RiskLevel
-from cases.models import QuestionSet
 from risk import scoring
 from risk.choices import AssessmentStatus
 
@@ -22,9 +22,9 @@ class RiskSettings(models.Model):
     refers to MARAC at 17 ticks).
     """
 
-    force = models.ForeignKey("cases.Force", on_delete=models.CASCADE, related_name="risk_settings")
+    force = models.ForeignKey("org.Force", on_delete=models.CASCADE, related_name="risk_settings")
     district = models.OneToOneField(
-        "cases.District",
+        "org.District",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -94,7 +94,7 @@ class Assessment(models.Model):
     amendment is a new version that points at the one it amends."""
 
     incident = models.ForeignKey(
-        "cases.Incident",
+        "calls.Incident",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -104,17 +104,17 @@ class Assessment(models.Model):
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
     )
     victim = models.ForeignKey(
-        "cases.Person", on_delete=models.PROTECT, related_name="assessments_as_victim"
+        "people.Person", on_delete=models.PROTECT, related_name="assessments_as_victim"
     )
     perpetrator = models.ForeignKey(
-        "cases.Person",
+        "people.Person",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="assessments_as_perpetrator",
     )
     question_set = models.ForeignKey(
-        "cases.QuestionSet", on_delete=models.PROTECT, related_name="+"
+        "calls.QuestionSet", on_delete=models.PROTECT, related_name="+"
     )
     answers = models.JSONField(
         default=dict, blank=True, help_text='{"1": {"answer": "yes", "comment": ""}}'

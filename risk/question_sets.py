@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases.models import QuestionSet
-from cases.question_sets import load_question_set
+from calls.models import QuestionSet
+from calls.question_sets import load_question_set
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BUNDLED = [

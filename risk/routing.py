@@ -1,7 +1,7 @@
 """Where a new or re-graded case goes, decided at once from its risk level, the
 victim's district, the time and the hubs' rota. Pure: no database. Whether a hub on its
 shift has anybody at work is asked of `at_work`, which `cases.case_services` backs with
-`cases.availability.team_at_work` (built on `user_at_work`, the rule the follow-up
+`org.availability.team_at_work` (built on `user_at_work`, the rule the follow-up
 sweep uses for people: one rule for both).
 
 - High risk: the hub serving the victim's district if it is on duty with a DASO at
@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cases.availability import Slot, next_start, pattern_covers
+from org.availability import Slot, next_start, pattern_covers
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ these predicates."""
 
 from __future__ import annotations
 
-from cases.choices import IncidentStatus
+from calls.choices import IncidentStatus
 from dasapp.roles import Role, has_role
 from risk.choices import AssessmentStatus
 
@@ -23,7 +23,7 @@ def can_start_dv1(user, incident) -> bool:
 
 
 def _officer_on(user, assessment) -> bool:
-    # Officers read every logged incident (cases.rules.can_read_incident), so they read
+    # Officers read every logged incident (calls.rules.can_read_incident), so they read
     # and help complete the DV1s of incidents: colleagues at one scene share the draft.
     return has_role(user, Role.OFFICER) and (
         assessment.incident_id is not None or assessment.created_by_id == user.pk

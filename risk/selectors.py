@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cases.choices import CaseStatus, RiskLevel
-from cases.models import Case, Person
+from cases.models import Case
+from people.models import Person
 
 NOT_KNOWN = "Not known"
 

@@ -11,20 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson, QuestionSet
 from cases import case_services, out_of_hours
-from cases.choices import (
-    EventVerb,
-    IncidentRole,
-    IncidentStatus,
-    RiskLevel,
-    TaskKind,
-    TaskStatus,
-)
-from cases.events import event_record
-from cases.models import Case, Incident, IncidentPerson, Person, QuestionSet, Task
-from cases.services import PersonInput, person_create
+from cases.choices import RiskLevel, TaskKind, TaskStatus
+from cases.models import Case, Task
 from dasapp.api import DomainError
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
+from people.models import Person
+from people.services import PersonInput, person_create
 from risk import scoring
 from risk.choices import AssessmentStatus
 from risk.models import Assessment, RiskSettings

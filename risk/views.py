@@ -12,16 +12,18 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cases import rules as case_rules
-from cases import selectors as case_selectors
-from cases.choices import IncidentRole
-from cases.models import Incident, Person
-from cases.services import PersonInput
+from calls import rules as call_rules
+from calls.choices import IncidentRole
+from calls.models import Incident
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
 from dasapp.models import AccessLog
 from dasapp.permissions import role_required
 from dasapp.services import access_record
+from people import rules as people_rules
+from people import selectors as case_selectors
+from people.models import Person
+from people.services import PersonInput
 from risk import forms, rules, sections, selectors, services
 from risk.choices import AssessmentStatus
 from risk.dv1_pages import (
@@ -93,7 +95,7 @@ def dv1_list(request):
 def dv1_start(request):
     """Start (or continue) the DV1 for a victim on an incident."""
     incident = get_object_or_404(Incident, pk=int_or_none(request.POST.get("incident")))
-    if not case_rules.can_read_incident(request.user, incident):
+    if not call_rules.can_read_incident(request.user, incident):
         raise PermissionDenied
     if not rules.can_start_dv1(request.user, incident):
         raise PermissionDenied
@@ -218,7 +220,7 @@ def _suspect_find(request, assessment: Assessment) -> dict:
     results = [p for p in results if p.pk != assessment.victim_id]
     access.log_search(
         request,
-        object_type="cases.person",
+        object_type="people.person",
         purpose=f"Finding the suspect for DV1 {assessment.reference}",
         detail={
             "fields": [
@@ -245,8 +247,8 @@ def _suspect_context(assessment: Assessment, user, post=None, results=None) -> d
     post = post or {}
     return {
         "suspects": suspects,
-        "can_find_suspect": case_rules.can_read_people(user),
-        "can_add_suspect": case_rules.can_write_people(user),
+        "can_find_suspect": people_rules.can_read_people(user),
+        "can_add_suspect": people_rules.can_write_people(user),
         "suspect_value": value,
         "suspect_results": results,
         "suspect_search": {
@@ -334,9 +336,9 @@ def dv1_section(request, pk: int, section: str):
         post["add_household"] = "1"
     form, sets = _parse(request, assessment, post)
     finding = section == "incident" and ("suspect_find" in post or "suspect_add" in post)
-    if "suspect_find" in post and not case_rules.can_read_people(request.user):
+    if "suspect_find" in post and not people_rules.can_read_people(request.user):
         raise PermissionDenied
-    if "suspect_add" in post and not case_rules.can_write_people(request.user):
+    if "suspect_add" in post and not people_rules.can_write_people(request.user):
         raise PermissionDenied
     if not form.rows_changed and not finding:
         form.changes.section_saved = section

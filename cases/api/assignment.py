@@ -20,11 +20,11 @@ from cases import assignment_services as services
 from cases import casework_selectors as selectors
 from cases import rules
 from cases.api import assignment_serializers as s
-from cases.api import schema
 from cases.api.casework import ERRORS, NOT_FOUND
 from cases.api.casework_serializers import CaseSerializer, CaseSummarySerializer
 from cases.models import Case
 from dasapp import access
+from dasapp import api_schema as schema
 from dasapp.api import DomainError
 from dasapp.models import User
 from dasapp.roles import Role

@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from cases import case_services, rules, safety_selectors
 from cases import casework_selectors as selectors
 from cases.api import casework_serializers as s
-from cases.api import schema
 from cases.filters import CaseFilter
 from cases.models import Case
 from dasapp import access, notify
+from dasapp import api_schema as schema
 from dasapp.api import DomainError, error_body
 from dasapp.models import Notification
 from risk import rules as risk_rules

@@ -10,13 +10,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from calls import rules as call_rules
+from calls.models import Incident
 from cases import casework_selectors as selectors
-from cases import rules
-from cases.api.serializers import ErrorSerializer, FlatErrorsSerializer
 from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind, TaskStatus
-from cases.models import Case, Incident, Person, Queue, Task
+from cases.models import Case, Queue, Task
 from cases.safety_selectors import FREE_TEXT_TITLE
 from dasapp.models import Notification
+from dasapp.serializers import ErrorSerializer, FlatErrorsSerializer
+from people import rules as people_rules
+from people.models import Person
 from risk.choices import AssessmentStatus
 from risk.models import Assessment
 
@@ -307,7 +310,7 @@ class _VisiblePersonField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self):
-        return rules.people_visible_to(self.context["request"].user, Person.objects.all())
+        return people_rules.people_visible_to(self.context["request"].user, Person.objects.all())
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -318,7 +321,7 @@ class _VisibleIncidentField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self):
-        return rules.incidents_visible_to(self.context["request"].user, Incident.objects.all())
+        return call_rules.incidents_visible_to(self.context["request"].user, Incident.objects.all())
 
 
 class OpenCaseChoiceSerializer(serializers.Serializer):

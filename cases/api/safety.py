@@ -18,12 +18,15 @@ from rest_framework.response import Response
 from cases import rules
 from cases import safety_selectors as selectors
 from cases import safety_services as services
-from cases.api import absence_serializers, schema
+from cases.api import absence_serializers
 from cases.api import safety_serializers as s
-from cases.choices import AbsenceKind, ActionStatus
-from cases.models import Absence, Case, SafetyAction
+from cases.choices import ActionStatus
+from cases.models import Case, SafetyAction
 from dasapp import access
+from dasapp import api_schema as schema
 from dasapp.roles import Role
+from org.choices import AbsenceKind
+from org.models import Absence
 
 ERRORS = schema.errors()
 NOT_FOUND = schema.not_found("record")

@@ -13,9 +13,11 @@ from rest_framework import serializers
 from cases import rules
 from cases import safety_selectors as selectors
 from cases.api.casework_serializers import UserRefSerializer
-from cases.choices import AbsenceKind, ActionStatus, FollowUpReason
-from cases.models import Absence, Case, FollowUp, SafetyAction, SafetyActionType, Team
+from cases.choices import ActionStatus, FollowUpReason
+from cases.models import Case, FollowUp, SafetyAction, SafetyActionType
 from dasapp.models import User
+from org.choices import AbsenceKind
+from org.models import Absence, Team
 
 VERSION_REQUIRED = "Send the version of the action you read"
 

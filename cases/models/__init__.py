@@ -1,31 +1,8 @@
 from cases.models.casework import Case, Queue, Task
 from cases.models.cover import CaseCoverAlert
-from cases.models.flags import Flag
-from cases.models.incidents import (
-    Event,
-    Incident,
-    IncidentPerson,
-    IncidentResearch,
-    QuestionSet,
-    ResponseSettings,
-)
-from cases.models.org import Absence, District, Force, ShiftPattern, ShiftSlot, StaffProfile, Team
 from cases.models.out_of_hours import OutOfHoursAlert, OutOfHoursContact
-from cases.models.people import (
-    Address,
-    GivenName,
-    NameKey,
-    Person,
-    PersonAddress,
-    PersonName,
-    PersonPhone,
-    PhoneNumber,
-    Relationship,
-)
 from cases.models.safety import (
-    AgencyInvolvement,
     CaseworkSettings,
-    Contact,
     FollowUp,
     SafetyAction,
     SafetyActionType,
@@ -33,40 +10,15 @@ from cases.models.safety import (
 )
 
 __all__ = [
-    "AgencyInvolvement",
+    "Case",
+    "CaseCoverAlert",
     "CaseworkSettings",
-    "Contact",
     "FollowUp",
+    "OutOfHoursAlert",
+    "OutOfHoursContact",
+    "Queue",
     "SafetyAction",
     "SafetyActionType",
     "SafetyPlan",
-    "Case",
-    "CaseCoverAlert",
-    "Queue",
     "Task",
-    "Event",
-    "Flag",
-    "Incident",
-    "IncidentPerson",
-    "IncidentResearch",
-    "QuestionSet",
-    "ResponseSettings",
-    "Absence",
-    "OutOfHoursAlert",
-    "OutOfHoursContact",
-    "Address",
-    "District",
-    "Force",
-    "GivenName",
-    "NameKey",
-    "Person",
-    "PersonAddress",
-    "PersonName",
-    "PersonPhone",
-    "PhoneNumber",
-    "Relationship",
-    "ShiftPattern",
-    "ShiftSlot",
-    "StaffProfile",
-    "Team",
 ]

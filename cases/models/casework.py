@@ -14,7 +14,7 @@ class Queue(models.Model):
     """A work queue of a team, with its review target. Routing picks one by kind and
     (for hubs) by the district the hub serves."""
 
-    team = models.ForeignKey("cases.Team", on_delete=models.PROTECT, related_name="queues")
+    team = models.ForeignKey("org.Team", on_delete=models.PROTECT, related_name="queues")
     kind = models.CharField(max_length=16, choices=QueueKind.choices)
     name = models.CharField(max_length=120)
     review_target_hours = models.PositiveSmallIntegerField(
@@ -41,10 +41,10 @@ class Case(models.Model):
     events."""
 
     victim = models.ForeignKey(
-        "cases.Person", on_delete=models.PROTECT, related_name="cases_as_victim"
+        "people.Person", on_delete=models.PROTECT, related_name="cases_as_victim"
     )
     perpetrator = models.ForeignKey(
-        "cases.Person",
+        "people.Person",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -64,7 +64,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases_assigned",
     )
-    district = models.ForeignKey("cases.District", null=True, blank=True, on_delete=models.SET_NULL)
+    district = models.ForeignKey("org.District", null=True, blank=True, on_delete=models.SET_NULL)
     opened_at = models.DateTimeField()
     routed_at = models.DateTimeField(null=True, blank=True)
     review_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -129,7 +129,7 @@ class Task(models.Model):
         related_name="tasks",
     )
     team = models.ForeignKey(
-        "cases.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
     )
     note = models.TextField(blank=True, help_text="What is asked, and why.")
     outcome = models.TextField(blank=True)

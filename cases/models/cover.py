@@ -19,7 +19,7 @@ class CaseCoverAlert(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="cover_alerts")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     absence = models.ForeignKey(
-        "cases.Absence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "org.Absence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     away_key = models.CharField(
         max_length=32,

@@ -19,7 +19,7 @@ class OutOfHoursContact(models.Model):
     the organisation file that are missing and leaves `is_active` alone."""
 
     team = models.ForeignKey(
-        "cases.Team", on_delete=models.PROTECT, related_name="out_of_hours_contacts"
+        "org.Team", on_delete=models.PROTECT, related_name="out_of_hours_contacts"
     )
     role = models.CharField(
         max_length=32,
@@ -60,7 +60,7 @@ class OutOfHoursAlert(models.Model):
     )
     raised_at = models.DateTimeField()
     team = models.ForeignKey(
-        "cases.Team",
+        "org.Team",
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The receiving queue's team, with nobody at work.",

@@ -10,17 +10,15 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.choices import AbsenceKind, EventVerb, FollowUpReason
-from cases.events import event_record
-from cases.models import (
-    Absence,
-    Case,
-    FollowUp,
-    SafetyAction,
-)
+from cases.choices import FollowUpReason
+from cases.models import Case, FollowUp, SafetyAction
 from cases.safety_services.common import local_when, owner_text, refuse, staff_name
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User
+from org.choices import AbsenceKind
+from org.models import Absence
 
 # Absences ------------------------------------------------------------------------------
 

@@ -9,16 +9,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from cases.choices import ActionStatus, CaseStatus, EventVerb
-from cases.events import event_record
-from cases.involvement_services import involvement_from_referral
-from cases.models import (
-    Case,
-    SafetyAction,
-    SafetyActionType,
-    SafetyPlan,
-    Team,
-)
+from cases.choices import ActionStatus, CaseStatus
+from cases.models import Case, SafetyAction, SafetyActionType, SafetyPlan
 from cases.safety_services.common import (
     action_what,
     check_version,
@@ -31,8 +23,12 @@ from cases.safety_services.common import (
 )
 from cases.safety_services.plans import plan_get_or_create
 from dasapp.api import DomainError
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User
+from org.models import Team
+from partners.services.involvements import involvement_from_referral
 
 # Actions -------------------------------------------------------------------------------
 

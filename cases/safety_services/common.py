@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cases import availability
 from cases import safety_selectors as selectors
-from cases.models import (
-    Case,
-    SafetyAction,
-    Team,
-)
+from cases.models import Case, SafetyAction
 from dasapp.api import DomainError
 from dasapp.history import version_check
 from dasapp.models import User
 from dasapp.notify import notify
 from dasapp.roles import ALL_ROLES
+from org import availability
+from org.models import Team
 
 SYSTEM_USERNAME = "system"
 

@@ -7,17 +7,16 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases import availability
-from cases.choices import CaseStatus, EventVerb, FlagKind, FlagSeverity
-from cases.events import event_record
-from cases.flag_services import flag_raise, flags_lift
-from cases.models import (
-    Case,
-    Flag,
-    SafetyPlan,
-)
+from cases.choices import CaseStatus
+from cases.models import Case, SafetyPlan
 from cases.safety_services.common import check_version, refuse
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
 from dasapp.history import audited_save
+from org import availability
+from people.choices import FlagKind, FlagSeverity
+from people.flag_services import flag_raise, flags_lift
+from people.models import Flag
 
 # Plans ---------------------------------------------------------------------------------
 

@@ -36,17 +36,10 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from cases import availability, sweep
 from cases import safety_selectors as selectors
-from cases.choices import ActionStatus, EventVerb, FollowUpReason
-from cases.models import (
-    Absence,
-    CaseworkSettings,
-    Event,
-    FollowUp,
-    SafetyAction,
-    Team,
-)
+from cases import sweep
+from cases.choices import ActionStatus, FollowUpReason
+from cases.models import CaseworkSettings, FollowUp, SafetyAction
 from cases.safety_services.common import (
     action_url,
     action_what,
@@ -54,9 +47,12 @@ from cases.safety_services.common import (
     staff_name,
     system_user,
 )
-from dasapp.models import User
+from dasapp.choices import EventVerb
+from dasapp.models import Event, User
 from dasapp.notify import Message, notify_many
 from dasapp.roles import ALL_ROLES
+from org import availability
+from org.models import Absence, Team
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +79,7 @@ class SweepReport:
 class _DbWorld:
     """`cases.sweep.World` on the database, with every answer cached for one run.
 
-    Whether someone is at work is `cases.availability.user_at_work` (the one rule); this
+    Whether someone is at work is `org.availability.user_at_work` (the one rule); this
     class adds why not, for the follow-up's words. The plain "no"s of that rule (an
     account switched off, an absence, a shift pattern not covering the moment) are read
     from what the run has loaded, with `availability`'s own functions, so looking for a

@@ -10,8 +10,8 @@ import datetime as dt
 
 import factory
 
-from cases import services
-from cases.models import Address, Person
+from people import services
+from people.models import Address, Person
 
 
 class AddressFactory(factory.django.DjangoModelFactory):

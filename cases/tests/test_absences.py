@@ -12,11 +12,12 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases import availability, safety_services
-from cases.models import Absence
+from cases import safety_services
 from cases.tests.test_safety_services import DAY, HOUR, T0, add, make_case, make_staff
 from conftest import verify_two_factor
 from dasapp.api import DomainError
+from org import availability
+from org.models import Absence
 
 pytestmark = pytest.mark.usefixtures("org")
 
@@ -401,7 +402,7 @@ def test_cancelling_keeps_the_absence_and_its_history_and_it_no_longer_counts(st
 
 @time_machine.travel(T0, tick=False)
 def test_a_hub_with_its_only_daso_on_a_cancelled_absence_takes_cases_again(staff, persona):
-    from cases.models import ShiftPattern, Team
+    from org.models import ShiftPattern, Team
 
     hub = Team.objects.get(code="hub-colchester")
     hub.shift_pattern = ShiftPattern.objects.get(name="Round the clock")
@@ -482,8 +483,8 @@ def test_actions_moved_because_of_a_cancelled_absence_stay_and_their_history_say
 
 def test_cancelling_an_absence_tells_each_case_once_how_many_actions_had_been_moved(staff):
     from cases.casework_selectors import case_timeline
-    from cases.choices import EventVerb
-    from cases.models import Event
+    from dasapp.choices import EventVerb
+    from dasapp.models import Event
 
     with time_machine.travel(T0 - HOUR, tick=False):
         first, second, untouched = (make_case(staff.daso) for _ in range(3))

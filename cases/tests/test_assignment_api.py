@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from cases import assignment_services as services
-from cases.choices import ActionStatus, CaseStatus, EventVerb
-from cases.models import Case, Event
+from cases.choices import ActionStatus, CaseStatus
+from cases.models import Case
 from cases.tests.test_assignment_services import (
     on_leave,
     researchers_queue,
@@ -18,7 +18,8 @@ from cases.tests.test_assignment_services import (
 )
 from cases.tests.test_casework_api import api
 from cases.tests.test_casework_views import HUB_A_DAYS, hub_queue, make_people, queue_case
-from dasapp.models import AccessLog, Notification
+from dasapp.choices import EventVerb
+from dasapp.models import AccessLog, Event, Notification
 
 
 @pytest.fixture

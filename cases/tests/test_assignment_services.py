@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from cases import assignment_services as services
 from cases import case_services
-from cases.choices import AbsenceKind, ActionStatus, CaseStatus, EventVerb, QueueKind
-from cases.models import Absence, Case, Event, Flag, SafetyAction, SafetyPlan, Team
+from cases.choices import ActionStatus, CaseStatus, QueueKind
+from cases.models import Case, SafetyAction, SafetyPlan
 from cases.tests.test_casework_views import (
     HUB_A_DAYS,
     hub_queue,
@@ -22,8 +22,12 @@ from cases.tests.test_casework_views import (
     submitted,
 )
 from dasapp.api import ConflictError, DomainError
-from dasapp.models import Notification
+from dasapp.choices import EventVerb
+from dasapp.models import Event, Notification
 from dasapp.roles import Role
+from org.choices import AbsenceKind
+from org.models import Absence, Team
+from people.models import Flag
 
 
 @pytest.fixture
@@ -500,7 +504,7 @@ def test_a_closed_case_cannot_be_closed_or_reassigned_again(people):
 
 def test_the_case_history_says_who_a_case_was_moved_from_and_to():
     from cases.casework_selectors import describe_event
-    from cases.models import Event
+    from dasapp.models import Event
 
     event = Event(
         verb="case_reassigned",

@@ -465,7 +465,7 @@ def test_supervisors_queue_page_with_ticks_and_owners_keeps_a_constant_query_cou
 def test_reassign_page_says_when_the_owner_is_the_only_one_who_works_the_queue(org, persona):
     from cases import case_services
     from cases.choices import QueueKind
-    from cases.models import Team
+    from org.models import Team
 
     alone = make_people(persona)  # Dee Ash is the Colchester hub's only DASO
     case = queue_case(hub_queue())

@@ -13,11 +13,14 @@ from django.utils import timezone
 
 from cases import case_cover
 from cases.case_cover import AbsenceFacts, away_decision, cover_check_run
-from cases.choices import AbsenceKind, CoverReason, EventVerb, RiskLevel
-from cases.models import Absence, Case, CaseCoverAlert, Event
+from cases.choices import CoverReason, RiskLevel
+from cases.models import Case, CaseCoverAlert
 from cases.tests.test_casework_views import HUB_A_DAYS, hub_queue, queue_case
-from dasapp.models import Notification
+from dasapp.choices import EventVerb
+from dasapp.models import Event, Notification
 from dasapp.roles import Role
+from org.choices import AbsenceKind
+from org.models import Absence
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 

@@ -13,8 +13,7 @@ import time_machine
 
 from cases import assignment_services as services
 from cases import case_services
-from cases.choices import EventVerb, QueueKind
-from cases.models import Event, Team
+from cases.choices import QueueKind
 from cases.tests import test_case_cover_views
 from cases.tests.test_case_cover_views import away, held, laindon_queue, local
 from cases.tests.test_casework_api import api
@@ -26,8 +25,10 @@ from cases.tests.test_casework_views import (
     signed_in,
 )
 from dasapp.api import DomainError
-from dasapp.models import AccessLog, Notification
+from dasapp.choices import EventVerb
+from dasapp.models import AccessLog, Event, Notification
 from dasapp.roles import Role
+from org.models import Team
 
 # `test_case_cover_views`' people: three Colchester hub DASOs (the hub DASO, Kim Lee, Amy
 # Cole), two of Laindon hub (daso-lai, Grace Obi), and their supervisor.

@@ -12,8 +12,8 @@ import time_machine
 
 from cases import assignment_services as services
 from cases import case_services
-from cases.choices import AbsenceKind, EventVerb, QueueKind
-from cases.models import Absence, Case, Event, Team
+from cases.choices import QueueKind
+from cases.models import Case
 from cases.tests.test_assignment_services import with_colleagues
 from cases.tests.test_casework_api import api
 from cases.tests.test_casework_views import (
@@ -26,8 +26,11 @@ from cases.tests.test_casework_views import (
     signed_in,
 )
 from dasapp.api import DomainError
-from dasapp.models import AccessLog, Notification
+from dasapp.choices import EventVerb
+from dasapp.models import AccessLog, Event, Notification
 from dasapp.roles import Role
+from org.choices import AbsenceKind
+from org.models import Absence, Team
 
 
 @pytest.fixture

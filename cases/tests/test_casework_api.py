@@ -14,9 +14,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import case_services
-from cases.choices import EventVerb, QueueKind, TaskKind
-from cases.events import event_record
-from cases.models import Case, Event, Task
+from cases.choices import QueueKind, TaskKind
+from cases.models import Case, Task
 from cases.tests.test_casework_views import (
     HUB_A_DAYS,
     SUPPLEMENTS,
@@ -29,7 +28,9 @@ from cases.tests.test_casework_views import (
     raised_to_medium,
     submitted,
 )
-from dasapp.models import AccessLog, Notification
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
+from dasapp.models import AccessLog, Event, Notification
 from dasapp.notify import notify
 from dasapp.roles import Role
 from risk.choices import AssessmentStatus

@@ -15,14 +15,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import case_services, services
-from cases.choices import CaseStatus, EventVerb, IncidentRole, IncidentStatus, QueueKind, TaskKind
-from cases.events import event_record
-from cases.models import Case, Event, Incident, IncidentPerson, Person, Task, Team
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
+from cases import case_services
+from cases.choices import CaseStatus, QueueKind, TaskKind
+from cases.models import Case, Task
 from conftest import verify_two_factor
-from dasapp.models import AccessLog, Notification
+from dasapp.choices import EventVerb
+from dasapp.events import event_record
+from dasapp.models import AccessLog, Event, Notification
 from dasapp.notify import notify
 from dasapp.roles import Role
+from org.models import Team
+from people import services
+from people.models import Person
 from risk import services as risk_services
 
 LONDON = ZoneInfo("Europe/London")

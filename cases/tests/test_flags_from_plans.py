@@ -9,10 +9,14 @@ import datetime as dt
 import pytest
 import time_machine
 
-from cases import assignment_services, intelligence, safety_services, services
-from cases.choices import EventVerb, FlagKind, FlagSeverity
-from cases.models import Event, Flag
+from calls import intelligence
+from cases import assignment_services, safety_services
 from cases.tests.test_safety_services import DAY, T0, make_case, make_staff
+from dasapp.choices import EventVerb
+from dasapp.models import Event
+from people import services
+from people.choices import FlagKind, FlagSeverity
+from people.models import Flag
 
 pytestmark = pytest.mark.django_db
 

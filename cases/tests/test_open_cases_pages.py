@@ -9,7 +9,7 @@ import re
 import pytest
 
 from cases import case_services
-from cases.models import Case, Person
+from cases.models import Case
 from cases.tests.test_casework_views import (
     hub_queue,
     make_people,
@@ -18,6 +18,7 @@ from cases.tests.test_casework_views import (
     signed_in,
     submitted,
 )
+from people.models import Person
 
 
 @pytest.fixture

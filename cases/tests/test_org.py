@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases.choices import TeamKind
+from org.choices import TeamKind
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,8 @@ def _load(path: Path | None = None) -> str:
 
 def _snapshot() -> dict[str, list]:
     """Every organisation row with every field, to compare before and after a reload."""
-    from cases.models import District, Force, Queue, ShiftPattern, ShiftSlot, Team
+    from cases.models import Queue
+    from org.models import District, Force, ShiftPattern, ShiftSlot, Team
 
     return {
         "queues": list(Queue.objects.order_by("pk").values()),
@@ -60,7 +61,7 @@ def _snapshot() -> dict[str, list]:
 
 
 def test_defaults_load_the_fourteen_districts_of_the_demo_force():
-    from cases.models import District, Force
+    from org.models import District, Force
 
     output = _load()
     assert "14 districts" in output
@@ -70,7 +71,7 @@ def test_defaults_load_the_fourteen_districts_of_the_demo_force():
 
 
 def test_defaults_load_three_hubs_that_between_them_serve_every_district_once():
-    from cases.models import District, Team
+    from org.models import District, Team
 
     _load()
     hubs = Team.objects.filter(kind=TeamKind.HUB).prefetch_related("districts")
@@ -81,14 +82,14 @@ def test_defaults_load_three_hubs_that_between_them_serve_every_district_once():
 
 
 def test_defaults_have_a_team_of_every_kind():
-    from cases.models import Team
+    from org.models import Team
 
     _load()
     assert set(Team.objects.values_list("kind", flat=True)) == set(TeamKind.values)
 
 
 def test_defaults_give_the_central_unit_and_hubs_their_shift_patterns():
-    from cases.models import Team
+    from org.models import Team
 
     _load()
     cru = Team.objects.get(kind=TeamKind.CENTRAL_REFERRAL_UNIT)
@@ -103,7 +104,8 @@ def test_defaults_give_the_central_unit_and_hubs_their_shift_patterns():
 
 def test_every_hub_and_the_central_unit_have_their_queues_before_any_case_is_routed():
     from cases.choices import QueueKind
-    from cases.models import Queue, Team
+    from cases.models import Queue
+    from org.models import Team
 
     _load()
     kinds = {(code, kind) for code, kind in Queue.objects.values_list("team__code", "kind")}
@@ -131,38 +133,6 @@ def test_queues_are_named_after_their_team_without_repeating_it():
     }
 
 
-def test_queues_named_by_the_old_rule_are_renamed_and_names_changed_by_hand_kept():
-    import importlib
-
-    from django.apps import apps
-
-    from cases.models import Queue
-
-    (migration,) = (REPO / "cases" / "migrations").glob("*_queue_names_without_repeated_team.py")
-    rename = importlib.import_module(f"cases.migrations.{migration.stem}")
-    _load()
-    colchester = Queue.objects.get(team__code="hub-colchester")
-    medium = Queue.objects.get(team__code="cru", kind="cru_medium")
-    researchers = Queue.objects.get(team__code="cru", kind="researchers")
-    colchester.name = "Colchester hub: hub high-risk queue"
-    medium.name = "Central referral unit: central referral unit daso queue"
-    researchers.name = "CRU researchers (renamed in the admin)"
-    for queue in (colchester, medium, researchers):
-        queue.save()
-
-    rename.forwards(apps, None)
-
-    for queue in (colchester, medium, researchers):
-        queue.refresh_from_db()
-    assert colchester.name == "Colchester hub: high-risk queue"
-    assert medium.name == "Central referral unit: DASO queue (medium risk)"
-    assert researchers.name == "CRU researchers (renamed in the admin)"
-
-    rename.backwards(apps, None)
-    colchester.refresh_from_db()
-    assert colchester.name == "Colchester hub: hub high-risk queue"
-
-
 def test_loading_again_keeps_a_queue_target_set_since():
     from cases.models import Queue
 
@@ -187,7 +157,7 @@ def test_loading_twice_changes_nothing():
 
 def test_loading_again_puts_back_a_field_the_file_sets():
     """Documented in the command's help: the file wins for the fields it sets."""
-    from cases.models import District
+    from org.models import District
 
     _load()
     district = District.objects.get(code="maldon")
@@ -199,7 +169,7 @@ def test_loading_again_puts_back_a_field_the_file_sets():
 
 
 def test_loading_again_keeps_rows_and_fields_the_file_does_not_set():
-    from cases.models import District, Force, ShiftPattern, Team
+    from org.models import District, Force, ShiftPattern, Team
 
     _load()
     force = Force.objects.get()
@@ -223,7 +193,7 @@ def test_loading_again_keeps_rows_and_fields_the_file_does_not_set():
 
 
 def test_loading_again_after_a_slot_changed_restores_the_files_slots():
-    from cases.models import Team
+    from org.models import Team
 
     _load()
     pattern = Team.objects.get(kind=TeamKind.CENTRAL_REFERRAL_UNIT).shift_pattern
@@ -252,8 +222,8 @@ teams:
 
 
 def test_a_different_force_loads_with_none_of_the_demo_names(tmp_path):
-    from cases.availability import team_on_duty
-    from cases.models import District, Force, Team
+    from org.availability import team_on_duty
+    from org.models import District, Force, Team
 
     path = tmp_path / "northmoor.yaml"
     path.write_text(OTHER_FORCE)
@@ -291,7 +261,7 @@ def test_staff_can_be_provisioned_into_a_different_force(tmp_path):
 def test_a_file_naming_something_it_does_not_define_is_refused_with_the_reason(
     tmp_path, broken, message
 ):
-    from cases.models import Force
+    from org.models import Force
 
     fixes = {
         "shift: Nights,": "shift: Days,",

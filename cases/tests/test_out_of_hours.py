@@ -15,19 +15,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cases import out_of_hours, services
-from cases.choices import AbsenceKind, EventVerb
-from cases.models import (
-    Absence,
-    Event,
-    OutOfHoursAlert,
-    OutOfHoursContact,
-    ShiftPattern,
-    Team,
-)
+from cases import out_of_hours
+from cases.models import OutOfHoursAlert, OutOfHoursContact
 from conftest import verify_two_factor
-from dasapp.models import Notification
+from dasapp.choices import EventVerb
+from dasapp.models import Event, Notification
 from dasapp.roles import Role
+from org.choices import AbsenceKind
+from org.models import Absence, ShiftPattern, Team
+from people import services
 from risk.tests.test_services import incident_for, submitted
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from rest_framework.test import APIClient
 
 from cases import safety_services
 from cases.choices import ActionStatus
-from cases.models import Absence, SafetyAction, SafetyPlan
+from cases.models import SafetyAction, SafetyPlan
 from cases.tests.test_safety_services import DAY, HOUR, T0, add, make_case, make_staff
 from dasapp.models import AccessLog, Notification
+from org.models import Absence
 
 pytestmark = pytest.mark.usefixtures("org")
 

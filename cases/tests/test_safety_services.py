@@ -13,19 +13,13 @@ import time_machine
 from django.core.management import call_command
 
 from cases import case_services, safety_selectors, safety_services
-from cases.choices import ActionStatus, CaseStatus, EventVerb
-from cases.models import (
-    Absence,
-    Event,
-    FollowUp,
-    SafetyAction,
-    SafetyActionType,
-    SafetyPlan,
-    Team,
-)
+from cases.choices import ActionStatus, CaseStatus
+from cases.models import FollowUp, SafetyAction, SafetyActionType, SafetyPlan
 from cases.tests.factories import PersonFactory
 from dasapp.api import ConflictError, DomainError
-from dasapp.models import Notification
+from dasapp.choices import EventVerb
+from dasapp.models import Event, Notification
+from org.models import Absence, Team
 
 # Tuesday 14 July 2026, 10:00 in London (BST).
 T0 = dt.datetime(2026, 7, 14, 9, 0, tzinfo=dt.UTC)
@@ -796,7 +790,7 @@ def test_the_history_says_which_action_was_added_for_whom_and_when_it_is_due(sta
 @time_machine.travel(T0, tick=False)
 def test_the_history_of_an_action_added_before_names_were_kept_still_says_for_whom(staff, plan):
     from cases.casework_selectors import case_timeline
-    from cases.events import event_record
+    from dasapp.events import event_record
 
     event_record(
         verb=EventVerb.SAFETY_ACTION_ADDED,

@@ -13,10 +13,11 @@ from django.test import Client
 
 from cases import safety_services
 from cases.choices import ActionStatus
-from cases.models import Absence, SafetyAction, SafetyPlan, Team
+from cases.models import SafetyAction, SafetyPlan
 from cases.tests.test_safety_services import HOUR, T0, add, make_case, make_staff
 from conftest import verify_two_factor
 from dasapp.models import AccessLog, Notification
+from org.models import Absence, Team
 
 pytestmark = pytest.mark.usefixtures("org")
 

@@ -17,16 +17,9 @@ import time_machine
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from cases import availability, safety_services, sweep
-from cases.choices import ActionStatus, EventVerb, FollowUpReason
-from cases.models import (
-    CaseworkSettings,
-    Event,
-    FollowUp,
-    SafetyAction,
-    ShiftPattern,
-    Team,
-)
+from cases import safety_services, sweep
+from cases.choices import ActionStatus, FollowUpReason
+from cases.models import CaseworkSettings, FollowUp, SafetyAction
 from cases.safety_services import sweeping
 from cases.sweep import ActionFacts, Away, Raised, Staff
 from cases.tests.test_safety_services import (
@@ -37,7 +30,10 @@ from cases.tests.test_safety_services import (
     leave,
     make_case,
 )
-from dasapp.models import Notification
+from dasapp.choices import EventVerb
+from dasapp.models import Event, Notification
+from org import availability
+from org.models import ShiftPattern, Team
 
 MIN = dt.timedelta(minutes=1)
 LOOKAHEAD = dt.timedelta(minutes=60)
@@ -1035,46 +1031,6 @@ def test_a_previous_owner_whose_account_is_switched_off_is_not_told(staff, plan)
             f"case {plan.case.reference}",
         ),
     }
-
-
-def test_the_migration_fills_in_who_held_the_action_for_follow_ups_raised_before(staff, plan):
-    """Follow-ups raised before owners were recorded get them from their own columns
-    (people) and from the action's history (teams)."""
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("cases.migrations.0011_follow_up_per_owner")
-    with time_machine.travel(T0 - DAY, tick=False):
-        for person in (staff.insp_a, staff.insp_b, staff.pc, staff.chief):
-            leave(person, by=staff.supt)
-        kept = add(plan, staff.daso, owner=staff.daso, due_in=DAY - HOUR)
-        team_day = add(plan, staff.daso, owner_team=staff.response, due_in=DAY - HOUR)
-    run(T0)  # the DASO keeps hers; nobody in the response team at work: the team's goes up
-    night = dt.datetime(2026, 7, 15, 0, 0, tzinfo=dt.UTC)  # 01:00: the CRU is off too
-    with time_machine.travel(night - HOUR, tick=False):
-        person_night = add(plan, staff.daso, owner=staff.insp_a, due_in=30 * MIN)
-    run(night)
-    user, team = "user:{}".format, "team:{}".format
-    cru = team(Team.objects.get(code="cru").pk)
-    rows = sorted(FollowUp.objects.values_list("action_id", "reason", "owner_key", "to_key"))
-    assert rows == sorted(
-        [
-            (kept.pk, "overdue", user(staff.daso.pk), user(staff.daso.pk)),
-            # At 01:00 the CRU is off shift too: its people's actions go to the CRU.
-            (kept.pk, "owner_off_shift", user(staff.daso.pk), cru),
-            (team_day.pk, "overdue", team(staff.response.pk), user(staff.supt.pk)),
-            (team_day.pk, "owner_off_shift", user(staff.supt.pk), cru),
-            (person_night.pk, "overdue", user(staff.insp_a.pk), team(staff.response.pk)),
-        ]
-    )
-    FollowUp.objects.update(owner_key="", to_key="")  # as the rows were before
-
-    migration.fill_keys(apps, connection.schema_editor())
-
-    assert sorted(FollowUp.objects.values_list("action_id", "reason", "owner_key", "to_key")) == (
-        rows
-    )
 
 
 def _snapshot():

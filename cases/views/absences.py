@@ -13,12 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import safety_selectors as selectors
 from cases import safety_services as services
-from cases.choices import AbsenceKind
-from cases.views.date_fields import DateTimeFieldsMixin, _date_time_initial
 from dasapp.api import DomainError
+from dasapp.date_fields import DateTimeFieldsMixin, _date_time_initial
 from dasapp.forms import apply_domain_errors
 from dasapp.permissions import role_required
 from dasapp.roles import Role
+from org.choices import AbsenceKind
 
 # Service field names to form fields.
 FIELD_MAP = {

@@ -19,13 +19,14 @@ from cases import owner_selectors
 from cases import safety_selectors as selectors
 from cases import safety_services as services
 from cases.choices import ActionStatus
-from cases.models import Case, SafetyAction, Team
-from cases.views.date_fields import DUE_EXAMPLE, _date_from, due_from
+from cases.models import Case, SafetyAction
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
+from dasapp.date_fields import DUE_EXAMPLE, _date_from, due_from
 from dasapp.forms import apply_domain_errors
 from dasapp.models import User
 from dasapp.permissions import role_required
+from org.models import Team
 
 # Forms: shape only. The rules are the services', whose errors land on these fields. ---
 

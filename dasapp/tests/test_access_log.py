@@ -19,7 +19,7 @@ POSTCODE = "CM1 1QQ"
 
 @pytest.fixture
 def person(org):
-    from cases import services as case_services
+    from people import services as case_services
 
     person = case_services.person_create(
         data=case_services.PersonInput(given_name=NAME[0], family_name=NAME[1])
@@ -47,7 +47,7 @@ def entry(persona):
     return services.access_record(
         user=persona(Role.DASO),
         action=AccessLog.Action.CONSULT,
-        object_type="cases.person",
+        object_type="people.person",
         object_id=1,
         person_id=1,
         purpose="Safety plan review",
@@ -55,7 +55,7 @@ def entry(persona):
 
 
 def person_logs(person):
-    return AccessLog.objects.filter(object_type="cases.person", object_id=str(person.pk))
+    return AccessLog.objects.filter(object_type="people.person", object_id=str(person.pk))
 
 
 # Append-only ---------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_a_work_item_about_someone_else_is_ignored_and_the_purpose_asked(
     """The review's case: someone opened an unrelated person `?via=case:1`, a case they
     have nothing to do with, and was logged as working it without being asked why."""
     from cases import case_services
-    from cases import services as people_services
+    from people import services as people_services
 
     other = people_services.person_create(
         data=people_services.PersonInput(given_name="Other", family_name="Victim")
@@ -242,7 +242,7 @@ def test_supervisor_sees_who_viewed_what_and_why(client_for, person, case):
     # In words, not as stored: the person's name and the case's reference.
     assert f"Person {NAME[0]} {NAME[1]}" in page
     assert f"Working case {case.reference}" in page
-    assert f"cases.person:{person.pk}" not in page
+    assert f"people.person:{person.pk}" not in page
     assert f"case:{case.pk}<" not in page
     assert "Consulted" in page
 

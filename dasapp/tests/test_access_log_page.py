@@ -24,7 +24,7 @@ OTHER = ("Tamsin", "Holloway")
 
 @pytest.fixture
 def person(org):
-    from cases import services as case_services
+    from people import services as case_services
 
     return case_services.person_create(
         data=case_services.PersonInput(given_name=NAME[0], family_name=NAME[1])
@@ -33,7 +33,7 @@ def person(org):
 
 @pytest.fixture
 def other_person(org):
-    from cases import services as case_services
+    from people import services as case_services
 
     return case_services.person_create(
         data=case_services.PersonInput(given_name=OTHER[0], family_name=OTHER[1])
@@ -59,7 +59,7 @@ def case(person, daso):
 def queue(org):
     from cases import case_services
     from cases.choices import QueueKind
-    from cases.models import Team
+    from org.models import Team
 
     return case_services.queue_for(
         team=Team.objects.get(code="hub-laindon"), kind=QueueKind.HUB_HIGH
@@ -94,7 +94,7 @@ def rows(response) -> list[str]:
 def test_rows_name_the_person_the_case_the_call_and_say_the_purpose_in_words(
     supervisor, daso, person, case, queue
 ):
-    from cases.models import Incident
+    from calls.models import Incident
 
     incident = Incident.objects.create(created_by=daso, created_at=timezone.now())
     log(daso, obj=person, person_id=person.pk, purpose="Checking before a home visit")
@@ -115,7 +115,7 @@ def test_rows_name_the_person_the_case_the_call_and_say_the_purpose_in_words(
     )
     assert f"Person {NAME[0]} {NAME[1]}" in found[3]
     assert "Purpose given: Checking before a home visit" in found[3]
-    for raw in ("cases.incident:", "cases.case:", "queue:", "cases.person:"):
+    for raw in ("calls.incident:", "cases.case:", "queue:", "people.person:"):
         assert raw not in page
 
 
@@ -124,8 +124,8 @@ def test_a_supervisor_opening_a_call_reads_as_what_happened_not_as_a_purpose_giv
 ):
     """Nobody is asked a purpose on the call's page: the log says what happened and
     never "Purpose given" for words the user did not type."""
-    from cases.choices import IncidentStatus
-    from cases.models import Incident
+    from calls.choices import IncidentStatus
+    from calls.models import Incident
 
     incident = Incident.objects.create(
         created_by=daso, created_at=timezone.now(), status=IncidentStatus.CLOSED
@@ -161,7 +161,7 @@ def test_reading_who_saw_a_record_is_logged_as_reading_the_access_log(supervisor
 
 def test_a_record_no_longer_held_and_a_kind_not_registered_still_read_as_words(supervisor, daso):
     log(daso, object_type="cases.case", object_id=987654, work_item="banana:3")
-    log(daso, action="search", object_type="cases.person", detail={"fields": ["name"]})
+    log(daso, action="search", object_type="people.person", detail={"fields": ["name"]})
     found = rows(supervisor.get("/access-log/"))
     assert "Person (a search)" in found[0]
     assert "Case 987654 (no longer held)" in found[1]
@@ -180,7 +180,7 @@ def test_a_page_is_read_in_a_fixed_number_of_queries(
     count,
     django_assert_max_num_queries,
 ):
-    from cases.models import Incident
+    from calls.models import Incident
 
     incident = Incident.objects.create(created_by=daso, created_at=timezone.now())
     others = [persona(Role.DASO) for _ in range(3)]
@@ -343,7 +343,7 @@ def test_a_deep_page_is_an_index_range_scan_on_postgresql(daso, person):
         AccessLog(
             user=daso,
             action="consult",
-            object_type="cases.person",
+            object_type="people.person",
             object_id=str(person.pk),
             person_id=person.pk,
             at=start + dt.timedelta(seconds=n),

@@ -203,15 +203,15 @@ ACCESS_TABLE: dict[str, Access] = {
     "call_history": page(SUP, kwargs={"pk": "incident"}),
     "call_intelligence": page(SUP, kwargs={"pk": "incident"}),
     # Abandoning a call in progress: the call-taker who started it (not this one) and
-    # supervisors (cases.rules.can_abandon_call); the recent abandoned calls: supervisors.
+    # supervisors (calls.rules.can_abandon_call); the recent abandoned calls: supervisors.
     "call_abandon": page(SUP, kwargs={"pk": "incident"}),
     "calls_abandoned": page(SUP),
     # Regrading: supervisors, and the call-taker who logged the call within the window
-    # (cases.rules.can_regrade_call).
+    # (calls.rules.can_regrade_call).
     "call_regrade": on_missing_record(CT, SUP),
     "dispatch": page(*CONTROL_ROOM),
     # Dispatch: call-takers, attending officers and supervisors record an officer's
-    # arrival and close calls (cases.rules.DISPATCHERS); intelligence researchers do not.
+    # arrival and close calls (calls.rules.DISPATCHERS); intelligence researchers do not.
     "call_attended": on_missing_record(CT, OFF, SUP, method="POST"),
     "call_close": on_missing_record(CT, OFF, SUP),
     "research_list": page(INT, SUP),
@@ -414,7 +414,8 @@ def test_url_names_used_as_table_keys_are_unique():
 @pytest.fixture
 def objects(persona):
     """The records whose ids fill path arguments, by the names ACCESS_TABLE uses."""
-    from cases import call_services, services
+    from calls.services import calls as call_services
+    from people import services
 
     person = services.person_create(
         data=services.PersonInput(given_name="Table", family_name="Walker")
@@ -437,8 +438,9 @@ def _casework_objects(*, person, incident, persona) -> dict:
     from django.utils import timezone
 
     from cases.case_services import queue_for
-    from cases.models import Case, Task, Team
+    from cases.models import Case, Task
     from dasapp.notify import notify
+    from org.models import Team
     from risk.choices import AssessmentStatus
     from risk.models import Assessment
     from risk.question_sets import current_set

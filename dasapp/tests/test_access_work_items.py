@@ -11,13 +11,17 @@ import pytest
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from cases import case_services, safety_services, services
-from cases.choices import IncidentRole, IncidentStatus
-from cases.models import Incident, IncidentPerson, Relationship, Task, Team
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
+from cases import case_services, safety_services
+from cases.models import Task
 from conftest import verify_two_factor
 from dasapp import access
 from dasapp.models import AccessLog
 from dasapp.roles import Role
+from org.models import Team
+from people import services
+from people.models import Relationship
 
 PURPOSE_PAGE = "Why are you viewing this record?"
 

@@ -212,8 +212,8 @@ def test_inactive_user_holds_no_role(persona):
 
 
 def test_people_scope_shows_people_to_police_roles_and_nobody_to_partners(persona):
-    from cases import rules, services
-    from cases.models import Person
+    from people import rules, services
+    from people.models import Person
 
     person = services.person_create(
         data=services.PersonInput(given_name="Avery", family_name="Testperson")

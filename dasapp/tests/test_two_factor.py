@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.management.commands.seed_demo import current_code
 from conftest import verify_two_factor
 from dasapp.roles import Role
+from demo.management.commands.seed_demo import current_code
 
 SETUP = "/account/two-factor/setup/"
 VERIFY = "/account/two-factor/verify/"

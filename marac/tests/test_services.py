@@ -11,13 +11,16 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from cases import case_services, intelligence
-from cases.choices import EventVerb, FlagKind, FlagSeverity
-from cases.models import Event, Flag
+from calls import intelligence
+from cases import case_services
 from cases.tests.factories import PersonFactory
 from dasapp.api import DomainError
+from dasapp.choices import EventVerb
+from dasapp.models import Event
 from marac.models import Referral
 from marac.services import referral_record
+from people.choices import FlagKind, FlagSeverity
+from people.models import Flag
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from cases.choices import IncidentRole
+from calls.choices import IncidentRole
 from risk import rules
 from risk.choices import AssessmentStatus
 from risk.models import Assessment

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from cases import services
-from cases.choices import EventVerb
-from cases.models import Case, Event
+from cases.models import Case
 from dasapp.api import DomainError
+from dasapp.choices import EventVerb
+from dasapp.models import Event
+from people import services
 from risk import services as risk_services
 from risk.selectors import OpenCase, default_case, open_case_choice
 from risk.tests.test_services import SUPPLEMENTS, full_answers, incident_for, people  # noqa: F401

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from cases import services
 from cases.models import Case
+from people import services
 from risk import services as risk_services
 from risk.choices import AssessmentStatus
 from risk.tests.test_views import (  # noqa: F401

@@ -1,5 +1,5 @@
 """Routing by level, district, time of day and the hubs' rota (pure), and whether a hub
-on its shift has a DASO at work (`cases.availability.team_at_work`, with the database
+on its shift has a DASO at work (`org.availability.team_at_work`, with the database
 and time travel)."""
 
 import datetime as dt
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cases.availability import Slot
+from org.availability import Slot
 from risk.routing import HubRota, route_case
 
 LONDON = ZoneInfo("Europe/London")
@@ -179,8 +179,8 @@ EVENING = dt.datetime(2026, 11, 26, 18, 0, tzinfo=LONDON)
 
 @pytest.fixture
 def hubs(org, persona):
-    from cases.models import District
     from cases.tests.factories import PersonFactory
+    from org.models import District
 
     sup = persona("supervisor", "hub-colchester", "sgt.hale", first_name="Ruth", last_name="Hale")
     ash = persona("daso", "hub-colchester", "daso.ash", first_name="Dee", last_name="Ash")
@@ -215,8 +215,8 @@ def away(person, *, by, kind="annual_leave", days=7):
 def routed(h):
     """The case routed now; `case.note` is the routing note its event keeps in full."""
     from cases import case_services
-    from cases.choices import EventVerb
-    from cases.models import Event
+    from dasapp.choices import EventVerb
+    from dasapp.models import Event
 
     case, _ = case_services.case_open_or_join(
         victim=h.victim, perpetrator=None, level="high", user=h.officer, district=h.colchester
@@ -258,8 +258,8 @@ def test_with_one_daso_back_the_hub_on_its_shift_is_chosen(hubs):
 
 @time_machine.travel(EVENING, tick=False)
 def test_a_hub_with_only_a_supervisor_or_a_switched_off_daso_at_work_is_not_at_work(hubs):
-    from cases.availability import team_at_work
-    from cases.models import Team
+    from org.availability import team_at_work
+    from org.models import Team
 
     colchester = Team.objects.get(code="hub-colchester")
     assert team_at_work(colchester)

@@ -9,14 +9,19 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import services
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
 from cases.casework_selectors import describe_event
-from cases.choices import EventVerb, IncidentRole, IncidentStatus, TaskKind
-from cases.models import Case, Event, Flag, Force, Incident, IncidentPerson, Task
+from cases.choices import TaskKind
+from cases.models import Case, Task
 from dasapp.api import ConflictError, DomainError
-from dasapp.models import Notification
+from dasapp.choices import EventVerb
+from dasapp.models import Event, Notification
 from dasapp.roles import Role
 from marac.models import Referral
+from org.models import Force
+from people import services
+from people.models import Flag
 from risk import services as risk_services
 from risk.choices import AssessmentStatus
 from risk.models import RiskSettings

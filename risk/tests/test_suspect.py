@@ -9,11 +9,12 @@ import re
 
 import pytest
 
-from cases import services
-from cases.models import Case, Person
+from cases.models import Case
 from dasapp.api import ConflictError
 from dasapp.models import AccessLog
 from dasapp.roles import Role
+from people import services
+from people.models import Person
 from risk import services as risk_services
 from risk.choices import AssessmentStatus
 from risk.tests.test_views import (  # noqa: F401
@@ -78,7 +79,7 @@ def test_the_officer_finds_her_brother_and_a_new_case_opens_with_him_and_a_reaso
     assert "Owen Rowe, born 27 March 1990" in results
     # The search is logged as the people search logs one, with who was shown.
     log = AccessLog.objects.filter(action=AccessLog.Action.SEARCH).latest("at")
-    assert log.user == s["officer"].user and log.object_type == "cases.person"
+    assert log.user == s["officer"].user and log.object_type == "people.person"
     assert brother.pk in log.detail["results"]
     assert a.reference in log.purpose
 

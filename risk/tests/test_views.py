@@ -10,11 +10,12 @@ import re
 import pytest
 from django.utils import timezone
 
-from cases import services
-from cases.choices import IncidentRole, IncidentStatus
-from cases.models import Case, Incident, IncidentPerson
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
+from cases.models import Case
 from dasapp.models import AccessLog
 from dasapp.roles import Role
+from people import services
 from risk import services as risk_services
 from risk.choices import AssessmentStatus
 from risk.models import Assessment
@@ -544,8 +545,8 @@ def test_viewing_from_a_work_item_logs_that_work_item(scene):
 
 
 def test_a_work_item_about_someone_else_is_not_logged_for_the_dv1(scene):
-    from cases import services
     from cases.models import Case, Task
+    from people import services
 
     a = draft_for(scene)
     other = services.person_create(data=services.PersonInput(given_name="Ona", family_name="X"))

@@ -11,8 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cases.choices import IncidentStatus
-from cases.models import Incident
+from calls.choices import IncidentStatus
+from calls.models import Incident
 from dasapp.roles import Role
 from tests.browser.conftest import assert_accessible, sign_in
 
@@ -24,7 +24,7 @@ def test_call_taker_abandons_a_test_call_and_a_supervisor_reviews_it(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     call_taker = persona(Role.CALL_TAKER, team="control-room")
     sign_in(page, live_server, call_taker.username)

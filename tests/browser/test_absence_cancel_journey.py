@@ -14,9 +14,11 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from cases import availability, safety_services
-from cases.models import Absence, SafetyActionType
+from cases import safety_services
+from cases.models import SafetyActionType
 from cases.tests.test_safety_services import make_case, make_staff
+from org import availability
+from org.models import Absence
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +31,7 @@ def test_supervisor_cancels_leave_recorded_for_the_wrong_inspector(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     with time_machine.travel(NOW, tick=True):
         staff = make_staff(persona)

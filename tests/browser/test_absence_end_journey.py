@@ -14,8 +14,8 @@ import time_machine
 from playwright.sync_api import expect
 
 from cases import safety_services
-from cases.models import Absence
 from cases.tests.test_safety_services import make_staff
+from org.models import Absence
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ def test_supervisor_ends_a_sickness_absence_when_the_inspector_is_back_early(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     with time_machine.travel(NOW, tick=True):
         staff = make_staff(persona)

@@ -23,9 +23,9 @@ def test_two_factor_page_has_no_navigation_then_the_log_is_filtered_paged_and_ex
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases import services as case_services
-    from cases.management.commands.seed_demo import current_code
     from dasapp.models import AccessLog
+    from demo.management.commands.seed_demo import current_code
+    from people import services as case_services
 
     victim = case_services.person_create(
         data=case_services.PersonInput(given_name="Marnie", family_name="Quillfeather")
@@ -37,7 +37,7 @@ def test_two_factor_page_has_no_navigation_then_the_log_is_filtered_paged_and_ex
         AccessLog.objects.create(
             user=ada if n % 8 else ben,
             action="consult",
-            object_type="cases.person",
+            object_type="people.person",
             object_id=str(victim.pk),
             person_id=victim.pk,
             purpose=f"Visit planning {n:02d}",

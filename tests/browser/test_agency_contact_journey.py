@@ -14,12 +14,14 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from cases import contact_services, safety_services
-from cases.choices import ContactChannel, ContactOutcome
-from cases.models import AgencyInvolvement, Contact, SafetyActionType
+from cases import safety_services
+from cases.models import SafetyActionType
 from cases.tests.test_safety_services import make_case, make_staff
 from dasapp.models import AccessLog
 from dasapp.roles import Role
+from partners.choices import ContactChannel, ContactOutcome
+from partners.models import AgencyInvolvement, Contact
+from partners.services import contacts as contact_services
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -16,11 +16,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import services
-from cases.choices import IncidentRole, IncidentStatus
-from cases.flag_services import flag_raise
-from cases.models import Incident, IncidentPerson
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
 from dasapp.roles import Role
+from people import services
+from people.flag_services import flag_raise
 from tests.browser.conftest import serious_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,7 +67,7 @@ def test_call_taker_sees_flag_grades_with_reason_and_supervisor_reads_it(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     call_taker = persona(Role.CALL_TAKER, team="control-room")
     sign_in(page, live_server, call_taker.username)

@@ -15,10 +15,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import call_services, services
-from cases.choices import IncidentRole, IncidentStatus, RelationshipKind
-from cases.models import Incident, IncidentPerson
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
+from calls.services import calls as call_services
 from dasapp.roles import Role
+from people import services
+from people.choices import RelationshipKind
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

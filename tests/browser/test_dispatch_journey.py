@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import services
-from cases.choices import IncidentStatus
-from cases.models import Incident
+from calls.choices import IncidentStatus
+from calls.models import Incident
 from dasapp.roles import Role
+from people import services
 from tests.browser.conftest import serious_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

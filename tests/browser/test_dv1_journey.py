@@ -16,10 +16,10 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import services
-from cases.choices import IncidentRole, IncidentStatus
-from cases.models import Incident, IncidentPerson
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
 from dasapp.roles import Role
+from people import services
 from risk.models import Assessment
 from tests.browser.conftest import serious_violations, sign_in
 
@@ -181,8 +181,8 @@ def test_researcher_lowers_a_level_with_a_reason_and_the_supervisor_reads_it(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
     from cases.tests.test_casework_views import make_people, raised_to_medium
+    from demo.management.commands.seed_demo import current_code
 
     people = make_people(persona)
     case = raised_to_medium(people)

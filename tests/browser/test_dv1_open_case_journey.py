@@ -11,10 +11,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import case_services, services
-from cases.choices import IncidentRole, IncidentStatus
-from cases.models import Case, Incident, IncidentPerson
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
+from cases import case_services
+from cases.models import Case
 from dasapp.roles import Role
+from people import services
 from tests.browser.conftest import serious_violations, sign_in
 from tests.browser.test_dv1_journey import save_and_continue
 

@@ -11,11 +11,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import services
-from cases.choices import IncidentRole, IncidentStatus
-from cases.models import Incident, IncidentPerson
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
 from dasapp.models import AccessLog
 from dasapp.roles import Role
+from people import services
 from risk import services as risk_services
 from risk.models import Assessment
 from tests.browser.conftest import serious_violations, sign_in
@@ -96,7 +96,7 @@ def test_officer_chooses_someone_else_as_the_suspect_by_keyboard(
 
     assert Assessment.objects.get(pk=dv1.pk).perpetrator == brother
     assert AccessLog.objects.filter(
-        action=AccessLog.Action.SEARCH, object_type="cases.person"
+        action=AccessLog.Action.SEARCH, object_type="people.person"
     ).exists()
 
     page.goto(f"{live_server.url}/dv1/{dv1.pk}/check/")

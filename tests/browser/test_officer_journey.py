@@ -15,11 +15,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import call_services, services
-from cases.choices import IncidentRole, IncidentStatus
-from cases.flag_services import flag_raise
-from cases.models import Incident, IncidentPerson
+from calls.choices import IncidentRole, IncidentStatus
+from calls.models import Incident, IncidentPerson
+from calls.services import calls as call_services
 from dasapp.roles import Role
+from people import services
+from people.flag_services import flag_raise
 from tests.browser.conftest import assert_accessible, assert_rules_pass, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,7 +89,7 @@ def test_officer_attends_and_closes_a_call_and_a_supervisor_regrades_another(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     call_taker = persona(Role.CALL_TAKER, team="control-room")
     victim, phone = victim_on("+447700900861", "Orla", "Penrose")

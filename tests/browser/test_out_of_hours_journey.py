@@ -11,13 +11,14 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from cases import services
-from cases.models import Absence, OutOfHoursAlert
+from cases.models import OutOfHoursAlert
 from cases.tests.test_out_of_hours import (  # noqa: F401 (fixture)
     SMALL_HOURS,
     nobody_on_the_list_at_work,
     people,
 )
+from org.models import Absence
+from people import services
 from risk.tests.test_services import incident_for, submitted
 from tests.browser.conftest import assert_accessible, sign_in
 
@@ -32,7 +33,7 @@ def test_supervisor_sees_who_was_told_at_night_and_acknowledges_the_case_nobody_
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     with time_machine.travel(SMALL_HOURS, tick=True):
         told_case = submitted(people, yes=15).case

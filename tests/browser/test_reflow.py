@@ -52,8 +52,10 @@ def _demo_data():
     """The demo data, a busier Colchester hub queue and a second absence."""
     from cases import assignment_services, case_services, safety_services
     from cases.choices import QueueKind
-    from cases.models import Case, Person, Team
+    from cases.models import Case
     from dasapp.models import User
+    from org.models import Team
+    from people.models import Person
 
     call_command("seed_demo", "--quiet-logins", verbosity=0, stdout=_Null())
     hub = case_services.queue_for(
@@ -97,8 +99,8 @@ def _demo_data():
 def _dv1_draft(incident):
     """The officer's DV1 draft for a past call's victim (her open case is offered on
     check your answers)."""
-    from cases.choices import IncidentRole
-    from cases.models import IncidentPerson
+    from calls.choices import IncidentRole
+    from calls.models import IncidentPerson
     from dasapp.models import User
     from risk import services as risk_services
 
@@ -122,7 +124,7 @@ class _Null:
 def _sign_in_as(page, live_server, username: str) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import DEMO_PASSWORD, current_code
+    from demo.management.commands.seed_demo import DEMO_PASSWORD, current_code
 
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1024, "height": 800})
@@ -172,7 +174,8 @@ def _check(page, live_server, check: tuple) -> list[str]:
 def test_pages_with_tables_reflow_on_a_phone_without_sideways_scrolling(
     page, live_server, console_problems
 ):
-    from cases.models import Case, Incident
+    from calls.models import Incident
+    from cases.models import Case
 
     hub, cru_queue = _demo_data()
     leah_case = Case.objects.filter(victim__family_name="Hartwell").order_by("pk").first()

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _call(grade: str, minutes_left: int, **intel):
-    from cases.models import Incident
+    from calls.models import Incident
 
     now = timezone.now()
     return Incident.objects.create(

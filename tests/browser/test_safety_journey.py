@@ -17,12 +17,17 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from cases import case_services, contact_services, safety_services, services
-from cases.choices import ContactChannel, ContactOutcome, FollowUpReason
-from cases.models import CaseworkSettings, Contact, District, SafetyAction
+from cases import case_services, safety_services
+from cases.choices import FollowUpReason
+from cases.models import CaseworkSettings, SafetyAction
 from cases.tests.test_safety_services import make_staff
 from dasapp.models import Notification
 from dasapp.roles import Role
+from org.models import District
+from partners.choices import ContactChannel, ContactOutcome
+from partners.models import Contact
+from partners.services import contacts as contact_services
+from people import services
 from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _two_factor_code(user, *, confirmed: bool) -> str:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases.management.commands.seed_demo import current_code
+    from demo.management.commands.seed_demo import current_code
 
     return current_code(TOTPDevice.objects.get(user=user, confirmed=confirmed))
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.org_loader import OrgFileError, load_org, load_safety_action_types
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "org_defaults.yaml"
+DEFAULT_FILE = Path(__file__).resolve().parents[3] / "org" / "data" / "org_defaults.yaml"
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.management.commands.seed_demo import current_code
+from demo.management.commands.seed_demo import current_code
 
 
 class Command(BaseCommand):

@@ -1,9 +1,0 @@
-from rest_framework.routers import DefaultRouter
-
-from cases.api.people import AddressViewSet, PersonViewSet
-
-router = DefaultRouter(trailing_slash=True)
-router.register("people", PersonViewSet, basename="person")
-router.register("addresses", AddressViewSet, basename="address")
-
-urlpatterns = router.urls

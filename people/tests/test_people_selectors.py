@@ -2,7 +2,6 @@
 query counts that do not grow with the number of people."""
 
 import datetime as dt
-import importlib
 
 import pytest
 from django.db import connection
@@ -294,24 +293,6 @@ def test_recording_a_name_adds_its_first_name_to_the_given_names_once():
     PersonFactory(given_name="Léah", family_name="Pike", aliases=[("Leah Jo", "Moss-Pike")])
     services.name_key_for(given_name="", family_name="Okafor")
     assert list(GivenName.objects.values_list("text", "sound_key")) == [("leah", "L000")]
-
-
-@postgres_only
-@pytest.mark.postgres
-def test_the_migration_s_sql_soundex_is_the_one_search_uses():
-    migration = importlib.import_module("cases.migrations.0020_given_names_for_search")
-    words = [
-        "leah", "sharon", "ashcraft", "tymczak", "pfister", "honeyman", "jackson", "lloyd",
-        "schmidt", "hwang", "wh", "a", "o9", "okonkwo", "rubin", "gutierrez", "lee", "bhw",
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(migration.SOUNDEX_FUNCTION_SQL)
-        try:
-            for word in words:
-                cursor.execute("SELECT pg_temp.cases_soundex(%s)", [word])
-                assert cursor.fetchone()[0] == matching.soundex(word), word
-        finally:
-            cursor.execute("DROP FUNCTION pg_temp.cases_soundex(text)")
 
 
 def test_a_misspelt_first_name_is_found_when_many_first_names_sound_alike():

@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py migrate --noinput || { \
+	  echo ""; \
+	  echo "The database could not be migrated. A database made before the apps were split"; \
+	  echo "(see the Changelog in README.md) cannot be moved forward: delete var/dasapp.sqlite3"; \
+	  echo "(it holds demo data only), or drop and create the PostgreSQL database, then run again."; \
+	  exit 1; }
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
@@ -38,6 +43,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calls.choices import IncidentStatus
+from calls.configuration import response_settings
 from dasapp.roles import Role, has_role
 
 # A call that was never logged: in progress, or abandoned. Seen only by the call-taker who
@@ -84,8 +85,6 @@ def can_regrade_call(user, incident, *, now: dt.datetime | None = None) -> bool:
         return True
     if not (has_role(user, Role.CALL_TAKER) and incident.logged_by_id == user.pk):
         return False
-    from calls.services.calls import response_settings
-
     window = dt.timedelta(minutes=response_settings().regrade_window_minutes)
     logged_at = incident.logged_at or incident.graded_at
     return logged_at is not None and (now or timezone.now()) <= logged_at + window

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from calls import grading, intelligence
 from calls.choices import Grade, IncidentRole, IncidentStatus
+from calls.configuration import response_settings
 from calls.models import Incident, IncidentPerson, IncidentResearch, QuestionSet, ResponseSettings
 from calls.rules import can_regrade_call
 from dasapp import local_time
@@ -20,7 +21,6 @@ from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from dasapp.roles import Role
-from org.models import Force
 from people import matching, services
 from people.choices import LocationType
 from people.models import Address, Person
@@ -36,15 +36,6 @@ def current_question_set(code: str = CALL_QUESTION_SET) -> QuestionSet:
         load_bundled_question_sets()
         qs = QuestionSet.objects.get(code=code, is_current=True)
     return qs
-
-
-def response_settings() -> ResponseSettings:
-    """The force's response settings, created with defaults when missing."""
-    force = Force.objects.order_by("pk").first()
-    if force is None:
-        return ResponseSettings()  # unsaved defaults: no organisation loaded yet
-    settings_row, _ = ResponseSettings.objects.get_or_create(force=force)
-    return settings_row
 
 
 def grading_config(rs: ResponseSettings | None = None) -> grading.GradingConfig:

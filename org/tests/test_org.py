@@ -241,7 +241,7 @@ def test_a_different_force_loads_with_none_of_the_demo_names(tmp_path):
 
 
 def test_staff_can_be_provisioned_into_a_different_force(tmp_path):
-    from dasapp.users import user_provision
+    from org.services import user_provision
 
     path = tmp_path / "northmoor.yaml"
     path.write_text(OTHER_FORCE)

@@ -36,7 +36,7 @@ class _Null:
 
 
 def make_user(username: str, role: str | None, team: str | None = None, **extra):
-    from dasapp.users import user_provision
+    from org.services import user_provision
 
     user, _ = user_provision(
         username=username,

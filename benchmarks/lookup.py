@@ -32,8 +32,8 @@ from calls.choices import IncidentRole
 from calls.models import Incident, IncidentPerson
 from calls.services import calls as call_services
 from dasapp.roles import Role
-from dasapp.users import user_provision
 from demo.volume import VOLUME_KEY_PREFIX
+from org.services import user_provision
 from people import matching, selectors
 from people.models import NameKey, Person
 

@@ -43,7 +43,7 @@ def _users():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from dasapp.roles import Role
-    from dasapp.users import user_provision
+    from org.services import user_provision
 
     daso, _ = user_provision(username=USERS["daso"], roles=[Role.DASO], password=PASSWORD)
     supervisor, _ = user_provision(

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from dasapp.middleware import two_factor_pending
 from dasapp.navigation import nav_for
 from dasapp.roles import primary_role, role_label
+from dasapp.selectors import unread_count
 
 SERVICE_NAME = "Domestic abuse case management"
 
@@ -33,8 +35,4 @@ def shell(request):
 
 def unread_notifications(user):
     """The user's unread count, counted only if a template shows it."""
-    from django.utils.functional import SimpleLazyObject
-
-    from cases.casework_selectors import unread_count
-
     return SimpleLazyObject(lambda: unread_count(user=user))

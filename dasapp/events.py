@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from calls.models import Incident
 from dasapp.models import Event
 
 
@@ -13,7 +12,7 @@ def event_record(
     *,
     verb: str,
     actor,
-    incident: Incident | None = None,
+    incident=None,
     case=None,
     old=None,
     new=None,

@@ -1,4 +1,4 @@
-"""Platform reads: the access log, a page at a time by date.
+"""Platform reads: the access log, a page at a time by date, and a user's notifications.
 
 Pages are cut by keyset on (at, id), newest first: a page costs one index range scan
 from where the last one ended, however deep, and nothing counts the whole log.
@@ -15,7 +15,7 @@ from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from dasapp import access
-from dasapp.models import AccessLog, User
+from dasapp.models import AccessLog, Notification, User
 
 PAGE_SIZE = 50
 CURSOR_RE = re.compile(r"^(?P<micros>\d{1,20})\.(?P<pk>\d{1,18})$")
@@ -101,3 +101,16 @@ def access_log_rows(queryset: QuerySet[AccessLog], *, chunk: int = 500) -> Itera
         if not page.older:
             return
         before = page.older
+
+
+# Notifications --------------------------------------------------------------------------
+
+
+def notifications_for(*, user) -> QuerySet[Notification]:
+    """A user's own notifications, newest first."""
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def unread_count(*, user) -> int:
+    """How many of a user's notifications they have not read. One query."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

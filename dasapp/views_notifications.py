@@ -9,8 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cases import casework_selectors as selectors
-from dasapp import notify
+from dasapp import notify, selectors
 from dasapp.models import Notification
 from dasapp.permissions import signed_in
 

@@ -242,3 +242,10 @@ def test_every_demo_case_is_in_its_victims_district(seeded):
     for case in cases:
         home = case.victim.address_links.filter(is_current=True).select_related("address").get()
         assert case.district is not None and case.district == home.address.district, case
+
+
+def test_demo_totp_names_a_user_without_a_demo_authenticator(org):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="nobody has no demo authenticator"):
+        call_command("demo_totp", "nobody", stdout=io.StringIO())

@@ -252,7 +252,7 @@ def test_another_force_without_those_teams_loads_the_catalogue_and_keeps_its_cho
     set when loading again."""
     from django.core.management import call_command
 
-    from cases.tests.test_org import OTHER_FORCE
+    from org.tests.test_org import OTHER_FORCE
 
     path = tmp_path / "northmoor.yaml"
     path.write_text(OTHER_FORCE)

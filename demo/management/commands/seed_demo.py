@@ -23,7 +23,6 @@ from calls.models import Incident, IncidentPerson, QuestionSet
 from calls.question_sets import load_bundled_question_sets
 from dasapp.middleware import needs_two_factor
 from dasapp.models import User
-from dasapp.users import user_provision
 from demo.management.commands._demo_data import (
     DARREN,
     DEMO_ARRIVAL_MINUTES,
@@ -37,6 +36,7 @@ from demo.management.commands._demo_data import (
     LEAH,
     LIVE_INCIDENTS,
 )
+from org.services import user_provision
 from people import services
 from people.choices import AddressKind, LocationType, NameKind
 from people.flag_services import flag_raise

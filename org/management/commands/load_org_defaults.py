@@ -1,6 +1,6 @@
-"""Load the organisation defaults (force, districts, shift patterns, teams). Idempotent:
-rows are matched by code (shift patterns by name) and brought up to date; nothing else
-is touched."""
+"""Load the organisation defaults (force, districts, shift patterns, teams, and what
+other apps load with them: `org.loader`). Idempotent: rows are matched by code (shift
+patterns by name) and brought up to date; nothing else is touched."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.org_loader import OrgFileError, load_org, load_safety_action_types
+from org.loader import OrgFileError, load_catalogues, load_org
 
-DEFAULT_FILE = Path(__file__).resolve().parents[3] / "org" / "data" / "org_defaults.yaml"
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "org_defaults.yaml"
 
 
 class Command(BaseCommand):
@@ -38,4 +38,5 @@ class Command(BaseCommand):
         self.stdout.write(
             "Organisation loaded: " + ", ".join(f"{count} {name}" for name, count in counts.items())
         )
-        self.stdout.write(f"Safety-plan action catalogue: {load_safety_action_types()} actions")
+        for line in load_catalogues():
+            self.stdout.write(line)

@@ -241,7 +241,7 @@ def test_a_different_force_loads_with_none_of_the_demo_names(tmp_path):
 
 
 def test_staff_can_be_provisioned_into_a_different_force(tmp_path):
-    from dasapp.users import user_provision
+    from org.services import user_provision
 
     path = tmp_path / "northmoor.yaml"
     path.write_text(OTHER_FORCE)
@@ -297,7 +297,7 @@ def test_no_code_or_template_names_the_demo_force_or_its_places():
     commands = REPO / "cases" / "management" / "commands"
     allowed = {commands / "seed_demo.py", commands / "_demo_data.py"}
     offenders = []
-    for folder in ("dasapp", "cases", "risk", "marac", "templates"):
+    for folder in ("dasapp", "org", "cases", "risk", "marac", "templates"):
         for path in (REPO / folder).rglob("*"):
             if path.suffix not in {".py", ".html", ".txt", ".js"} or path in allowed:
                 continue

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from dasapp.roles import ALL_ROLES
-from dasapp.users import user_provision
+from org.services import user_provision
 
 
 class Command(BaseCommand):

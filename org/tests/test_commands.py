@@ -66,8 +66,3 @@ def test_an_unknown_team_is_refused_clearly(org):
 def test_a_role_is_required(org):
     with pytest.raises(CommandError, match="--role"):
         create_user("someone")
-
-
-def test_demo_totp_names_a_user_without_a_demo_authenticator(org):
-    with pytest.raises(CommandError, match="nobody has no demo authenticator"):
-        call_command("demo_totp", "nobody", stdout=io.StringIO())

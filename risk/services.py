@@ -14,10 +14,10 @@ from django.utils import timezone
 from calls.choices import IncidentRole, IncidentStatus
 from calls.models import Incident, IncidentPerson, QuestionSet
 from cases import case_services, out_of_hours
-from cases.choices import RiskLevel, TaskKind, TaskStatus
+from cases.choices import TaskKind, TaskStatus
 from cases.models import Case, Task
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
+from dasapp.choices import EventVerb, RiskLevel
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from people.models import Person

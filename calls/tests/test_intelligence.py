@@ -18,8 +18,9 @@ from calls import intelligence
 from calls.choices import Grade, IncidentRole, IncidentStatus
 from calls.intelligence.sources import DASH_STRANGULATION, DASH_WEAPONS
 from calls.models import Incident, IncidentPerson
-from cases.choices import CaseStatus, RiskLevel
+from cases.choices import CaseStatus
 from cases.models import Case, Queue
+from dasapp.choices import RiskLevel
 from dasapp.models import User
 from people import services
 from people.choices import FlagKind, RelationshipKind

@@ -39,10 +39,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cases.case_cover_selectors import from_text, until_text
-from cases.choices import CaseStatus, CoverReason, RiskLevel
+from cases.choices import CaseStatus, CoverReason
 from cases.models import Case, CaseCoverAlert, CaseworkSettings
 from cases.safety_services.common import system_user
-from dasapp.choices import EventVerb
+from dasapp.choices import EventVerb, RiskLevel
 from dasapp.models import Event, User
 from dasapp.notify import Message, notify_many
 from dasapp.roles import Role

@@ -29,8 +29,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from cases.choices import CaseStatus, QueueKind, RiskLevel
+from cases.choices import CaseStatus, QueueKind
 from cases.models import Case, Queue
+from dasapp.choices import RiskLevel
 from dasapp.models import User
 from org import availability
 from org.models import Absence

@@ -9,10 +9,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind
+from cases.choices import CaseStatus, QueueKind, TaskKind
 from cases.models import Case, Queue, Task
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
+from dasapp.choices import EventVerb, RiskLevel
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from dasapp.notify import notify

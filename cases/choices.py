@@ -2,16 +2,9 @@
 
 from django.db import models
 
-
-class RiskLevel(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-    @classmethod
-    def rank(cls, value: str) -> int:
-        """0 for standard, 2 for high."""
-        return list(cls.values).index(value)
+# The risk levels are the kernel's (`dasapp.choices`); still read from here by some
+# casework modules.
+from dasapp.choices import RiskLevel  # noqa: F401
 
 
 class CaseStatus(models.TextChoices):

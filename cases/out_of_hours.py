@@ -24,10 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import rules
-from cases.choices import CaseStatus, RiskLevel
+from cases.choices import CaseStatus
 from cases.models import Case, OutOfHoursAlert, OutOfHoursContact
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
+from dasapp.choices import EventVerb, RiskLevel
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User

@@ -45,3 +45,17 @@ class EventVerb(models.TextChoices):
     ABSENCE_CANCELLED = "absence_cancelled", "Absence cancelled: moved actions stay"
     OUT_OF_HOURS_TOLD = "out_of_hours_told", "Nobody at work in the queue's team: out of hours told"
     OUT_OF_HOURS_ACKNOWLEDGED = "out_of_hours_acknowledged", "Out-of-hours alert acknowledged"
+
+
+# Risk levels: the vocabulary of the call-time look-up, cases, risk assessment and MARAC.
+
+
+class RiskLevel(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        """0 for standard, 2 for high."""
+        return list(cls.values).index(value)

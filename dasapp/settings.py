@@ -336,7 +336,7 @@ SPECTACULAR_SETTINGS = {
         "NameKindEnum": "people.choices.NameKind",
         "PhoneKindEnum": "people.choices.PhoneKind",
         "RelationshipKindEnum": "people.choices.RelationshipKind",
-        "RiskLevelEnum": "cases.choices.RiskLevel",
+        "RiskLevelEnum": "dasapp.choices.RiskLevel",
         "CaseStatusEnum": "cases.choices.CaseStatus",
         "TaskStatusEnum": "cases.choices.TaskStatus",
         "AssessmentStatusEnum": "risk.choices.AssessmentStatus",

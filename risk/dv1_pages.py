@@ -9,7 +9,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.choices import RiskLevel
+from dasapp.choices import RiskLevel
 from risk import forms, scoring, sections
 from risk.models import Assessment
 from risk.question_sets import SUPPLEMENT_CODES, current_set

@@ -9,7 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from calls.models import QuestionSet
-from cases.choices import RiskLevel
+from dasapp.choices import RiskLevel
 from risk import scoring
 from risk.choices import AssessmentStatus
 

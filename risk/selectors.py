@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from cases.choices import CaseStatus, RiskLevel
+from cases.choices import CaseStatus
 from cases.models import Case
+from dasapp.choices import RiskLevel
 from people.models import Person
 
 NOT_KNOWN = "Not known"

@@ -14,15 +14,15 @@ from django.utils import timezone
 from calls.choices import IncidentRole, IncidentStatus
 from calls.models import Incident, IncidentPerson, QuestionSet
 from cases import case_services, out_of_hours
-from cases.choices import RiskLevel, TaskKind, TaskStatus
+from cases.choices import TaskKind, TaskStatus
 from cases.models import Case, Task
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
+from dasapp.choices import EventVerb, RiskLevel
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from people.models import Person
 from people.services import PersonInput, person_create
-from risk import scoring
+from risk import providers, scoring
 from risk.choices import AssessmentStatus
 from risk.models import Assessment, RiskSettings
 from risk.question_sets import SUPPLEMENT_CODES, current_set
@@ -267,16 +267,6 @@ def _victim_incident_times(assessment: Assessment) -> list[dt.datetime]:
     return times
 
 
-def _last_marac_referral(assessment: Assessment):
-    from marac.models import Referral
-
-    referral = Referral.objects.filter(victim=assessment.victim)
-    if assessment.perpetrator_id:
-        referral = referral.filter(perpetrator=assessment.perpetrator)
-    last = referral.order_by("-referred_at").first()
-    return last.referred_at if last else None
-
-
 def _district(assessment: Assessment):
     if assessment.incident_id and assessment.incident.district_id:
         return assessment.incident.district
@@ -298,7 +288,7 @@ def _score(assessment: Assessment, now: dt.datetime | None = None) -> None:
     criteria = scoring.marac_criteria(
         yes=assessment.yes_count,
         incident_times=_victim_incident_times(assessment),
-        last_marac_referral_at=_last_marac_referral(assessment),
+        last_marac_referral_at=providers.last_marac_referral_at(assessment),
         now=now,
         professional_judgement=assessment.professional_judgement,
         professional_judgement_reason=assessment.professional_judgement_reason,

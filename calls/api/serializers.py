@@ -14,7 +14,7 @@ from calls.choices import AbandonReason, Grade, IncidentOutcome, IncidentRole, I
 from calls.models import Incident, IncidentPerson
 from calls.services import abandon as abandon_services
 from calls.services import calls as call_services
-from cases.choices import RiskLevel
+from dasapp.choices import RiskLevel
 from dasapp.serializers import ErrorSerializer, FlatErrorsSerializer
 from people import matching
 from people.choices import LocationType

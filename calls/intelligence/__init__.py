@@ -1,8 +1,10 @@
 """The call-taker's background intelligence: everything known about a number, an
 address and the people on a call, in a small fixed number of queries.
 
-Sections are built by source functions; later capabilities (MARAC meetings, court
-outcomes) add theirs to `SOURCES` without touching the rest.
+Sections are built by source functions. The apps above `calls` add their parts from
+their `lookup_sources.py` (`registry`): open cases from `cases`, the DV1s' risk and
+DASH answers from `risk`; later capabilities (MARAC meetings, court outcomes) the same
+way, without touching the rest.
 If the database is slow or down the look-up returns `unavailable` with a warning, and
 the call can still be logged.
 
@@ -13,8 +15,9 @@ models, and the same SQL runs on SQLite and PostgreSQL, where it runs as prepare
 statements.
 
 The package: `data` (the query, the package, the context the steps share), `sources`
-(the statements and the source functions), `sql` (running statements: names from the
-models, IN lists for SQLite, prepared statements with generic plans on PostgreSQL).
+(the look-up's own statements and source functions), `registry` (what the apps above
+add), `sql` (running statements: names from the models, IN lists for SQLite, prepared
+statements with generic plans on PostgreSQL, helpers for every app's statements).
 """
 
 from __future__ import annotations
@@ -25,25 +28,23 @@ import logging
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from calls.intelligence import sources, sql
+from calls.intelligence import registry, sources, sql
 from calls.intelligence.data import Context, LookupQuery, Package, PersonRow, RelationshipRow
+from calls.intelligence.registry import Source
 from calls.intelligence.sources import (
     LOOKBACK_DAYS,
     MAX_FLAGS,
     MAX_INCIDENTS,
-    MAX_OPEN_CASES,
     MAX_PEOPLE,
     MAX_RECENT_PER_SOURCE,
     MAX_SUSPECT_INCIDENTS,
     SOURCES,
-    Source,
 )
 
 __all__ = [
     "LOOKBACK_DAYS",
     "MAX_FLAGS",
     "MAX_INCIDENTS",
-    "MAX_OPEN_CASES",
     "MAX_PEOPLE",
     "MAX_RECENT_PER_SOURCE",
     "MAX_SUSPECT_INCIDENTS",
@@ -108,6 +109,8 @@ def _run(ctx: Context) -> Package:
                 "location_type": ctx.address.location_type,
             }
         for source in SOURCES:
+            source(ctx, package)
+        for source in registry.sources():
             source(ctx, package)
         if nested and local and sent():
             with connection.cursor() as cursor:

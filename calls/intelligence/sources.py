@@ -1,34 +1,39 @@
-"""The look-up's statements, and the source functions that read them into the package.
+"""The look-up's own statements, and the source functions that read them into the package.
 
 `resolve` finds the number and the address (one statement, carrying the look-up's
 settings on PostgreSQL), then the people in scope with their ties (one statement); the
-source functions read flags, incidents (with the risk of their DV1s), suspects (with
-the DASH answers of their DV1s) and open cases in one statement each. Every part
-of a statement walks an index: at a million incidents an OR across tables, or a plan
-that reads a table through, costs seconds.
+source functions read flags, incidents and suspects in one statement each. The apps
+above add to them (`registry`): a column of the incidents statement (the risk of their
+DV1s, from `risk`), a part of the suspects statement (the DASH answers of their DV1s,
+from `risk`), and sources of their own, run after these (open cases, from `cases`).
+Every part of a statement walks an index: at a million incidents an OR across tables,
+or a plan that reads a table through, costs seconds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import NamedTuple
 
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
-from django.utils.encoding import force_str
 
 from calls.choices import IncidentRole, IncidentStatus
+from calls.intelligence import registry
 from calls.intelligence.data import Context, LookupQuery, Package, PersonRow, RelationshipRow
-from calls.intelligence.sql import db_datetime, fetch, row_date, row_datetime, row_json
+from calls.intelligence.registry import Source
+from calls.intelligence.sql import (
+    db_datetime,
+    display,
+    fetch,
+    row_date,
+    row_datetime,
+    row_json,
+)
 from calls.models import Incident
-from cases.choices import CaseStatus, RiskLevel
-from cases.models import Case
 from people import matching
 from people.choices import RelationshipKind
 from people.models import Address, Flag, PhoneNumber
-from risk.choices import AssessmentStatus
 
 LOOKBACK_DAYS = 365
 MAX_PEOPLE = 20
@@ -38,20 +43,9 @@ MAX_FLAGS = 50
 # incidents read for the summary.
 MAX_RECENT_PER_SOURCE = 200
 MAX_SUSPECT_INCIDENTS = 200
-MAX_OPEN_CASES = 10
-# The DASH questions (the same codes in the police and the SafeLives checklists,
-# risk/data/dash_police_v1.yaml and dash_safelives_v1.yaml) that a suspect's history
-# reads from the DV1s submitted on his incidents: 16 "Has the abuser ever used a weapon
-# or an object to hurt the victim?" and 18 "Has the abuser ever attempted to strangle,
-# choke, suffocate or drown the victim?".
-DASH_WEAPONS = "16"
-DASH_STRANGULATION = "18"
-NO_DV1 = "No DV1 submitted"
-NOT_ASSIGNED = "Not assigned"
 
 
-# An address's text and an incident's and a case's reference by the models' own rules,
-# from a row.
+# An address's text and an incident's reference by the models' own rules, from a row.
 class _AddressText(NamedTuple):
     line1: str
     line2: str
@@ -67,63 +61,6 @@ class _IncidentKey(NamedTuple):
     created_at: dt.datetime
 
     reference = Incident.reference
-
-
-class _CaseKey(NamedTuple):
-    pk: int
-
-    reference = Case.reference
-
-
-@functools.cache
-def _choices(model_field: models.Field) -> dict:
-    return dict(model_field.flatchoices)
-
-
-def _display(model: type[models.Model], name: str, value: str) -> str:
-    """`get_FOO_display()` without an instance."""
-    return force_str(_choices(model._meta.get_field(name)).get(value, value), strings_only=True)
-
-
-def _sql_text(value: str) -> str:
-    """One of the module's own constants as an SQL string literal: unlike a parameter,
-    the planner of a generic plan knows its value (for a partial index, for statistics)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _not_by_index(column: str) -> str:
-    """A column that SQLite must not walk an index of: without statistics (Django runs
-    no ANALYZE) it would walk a status's index, every open case or submitted DV1, rather
-    than a person's or an incident's. SQLite's unary + keeps the index off; PostgreSQL
-    plans by its statistics."""
-    return f"+{column}" if connection.vendor == "sqlite" else column
-
-
-def _json_answers(column: str, questions: dict[str, str]) -> str:
-    """A JSON object of the `answer` of some questions of a DV1's answers, e.g.
-    `{"weapons": "yes"}`, in this database's JSON functions (jsonb on PostgreSQL, text
-    on SQLite, read back by `row_json` alike)."""
-    pairs = []
-    for key, code in questions.items():
-        if connection.vendor == "postgresql":
-            value = f"{column} -> {_sql_text(code)} ->> 'answer'"
-        else:
-            path = f'$."{code}".answer'
-            value = f"json_extract({column}, {_sql_text(path)})"
-        pairs.append(f"{_sql_text(key)}, {value}")
-    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
-    return f"{build}({', '.join(pairs)})"
-
-
-# The most serious level first: the risk of an incident with more than one DV1.
-_RISK_RANK = (
-    "CASE a.{Assessment.officer_level} "
-    + " ".join(
-        f"WHEN {_sql_text(level)} THEN {rank}"
-        for rank, level in enumerate((RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.STANDARD))
-    )
-    + " ELSE 3 END"
-)
 
 
 def _age(born: dt.date | None, today: dt.date) -> int | None:
@@ -305,7 +242,7 @@ def source_flags(ctx: Context, package: Package) -> None:
             {
                 "id": pk,
                 "kind": kind,
-                "label": _display(Flag, "kind", kind),
+                "label": display(Flag, "kind", kind),
                 "severity": severity,
                 "summary": summary,
                 "on": who.full_name if who else on,
@@ -340,18 +277,14 @@ SELECT * FROM (
     ORDER BY 2 DESC LIMIT %s
 ) AS of_people"""
 # The newest MAX_INCIDENTS of them in full, newest first, each with the count of all and
-# the risk level of the DV1 submitted for it (the most serious, if more than one: one
-# per victim), found on the DV1's incident index.
+# the columns the apps above add (`registry.IncidentColumn`: the risk of its DV1s).
 _INCIDENTS = """
 WITH recent (id, created_at) AS ({parts}),
 shown AS (
     SELECT id, created_at, count(*) OVER () AS total FROM recent
     ORDER BY created_at DESC, id DESC LIMIT %s
 )
-SELECT i.{Incident.id}, i.{Incident.created_at}, i.{Incident.grade}, i.{Incident.answers},
-       (SELECT a.{Assessment.officer_level} FROM {Assessment} a
-        WHERE a.{Assessment.incident} = i.{Incident.id} AND {dv1_status} = %s
-        ORDER BY {risk_rank} LIMIT 1),
+SELECT i.{Incident.id}, i.{Incident.created_at}, i.{Incident.grade}, i.{Incident.answers},{columns}
        ad.{Address.id}, ad.{Address.line1}, ad.{Address.line2}, ad.{Address.town},
        ad.{Address.postcode}, shown.total
 FROM shown
@@ -376,35 +309,37 @@ def source_incidents(ctx: Context, package: Package) -> None:
         params += [since, people, *unlogged, MAX_RECENT_PER_SOURCE]
     if not parts:
         return
-    submitted = AssessmentStatus.SUBMITTED.value
+    columns = registry.incident_columns()
+    params.append(MAX_INCIDENTS)
+    for column in columns:
+        params += column.params
     rows = fetch(
         _INCIDENTS,
-        [*params, MAX_INCIDENTS, submitted],
+        params,
         parts=" UNION ".join(parts),
-        risk_rank=_RISK_RANK,
-        dv1_status=_not_by_index("a.{Assessment.status}"),
+        columns="".join(f"\n       {column.sql()}," for column in columns),
     )
     package.incident_count = rows[0][-1] if rows else 0
     addresses: dict[int, str] = {}
-    for pk, created_at, grade, answers, risk, address_id, *address, _total in rows:
+    for pk, created_at, grade, answers, *values in rows:
         created_at = row_datetime(created_at)
         answers = row_json(answers) or {}
+        address_id, *address, _total = values[len(columns) :]
         if address_id and address_id not in addresses:
             addresses[address_id] = str(_AddressText(*address))
-        package.incidents.append(
-            {
-                "id": pk,
-                "reference": _IncidentKey(pk, created_at).reference,
-                "at": created_at.isoformat(),
-                "grade": grade,
-                "grade_label": _display(Incident, "grade", grade) if grade else "Not graded",
-                "address": addresses.get(address_id, ""),
-                "weapons": answers.get("weapons") == "yes",
-                "injuries": answers.get("injuries") in {"minor", "serious"},
-                "risk": risk or None,
-                "risk_label": _display(Case, "risk_level", risk) if risk else NO_DV1,
-            }
-        )
+        entry = {
+            "id": pk,
+            "reference": _IncidentKey(pk, created_at).reference,
+            "at": created_at.isoformat(),
+            "grade": grade,
+            "grade_label": display(Incident, "grade", grade) if grade else "Not graded",
+            "address": addresses.get(address_id, ""),
+            "weapons": answers.get("weapons") == "yes",
+            "injuries": answers.get("injuries") in {"minor", "serious"},
+        }
+        for column, value in zip(columns, values, strict=False):
+            column.read(entry, value)
+        package.incidents.append(entry)
 
 
 def source_people_and_children(ctx: Context, package: Package) -> None:
@@ -435,9 +370,9 @@ def source_people_and_children(ctx: Context, package: Package) -> None:
 # Suspects: the partners and ex-partners of the people in scope (their ids known), and
 # the suspects of the incidents where those people were victims. One statement reads
 # them with their names, their incidents as suspect (newest first), the victims of
-# those incidents and the weapons and strangulation answers of the DV1s submitted on
-# them (about this suspect, or naming none), in rows tagged by what they are: each part
-# walks an index. Suspects of the victims' incidents are counted once each towards the
+# those incidents and the parts the apps above add (`registry.SuspectHarm`: weapons and
+# strangulation on the DV1s submitted on them), in rows tagged by what they are: each
+# part walks an index. Suspects of the victims' incidents are counted once each towards the
 # limit, so a suspect on many of her incidents does not hide another.
 _PARTNERS = """
 SELECT p.{Person.id}, 'partner' FROM {Person} p WHERE p.{Person.id} = ANY(%s)"""
@@ -482,19 +417,13 @@ UNION ALL
 SELECT 'victim', v.{IncidentPerson.person}, NULL, NULL, v.{IncidentPerson.incident}, NULL, NULL
 FROM {IncidentPerson} v
 WHERE v.{IncidentPerson.incident} IN (SELECT incident FROM history)
-  AND v.{IncidentPerson.role} = %s
-UNION ALL
-SELECT 'dv1', h.person, NULL, NULL, h.incident, NULL, {dash_answers}
-FROM history h
-JOIN {Assessment} a ON a.{Assessment.incident} = h.incident
-WHERE {dv1_status} = %s
-  AND (a.{Assessment.perpetrator} IS NULL OR a.{Assessment.perpetrator} = h.person)"""
+  AND v.{IncidentPerson.role} = %s{harms}"""
 
 
 def source_suspects(ctx: Context, package: Package) -> None:
     """Partners and ex-partners of the people in scope, and suspects of their incidents:
     their incidents as suspect, other victims, and the incidents on which a weapon or
-    strangulation was reported, on the call or on a DV1's DASH checklist."""
+    strangulation was reported, on the call or elsewhere (a DV1's DASH checklist)."""
     victim, suspect = IncidentRole.VICTIM.value, IncidentRole.SUSPECT.value
     # Each partner or ex-partner, with the people in scope through whom they were found.
     partners_via: dict[int, set[int]] = {}
@@ -518,25 +447,25 @@ def source_suspects(ctx: Context, package: Package) -> None:
         params += [list(ctx.direct_ids), suspect, victim]
     if not parts:
         return
-    params += [suspect, MAX_SUSPECT_INCIDENTS, victim, AssessmentStatus.SUBMITTED.value]
+    params += [suspect, MAX_SUSPECT_INCIDENTS, victim]
+    harms = registry.suspect_harms()
+    for harm in harms:
+        params += harm.params
     rows = fetch(
         _SUSPECTS,
         params,
         parts=" UNION ALL ".join(parts),
-        dash_answers=_json_answers(
-            "a.{Assessment.answers}",
-            {"weapons": DASH_WEAPONS, "strangulation": DASH_STRANGULATION},
-        ),
-        dv1_status=_not_by_index("a.{Assessment.status}"),
+        harms="".join(f"\nUNION ALL\n{harm.sql()}" for harm in harms),
     )
+    harm_tags = {harm.tag for harm in harms}
     of_victims = {row[1] for row in rows if row[0] == "of victims"}
     direct_suspects = {row[1] for row in rows if row[0] == "direct"}
     suspect_ids |= of_victims | direct_suspects
     names: dict[int, str] = {}
     history: list[tuple] = []
     victims_by_incident: dict[int, set[int]] = {}
-    # (suspect, incident) -> what the DV1s submitted on it said yes to.
-    dv1_yes: dict[tuple[int, int], set[str]] = {}
+    # (suspect, incident) -> what was recorded elsewhere (the DV1s submitted on it) as yes.
+    recorded_yes: dict[tuple[int, int], set[str]] = {}
     for kind, person_id, given_name, family_name, incident_id, created_at, answers in rows:
         if kind == "incident":
             history.append(
@@ -544,9 +473,9 @@ def source_suspects(ctx: Context, package: Package) -> None:
             )
         elif kind == "victim":
             victims_by_incident.setdefault(incident_id, set()).add(person_id)
-        elif kind == "dv1":
+        elif kind in harm_tags:
             said = row_json(answers) or {}
-            dv1_yes.setdefault((person_id, incident_id), set()).update(
+            recorded_yes.setdefault((person_id, incident_id), set()).update(
                 key for key, answer in said.items() if answer == "yes"
             )
         else:
@@ -570,10 +499,10 @@ def source_suspects(ctx: Context, package: Package) -> None:
         entry["incidents"] += 1
         if entry["last"] is None or created_at > entry["last"]:
             entry["last"] = created_at
-        on_dv1 = dv1_yes.get((person_id, incident_id), set())
-        if answers.get("weapons") == "yes" or "weapons" in on_dv1:
+        recorded = recorded_yes.get((person_id, incident_id), set())
+        if answers.get("weapons") == "yes" or "weapons" in recorded:
             entry["weapons_incidents"] += 1
-        if answers.get("strangulation") == "yes" or "strangulation" in on_dv1:
+        if answers.get("strangulation") == "yes" or "strangulation" in recorded:
             entry["strangulation_incidents"] += 1
         entry["other_victims"] |= victims_by_incident.get(incident_id, set()) - ctx.direct_ids
     # The partner of a known suspect, found only through him, is not a suspect unless
@@ -596,121 +525,11 @@ def source_suspects(ctx: Context, package: Package) -> None:
     package.suspects.sort(key=lambda s: -s["incidents"])
 
 
-# Open cases where anyone in scope is the victim or the perpetrator, newest first, with
-# the names on them, the owner and the queue. Each side walks its own index (the
-# victim's, the perpetrator's); their UNION counts a case found on both sides once.
-_CASES_OF_VICTIMS = """
-SELECT * FROM (
-    SELECT c.{Case.id}, c.{Case.opened_at} FROM {Case} c
-    WHERE c.{Case.victim} = ANY(%s) AND {case_status} = {open}
-    ORDER BY 2 DESC LIMIT %s
-) AS of_victims"""
-_CASES_OF_PERPETRATORS = """
-SELECT * FROM (
-    SELECT c.{Case.id}, c.{Case.opened_at} FROM {Case} c
-    WHERE c.{Case.perpetrator} = ANY(%s) AND {case_status} = {open}
-    ORDER BY 2 DESC LIMIT %s
-) AS of_perpetrators"""
-_OPEN_CASES = """
-WITH found (id, opened_at) AS ({parts}),
-shown AS (SELECT id, opened_at FROM found ORDER BY opened_at DESC, id DESC LIMIT %s)
-SELECT c.{Case.id}, c.{Case.opened_at}, c.{Case.risk_level},
-       c.{Case.victim}, v.{Person.given_name}, v.{Person.family_name},
-       c.{Case.perpetrator}, p.{Person.given_name}, p.{Person.family_name},
-       c.{Case.assigned_to}, u.{User.first_name}, u.{User.last_name}, u.{User.username},
-       c.{Case.queue}, q.{Queue.name},
-       (SELECT count(*) FROM {Case} o
-        WHERE o.{Case.victim} = c.{Case.victim} AND {other_status} = {open}
-          AND o.{Case.id} <> c.{Case.id})
-FROM shown
-JOIN {Case} c ON c.{Case.id} = shown.id
-JOIN {Person} v ON v.{Person.id} = c.{Case.victim}
-LEFT JOIN {Person} p ON p.{Person.id} = c.{Case.perpetrator}
-LEFT JOIN {User} u ON u.{User.id} = c.{Case.assigned_to}
-LEFT JOIN {Queue} q ON q.{Queue.id} = c.{Case.queue}
-ORDER BY shown.opened_at DESC, shown.id DESC"""
-
-
-def source_open_cases(ctx: Context, package: Package) -> None:
-    """Open cases where anyone in scope is the victim or the perpetrator: the current
-    risk level, who holds the case and its queue."""
-    if not ctx.people:
-        return
-    people = list(ctx.people)
-    rows = fetch(
-        _OPEN_CASES,
-        [people, MAX_OPEN_CASES, people, MAX_OPEN_CASES, MAX_OPEN_CASES],
-        parts=f"{_CASES_OF_VICTIMS} UNION {_CASES_OF_PERPETRATORS}",
-        case_status=_not_by_index("c.{Case.status}"),
-        other_status=_not_by_index("o.{Case.status}"),
-        open=_sql_text(CaseStatus.OPEN.value),
-    )
-    for (
-        pk,
-        opened_at,
-        risk,
-        victim_id,
-        victim_given,
-        victim_family,
-        perpetrator_id,
-        perpetrator_given,
-        perpetrator_family,
-        owner_id,
-        owner_first,
-        owner_last,
-        owner_username,
-        queue_id,
-        queue_name,
-        other_open,
-    ) in rows:
-        owner = (f"{owner_first} {owner_last}".strip() or owner_username) if owner_id else ""
-        perpetrator = (
-            PersonRow(perpetrator_id, perpetrator_given, perpetrator_family, None).full_name
-            if perpetrator_id
-            else ""
-        )
-        package.open_cases.append(
-            {
-                "id": pk,
-                "reference": _CaseKey(pk).reference,
-                "opened_at": row_datetime(opened_at).isoformat(),
-                "risk": risk,
-                "risk_label": _display(Case, "risk_level", risk),
-                "victim_id": victim_id,
-                "victim": PersonRow(victim_id, victim_given, victim_family, None).full_name,
-                "perpetrator_id": perpetrator_id,
-                "perpetrator": perpetrator,
-                "owner_id": owner_id,
-                "owner": owner or NOT_ASSIGNED,
-                "queue_id": queue_id,
-                "queue": queue_name or "",
-                "other_open": other_open,
-            }
-        )
-    _also_open(package.open_cases)
-
-
-def _also_open(cases: list[dict]) -> None:
-    """Each case's victim's other open cases ("also has open case …"): those shown here,
-    and how many more she has that are not."""
-    by_victim: dict[int, list[dict]] = {}
-    for case in cases:
-        by_victim.setdefault(case["victim_id"], []).append(case)
-    for case in cases:
-        shown = [
-            {"id": other["id"], "reference": other["reference"], "risk_label": other["risk_label"]}
-            for other in by_victim[case["victim_id"]]
-            if other["id"] != case["id"]
-        ]
-        case["also_open"] = shown
-        case["also_open_more"] = max(0, case.pop("other_open") - len(shown))
-
-
-Source = Callable[[Context, Package], None]
+# The look-up's own sources, in the order they run; the apps above add theirs after
+# them (`registry.register_source`).
 SOURCES: list[Source] = [
     source_flags,
     source_incidents,
     source_people_and_children,
     source_suspects,
-    source_open_cases,
 ]

@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connection
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connection, models
+from django.utils.encoding import force_str
 
+from calls.intelligence import registry
 from calls.models import Incident, IncidentPerson
-from cases.models import Case, Queue
 from people.models import (
     Address,
     Flag,
@@ -31,7 +32,6 @@ from people.models import (
     PhoneNumber,
     Relationship,
 )
-from risk.models import Assessment
 
 
 class _Table(str):
@@ -39,25 +39,31 @@ class _Table(str):
     statements read `{Incident}` and `{Incident.created_at}`."""
 
 
+# The models of the look-up's own statements; the apps above add theirs (`registry`).
+_TABLES = (
+    Address,
+    Flag,
+    Incident,
+    IncidentPerson,
+    Person,
+    PersonAddress,
+    PersonPhone,
+    PhoneNumber,
+    Relationship,
+)
+
+
 @functools.cache
 def _names() -> dict[str, _Table]:
     quote = connection.ops.quote_name
-    names = {}
-    for model in (
-        Address,
-        Assessment,
-        Case,
-        Flag,
-        Incident,
-        IncidentPerson,
-        Person,
-        PersonAddress,
-        PersonPhone,
-        PhoneNumber,
-        Queue,
-        Relationship,
-        get_user_model(),
-    ):
+    names, models_named = {}, {}
+    for model in (*_TABLES, *registry.tables()):
+        named = models_named.setdefault(model.__name__, model)
+        if named is not model:
+            raise ImproperlyConfigured(
+                f"The look-up's statements name two models {model.__name__}: "
+                f"{named._meta.label} and {model._meta.label}"
+            )
         table = _Table(quote(model._meta.db_table))
         for model_field in model._meta.concrete_fields:
             setattr(table, model_field.name, quote(model_field.column))
@@ -206,3 +212,46 @@ def row_json(value: object) -> object:
     """A JSON column: text from both drivers here (Django reads PostgreSQL's jsonb as
     text), but take a decoded value as it is."""
     return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+# Helpers for the statements of the look-up and of the apps that add to it.
+
+
+def sql_text(value: str) -> str:
+    """One of a module's own constants as an SQL string literal: unlike a parameter,
+    the planner of a generic plan knows its value (for a partial index, for statistics)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def not_by_index(column: str) -> str:
+    """A column that SQLite must not walk an index of: without statistics (Django runs
+    no ANALYZE) it would walk a status's index, every open case or submitted DV1, rather
+    than a person's or an incident's. SQLite's unary + keeps the index off; PostgreSQL
+    plans by its statistics."""
+    return f"+{column}" if connection.vendor == "sqlite" else column
+
+
+def json_answers(column: str, questions: dict[str, str]) -> str:
+    """A JSON object of the `answer` of some questions of a JSON column of answers keyed
+    by question code (a DV1's), e.g. `{"weapons": "yes"}`, in this database's JSON
+    functions (jsonb on PostgreSQL, text on SQLite, read back by `row_json` alike)."""
+    pairs = []
+    for key, code in questions.items():
+        if connection.vendor == "postgresql":
+            value = f"{column} -> {sql_text(code)} ->> 'answer'"
+        else:
+            path = f'$."{code}".answer'
+            value = f"json_extract({column}, {sql_text(path)})"
+        pairs.append(f"{sql_text(key)}, {value}")
+    build = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    return f"{build}({', '.join(pairs)})"
+
+
+@functools.cache
+def _choices(model_field: models.Field) -> dict:
+    return dict(model_field.flatchoices)
+
+
+def display(model: type[models.Model], name: str, value: str) -> str:
+    """`get_FOO_display()` without an instance."""
+    return force_str(_choices(model._meta.get_field(name)).get(value, value), strings_only=True)

@@ -16,16 +16,18 @@ from django.utils import timezone
 
 from calls import intelligence
 from calls.choices import Grade, IncidentRole, IncidentStatus
-from calls.intelligence.sources import DASH_STRANGULATION, DASH_WEAPONS
 from calls.models import Incident, IncidentPerson
-from cases.choices import CaseStatus, RiskLevel
+from cases.choices import CaseStatus
+from cases.lookup_sources import MAX_OPEN_CASES
 from cases.models import Case, Queue
+from dasapp.choices import RiskLevel
 from dasapp.models import User
 from people import services
 from people.choices import FlagKind, RelationshipKind
 from people.flag_services import flag_raise, flags_lift
 from people.models import Flag
 from risk.choices import AssessmentStatus
+from risk.lookup_sources import DASH_STRANGULATION, DASH_WEAPONS
 from risk.models import Assessment
 from risk.question_sets import current_set
 
@@ -677,7 +679,7 @@ def test_an_owner_without_a_name_is_shown_by_username_and_at_most_ten_cases_newe
             level="high",
             assigned_to=nameless,
         )
-        for n in range(intelligence.MAX_OPEN_CASES + 2)
+        for n in range(MAX_OPEN_CASES + 2)
     ]
 
     package, _ = intelligence.lookup(intelligence.LookupQuery(person_ids=[victim.pk]), now=NOW)

@@ -18,7 +18,7 @@ from calls.tests.test_intelligence import (  # noqa: F401
     open_case,
     person,
 )
-from cases.choices import RiskLevel
+from dasapp.choices import RiskLevel
 from dasapp.roles import Role
 
 

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind, TaskStatus
+from cases.choices import CaseStatus, QueueKind, TaskKind, TaskStatus
+from dasapp.choices import RiskLevel
 
 
 class Queue(models.Model):

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import case_cover_selectors as cover_selectors
 from cases import case_services, rules
 from cases import casework_selectors as selectors
-from cases.choices import RiskLevel, TaskKind
+from cases.choices import TaskKind
 from cases.filters import CaseFilter
 from cases.models import Case, Queue, Task
 from dasapp import access
 from dasapp.api import ConflictError, DomainError
+from dasapp.choices import RiskLevel
 from dasapp.forms import apply_domain_errors
 from dasapp.permissions import role_required
 from dasapp.roles import Role

@@ -396,8 +396,9 @@ class Command(BaseCommand):
         the address given to Inspector Fenwick, who is on annual leave: the first sweep
         moves it to Inspector Price, on duty, and tells her. Added once."""
         from cases import case_services, safety_services
-        from cases.choices import CaseStatus, RiskLevel
+        from cases.choices import CaseStatus
         from cases.models import Case, SafetyActionType
+        from dasapp.choices import RiskLevel
         from org.models import Absence
 
         named = {user.username: user for user in users}

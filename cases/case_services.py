@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind
 from cases.models import Case, Queue, Task
+from cases.routing import HubRota, route_case
 from dasapp.api import DomainError
 from dasapp.choices import EventVerb
 from dasapp.events import event_record
@@ -218,8 +219,6 @@ def case_route(*, case: Case, user, at: dt.datetime | None = None) -> Case:
     """Put the case in the queue its level, district and the time of day call for, and
     notify at once. Outside hub hours a high-risk case waits with the central unit and
     shows when the hub takes over."""
-    from risk.routing import HubRota, route_case
-
     at = at or timezone.now()
     cru = central_unit()
     teams = {

@@ -1,5 +1,6 @@
 """Writes for cases: open or join, change the risk level, route to a queue, raise and
-lift high-risk markers, create tasks. Every change keeps who, when, from, to and why
+lift high-risk markers, create tasks, and the review of a case's grading (agree,
+challenge the officer, answer a task). Every change keeps who, when, from, to and why
 (simple-history on the row, and a domain event)."""
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from cases.choices import CaseStatus, QueueKind, TaskKind
+from cases.assessment_providers import assessment_provider
+from cases.choices import CaseStatus, QueueKind, TaskKind, TaskStatus
 from cases.models import Case, Queue, Task
+from cases.routing import HubRota, route_case
 from dasapp.api import DomainError
 from dasapp.choices import EventVerb, RiskLevel
 from dasapp.events import event_record
@@ -218,8 +221,6 @@ def case_route(*, case: Case, user, at: dt.datetime | None = None) -> Case:
     """Put the case in the queue its level, district and the time of day call for, and
     notify at once. Outside hub hours a high-risk case waits with the central unit and
     shows when the hub takes over."""
-    from risk.routing import HubRota, route_case
-
     at = at or timezone.now()
     cru = central_unit()
     teams = {
@@ -353,4 +354,87 @@ def task_create(
         due_at=timezone.now() + due_in if due_in else None,
     )
     audited_save(task, user=user, reason=f"Task: {TaskKind(kind).label}")
+    return task
+
+
+# Review by researchers and DASOs ------------------------------------------------------
+
+
+@transaction.atomic
+def case_review_agree(*, case: Case, user, note: str = "", version: int | None = None) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, version)
+    case.reviewed_at = timezone.now()
+    case.version += 1
+    audited_save(case, user=user, reason=f"Risk level {case.risk_level} agreed")
+    event_record(
+        verb=EventVerb.RISK_LEVEL_AGREED,
+        actor=user,
+        case=case,
+        new={"risk_level": case.risk_level},
+        reason=note,
+    )
+    return case
+
+
+@transaction.atomic
+def case_challenge(*, case: Case, user, reason: str, version: int | None = None) -> Task:
+    """Challenge the officer's grading: the officer gets a task to answer."""
+    if not reason.strip():
+        raise DomainError(
+            "Give the reason for the challenge.", {"reason": ["Explain what you challenge"]}
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(case, version)
+    latest = assessment_provider().latest_submitted(case)
+    if latest is None:
+        raise DomainError("There is no submitted DV1 to challenge on this case.")
+    officer = latest.submitted_by
+    task = task_create(
+        kind=TaskKind.CHALLENGE,
+        case=case,
+        assessment=latest,
+        user=user,
+        assigned_to=officer,
+        note=reason.strip(),
+        due_in=dt.timedelta(hours=72),
+    )
+    case.version += 1
+    audited_save(case, user=user, reason=f"Grading challenged: {reason}")
+    event_record(
+        verb=EventVerb.GRADING_CHALLENGED,
+        actor=user,
+        case=case,
+        new={"task": task.pk, "officer": officer.pk},
+        reason=reason,
+    )
+    notify(
+        users=[officer],
+        title=f"Your risk grading on {case.reference} has been challenged",
+        body=reason,
+        url=f"/cases/{case.pk}/",
+        dedupe_key=f"task:{task.pk}",
+    )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, user, outcome: str) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status == TaskStatus.DONE:
+        return task
+    if not outcome.strip():
+        raise DomainError("Record the outcome.", {"outcome": ["Enter the outcome"]})
+    task.status = TaskStatus.DONE
+    task.outcome = outcome.strip()
+    task.done_at = timezone.now()
+    audited_save(task, user=user, reason="Task done")
+    verb = {
+        TaskKind.CHALLENGE: EventVerb.CHALLENGE_ANSWERED,
+        TaskKind.SUPERVISOR_REVIEW: EventVerb.SUPERVISOR_REVIEW_DONE,
+    }.get(task.kind)
+    if verb:
+        event_record(
+            verb=verb, actor=user, case=task.case, new={"task": task.pk}, reason=task.outcome
+        )
     return task

@@ -13,14 +13,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import case_cover_selectors, rules
-from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind, TaskStatus
+from cases.assessment_providers import assessment_provider
+from cases.choices import CaseStatus, QueueKind, TaskKind, TaskStatus
 from cases.models import Case, Queue, Task
-from dasapp.choices import EventVerb
+from dasapp.choices import EventVerb, RiskLevel
 from dasapp.models import Event, Notification, User
 from dasapp.roles import has_role
 from dasapp.templatetags.dasapp_tags import hours_in_words
-from risk.choices import AssessmentStatus
-from risk.models import Assessment
 
 # Cases --------------------------------------------------------------------------------
 
@@ -54,18 +53,15 @@ def case_detail(*, user, pk: int) -> Case | None:
     )
 
 
-def case_assessments(*, case: Case) -> list[Assessment]:
-    """The case's submitted (and superseded) DV1s, newest first."""
-    return list(
-        case.assessments.exclude(status=AssessmentStatus.DRAFT)
-        .select_related("submitted_by", "question_set")
-        .order_by("-submitted_at", "-pk")
-    )
+def case_assessments(*, case: Case) -> list:
+    """The case's submitted (and superseded) DV1s, newest first (from the app that holds
+    them: `cases.assessment_providers`)."""
+    return assessment_provider().for_case(case)
 
 
-def latest_assessment(assessments: list[Assessment]) -> Assessment | None:
-    submitted = [a for a in assessments if a.status == AssessmentStatus.SUBMITTED]
-    return submitted[0] if submitted else (assessments[0] if assessments else None)
+def latest_assessment(assessments: list):
+    """Of `case_assessments`, the DV1 the case is graded on: the newest submitted one."""
+    return assessment_provider().latest(assessments)
 
 
 def case_tasks(*, case: Case, status: str = TaskStatus.OPEN) -> list[Task]:

@@ -1,10 +1,7 @@
-"""Choice lists for people, places and the organisation."""
+"""Choice lists for cases, queues, tasks, safety-plan actions and follow-ups. The risk
+levels are shared vocabulary and live in the kernel (`dasapp.choices.RiskLevel`)."""
 
 from django.db import models
-
-# The risk levels are the kernel's (`dasapp.choices`); still read from here by some
-# casework modules.
-from dasapp.choices import RiskLevel  # noqa: F401
 
 
 class CaseStatus(models.TextChoices):

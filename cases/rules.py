@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from cases.reach import case_reaches
 from dasapp.roles import Role, has_role
 
 # Roles that work cases: they read any case and review its risk grading.
@@ -30,16 +31,18 @@ def _team_id(user) -> int | None:
 
 def cases_visible_to(user, queryset):
     """Researchers, DASOs and supervisors see every case; an officer sees the cases they
-    submitted a DV1 for or hold a task on; everyone else (partners included) none."""
+    hold a task on and those other apps link them to (`cases.reach`: the cases they
+    submitted a DV1 for); everyone else (partners included) none."""
     if has_role(user, *CASE_WORKERS):
         return queryset
     if has_role(user, Role.OFFICER):
         from cases.models import Task
-        from risk.models import Assessment
 
-        mine = Assessment.objects.filter(submitted_by=user).values("case_id")
+        reached = Q()
+        for reach in case_reaches():
+            reached |= Q(pk__in=reach(user))
         tasked = Task.objects.filter(assigned_to=user).values("case_id")
-        return queryset.filter(Q(pk__in=mine) | Q(pk__in=tasked))
+        return queryset.filter(reached | Q(pk__in=tasked))
     return queryset.none()
 
 
@@ -53,7 +56,8 @@ def can_review_case(user, case, latest_assessment=None) -> bool:
     """Agree, change the level or challenge the officer: DASOs and supervisors on any
     open case; researchers on the cases in researchers' queues and on cases whose
     latest DV1 scored standard (the standard-risk DV1s they check)."""
-    from cases.choices import CaseStatus, QueueKind, RiskLevel
+    from cases.choices import CaseStatus, QueueKind
+    from dasapp.choices import RiskLevel
 
     if case.status != CaseStatus.OPEN:
         return False

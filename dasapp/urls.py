@@ -13,6 +13,7 @@ api_v1 = [
     # Before casework_urls: cases/bulk-reassign/ must not be read as a case id.
     path("", include("cases.api.assignment_urls")),
     path("", include("cases.api.casework_urls")),
+    path("", include("risk.api.urls")),
     path("", include("partners.api.urls")),
     path("", include("cases.api.safety_urls")),
 ]

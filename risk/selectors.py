@@ -1,5 +1,6 @@
 """Reads for the DV1: the victim's open cases offered before submission, and which of
-them the DV1 joins when nobody chooses (the rule is pure, over plain rows)."""
+them the DV1 joins when nobody chooses (the rule is pure, over plain rows); a case's
+DV1s, as casework reads them (through `risk.case_assessments`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from cases.choices import CaseStatus
 from cases.models import Case
 from dasapp.choices import RiskLevel
 from people.models import Person
+from risk.choices import AssessmentStatus
+from risk.models import Assessment
 
 NOT_KNOWN = "Not known"
 
@@ -112,4 +115,28 @@ def open_case_choice(*, victim: Person, perpetrator_id: int | None) -> OpenCaseC
         cases=cases,
         default=default_case(perpetrator_id=perpetrator_id, cases=cases),
         perpetrator_known=perpetrator_id is not None,
+    )
+
+
+# A case's DV1s ------------------------------------------------------------------------
+
+
+def case_assessments(*, case: Case) -> list[Assessment]:
+    """The case's submitted (and superseded) DV1s, newest first."""
+    return list(
+        case.assessments.exclude(status=AssessmentStatus.DRAFT)
+        .select_related("submitted_by", "question_set")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def latest_assessment(assessments: list[Assessment]) -> Assessment | None:
+    submitted = [a for a in assessments if a.status == AssessmentStatus.SUBMITTED]
+    return submitted[0] if submitted else (assessments[0] if assessments else None)
+
+
+def latest_submitted_assessment(*, case: Case) -> Assessment | None:
+    """The case's newest submitted DV1: the one a challenge of the grading is about."""
+    return (
+        case.assessments.filter(status=AssessmentStatus.SUBMITTED).order_by("-submitted_at").first()
     )

@@ -1,6 +1,7 @@
 """Writes for the DV1 and DASH: start a draft (prefilled for a repeat victim), save it,
 submit it (score, open or join the case, set its risk, route it, raise markers, ask
-for a supervisor's review when the level is lowered), amend it, review it."""
+for a supervisor's review when the level is lowered), amend it. Reviewing a case's
+grading (agree, challenge the officer, answer) is in `cases.case_services`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from calls.choices import IncidentRole, IncidentStatus
 from calls.models import Incident, IncidentPerson, QuestionSet
 from cases import case_services, out_of_hours
-from cases.choices import TaskKind, TaskStatus
+from cases.choices import TaskKind
 from cases.models import Case, Task
 from dasapp.api import DomainError
 from dasapp.choices import EventVerb, RiskLevel
@@ -632,90 +633,3 @@ def assessment_amend(*, assessment: Assessment, user) -> Assessment:
         new={"assessment": copy.pk, "amends": assessment.pk},
     )
     return copy
-
-
-# Review by researchers and DASOs ------------------------------------------------------
-
-
-@transaction.atomic
-def case_review_agree(*, case: Case, user, note: str = "", version: int | None = None) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    case_services._check_version(case, version)
-    case.reviewed_at = timezone.now()
-    case.version += 1
-    audited_save(case, user=user, reason=f"Risk level {case.risk_level} agreed")
-    event_record(
-        verb=EventVerb.RISK_LEVEL_AGREED,
-        actor=user,
-        case=case,
-        new={"risk_level": case.risk_level},
-        reason=note,
-    )
-    return case
-
-
-@transaction.atomic
-def case_challenge(*, case: Case, user, reason: str, version: int | None = None) -> Task:
-    """Challenge the officer's grading: the officer gets a task to answer."""
-    from dasapp.notify import notify
-
-    if not reason.strip():
-        raise DomainError(
-            "Give the reason for the challenge.", {"reason": ["Explain what you challenge"]}
-        )
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    case_services._check_version(case, version)
-    latest = (
-        case.assessments.filter(status=AssessmentStatus.SUBMITTED).order_by("-submitted_at").first()
-    )
-    if latest is None:
-        raise DomainError("There is no submitted DV1 to challenge on this case.")
-    officer = latest.submitted_by
-    task = case_services.task_create(
-        kind=TaskKind.CHALLENGE,
-        case=case,
-        assessment=latest,
-        user=user,
-        assigned_to=officer,
-        note=reason.strip(),
-        due_in=dt.timedelta(hours=72),
-    )
-    case.version += 1
-    audited_save(case, user=user, reason=f"Grading challenged: {reason}")
-    event_record(
-        verb=EventVerb.GRADING_CHALLENGED,
-        actor=user,
-        case=case,
-        new={"task": task.pk, "officer": officer.pk},
-        reason=reason,
-    )
-    notify(
-        users=[officer],
-        title=f"Your risk grading on {case.reference} has been challenged",
-        body=reason,
-        url=f"/cases/{case.pk}/",
-        dedupe_key=f"task:{task.pk}",
-    )
-    return task
-
-
-@transaction.atomic
-def task_complete(*, task: Task, user, outcome: str) -> Task:
-    task = Task.objects.select_for_update().get(pk=task.pk)
-    if task.status == TaskStatus.DONE:
-        return task
-    if not outcome.strip():
-        raise DomainError("Record the outcome.", {"outcome": ["Enter the outcome"]})
-    task.status = TaskStatus.DONE
-    task.outcome = outcome.strip()
-    task.done_at = timezone.now()
-    audited_save(task, user=user, reason="Task done")
-    verb = {
-        TaskKind.CHALLENGE: EventVerb.CHALLENGE_ANSWERED,
-        TaskKind.SUPERVISOR_REVIEW: EventVerb.SUPERVISOR_REVIEW_DONE,
-    }.get(task.kind)
-    if verb:
-        event_record(
-            verb=verb, actor=user, case=task.case, new={"task": task.pk}, reason=task.outcome
-        )
-    return task

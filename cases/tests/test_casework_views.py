@@ -283,7 +283,7 @@ def test_researcher_lowers_a_level_and_the_supervisor_reads_who_and_why_in_the_h
 def test_case_page_shows_risk_queue_owner_time_to_target_and_open_tasks(people):
     case = raised_to_medium(people)
     Case.objects.filter(pk=case.pk).update(assigned_to=people["cru_daso"])
-    risk_services.case_challenge(case=case, user=people["researcher"], reason="Q18 looks wrong")
+    case_services.case_challenge(case=case, user=people["researcher"], reason="Q18 looks wrong")
 
     response = signed_in(people["cru_daso"]).get(f"/cases/{case.pk}/?via=queue:{case.queue_id}")
 
@@ -447,7 +447,7 @@ def test_supervisor_records_the_outcome_of_a_review_of_a_lowered_level(people):
 
 def test_officer_cannot_answer_someone_elses_task(people, persona):
     case = raised_to_medium(people)
-    task = risk_services.case_challenge(case=case, user=people["researcher"], reason="Why?")
+    task = case_services.case_challenge(case=case, user=people["researcher"], reason="Why?")
     other = persona(Role.OFFICER, team="response", username="pc-other")
 
     response = signed_in(other).post(
@@ -487,8 +487,8 @@ def test_an_officer_unconnected_to_the_case_gets_404(people, persona):
 
 def test_history_reads_routing_markers_dv1_challenge_and_review_as_sentences(people):
     case = submitted(people, yes=15).case
-    risk_services.case_challenge(case=case, user=people["cru_daso"], reason="Check Q3")
-    risk_services.case_review_agree(case=case, user=people["hub_daso"], note="Seen her today")
+    case_services.case_challenge(case=case, user=people["cru_daso"], reason="Check Q3")
+    case_services.case_review_agree(case=case, user=people["hub_daso"], note="Seen her today")
 
     body = signed_in(people["supervisor"]).get(f"/cases/{case.pk}/history/").content.decode()
 

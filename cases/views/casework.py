@@ -1,6 +1,7 @@
 """Casework pages: the case with its review actions and tasks, its readable history, and
-the risk queues. Thin: rules in `cases.rules`, writes in `cases.case_services` and
-`risk.services`, reads in `cases.casework_selectors`. Every view of a case is logged."""
+the risk queues. Thin: rules in `cases.rules`, writes in `cases.case_services`, reads in
+`cases.casework_selectors` (a case's DV1s through `cases.assessment_providers`). Every
+view of a case is logged."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from dasapp.choices import RiskLevel
 from dasapp.forms import apply_domain_errors
 from dasapp.permissions import role_required
 from dasapp.roles import Role
-from risk import services as risk_services
 
 QUEUE_ROLES = (Role.DASO, Role.RESEARCHER, Role.SUPERVISOR)
 QUEUE_PAGE_SIZE = 100
@@ -207,7 +207,7 @@ def _review_action(request, pk: int, name: str, act):
 @require_POST
 def case_agree(request, pk: int):
     def act(case, data):
-        risk_services.case_review_agree(
+        case_services.case_review_agree(
             case=case, user=request.user, note=data.get("note") or "", version=data.get("version")
         )
         return f"You agreed with the {RiskLevel(case.risk_level).label.lower()} risk level"
@@ -241,7 +241,7 @@ def case_risk_change(request, pk: int):
 @require_POST
 def case_challenge(request, pk: int):
     def act(case, data):
-        risk_services.case_challenge(
+        case_services.case_challenge(
             case=case,
             user=request.user,
             reason=data.get("reason") or "",
@@ -264,7 +264,7 @@ def case_task_complete(request, pk: int, task_pk: int):
     form = TaskOutcomeForm(request.POST, prefix=prefix)
     form.is_valid()
     try:
-        risk_services.task_complete(
+        case_services.task_complete(
             task=task, user=request.user, outcome=form.cleaned_data.get("outcome") or ""
         )
     except DomainError as exc:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from cases.choices import CaseStatus, RiskLevel
+from cases.choices import CaseStatus
 from cases.models import Case
 from cases.tests.factories import PersonFactory
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
+from dasapp.choices import EventVerb, RiskLevel
 from dasapp.models import Event
 from dasapp.roles import Role, has_role
 from dasapp.transitions import Machine, Refused, Transition

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from calls.choices import IncidentRole, IncidentStatus
 from calls.models import Incident, IncidentPerson
+from cases import case_services
 from cases.casework_selectors import describe_event
 from cases.choices import TaskKind
 from cases.models import Case, Task
@@ -321,7 +322,7 @@ def test_a_submitted_dv1_is_never_edited_an_amendment_is_a_new_linked_version(pe
 
 def test_challenge_gives_the_officer_a_task_and_a_notification(people):
     case = submitted(people, yes=3).case
-    task = risk_services.case_challenge(
+    task = case_services.case_challenge(
         case=case,
         user=people["researcher"],
         reason="Strangulation in narrative but question 18 answered no",
@@ -330,7 +331,7 @@ def test_challenge_gives_the_officer_a_task_and_a_notification(people):
     assert Notification.objects.filter(
         user=people["officer"], title__contains="challenged"
     ).exists()
-    risk_services.task_complete(
+    case_services.task_complete(
         task=task, user=people["officer"], outcome="Agreed: amended question 18"
     )
     assert Event.objects.filter(case=case, verb=EventVerb.CHALLENGE_ANSWERED).exists()

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from cases.routing import HubRota, route_case
 from org.availability import Slot
-from risk.routing import HubRota, route_case
 
 LONDON = ZoneInfo("Europe/London")
 START = dt.date(2026, 1, 5)  # day 1 of every rota

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from cases.models import Case
-from cases.tests.test_casework_api import api, dv1_body
+from cases.tests.test_casework_api import api
 from cases.tests.test_casework_views import incident_for, make_people, submitted
+from risk.tests.test_assessment_api import dv1_body
 
 
 @pytest.fixture

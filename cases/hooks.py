@@ -1,5 +1,6 @@
 """What the apps above `cases` add to casework, which `cases` may not import (the layer
-order): the hooks its services run when something happens to a case.
+order): the hooks its services run when something happens to a case, and the pages
+they add to a case's sub-navigation.
 
 Each app contributes in its own `case_hooks.py` (found on first use, like
 `work_items.py`):
@@ -9,6 +10,9 @@ Each app contributes in its own `case_hooks.py` (found on first use, like
   a done referral names.
 - `@register(CASE_CLOSED)`: `receiver(*, case, user)` when a case closes
   (`assignment_services.case_close`); partners end the agencies' work that came from it.
+- `register_page(...)`: a page of the case, shown in its sub-navigation to those it
+  allows, after the case's own pages and before its history; partners add the victim's
+  contacts.
 
 Receivers run inside the service's transaction, after its own writes, in the order
 the apps are installed; what they raise is the service's error and undoes the whole
@@ -18,6 +22,7 @@ change. A hook nobody registered does nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.module_loading import autodiscover_modules
@@ -35,6 +40,21 @@ Receiver = Callable[..., object]
 
 # hook -> {"app.module.function": receiver}, in the order they registered.
 _receivers: dict[str, dict[str, Receiver]] = {hook: {} for hook in HOOKS}
+
+
+@dataclass(frozen=True)
+class AddedPage:
+    """A page another app adds to a case: `key` names it (`{% case_identity_bar case
+    "<key>" %}` marks it current), `url(case)` is its address (without `?via=`) and
+    `allowed(user, case)` whether to offer it (not asked on the page itself)."""
+
+    key: str
+    label: str
+    url: Callable[[Case], str]
+    allowed: Callable[..., bool]
+
+
+_pages: dict[str, AddedPage] = {}
 _discovered = False
 
 
@@ -61,6 +81,21 @@ def receivers(hook: str) -> tuple[Receiver, ...]:
     """The receivers of `hook`, in the order they run."""
     _discover()
     return tuple(_receivers[hook].values())
+
+
+def register_page(
+    key: str, *, label: str, url: Callable[[Case], str], allowed: Callable[..., bool]
+) -> AddedPage:
+    """Add a page to every case's sub-navigation (registering a key again replaces it)."""
+    page = AddedPage(key, label, url, allowed)
+    _pages[key] = page
+    return page
+
+
+def pages() -> tuple[AddedPage, ...]:
+    """The pages other apps add to a case, in the order they registered."""
+    _discover()
+    return tuple(_pages.values())
 
 
 def on_action_done(*, action: SafetyAction, user) -> None:

@@ -1,13 +1,14 @@
 """The hooks casework runs for the apps above it (`cases.hooks`): a receiver runs inside
 the service's transaction after its own writes, with what happened; one that refuses
-undoes the whole change. Fixtures are fictional."""
+undoes the whole change; and a page another app adds sits in the case's sub-navigation
+after its own pages and before its history. Fixtures are fictional."""
 
 from __future__ import annotations
 
 import pytest
 import time_machine
 
-from cases import assignment_services, hooks, safety_services
+from cases import assignment_services, hooks, identity_selectors, safety_services
 from cases.choices import ActionStatus, CaseStatus
 from cases.models import Case
 from cases.tests.test_safety_services import T0, add, make_case
@@ -20,9 +21,10 @@ from dasapp.models import Event
 @pytest.fixture
 def registry(monkeypatch):
     """The installed apps' contributions, with whatever a test adds undone after it."""
-    hooks.receivers(hooks.CASE_CLOSED)  # found first, so that a test's are not mixed in
+    hooks.pages()  # found first, so that what a test adds is not mixed into discovery
     for hook in hooks.HOOKS:
         monkeypatch.setitem(hooks._receivers, hook, dict(hooks._receivers[hook]))
+    monkeypatch.setattr(hooks, "_pages", dict(hooks._pages))
 
 
 @pytest.fixture
@@ -94,3 +96,44 @@ def test_receivers_run_in_the_order_they_registered_and_once_however_often(regis
 
     assert ran[-2:] == ["first", "second"] and ran.count("first") == 1
     assert hooks.receivers(hooks.CASE_CLOSED)[-2:] == (first, second)
+
+
+def _keys(identity) -> list[str]:
+    return [page.key for page in identity.pages]
+
+
+def test_a_page_another_app_adds_comes_before_the_history_and_only_when_allowed(
+    registry,
+    staff,  # noqa: F811
+    case,
+):
+    asked = []
+
+    def allowed(user, case):
+        asked.append(user)
+        return user == staff.chief
+
+    hooks.register_page(
+        "notes", label="Notes", url=lambda case: f"/notes/{case.pk}/", allowed=allowed
+    )
+
+    identity = identity_selectors.case_identity(user=staff.chief, pk=case.pk, current="summary")
+
+    assert _keys(identity)[-2:] == ["notes", "history"]
+    assert _keys(identity)[:2] == ["summary", "safety_plan"]
+    notes = identity.pages[-2]
+    assert (notes.label, notes.url, notes.current) == (
+        "Notes",
+        f"/notes/{case.pk}/?via=case:{case.pk}",
+        False,
+    )
+    assert asked == [staff.chief]
+    # Somebody it does not allow is not offered it, unless they are on it (its view has
+    # checked them): it is not asked again there.
+    assert "notes" not in _keys(
+        identity_selectors.case_identity(user=staff.daso, pk=case.pk, current="summary")
+    )
+    asked.clear()
+    identity = identity_selectors.case_identity(user=staff.daso, pk=case.pk, current="notes")
+    assert [p.key for p in identity.pages if p.current] == ["notes"]
+    assert asked == []

@@ -1,6 +1,6 @@
 """What partners add to casework (`cases.hooks`): the hooks a done referral and a closed
-case run. Each test fails if partners stop registering it. Fixtures are fictional (the
-personas of test_contacts)."""
+case run, and the victim's contacts page in a case's sub-navigation. Each test fails if
+partners stop registering it. Fixtures are fictional (the personas of test_contacts)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,14 @@ def test_closing_her_case_ends_the_agencies_work_through_the_case_closed_hook(p)
 
     involvement.refresh_from_db()
     assert (involvement.is_open, involvement.end_reason) == (False, "Case closed")
+
+
+def test_every_case_offers_her_contacts_page_to_those_who_may_read_them(p):
+    (page,) = [page for page in hooks.pages() if page.key == case_hooks.CONTACTS]
+    case = p["case"]
+
+    assert (page.label, page.url(case)) == ("Contacts", f"/people/{case.victim_id}/contacts/")
+    assert page.allowed(p["daso"], case)
+    assert not page.allowed(p["idva"], case)
+    start(p)
+    assert page.allowed(p["idva"], case)  # while her agency works with her

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from cases import rules
+from cases import hooks, rules
 from cases.assignment_selectors import open_safety_actions
 from cases.case_cover_selectors import cover_queue_for
 from cases.case_services import _check_version, markers_sync
@@ -31,7 +31,6 @@ from dasapp.models import Event
 from dasapp.notify import notify
 from dasapp.roles import Role, has_role
 from org import availability
-from partners.services.involvements import involvements_end_with_case
 
 BULK_MAX = 200
 REASON_MAX = 300
@@ -500,8 +499,8 @@ def describe_action(action: SafetyAction) -> str:
 def case_close(*, case: Case, user, reason: str, version: int | None = None) -> Case:
     """Close a case with a reason. Refused while any safety-plan action is open (each must
     be done or cancelled first). Lifts the case's high-risk markers and its "safety plan
-    in place" flags, and ends the agencies' work with her that came from it unless she
-    has another open case (`involvement_services.involvements_end_with_case`)."""
+    in place" flags, then runs the `case_closed` hooks (`cases.hooks`: partners end the
+    agencies' work with her that came from it unless she has another open case)."""
     reason = _reason(reason, required="Enter why the case is closing")
     case = _locked(case)
     _check_version(case, version)
@@ -528,5 +527,5 @@ def case_close(*, case: Case, user, reason: str, version: int | None = None) -> 
     )
     markers_sync(case=case, user=user, reason=f"Case closed: {reason}")
     plan_flags_lift(case=case, user=user, reason=f"Case closed: {reason}")
-    involvements_end_with_case(case=case, user=user)
+    hooks.on_case_closed(case=case, user=user)
     return case

@@ -1,6 +1,8 @@
 """Reads for the bar at the top of every page of a case: who the victim is, the case's
 reference, risk level and owner, how to contact her safely, and the case's pages (its
-sub-navigation) that the user may open. One call per page, a fixed number of queries."""
+sub-navigation) that the user may open: its own, then those other apps add
+(`cases.hooks.register_page`: partners add the victim's contacts), then its history.
+One call per page, a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -8,21 +10,14 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from cases import case_cover_selectors, casework_selectors, rules
+from cases import case_cover_selectors, casework_selectors, hooks, rules
 from cases.models import Case
 from dasapp.roles import has_role
-from partners import rules as partner_rules
 from people.models import Person
 
-# The pages of a case, in the order the sub-navigation lists them.
-SUMMARY, SAFETY_PLAN, CONTACTS, HISTORY = "summary", "safety_plan", "contacts", "history"
-PAGES = (SUMMARY, SAFETY_PLAN, CONTACTS, HISTORY)
-_LABELS = {
-    SUMMARY: "Summary",
-    SAFETY_PLAN: "Safety plan",
-    CONTACTS: "Contacts",
-    HISTORY: "History",
-}
+# The case's own pages (`current` names the one shown); the sub-navigation lists the
+# first two, then the pages other apps add, then its history.
+SUMMARY, SAFETY_PLAN, HISTORY = "summary", "safety_plan", "history"
 
 
 @dataclass(frozen=True)
@@ -77,25 +72,28 @@ def case_identity(*, user, pk: int, current: str = "") -> CaseIdentity | None:
     reads_case = has_role(user, *rules.CASE_WORKERS) or rules.can_read_case(user, case)
     # Every link carries the case as the work item: the pages do not ask again why.
     via = f"?via=case:{case.pk}"
-    allowed = {
-        SUMMARY: reads_case,
+    # (key, label, address, whether to offer it): the case's own pages, those other apps
+    # add (not asked on the page itself: its view has checked it already), its history.
+    offered = [
+        (SUMMARY, "Summary", reverse("case_detail", args=[case.pk]), reads_case),
         # Anyone on a page of the case may read its plan (those who read the case and
         # the owners of its actions, who reach the bar only from the plan).
-        SAFETY_PLAN: True,
-        # On her contact pages the view has checked it already.
-        CONTACTS: current == CONTACTS or partner_rules.can_see_contacts(user, case.victim),
-        HISTORY: reads_case and rules.can_see_case_history(user, case),
-    }
-    urls = {
-        SUMMARY: reverse("case_detail", args=[case.pk]),
-        SAFETY_PLAN: reverse("safety_plan", args=[case.pk]),
-        CONTACTS: reverse("contact_timeline", args=[case.victim_id]),
-        HISTORY: reverse("case_history", args=[case.pk]),
-    }
+        (SAFETY_PLAN, "Safety plan", reverse("safety_plan", args=[case.pk]), True),
+        *(
+            (page.key, page.label, page.url(case), page.key == current or page.allowed(user, case))
+            for page in hooks.pages()
+        ),
+        (
+            HISTORY,
+            "History",
+            reverse("case_history", args=[case.pk]),
+            reads_case and rules.can_see_case_history(user, case),
+        ),
+    ]
     pages = [
-        CasePage(key, _LABELS[key], f"{urls[key]}{via}", key == current)
-        for key in PAGES
-        if allowed[key] or key == current
+        CasePage(key, label, f"{url}{via}", key == current)
+        for key, label, url, allowed in offered
+        if allowed or key == current
     ]
     also_open = (
         casework_selectors.other_open_cases([case])[case.pk]

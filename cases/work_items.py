@@ -14,8 +14,8 @@ asks for a purpose instead).
 - `person:<id>`: a person the user may see; about the people related to them (the
   links between relatives on a person's page). Never about that person themself: a
   link to someone's own record proves nothing.
-- `involvement:<id>`: an agency's work with a victim, for those who may read her
-  contact timeline (her agency's staff while it is open); about her and itself.
+
+The `involvement:<id>` work item is partners' (`partners/work_items.py`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from cases.case_services import QUEUE_NAMES
 from cases.models import Case, Queue, SafetyAction, Task
 from cases.safety_selectors import actions_visible_to
 from dasapp.access import describe_work_items, register_record, register_work_item
-from partners.models import AgencyInvolvement
-from partners.selectors.involvements import involvement_for
 from people import rules as people_rules
 from people.models import Address, Person, Relationship
 
@@ -132,20 +130,6 @@ def person_item(user, pk: int, *, obj=None, person_id: int | None = None) -> boo
     ).exists()
 
 
-@register_work_item("involvement")
-def involvement_item(user, pk: int, *, obj=None, person_id: int | None = None) -> bool:
-    """An agency's work with a victim ("My agency's victims" links): for those who may
-    read her contact timeline; about her (her timeline, her contacts) and itself."""
-    found = involvement_for(user=user, pk=pk)
-    if found is None:
-        return False
-    if obj is None and person_id is None:
-        return True
-    if _is(obj, AgencyInvolvement, pk):
-        return True
-    return person_id is not None and person_id == found.victim_id
-
-
 # How the access log names these records and work items (one query per kind) ----------
 
 
@@ -185,14 +169,6 @@ def incident_names(ids: list[str]) -> dict[str, str]:
 def safety_action_names(ids: list[str]) -> dict[str, str]:
     actions = SafetyAction.objects.filter(pk__in=_int_ids(ids)).values_list("pk", "plan__case_id")
     return {str(pk): f"on case {Case(pk=case_id).reference}" for pk, case_id in actions}
-
-
-@register_record("partners.agencyinvolvement", noun="Agency involvement")
-def involvement_names(ids: list[str]) -> dict[str, str]:
-    found = AgencyInvolvement.objects.filter(pk__in=_int_ids(ids)).select_related(
-        "agency", "victim"
-    )
-    return {str(i.pk): f"of {i.agency.name} with {i.victim.full_name}" for i in found}
 
 
 @register_record("people.address", noun="Address")
@@ -240,9 +216,3 @@ def incident_descriptions(pks: list[int]) -> dict[int, str]:
 def person_descriptions(pks: list[int]) -> dict[int, str]:
     people = Person.objects.filter(pk__in=pks).only("given_name", "family_name")
     return {p.pk: f"From the record of a relative, {p.full_name}" for p in people}
-
-
-@describe_work_items("involvement")
-def involvement_descriptions(pks: list[int]) -> dict[int, str]:
-    found = AgencyInvolvement.objects.filter(pk__in=pks).select_related("agency")
-    return {i.pk: f"Working with the victim for {i.agency.name}" for i in found}

@@ -9,6 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from cases import hooks
 from cases.choices import ActionStatus, CaseStatus
 from cases.models import Case, SafetyAction, SafetyActionType, SafetyPlan
 from cases.safety_services.common import (
@@ -28,7 +29,6 @@ from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User
 from org.models import Team
-from partners.services.involvements import involvement_from_referral
 
 # Actions -------------------------------------------------------------------------------
 
@@ -185,9 +185,9 @@ def _finish(
 def action_complete(
     *, action: SafetyAction, user, note: str, version: int | None = None
 ) -> SafetyAction:
-    """Mark an open action done, with a note of what was done. A done referral (an
-    action whose catalogue entry `refers_to` an agency) starts that agency's work with
-    the victim."""
+    """Mark an open action done, with a note of what was done, then run the
+    `action_done` hooks (`cases.hooks`: a done referral, an action whose catalogue entry
+    `refers_to` an agency, starts that agency's work with the victim)."""
     action = _finish(
         action,
         user=user,
@@ -198,7 +198,7 @@ def action_complete(
         history_prefix="Done",
         verb=EventVerb.SAFETY_ACTION_DONE,
     )
-    involvement_from_referral(action=action, user=user)
+    hooks.on_action_done(action=action, user=user)
     return action
 
 

@@ -21,8 +21,12 @@ from people.models import Person, PersonPhone
 
 
 def calls_in_progress(*, user) -> QuerySet[Incident]:
-    return Incident.objects.filter(status=IncidentStatus.DRAFT, created_by=user).order_by(
-        "-created_at"
+    """The user's calls still being taken, newest first, with the caller's number each
+    shows (one query whatever their number)."""
+    return (
+        Incident.objects.filter(status=IncidentStatus.DRAFT, created_by=user)
+        .select_related("caller_phone")
+        .order_by("-created_at")
     )
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus, QueueKind, RiskLevel, TaskKind
+from cases.event_verbs import EventVerb
 from cases.models import Case, Queue, Task
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from dasapp.notify import notify

@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from cases import rules
 from cases.choices import CaseStatus, RiskLevel
+from cases.event_verbs import EventVerb
 from cases.models import Case, OutOfHoursAlert, OutOfHoursContact
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User

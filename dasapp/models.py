@@ -7,8 +7,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from dasapp.choices import EventVerb
-
 
 class User(AbstractUser):
     """A member of staff or a partner's representative. Roles are Django groups."""
@@ -162,7 +160,9 @@ class Event(models.Model):
     what and why. Only services write it; timelines and reports read it."""
 
     at = models.DateTimeField(db_index=True)
-    verb = models.CharField(max_length=32, choices=EventVerb.choices)
+    # Registered by the app that records it, in its `event_verbs.py` (see dasapp.events):
+    # no choices here, so a new verb needs no migration.
+    verb = models.CharField(max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -181,4 +181,4 @@ class Event(models.Model):
         indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["incident", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_verb_display()} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.verb} at {self.at:%Y-%m-%d %H:%M}"

@@ -17,13 +17,13 @@ from cases import case_services, out_of_hours
 from cases.choices import RiskLevel, TaskKind, TaskStatus
 from cases.models import Case, Task
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from people.models import Person
 from people.services import PersonInput, person_create
 from risk import scoring
 from risk.choices import AssessmentStatus
+from risk.event_verbs import EventVerb
 from risk.models import Assessment, RiskSettings
 from risk.question_sets import SUPPLEMENT_CODES, current_set
 from risk.selectors import OpenCase, default_case, victim_open_cases

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from calls import rules as call_rules
 from calls.choices import AbandonReason, Grade, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.intelligence import LookupQuery, lookup
 from calls.models import Incident
 from calls.selectors import calls as call_selectors
@@ -21,7 +22,6 @@ from calls.selectors import dispatch as dispatch_selectors
 from calls.services import abandon as abandon_services
 from calls.services import calls as call_services
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event
 from dasapp.roles import Role
 from risk.rules import can_start_dv1

@@ -41,6 +41,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -58,6 +59,7 @@ VERB_RE = re.compile(r"[a-z][a-z0-9_]{1,31}")
 Formatter = Callable[[Event, dict[int, str]], "TimelineEntry"]
 # mentions(event) -> the ids of the users whose names the formatter needs.
 Mentions = Callable[[Event], Iterable[object]]
+Choices = TypeVar("Choices", bound=type[models.TextChoices])
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def _installed_apps_changed(*, setting, **kwargs) -> None:
         _discovered = False
 
 
-def register_verbs(choices: type[models.TextChoices]) -> type[models.TextChoices]:
+def register_verbs(choices: Choices) -> Choices:
     """Class decorator: register every member of an app's `EventVerb` choices (value,
     label) as a verb of that app. Returns the class unchanged."""
     module = choices.__module__

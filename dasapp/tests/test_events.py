@@ -1,5 +1,6 @@
 """Domain events: verbs registered by the apps that record them (an app adds one without
-changing `dasapp` or `cases`), and an unknown verb refused when written."""
+changing `dasapp` or `cases`), an unknown verb refused when written, and events never
+changed or removed, nor what they are about deleted."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import ProtectedError
 from django.test import modify_settings
 from django.utils import timezone
 
+from calls.choices import IncidentStatus
+from calls.models import Incident
 from cases.casework_selectors import case_timeline
 from cases.models import Case
 from cases.tests.factories import PersonFactory
@@ -33,6 +37,13 @@ TEST_APP = "tests.verbapp"
 @pytest.fixture
 def case(db) -> Case:
     return Case.objects.create(victim=PersonFactory(), risk_level="high", opened_at=timezone.now())
+
+
+@pytest.fixture
+def incident(persona) -> Incident:
+    return Incident.objects.create(
+        status=IncidentStatus.DRAFT, created_by=persona(Role.CALL_TAKER), created_at=timezone.now()
+    )
 
 
 @pytest.fixture
@@ -134,6 +145,69 @@ def test_a_verb_s_value_is_short_lower_case_and_registered_before_its_formatter(
 
     with pytest.raises(ImproperlyConfigured, match="before its formatter"):
         verb_formatter("never_registered")(lambda event, names: None)
+
+
+# Never changed or removed ------------------------------------------------------------------
+
+
+def test_a_case_with_events_cannot_be_deleted(case):
+    event = event_record(verb="case_opened", actor=None, case=case, new={"risk_level": "high"})
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        case.delete()
+
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_an_incident_with_events_cannot_be_deleted(incident):
+    event = event_record(verb="incident_logged", actor=None, incident=incident)
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        incident.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Incident.objects.filter(pk=incident.pk).delete()
+
+    assert Incident.objects.filter(pk=incident.pk).exists()
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_the_application_never_changes_or_deletes_an_event(case):
+    event = event_record(verb="case_closed", actor=None, case=case, reason="Moved away")
+
+    event.reason = "Changed"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        Event.objects.filter(pk=event.pk).update(reason="Changed")
+    with pytest.raises(PermissionError):
+        case.events.all().delete()
+    with pytest.raises(PermissionError), transaction.atomic():
+        Event.objects.bulk_update([event], ["reason"])
+
+    assert Event.objects.get(pk=event.pk).reason == "Moved away"
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_raw_update_and_delete_of_events_on_postgresql(case):
+    if connection.vendor != "postgresql":
+        pytest.skip("The append-only trigger exists on PostgreSQL only (migration 0010).")
+    event = event_record(verb="case_closed", actor=None, case=case, reason="Moved away")
+    table = Event._meta.db_table
+    for sql in (
+        f"UPDATE {table} SET reason = 'changed' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+
+    assert Event.objects.get(pk=event.pk).reason == "Moved away"
 
 
 def test_new_events_can_still_be_added(case):

@@ -33,9 +33,11 @@ import os
 import random
 import sys
 import time
+from contextlib import contextmanager
 
 TARGET_SECONDS = 30.0
 MARK = "sweepbench"
+EVENT_TRIGGER = "dasapp_event_append_only"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dasapp_sweepbench"
 TEAMS = [
     "response",
@@ -66,6 +68,27 @@ PER_TEAM = 25
 ACTIONS_PER_CASE = 10
 
 
+@contextmanager
+def _events_deletable():
+    """Events are append-only: on PostgreSQL a trigger refuses to delete one (dasapp
+    migration 0010). The sweep's generated events are volume data with no audit trail,
+    so in a benchmark database only, and only inside the wipe's transaction (a failure
+    rolls the suspension back with the rest), the trigger is suspended."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    name = connection.settings_dict["NAME"]
+    if "bench" not in name:
+        raise SystemExit(f"Refusing to delete events from {name!r}: not a benchmark database.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE dasapp_event DISABLE TRIGGER {EVENT_TRIGGER}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE dasapp_event ENABLE TRIGGER {EVENT_TRIGGER}")
+
+
 def _delete_previous() -> None:
     """Remove the rows an earlier run generated: plain DELETEs (no signals, so no history
     rows are written for them), children first."""
@@ -81,7 +104,7 @@ def _delete_previous() -> None:
 
     ours = {"user__username__startswith": f"{MARK}-"}
     _analyse()  # fresh statistics, or the planner nests loops over the last run's rows
-    with transaction.atomic():
+    with transaction.atomic(), _events_deletable():
         wipe(FollowUp.objects.filter(action__plan__notes=MARK))
         wipe(SafetyAction.history.filter(plan__notes=MARK))
         wipe(SafetyAction.objects.filter(plan__notes=MARK))

@@ -21,10 +21,10 @@ from cases.assignment_selectors import open_safety_actions
 from cases.case_cover_selectors import cover_queue_for
 from cases.case_services import _check_version, markers_sync
 from cases.choices import CaseStatus
+from cases.event_verbs import EventVerb
 from cases.models import Case, Queue, SafetyAction
 from cases.safety_services.plans import plan_flags_lift
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import Event

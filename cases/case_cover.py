@@ -40,9 +40,11 @@ from django.utils import timezone
 
 from cases.case_cover_selectors import from_text, until_text
 from cases.choices import CaseStatus, CoverReason
+from cases.event_verbs import EventVerb
 from cases.models import Case, CaseCoverAlert, CaseworkSettings
 from cases.safety_services.common import system_user
-from dasapp.choices import EventVerb, RiskLevel
+from dasapp.choices import RiskLevel
+from dasapp.events import events_record_many
 from dasapp.models import Event, User
 from dasapp.notify import Message, notify_many
 from dasapp.roles import Role
@@ -392,7 +394,7 @@ def _apply(planned: list[_Planned], *, now, system) -> int:
     number of cases. The alerts go first: a run that got there first makes this insert
     fail, before anybody is told."""
     CaseCoverAlert.objects.bulk_create([_alert(p, now) for p in planned])
-    Event.objects.bulk_create([_event(p, system, now) for p in planned])
+    events_record_many([_event(p, system, now) for p in planned])
     return len(notify_many(_messages(planned, now)))
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from cases.assessment_providers import assessment_provider
 from cases.choices import CaseStatus, QueueKind, TaskKind, TaskStatus
+from cases.event_verbs import EventVerb
 from cases.models import Case, Queue, Task
 from cases.routing import HubRota, route_case
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb, RiskLevel
+from dasapp.choices import RiskLevel
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from dasapp.notify import notify

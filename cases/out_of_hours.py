@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from cases import rules
 from cases.choices import CaseStatus
+from cases.event_verbs import EventVerb
 from cases.models import Case, OutOfHoursAlert, OutOfHoursContact
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb, RiskLevel
+from dasapp.choices import RiskLevel
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User

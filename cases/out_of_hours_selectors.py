@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from cases import rules
 from cases.choices import CaseStatus
+from cases.event_verbs import EventVerb
 from cases.models import Case, OutOfHoursAlert
-from dasapp.choices import EventVerb
 from dasapp.models import Event
 
 # Someone has the case in hand: it was claimed, or a supervisor gave it to someone.

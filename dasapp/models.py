@@ -7,8 +7,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
-from dasapp.choices import EventVerb
-
 
 class User(AbstractUser):
     """A member of staff or a partner's representative. Roles are Django groups."""
@@ -157,28 +155,51 @@ class Notification(models.Model):
         return self.title
 
 
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Domain events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Domain events are append-only.")
+
+
 class Event(models.Model):
     """A domain event by verb: what happened to a work item, by whom, from what, to
-    what and why. Only services write it; timelines and reports read it."""
+    what and why. Only services write it; timelines and reports read it. Append-only:
+    the application never updates or deletes a row (the model refuses, and on
+    PostgreSQL a trigger does), and what it is about cannot be deleted while it exists."""
 
     at = models.DateTimeField(db_index=True)
-    verb = models.CharField(max_length=32, choices=EventVerb.choices)
+    # Registered by the app that records it, in its `event_verbs.py` (see dasapp.events):
+    # no choices here, so a new verb needs no migration.
+    verb = models.CharField(max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # An incident or case cannot be deleted while an event is about it.
     incident = models.ForeignKey(
-        "calls.Incident", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        "calls.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["incident", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_verb_display()} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.verb} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Domain events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Domain events are append-only.")

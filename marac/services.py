@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from cases.models import Case
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from marac.models import Referral
 from org import availability
 from people.choices import FlagKind, FlagSeverity
+from people.event_verbs import EventVerb
 from people.flag_services import flag_raise
 from people.models import Flag, Person
 from risk.choices import MaracCriterion

@@ -18,13 +18,14 @@ from cases import case_services, out_of_hours
 from cases.choices import TaskKind
 from cases.models import Case, Task
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb, RiskLevel
+from dasapp.choices import RiskLevel
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from people.models import Person
 from people.services import PersonInput, person_create
 from risk import providers, scoring
 from risk.choices import AssessmentStatus
+from risk.event_verbs import EventVerb
 from risk.models import Assessment, RiskSettings
 from risk.question_sets import SUPPLEMENT_CODES, current_set
 from risk.selectors import OpenCase, default_case, victim_open_cases

@@ -15,6 +15,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 from calls.choices import AbandonReason, Grade, IncidentRole, IncidentStatus
+from calls.event_verbs import EventVerb as CallVerb
 from calls.models import Incident, IncidentPerson
 from cases import safety_services
 from cases.choices import (
@@ -23,16 +24,18 @@ from cases.choices import (
     QueueKind,
     RiskLevel,
 )
+from cases.event_verbs import EventVerb as CaseVerb
 from cases.models import Case, FollowUp, Queue, SafetyAction, SafetyActionType, SafetyPlan
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event, Notification, User
 from dasapp.users import roles_ensure
 from org.choices import AbsenceKind, TeamKind
 from org.models import Absence, District, StaffProfile, Team
 from partners.choices import ContactChannel, ContactOutcome
+from partners.event_verbs import EventVerb as PartnerVerb
 from partners.models import AgencyInvolvement, Contact
 from people import matching
 from people.choices import NameKind
+from people.event_verbs import EventVerb as PeopleVerb
 from people.models import (
     Address,
     GivenName,
@@ -44,6 +47,7 @@ from people.models import (
     PhoneNumber,
 )
 from risk.choices import AssessmentStatus
+from risk.event_verbs import EventVerb as RiskVerb
 from risk.models import Assessment
 from risk.question_sets import current_set
 
@@ -272,22 +276,22 @@ def case_events(case: Case, actors: list, start: int, stop: int) -> list[Event]:
     a contact."""
     officer = actors[-1]
     kinds = [
-        (EventVerb.RISK_LEVEL_CHANGED, {"risk_level": "medium"}, {"risk_level": "high"}),
-        (EventVerb.RISK_LEVEL_AGREED, {}, {"risk_level": "high"}),
-        (EventVerb.GRADING_CHALLENGED, {}, {"officer": officer.pk}),
-        (EventVerb.CHALLENGE_ANSWERED, {}, {}),
-        (EventVerb.CASE_RELEASED, {"name": "Sam Owner"}, {}),
+        (CaseVerb.RISK_LEVEL_CHANGED, {"risk_level": "medium"}, {"risk_level": "high"}),
+        (RiskVerb.RISK_LEVEL_AGREED, {}, {"risk_level": "high"}),
+        (RiskVerb.GRADING_CHALLENGED, {}, {"officer": officer.pk}),
+        (RiskVerb.CHALLENGE_ANSWERED, {}, {}),
+        (CaseVerb.CASE_RELEASED, {"name": "Sam Owner"}, {}),
         (
-            EventVerb.CASE_REASSIGNED,
+            CaseVerb.CASE_REASSIGNED,
             {"name": "Sam Owner", "queue": "Old queue"},
             {"name": "Kim Cover", "queue": "New queue", "team": "Colchester hub"},
         ),
         (
-            EventVerb.ASSESSMENT_SUBMITTED,
+            RiskVerb.ASSESSMENT_SUBMITTED,
             {},
             {"assessment": 1, "yes_count": 15, "suggested": "high", "level": "high"},
         ),
-        (EventVerb.CONTACT_RECORDED, {}, {"channel": "phone", "outcome": "spoke"}),
+        (PartnerVerb.CONTACT_RECORDED, {}, {"channel": "phone", "outcome": "spoke"}),
     ]
     return Event.objects.bulk_create(
         Event(
@@ -381,9 +385,9 @@ def incident_events(incident: Incident, actors: list, start: int, stop: int) -> 
     """Events on a call by turns of `actors`, and a saved version of the call for each
     (the call's history page lists both), each event with the reason `Qcreason<nnn>`."""
     kinds = [
-        (EventVerb.INCIDENT_REGRADED, {"grade": "priority"}, {"grade": "emergency"}),
-        (EventVerb.RESEARCH_ADDED, {}, {}),
-        (EventVerb.FLAG_RAISED, {}, {"kind": "weapons"}),
+        (CallVerb.INCIDENT_REGRADED, {"grade": "priority"}, {"grade": "emergency"}),
+        (CallVerb.RESEARCH_ADDED, {}, {}),
+        (PeopleVerb.FLAG_RAISED, {}, {"kind": "weapons"}),
     ]
     for i in range(start, stop):
         incident.version += 1

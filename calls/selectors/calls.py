@@ -13,8 +13,9 @@ from django.utils import timezone
 from calls import intelligence
 from calls import rules as call_rules
 from calls.choices import AbandonReason, Grade, IncidentRole, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.models import Incident, IncidentPerson, IncidentResearch
-from dasapp.choices import EventVerb
+from dasapp.events import verb_label
 from dasapp.models import Event
 from people.choices import FlagKind, RelationshipKind
 from people.models import Person, PersonPhone
@@ -131,6 +132,7 @@ class TimelineEntry:
     times as datetimes (shown in Europe/London), read from the event's data."""
 
     event: Event
+    title: str = ""
     grade: str = ""
     previous_grade: str = ""
     suggested: str = ""
@@ -184,6 +186,7 @@ def incident_timeline(*, incident: Incident) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 event=event,
+                title=verb_label(event.verb),
                 grade=_grade_label(new.get("grade")),
                 previous_grade=_grade_label(old.get("grade")),
                 suggested=_grade_label(new.get("suggested")),

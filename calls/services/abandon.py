@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from calls import rules as call_rules
 from calls.choices import AbandonReason, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.models import Incident
 from calls.selectors import calls as call_selectors
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 

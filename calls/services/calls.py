@@ -13,11 +13,11 @@ from django.utils import timezone
 from calls import grading, intelligence
 from calls.choices import Grade, IncidentRole, IncidentStatus
 from calls.configuration import response_settings
+from calls.event_verbs import EventVerb
 from calls.models import Incident, IncidentPerson, IncidentResearch, QuestionSet, ResponseSettings
 from calls.rules import can_regrade_call
 from dasapp import local_time
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from dasapp.roles import Role

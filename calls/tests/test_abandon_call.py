@@ -7,21 +7,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calls import rules as call_rules
-from calls.choices import AbandonReason, Grade, IncidentStatus
+from calls.choices import AbandonReason, Grade, IncidentRole, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.intelligence import LookupQuery, lookup
 from calls.models import Incident
 from calls.selectors import calls as call_selectors
 from calls.selectors import dispatch as dispatch_selectors
 from calls.services import abandon as abandon_services
 from calls.services import calls as call_services
+from cases.tests.factories import PersonFactory
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event
 from dasapp.roles import Role
 from risk.rules import can_start_dv1
@@ -105,6 +110,40 @@ def test_the_call_taker_who_started_a_call_abandons_it_into_history_and_an_event
     assert event.actor == call_taker
     assert event.reason == "Meant to open the call on line 2"
     assert event.new == {"status": "abandoned", "reason": "mistake", "duplicate_of": None}
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+
+
+def test_abandoning_a_call_deletes_nothing(call_taker):
+    victim = PersonFactory()
+    incident = started(
+        call_taker,
+        narrative="Silence, then the line dropped",
+        people=[(victim.pk, IncidentRole.VICTIM)],
+    )
+    before = _row_counts()
+
+    with CaptureQueriesContext(connection) as queries:
+        abandon(incident, call_taker, reason=AbandonReason.MISTAKE)
+
+    assert [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("DELETE")] == []
+    after = _row_counts()
+    assert {label: (n, after[label]) for label, n in before.items() if after[label] < n} == {}
+    assert Incident.objects.filter(pk=incident.pk, status=IncidentStatus.ABANDONED).exists()
+    assert list(incident.involved.values_list("person_id", "role")) == [
+        (victim.pk, IncidentRole.VICTIM)
+    ]
+
+
+def test_an_abandoned_call_cannot_be_deleted_its_event_stays(call_taker):
+    incident = abandon(started(call_taker), call_taker)
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        incident.delete()
+
+    assert Event.objects.filter(incident=incident, verb=EventVerb.INCIDENT_ABANDONED).exists()
 
 
 def test_a_supervisor_may_abandon_a_call_taker_s_call(call_taker, supervisor):

@@ -14,10 +14,10 @@ from django.utils import timezone
 from calls import intelligence
 from calls import rules as call_rules
 from calls.choices import IncidentRole, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.models import Incident, IncidentPerson, ResponseSettings
 from calls.services import calls as call_services
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event
 from dasapp.roles import Role
 from people import services

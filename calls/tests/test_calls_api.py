@@ -13,9 +13,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calls.choices import Grade, IncidentRole, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.models import Incident, IncidentPerson
 from calls.services import calls as call_services
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event
 from people import services
 from people.choices import FlagKind, LocationType, RelationshipKind

@@ -18,11 +18,11 @@ from rest_framework.test import APIClient
 
 from calls import rules as call_rules
 from calls.choices import IncidentOutcome, IncidentRole, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.models import Incident, IncidentPerson
 from calls.selectors import dispatch as dispatch_selectors
 from calls.services import dispatch as dispatch_services
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event
 from dasapp.roles import Role
 from people import services

@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from calls import rules as call_rules
 from calls.choices import IncidentRole, IncidentStatus
+from calls.event_verbs import EventVerb
 from calls.models import Incident, IncidentPerson
 from calls.selectors import calls as call_selectors
 from calls.selectors import dispatch as dispatch_selectors
 from calls.services import calls as call_services
 from calls.views import intelligence as live_views
 from conftest import verify_two_factor
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event
 from dasapp.roles import Role
 from people import services

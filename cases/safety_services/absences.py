@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.choices import FollowUpReason
+from cases.event_verbs import EventVerb
 from cases.models import Case, FollowUp, SafetyAction
 from cases.safety_services.common import local_when, owner_text, refuse, staff_name
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User

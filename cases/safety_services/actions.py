@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases import hooks
 from cases.choices import ActionStatus, CaseStatus
+from cases.event_verbs import EventVerb
 from cases.models import Case, SafetyAction, SafetyActionType, SafetyPlan
 from cases.safety_services.common import (
     action_what,
@@ -24,7 +25,6 @@ from cases.safety_services.common import (
 )
 from cases.safety_services.plans import plan_get_or_create
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from dasapp.models import User

@@ -8,13 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus
+from cases.event_verbs import EventVerb
 from cases.models import Case, SafetyPlan
 from cases.safety_services.common import check_version, refuse
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from org import availability
 from people.choices import FlagKind, FlagSeverity
+from people.event_verbs import EventVerb as FlagVerb
 from people.flag_services import flag_raise, flags_lift
 from people.models import Flag
 
@@ -119,7 +120,7 @@ def plan_flags_raise(*, plan: SafetyPlan, user) -> list[Flag]:
     ]
     if not already:
         event_record(
-            verb=EventVerb.FLAG_RAISED,
+            verb=FlagVerb.FLAG_RAISED,
             actor=user,
             case=case,
             new={"kind": FlagKind.SAFETY_PLAN.value, "flags": [f.pk for f in flags]},
@@ -136,7 +137,7 @@ def plan_flags_lift(*, case: Case, user, reason: str) -> int:
     )
     if lifted:
         event_record(
-            verb=EventVerb.FLAG_LIFTED,
+            verb=FlagVerb.FLAG_LIFTED,
             actor=user,
             case=case,
             old={"kind": FlagKind.SAFETY_PLAN.value, "count": lifted},

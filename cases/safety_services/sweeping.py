@@ -39,6 +39,7 @@ from simple_history.utils import bulk_update_with_history
 from cases import safety_selectors as selectors
 from cases import sweep
 from cases.choices import ActionStatus, FollowUpReason
+from cases.event_verbs import EventVerb
 from cases.models import CaseworkSettings, FollowUp, SafetyAction
 from cases.safety_services.common import (
     action_url,
@@ -47,7 +48,7 @@ from cases.safety_services.common import (
     staff_name,
     system_user,
 )
-from dasapp.choices import EventVerb
+from dasapp.events import events_record_many
 from dasapp.models import Event, User
 from dasapp.notify import Message, notify_many
 from dasapp.roles import ALL_ROLES
@@ -491,7 +492,7 @@ def _apply(planned: list[_Planned], *, now, system, world) -> None:
     messages += _supervisor_messages(planned, world)
     FollowUp.objects.bulk_create([_follow_up(p, now) for p in planned])
     _save_moves(planned, system)
-    Event.objects.bulk_create([_event(p, system, now) for p in planned])
+    events_record_many([_event(p, system, now) for p in planned])
     notify_many(messages)
 
 

@@ -483,7 +483,7 @@ def test_actions_moved_because_of_a_cancelled_absence_stay_and_their_history_say
 
 def test_cancelling_an_absence_tells_each_case_once_how_many_actions_had_been_moved(staff):
     from cases.casework_selectors import case_timeline
-    from dasapp.choices import EventVerb
+    from cases.event_verbs import EventVerb
     from dasapp.models import Event
 
     with time_machine.travel(T0 - HOUR, tick=False):

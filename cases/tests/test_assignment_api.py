@@ -9,6 +9,7 @@ import time_machine
 
 from cases import assignment_services as services
 from cases.choices import ActionStatus, CaseStatus
+from cases.event_verbs import EventVerb
 from cases.models import Case
 from cases.tests.test_assignment_services import (
     on_leave,
@@ -18,7 +19,6 @@ from cases.tests.test_assignment_services import (
 )
 from cases.tests.test_casework_api import api
 from cases.tests.test_casework_views import HUB_A_DAYS, hub_queue, make_people, queue_case
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event, Notification
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import assignment_services as services
 from cases import case_services
 from cases.choices import ActionStatus, CaseStatus, QueueKind
+from cases.event_verbs import EventVerb
 from cases.models import Case, SafetyAction, SafetyPlan
 from cases.tests.test_casework_views import (
     HUB_A_DAYS,
@@ -22,7 +23,6 @@ from cases.tests.test_casework_views import (
     submitted,
 )
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import Event, Notification
 from dasapp.roles import Role
 from org.choices import AbsenceKind
@@ -503,7 +503,7 @@ def test_a_closed_case_cannot_be_closed_or_reassigned_again(people):
 
 
 def test_the_case_history_says_who_a_case_was_moved_from_and_to():
-    from cases.casework_selectors import describe_event
+    from dasapp.events import describe_event
     from dasapp.models import Event
 
     event = Event(

@@ -14,9 +14,10 @@ from django.utils import timezone
 from cases import case_cover
 from cases.case_cover import AbsenceFacts, away_decision, cover_check_run
 from cases.choices import CoverReason
+from cases.event_verbs import EventVerb
 from cases.models import Case, CaseCoverAlert
 from cases.tests.test_casework_views import HUB_A_DAYS, hub_queue, queue_case
-from dasapp.choices import EventVerb, RiskLevel
+from dasapp.choices import RiskLevel
 from dasapp.models import Event, Notification
 from dasapp.roles import Role
 from org.choices import AbsenceKind

@@ -14,6 +14,7 @@ import time_machine
 from cases import assignment_services as services
 from cases import case_services
 from cases.choices import QueueKind
+from cases.event_verbs import EventVerb
 from cases.tests import test_case_cover_views
 from cases.tests.test_case_cover_views import away, held, laindon_queue, local
 from cases.tests.test_casework_api import api
@@ -25,7 +26,6 @@ from cases.tests.test_casework_views import (
     signed_in,
 )
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event, Notification
 from dasapp.roles import Role
 from org.models import Team

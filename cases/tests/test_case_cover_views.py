@@ -13,6 +13,7 @@ import time_machine
 from cases import assignment_services as services
 from cases import case_services
 from cases.choices import QueueKind
+from cases.event_verbs import EventVerb
 from cases.models import Case
 from cases.tests.test_assignment_services import with_colleagues
 from cases.tests.test_casework_api import api
@@ -26,7 +27,6 @@ from cases.tests.test_casework_views import (
     signed_in,
 )
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event, Notification
 from dasapp.roles import Role
 from org.choices import AbsenceKind

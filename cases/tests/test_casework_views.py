@@ -19,9 +19,9 @@ from calls.choices import IncidentRole, IncidentStatus
 from calls.models import Incident, IncidentPerson
 from cases import case_services
 from cases.choices import CaseStatus, QueueKind, TaskKind
+from cases.event_verbs import EventVerb as CaseVerb
 from cases.models import Case, Task
 from conftest import verify_two_factor
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.models import AccessLog, Event, Notification
 from dasapp.notify import notify
@@ -30,6 +30,7 @@ from org.models import Team
 from people import services
 from people.models import Person
 from risk import services as risk_services
+from risk.event_verbs import EventVerb
 
 LONDON = ZoneInfo("Europe/London")
 # Hub rota A (Colchester hub) works days on cycle day 1; the cycle started on
@@ -268,7 +269,7 @@ def test_researcher_lowers_a_level_and_the_supervisor_reads_who_and_why_in_the_h
     history = signed_in(people["supervisor"]).get(f"/cases/{case.pk}/history/")
     assert history.status_code == 200
     when = timezone.localtime(
-        Event.objects.filter(case=case, verb=EventVerb.RISK_LEVEL_CHANGED).latest("id").at
+        Event.objects.filter(case=case, verb=CaseVerb.RISK_LEVEL_CHANGED).latest("id").at
     )
     sentence = (
         f"Risk level changed from medium to standard by Nadia Quinn, "
@@ -513,9 +514,8 @@ def test_history_is_for_supervisors_and_the_cases_workers_only(people, persona):
 def test_history_page_query_count_does_not_grow_with_the_events(people):
     case = raised_to_medium(people)
     supervisor = signed_in(people["supervisor"])
-    Event.objects.filter(case=case).delete()
     event_record(verb=EventVerb.RISK_LEVEL_AGREED, actor=people["cru_daso"], case=case)
-    event_record(verb=EventVerb.CASE_ROUTED, actor=None, case=case, new={"queue": "A queue"})
+    event_record(verb=CaseVerb.CASE_ROUTED, actor=None, case=case, new={"queue": "A queue"})
     event_record(
         verb=EventVerb.GRADING_CHALLENGED,
         actor=people["researcher"],

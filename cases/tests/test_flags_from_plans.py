@@ -12,10 +12,10 @@ import time_machine
 from calls import intelligence
 from cases import assignment_services, safety_services
 from cases.tests.test_safety_services import DAY, T0, make_case, make_staff
-from dasapp.choices import EventVerb
 from dasapp.models import Event
 from people import services
 from people.choices import FlagKind, FlagSeverity
+from people.event_verbs import EventVerb
 from people.models import Flag
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ import time_machine
 
 from cases import assignment_services, hooks, identity_selectors, safety_services
 from cases.choices import ActionStatus, CaseStatus
+from cases.event_verbs import EventVerb as CaseVerb
 from cases.models import Case
 from cases.tests.test_safety_services import T0, add, make_case
 from cases.tests.test_safety_services import staff as staff  # noqa: F401  (the personas)
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import Event
 
 
@@ -44,7 +44,7 @@ def test_closing_a_case_runs_its_receivers_after_the_close_is_written(registry, 
     @hooks.register(hooks.CASE_CLOSED)
     def watch(*, case, user):
         stored = Case.objects.get(pk=case.pk)
-        closed = Event.objects.filter(case=case, verb=EventVerb.CASE_CLOSED).exists()
+        closed = Event.objects.filter(case=case, verb=CaseVerb.CASE_CLOSED).exists()
         seen.append((case.pk, user, stored.status, closed))
 
     assignment_services.case_close(case=case, user=staff.daso, reason="She has moved away")
@@ -62,7 +62,7 @@ def test_a_receiver_that_refuses_undoes_the_close(registry, staff, case):  # noq
 
     case.refresh_from_db()
     assert (case.status, case.closed_at) == (CaseStatus.OPEN, None)
-    assert not Event.objects.filter(verb=EventVerb.CASE_CLOSED).exists()
+    assert not Event.objects.filter(verb=CaseVerb.CASE_CLOSED).exists()
 
 
 @time_machine.travel(T0, tick=False)

@@ -16,9 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cases import out_of_hours
+from cases.event_verbs import EventVerb
 from cases.models import OutOfHoursAlert, OutOfHoursContact
 from conftest import verify_two_factor
-from dasapp.choices import EventVerb
 from dasapp.models import Event, Notification
 from dasapp.roles import Role
 from org.choices import AbsenceKind

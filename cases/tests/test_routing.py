@@ -215,7 +215,7 @@ def away(person, *, by, kind="annual_leave", days=7):
 def routed(h):
     """The case routed now; `case.note` is the routing note its event keeps in full."""
     from cases import case_services
-    from dasapp.choices import EventVerb
+    from cases.event_verbs import EventVerb
     from dasapp.models import Event
 
     case, _ = case_services.case_open_or_join(

@@ -14,10 +14,10 @@ from django.core.management import call_command
 
 from cases import case_services, safety_selectors, safety_services
 from cases.choices import ActionStatus, CaseStatus
+from cases.event_verbs import EventVerb
 from cases.models import FollowUp, SafetyAction, SafetyActionType, SafetyPlan
 from cases.tests.factories import PersonFactory
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import Event, Notification
 from org.models import Absence, Team
 

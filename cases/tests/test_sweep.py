@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import safety_services, sweep
 from cases.choices import ActionStatus, FollowUpReason
+from cases.event_verbs import EventVerb
 from cases.models import CaseworkSettings, FollowUp, SafetyAction
 from cases.safety_services import sweeping
 from cases.sweep import ActionFacts, Away, Raised, Staff
@@ -30,7 +31,6 @@ from cases.tests.test_safety_services import (
     leave,
     make_case,
 )
-from dasapp.choices import EventVerb
 from dasapp.models import Event, Notification
 from org import availability
 from org.models import ShiftPattern, Team

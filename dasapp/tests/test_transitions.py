@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from cases.choices import CaseStatus
+from cases.event_verbs import EventVerb as CaseVerb
 from cases.models import Case
 from cases.tests.factories import PersonFactory
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb, RiskLevel
+from dasapp.choices import RiskLevel
 from dasapp.models import Event
 from dasapp.roles import Role, has_role
 from dasapp.transitions import Machine, Refused, Transition
@@ -22,7 +23,7 @@ MACHINE = Machine.of(
     [
         Transition(
             name="close",
-            verb=EventVerb.CASE_CLOSED,
+            verb=CaseVerb.CASE_CLOSED,
             sources=frozenset({CaseStatus.OPEN}),
             target=CaseStatus.CLOSED,
             rule=lambda user, case: has_role(user, Role.DASO, Role.SUPERVISOR),
@@ -32,7 +33,7 @@ MACHINE = Machine.of(
             history_reason="Closed",
             notify=told.append,
         ),
-        Transition(name="note", verb=EventVerb.CASE_CLAIMED),
+        Transition(name="note", verb=CaseVerb.CASE_CLAIMED),
     ],
     what="case",
     subject=lambda case: {"case": case},
@@ -74,7 +75,7 @@ def test_a_change_moves_the_state_adds_a_version_and_records_history_and_event(
     last = case.history.first()
     assert (last.history_user, last.history_change_reason) == (daso, "Closed: Moved away")
     event = Event.objects.get(case=case)
-    assert (event.verb, event.actor, event.reason) == (EventVerb.CASE_CLOSED, daso, "Moved away")
+    assert (event.verb, event.actor, event.reason) == (CaseVerb.CASE_CLOSED, daso, "Moved away")
     assert (event.old, event.new) == ({"status": "open"}, {"status": "closed"})
     assert told == [change] and change.obj.pk == case.pk
 

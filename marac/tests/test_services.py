@@ -15,11 +15,11 @@ from calls import intelligence
 from cases import case_services
 from cases.tests.factories import PersonFactory
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import Event
 from marac.models import Referral
 from marac.services import referral_record
 from people.choices import FlagKind, FlagSeverity
+from people.event_verbs import EventVerb
 from people.models import Flag
 
 pytestmark = pytest.mark.django_db

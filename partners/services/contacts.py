@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from cases.models import Case
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save
 from partners.choices import ContactChannel, ContactOutcome
+from partners.event_verbs import EventVerb
 from partners.models import Contact
 from people.models import Person
 

@@ -13,12 +13,12 @@ from django.utils import timezone
 from cases.choices import CaseStatus
 from cases.models import Case, SafetyAction
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.events import event_record
 from dasapp.history import audited_save, version_check
 from dasapp.notify import notify
 from org.models import Team
 from partners import rules as partner_rules
+from partners.event_verbs import EventVerb
 from partners.models import AgencyInvolvement
 from people.models import Person
 

@@ -21,11 +21,11 @@ from cases import case_services
 from cases.models import CaseworkSettings, Task
 from conftest import verify_two_factor
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event
 from dasapp.roles import Role
 from org.models import Force
 from partners.choices import ContactChannel, ContactOutcome
+from partners.event_verbs import EventVerb
 from partners.models import Contact
 from partners.selectors import contacts as contact_selectors
 from partners.services import contacts as contact_services

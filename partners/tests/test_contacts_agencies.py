@@ -22,11 +22,11 @@ from cases.casework_selectors import case_timeline
 from cases.models import SafetyActionType
 from dasapp import access
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import AccessLog, Event, Notification
 from dasapp.roles import Role
 from org.models import Team
 from partners import rules as partner_rules
+from partners.event_verbs import EventVerb
 from partners.models import AgencyInvolvement, Contact
 from partners.selectors import contacts as contact_selectors
 from partners.selectors import involvements as involvement_selectors

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from cases.event_verbs import EventVerb
 from cases.models import Case
 from dasapp.api import DomainError
-from dasapp.choices import EventVerb
 from dasapp.models import Event
 from people import services
 from risk import services as risk_services

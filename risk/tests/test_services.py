@@ -12,11 +12,11 @@ from django.utils import timezone
 from calls.choices import IncidentRole, IncidentStatus
 from calls.models import Incident, IncidentPerson
 from cases import case_services
-from cases.casework_selectors import describe_event
 from cases.choices import TaskKind
+from cases.event_verbs import EventVerb
 from cases.models import Case, Task
 from dasapp.api import ConflictError, DomainError
-from dasapp.choices import EventVerb
+from dasapp.events import describe_event
 from dasapp.models import Event, Notification
 from dasapp.roles import Role
 from marac.models import Referral
@@ -25,6 +25,7 @@ from people import services
 from people.models import Flag
 from risk import services as risk_services
 from risk.choices import AssessmentStatus
+from risk.event_verbs import EventVerb as RiskVerb
 from risk.models import RiskSettings
 from risk.question_sets import load_bundled
 
@@ -334,7 +335,7 @@ def test_challenge_gives_the_officer_a_task_and_a_notification(people):
     case_services.task_complete(
         task=task, user=people["officer"], outcome="Agreed: amended question 18"
     )
-    assert Event.objects.filter(case=case, verb=EventVerb.CHALLENGE_ANSWERED).exists()
+    assert Event.objects.filter(case=case, verb=RiskVerb.CHALLENGE_ANSWERED).exists()
 
 
 def test_repeat_victim_household_is_prefilled_for_confirmation(people):
@@ -437,7 +438,7 @@ def test_thirteen_yes_with_five_call_outs_is_suggested_high_and_lands_in_the_hig
     assert case.risk_level == "high"
     assert case.queue.kind == "hub_high" and case.queue.team.code == "hub-colchester"
     assert a.routed_to == case.queue.name
-    submitted_event = Event.objects.get(verb=EventVerb.ASSESSMENT_SUBMITTED)
+    submitted_event = Event.objects.get(verb=RiskVerb.ASSESSMENT_SUBMITTED)
     assert submitted_event.new["suggested"] == "high"
     entry = describe_event(submitted_event)
     assert "13 yes answers, suggested high, level recorded high" in entry.sentence

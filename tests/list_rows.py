@@ -22,10 +22,10 @@ from cases.choices import (
     ActionStatus,
     FollowUpReason,
     QueueKind,
-    RiskLevel,
 )
 from cases.event_verbs import EventVerb as CaseVerb
 from cases.models import Case, FollowUp, Queue, SafetyAction, SafetyActionType, SafetyPlan
+from dasapp.choices import RiskLevel
 from dasapp.models import AccessLog, Event, Notification, User
 from dasapp.users import roles_ensure
 from org.choices import AbsenceKind, TeamKind

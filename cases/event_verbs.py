@@ -47,6 +47,10 @@ class EventVerb(models.TextChoices):
     ABSENCE_CANCELLED = "absence_cancelled", "Absence cancelled: moved actions stay"
     OUT_OF_HOURS_TOLD = "out_of_hours_told", "Nobody at work in the queue's team: out of hours told"
     OUT_OF_HOURS_ACKNOWLEDGED = "out_of_hours_acknowledged", "Out-of-hours alert acknowledged"
+    RISK_LEVEL_AGREED = "risk_level_agreed", "Risk level agreed"
+    GRADING_CHALLENGED = "grading_challenged", "Risk grading challenged"
+    CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
+    SUPERVISOR_REVIEW_DONE = "supervisor_review_done", "Supervisor reviewed the risk level"
 
 
 def risk_level_text(value) -> str:
@@ -230,3 +234,27 @@ def _out_of_hours_told(event, names):
 @verb_formatter(EventVerb.OUT_OF_HOURS_ACKNOWLEDGED)
 def _out_of_hours_acknowledged(event, names):
     return entry(event, f"Out-of-hours alert acknowledged {by(event)}")
+
+
+# Reviewing a case's risk level (the case page's agree and challenge, and the answer).
+@verb_formatter(EventVerb.RISK_LEVEL_AGREED)
+def _risk_level_agreed(event, names):
+    level = risk_level_text((event.new or {}).get("risk_level"))
+    return entry(event, f"Risk level {level} agreed {by(event)}{why(event)}")
+
+
+def _challenged_officer(event) -> list[object]:
+    return [(event.new or {}).get("officer")]
+
+
+@verb_formatter(EventVerb.GRADING_CHALLENGED, mentions=_challenged_officer)
+def _grading_challenged(event, names):
+    officer = names.get((event.new or {}).get("officer"))
+    asked = f" {officer} was asked to answer." if officer else ""
+    sentence = f"Officer's risk grading challenged {by(event)}{why(event)}.{asked}"
+    return entry(event, sentence.replace("..", "."))
+
+
+@verb_formatter(EventVerb.CHALLENGE_ANSWERED)
+def _challenge_answered(event, names):
+    return entry(event, f"Challenge answered {by(event)}{why(event)}")

@@ -1,5 +1,5 @@
-"""The verbs of risk's domain events (DV1 and DASH assessments, agreeing, challenging and
-reviewing the risk level) and how the case history reads them. `dasapp.events` finds
+"""The verbs of risk's domain events (DV1 and DASH assessments and supervisor
+reviews) and how the case history reads them. `dasapp.events` finds
 this module on first use; a new risk verb goes here (see that module's docstring)."""
 
 from __future__ import annotations
@@ -14,38 +14,11 @@ from dasapp.events import by, entry, numbered, register_verbs, verb_formatter, w
 class EventVerb(models.TextChoices):
     ASSESSMENT_SUBMITTED = "assessment_submitted", "DV1 and DASH submitted"
     ASSESSMENT_AMENDED = "assessment_amended", "DV1 amended"
-    RISK_LEVEL_AGREED = "risk_level_agreed", "Risk level agreed"
-    GRADING_CHALLENGED = "grading_challenged", "Risk grading challenged"
-    CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
     SUPERVISOR_REVIEW_REQUESTED = "supervisor_review_requested", "Supervisor review requested"
-    SUPERVISOR_REVIEW_DONE = "supervisor_review_done", "Supervisor reviewed the risk level"
 
 
 def _dv1(pk) -> str:
     return numbered("DV1", pk, "a DV1")
-
-
-@verb_formatter(EventVerb.RISK_LEVEL_AGREED)
-def _risk_level_agreed(event, names):
-    level = risk_level_text((event.new or {}).get("risk_level"))
-    return entry(event, f"Risk level {level} agreed {by(event)}{why(event)}")
-
-
-def _challenged_officer(event) -> list[object]:
-    return [(event.new or {}).get("officer")]
-
-
-@verb_formatter(EventVerb.GRADING_CHALLENGED, mentions=_challenged_officer)
-def _grading_challenged(event, names):
-    officer = names.get((event.new or {}).get("officer"))
-    asked = f" {officer} was asked to answer." if officer else ""
-    sentence = f"Officer's risk grading challenged {by(event)}{why(event)}.{asked}"
-    return entry(event, sentence.replace("..", "."))
-
-
-@verb_formatter(EventVerb.CHALLENGE_ANSWERED)
-def _challenge_answered(event, names):
-    return entry(event, f"Challenge answered {by(event)}{why(event)}")
 
 
 @verb_formatter(EventVerb.ASSESSMENT_SUBMITTED)

@@ -277,9 +277,9 @@ def case_events(case: Case, actors: list, start: int, stop: int) -> list[Event]:
     officer = actors[-1]
     kinds = [
         (CaseVerb.RISK_LEVEL_CHANGED, {"risk_level": "medium"}, {"risk_level": "high"}),
-        (RiskVerb.RISK_LEVEL_AGREED, {}, {"risk_level": "high"}),
-        (RiskVerb.GRADING_CHALLENGED, {}, {"officer": officer.pk}),
-        (RiskVerb.CHALLENGE_ANSWERED, {}, {}),
+        (CaseVerb.RISK_LEVEL_AGREED, {}, {"risk_level": "high"}),
+        (CaseVerb.GRADING_CHALLENGED, {}, {"officer": officer.pk}),
+        (CaseVerb.CHALLENGE_ANSWERED, {}, {}),
         (CaseVerb.CASE_RELEASED, {"name": "Sam Owner"}, {}),
         (
             CaseVerb.CASE_REASSIGNED,

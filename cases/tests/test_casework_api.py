@@ -24,7 +24,6 @@ from dasapp.events import event_record
 from dasapp.models import AccessLog, Notification
 from dasapp.notify import notify
 from dasapp.roles import Role
-from risk.event_verbs import EventVerb
 
 
 @pytest.fixture
@@ -237,7 +236,7 @@ def test_history_api_query_count_does_not_grow_with_the_events(people):
     case = raised_to_medium(people)
     client = api(people["supervisor"])
     before = case.events.count()  # from the DV1's submission (events are never deleted)
-    for verb in (EventVerb.RISK_LEVEL_AGREED, CaseVerb.CASE_ROUTED, EventVerb.GRADING_CHALLENGED):
+    for verb in (CaseVerb.RISK_LEVEL_AGREED, CaseVerb.CASE_ROUTED, CaseVerb.GRADING_CHALLENGED):
         event_record(verb=verb, actor=people["researcher"], case=case, new={"officer": 1})
 
     def count():
@@ -250,7 +249,7 @@ def test_history_api_query_count_does_not_grow_with_the_events(people):
     assert shown == before + 3
     for i in range(37):
         event_record(
-            verb=EventVerb.GRADING_CHALLENGED,
+            verb=CaseVerb.GRADING_CHALLENGED,
             actor=people["cru_daso"],
             case=case,
             new={"officer": people["officer"].pk},

@@ -30,7 +30,6 @@ from org.models import Team
 from people import services
 from people.models import Person
 from risk import services as risk_services
-from risk.event_verbs import EventVerb
 
 LONDON = ZoneInfo("Europe/London")
 # Hub rota A (Colchester hub) works days on cycle day 1; the cycle started on
@@ -341,7 +340,7 @@ def test_agreeing_with_the_level_is_recorded_in_the_history(people):
         {"agree-note": "Spoke to the officer", "agree-version": case.version},
     )
 
-    event = Event.objects.get(case=case, verb=EventVerb.RISK_LEVEL_AGREED)
+    event = Event.objects.get(case=case, verb=CaseVerb.RISK_LEVEL_AGREED)
     assert (event.actor, event.reason) == (people["cru_daso"], "Spoke to the officer")
     case.refresh_from_db()
     assert case.reviewed_at is not None
@@ -421,7 +420,7 @@ def test_officer_answers_the_challenge_to_their_grading_from_the_case_page(peopl
 
     task.refresh_from_db()
     assert (task.status, task.outcome) == ("done", "Agreed; question 18 amended")
-    assert Event.objects.filter(case=case, verb=EventVerb.CHALLENGE_ANSWERED).exists()
+    assert Event.objects.filter(case=case, verb=CaseVerb.CHALLENGE_ANSWERED).exists()
 
 
 def test_supervisor_records_the_outcome_of_a_review_of_a_lowered_level(people):
@@ -514,10 +513,10 @@ def test_history_is_for_supervisors_and_the_cases_workers_only(people, persona):
 def test_history_page_query_count_does_not_grow_with_the_events(people):
     case = raised_to_medium(people)
     supervisor = signed_in(people["supervisor"])
-    event_record(verb=EventVerb.RISK_LEVEL_AGREED, actor=people["cru_daso"], case=case)
+    event_record(verb=CaseVerb.RISK_LEVEL_AGREED, actor=people["cru_daso"], case=case)
     event_record(verb=CaseVerb.CASE_ROUTED, actor=None, case=case, new={"queue": "A queue"})
     event_record(
-        verb=EventVerb.GRADING_CHALLENGED,
+        verb=CaseVerb.GRADING_CHALLENGED,
         actor=people["researcher"],
         case=case,
         new={"officer": people["officer"].pk},
@@ -526,7 +525,7 @@ def test_history_page_query_count_does_not_grow_with_the_events(people):
     for i in range(37):
         actor = people["researcher"] if i % 2 else people["officer"]
         event_record(
-            verb=EventVerb.GRADING_CHALLENGED,
+            verb=CaseVerb.GRADING_CHALLENGED,
             actor=actor,
             case=case,
             new={"officer": people["officer"].pk},

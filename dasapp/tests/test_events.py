@@ -67,7 +67,7 @@ def test_every_app_registers_the_verbs_it_records():
 
     assert modules["incident_abandoned"] == "calls.event_verbs"
     assert modules["case_reassigned"] == "cases.event_verbs"
-    assert modules["grading_challenged"] == "risk.event_verbs"
+    assert modules["grading_challenged"] == "cases.event_verbs"
     assert modules["flag_raised"] == "people.event_verbs"
     assert modules["involvement_started"] == "partners.event_verbs"
     assert registered_verbs()["case_owner_away"].label == "Case owner away: supervisors told"

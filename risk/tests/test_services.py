@@ -335,7 +335,7 @@ def test_challenge_gives_the_officer_a_task_and_a_notification(people):
     case_services.task_complete(
         task=task, user=people["officer"], outcome="Agreed: amended question 18"
     )
-    assert Event.objects.filter(case=case, verb=RiskVerb.CHALLENGE_ANSWERED).exists()
+    assert Event.objects.filter(case=case, verb=EventVerb.CHALLENGE_ANSWERED).exists()
 
 
 def test_repeat_victim_household_is_prefilled_for_confirmation(people):
